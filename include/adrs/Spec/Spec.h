@@ -1,0 +1,239 @@
+//===- adrs/Spec/Spec.h - A resolved problem specification ------*- C++ -*-===//
+//
+// What `spec.adrs` means once parsed and checked: paths are absolute, globs
+// expanded, defaults filled in. Every later stage (regions, execution,
+// search, store) reads this and never the source text.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_SPEC_SPEC_H
+#define ADRS_SPEC_SPEC_H
+
+#include "adrs/Spec/Expr.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace spec {
+
+/// Where a declaration came from, for diagnostics raised by later stages
+/// ("the spec names region 'policy' here, but no such block exists").
+struct SpecLoc {
+  unsigned Line = 0;
+  unsigned Column = 0;
+};
+
+struct Define {
+  std::string Name;
+  std::optional<std::string> Value;
+};
+
+struct BuildSettings {
+  std::vector<std::string> SourcePatterns; ///< As written, relative to the spec.
+  std::vector<std::string> Sources;        ///< Expanded, absolute, sorted.
+  std::vector<std::string> IncludeDirs;    ///< Absolute.
+  std::vector<Define> Defines;
+  std::vector<std::string> Flags;
+  std::string Standard = "c++17";
+};
+
+enum class RegionKind { Block, Function };
+
+struct RegionRef {
+  RegionKind Kind = RegionKind::Block;
+  /// Empty for a block when the file holds exactly one block.
+  std::string Name;
+  std::string File; ///< Absolute.
+  SpecLoc Loc;
+};
+
+enum class EvaluatorKind { Function, Command };
+
+struct EvaluatorSpec {
+  EvaluatorKind Kind = EvaluatorKind::Function;
+  std::string Function;           ///< The C++ entry point.
+  std::vector<std::string> Files; ///< Sources defining it, absolute.
+  std::string Command;            ///< The external command line.
+  SpecLoc Loc;
+};
+
+struct Baseline {
+  std::string Name;
+  std::vector<std::string> Files; ///< Absolute.
+  SpecLoc Loc;
+};
+
+enum class WorkloadRole { Train, Test, Split };
+
+struct WorkloadSet {
+  std::string Name;
+  std::vector<std::string> Patterns; ///< As written.
+  std::vector<std::string> Files;    ///< Expanded, absolute, sorted.
+  WorkloadRole Role = WorkloadRole::Train;
+  double TrainFraction = 1.0; ///< For Split: the share that goes to train.
+  uint64_t SplitSeed = 0;
+  std::vector<std::string> TrainFiles;
+  std::vector<std::string> TestFiles;
+  SpecLoc Loc;
+};
+
+struct Metric {
+  std::string Name;
+  std::string Description;
+  SpecLoc Loc;
+};
+
+enum class Direction { Maximize, Minimize };
+
+struct Objective {
+  std::string Metric;
+  Direction Dir = Direction::Maximize;
+  double Weight = 1.0;
+  SpecLoc Loc;
+};
+
+struct Constraint {
+  ExprPtr Condition;
+  SpecLoc Loc;
+};
+
+struct CandidateRules {
+  std::vector<std::string> ForbiddenCalls;
+  std::vector<std::string> ForbiddenIncludes;
+  /// Constructs by name: asm, goto, threads, static.
+  std::vector<std::string> ForbiddenConstructs;
+  std::optional<unsigned> MaxRegionLines;
+};
+
+struct Limits {
+  /// Per-candidate wall time. Unset means adaptive: the larger of
+  /// TimeoutFloorSeconds and TimeoutBaselineFactor x the baseline's time.
+  std::optional<double> TimeSeconds;
+  double TimeoutFloorSeconds = 1.0;
+  double TimeoutBaselineFactor = 10.0;
+  uint64_t MemoryBytes = 1024ull << 20;
+  uint64_t OutputBytes = 1ull << 20;
+  /// Candidate compile time, separate from the run.
+  double CompileSeconds = 30.0;
+};
+
+struct Stage {
+  std::string Name;
+  /// A workload set name, or "train"/"test" for the whole split.
+  std::string Workloads;
+  /// The share of the set to use (1.0 = all); exclusive with Count.
+  double Fraction = 1.0;
+  std::optional<unsigned> Count;
+  ExprPtr KeepIf; ///< Null: every candidate proceeds.
+  SpecLoc Loc;
+};
+
+enum class GeneratorKind { Builtin, LLM };
+enum class EditMode { Diff, Rewrite };
+
+struct LLMModel {
+  std::string Name;
+  double Weight = 1.0;
+  std::optional<double> Temperature;
+};
+
+struct GeneratorSpec {
+  GeneratorKind Kind = GeneratorKind::Builtin;
+  // Built-in generator.
+  std::vector<std::string> Operators; ///< Empty: all operators.
+  // LLM generator.
+  std::string Endpoint = "https://api.openai.com/v1";
+  std::string ApiKeyEnv = "OPENAI_API_KEY";
+  std::vector<LLMModel> Models;
+  double Temperature = 0.7;
+  unsigned MaxTokens = 4096;
+  EditMode Edit = EditMode::Diff;
+  unsigned Concurrency = 4;
+  unsigned Retries = 3;
+  double RequestTimeoutSeconds = 120;
+  std::string SystemPrompt; ///< Absolute path of a template file, or empty.
+  std::string UserPrompt;
+  SpecLoc Loc;
+};
+
+enum class SearchStrategy { Islands, Greedy, Feedback, Tree, Random };
+
+struct FeatureDimension {
+  std::string Name; ///< A metric or a pass feature (length, complexity, ...).
+  unsigned Bins = 10;
+};
+
+struct SearchSpec {
+  SearchStrategy Strategy = SearchStrategy::Islands;
+  unsigned Islands = 4;
+  unsigned MigrateEvery = 25;
+  double MigrateRate = 0.1;
+  std::vector<FeatureDimension> Features;
+  double Exploration = 0.2;
+  double Exploitation = 0.7;
+  unsigned ArchiveSize = 100;
+  unsigned Inspirations = 3;
+  double UCBExploration = 1.41421356237;
+  bool TuneConstants = false;
+  unsigned TuneEvery = 50;
+  unsigned TuneEvaluations = 200;
+  SpecLoc Loc;
+};
+
+struct BudgetSpec {
+  std::optional<uint64_t> Iterations;
+  std::optional<double> TimeSeconds;
+  std::optional<double> USD;
+  std::optional<double> TargetScore;
+};
+
+struct Spec {
+  std::string SpecFile; ///< Absolute.
+  std::string BaseDir;  ///< Relative paths in the spec start here.
+
+  std::string Name;
+  std::string Title;
+  std::string Description;
+  std::string Hints;
+
+  BuildSettings Build;
+  std::vector<RegionRef> Regions;
+  EvaluatorSpec Evaluator;
+  std::vector<Baseline> Baselines;
+  std::vector<WorkloadSet> Workloads;
+  std::vector<Metric> Metrics;
+  std::vector<Objective> Objectives;
+  /// Null: the weighted sum of the objectives (minimised ones negated).
+  ExprPtr Score;
+  std::vector<Constraint> Constraints;
+  CandidateRules Rules;
+  Limits Limit;
+  std::vector<Stage> Stages;
+  unsigned Repeats = 1;
+  GeneratorSpec Generator;
+  SearchSpec Search;
+  uint64_t Seed = 0;
+  BudgetSpec Budget;
+
+  const Metric *findMetric(llvm::StringRef Name) const;
+  const WorkloadSet *findWorkloads(llvm::StringRef Name) const;
+  /// Files of every set's train (or test) side, in declaration order.
+  std::vector<std::string> trainFiles() const;
+  std::vector<std::string> testFiles() const;
+};
+
+llvm::StringRef toString(RegionKind K);
+llvm::StringRef toString(EvaluatorKind K);
+llvm::StringRef toString(WorkloadRole R);
+llvm::StringRef toString(Direction D);
+llvm::StringRef toString(GeneratorKind K);
+llvm::StringRef toString(EditMode M);
+llvm::StringRef toString(SearchStrategy S);
+
+} // namespace spec
+} // namespace adrs
+
+#endif
