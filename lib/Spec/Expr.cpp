@@ -119,11 +119,10 @@ static int precedence(const Expr &E) {
 static std::string formatNumber(double Value) {
   std::string S;
   raw_string_ostream OS(S);
-  if (Value == std::floor(Value) && std::fabs(Value) < 1e15)
+  if (Value == std::floor(Value) && std::fabs(Value) < 1e15) {
     OS << format("%.0f", Value);
-  else
-    OS << format("%.17g", Value);
-  OS.flush();
+    return OS.str();
+  }
   // Shortest text that reads back as the same double.
   for (int Digits = 1; Digits <= 17; ++Digits) {
     std::string Candidate;
@@ -133,7 +132,8 @@ static std::string formatNumber(double Value) {
     if (std::strtod(Candidate.c_str(), nullptr) == Value)
       return Candidate;
   }
-  return S;
+  OS << format("%.17g", Value);
+  return OS.str();
 }
 
 static void print(const Expr &E, raw_ostream &OS) {

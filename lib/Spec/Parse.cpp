@@ -32,6 +32,11 @@ namespace {
 /// on parentheses, and a hostile spec must not overflow the stack.
 constexpr unsigned MaxNesting = 64;
 
+/// The most nodes one expression may have. Everything that walks an
+/// expression recurses, so its size is capped where it is built; a real
+/// score or constraint has a few dozen nodes.
+constexpr unsigned MaxExprNodes = 1000;
+
 /// Maps ANTLR's code-point positions back to bytes of the buffer.
 class PositionMap {
 public:
@@ -620,7 +625,8 @@ private:
       return nullptr;
     ExprPtr Operand = cmpExpr(Ctx->cmpExpr());
     size_t Nots = Ctx->children.size() - 1;
-    for (size_t I = 0; I < Nots && Operand; ++I)
+    // As with signs, `not not c` is c.
+    if (Operand && Nots % 2 && countNode(Ctx))
       Operand = Expr::unary(Expr::Kind::Not, Operand, rangeOf(Ctx));
     return Operand;
   }
@@ -647,11 +653,37 @@ private:
     if (!Ctx->primary())
       return nullptr;
     ExprPtr Operand = primary(Ctx->primary());
-    for (auto It = Ctx->op.rbegin(); It != Ctx->op.rend() && Operand; ++It)
-      if ((*It)->getText() == "-")
-        Operand = Expr::unary(Expr::Kind::Negate, Operand, rangeOf(Ctx));
+    // `- - x` is x: only the parity of the signs matters, which also keeps
+    // a hostile run of signs from building a deep tree.
+    size_t Minuses = count_if(Ctx->op, [](antlr4::Token *T) {
+      return T->getText() == "-";
+    });
+    if (Operand && Minuses % 2 && countNode(Ctx))
+      Operand = Expr::unary(Expr::Kind::Negate, Operand, rangeOf(Ctx));
     return Operand;
   }
+
+  /// Counts one more node of the expression being built; false (and one
+  /// error) once it is too large.
+  bool countNode(antlr4::ParserRuleContext *Ctx) {
+    if (++ExprNodes <= MaxExprNodes)
+      return true;
+    if (ExprNodes == MaxExprNodes + 1)
+      Diags.error(Positions.range(Ctx).Start,
+                  "expression is too large (more than " + Twine(MaxExprNodes) +
+                      " terms)");
+    return false;
+  }
+
+public:
+  /// Starts the node count of a new top-level expression.
+  ExprPtr topExpr(AdrsParser::ExprContext *Ctx) {
+    ExprNodes = 0;
+    ExprPtr E = expr(Ctx);
+    return ExprNodes > MaxExprNodes ? nullptr : E;
+  }
+
+private:
 
   ExprPtr primary(AdrsParser::PrimaryContext *Ctx) {
     if (auto *P = dynamic_cast<AdrsParser::NumberPrimaryContext *>(Ctx)) {
@@ -705,6 +737,8 @@ private:
         PendingOp = Child->getText();
         continue;
       }
+      if (!countNode(Ctx))
+        return nullptr;
       ExprPtr Next = Operand(Child);
       if (!Next)
         return nullptr;
@@ -841,11 +875,11 @@ private:
     } else if (auto *C = dynamic_cast<AdrsParser::ScoreStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Score;
       if (C->expr())
-        S.Expression = expr(C->expr());
+        S.Expression = topExpr(C->expr());
     } else if (auto *C = dynamic_cast<AdrsParser::RequireStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Require;
       if (C->expr())
-        S.Expression = expr(C->expr());
+        S.Expression = topExpr(C->expr());
     } else if (auto *C = dynamic_cast<AdrsParser::ForbidStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Forbid;
       if (C->name())
@@ -869,7 +903,7 @@ private:
           S.Role = name(All->name());
       }
       if (C->expr())
-        S.Expression = expr(C->expr());
+        S.Expression = topExpr(C->expr());
     } else if (auto *C = dynamic_cast<AdrsParser::RepeatsStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Repeats;
       if (C->signedNumber())
@@ -904,6 +938,7 @@ private:
   const PositionMap &Positions;
   const TokenNames &Names;
   DiagnosticEngine &Diags;
+  unsigned ExprNodes = 0;
 };
 
 /// Reports what the lexer leaves to us: unterminated comments and texts,

@@ -1321,9 +1321,18 @@ bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where) {
   if (!E)
     return false;
   bool OK = true;
+  std::vector<std::string> Reported;
   std::function<void(const Expr &)> Walk = [&](const Expr &X) {
     if (X.getKind() == Expr::Kind::Metric) {
-      OK &= checkMetricName(X.getName().str(), X.getRange());
+      std::string Name = X.getName().str();
+      if (is_contained(Reported, Name)) {
+        OK = false;
+        return;
+      }
+      if (!checkMetricName(Name, X.getRange())) {
+        Reported.push_back(Name);
+        OK = false;
+      }
       return;
     }
     if (X.getKind() == Expr::Kind::Call) {

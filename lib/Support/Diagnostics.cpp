@@ -3,10 +3,37 @@
 #include "adrs/Support/Diagnostics.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/WithColor.h"
 
 using namespace llvm;
 
 namespace adrs {
+
+/// Shows a window of a long source line around the column, as clang does, so
+/// that a diagnostic in a minified or binary file stays readable.
+static SMDiagnostic clipLongLine(const SMDiagnostic &Diag) {
+  constexpr int Window = 100;
+  StringRef Line = Diag.getLineContents();
+  int Column = Diag.getColumnNo();
+  if (Line.size() <= size_t(2 * Window) || Column < 0)
+    return Diag;
+  int Start = std::max(0, Column - Window / 2);
+  int End = std::min<int>(Line.size(), Start + Window);
+  std::string Clipped = (Start > 0 ? "..." : "") +
+                        Line.slice(Start, End).str() +
+                        (End < int(Line.size()) ? "..." : "");
+  int Shift = Start - (Start > 0 ? 3 : 0);
+  SmallVector<std::pair<unsigned, unsigned>, 4> Ranges;
+  for (auto [From, To] : Diag.getRanges()) {
+    int F = std::max<int>(From - Shift, 0);
+    int T = std::min<int>(To - Shift, Clipped.size());
+    if (F < T)
+      Ranges.push_back({unsigned(F), unsigned(T)});
+  }
+  return SMDiagnostic(*Diag.getSourceMgr(), Diag.getLoc(), Diag.getFilename(),
+                      Diag.getLineNo(), Column - Shift, Diag.getKind(),
+                      Diag.getMessage(), Clipped, Ranges);
+}
 
 static SourceMgr::DiagKind toKind(DiagLevel Level) {
   switch (Level) {
@@ -52,7 +79,20 @@ void DiagnosticEngine::report(DiagLevel Level, SMLoc Loc, const Twine &Message,
   }
 
   SMDiagnostic Diag = SM.GetMessage(Loc, toKind(Level), Message, Ranges, FixIts);
-  Diag.print(/*ProgName=*/nullptr, OS, ShowColors);
+  SMDiagnostic Shown = clipLongLine(Diag);
+  if (Shown.getColumnNo() == Diag.getColumnNo()) {
+    Diag.print(/*ProgName=*/nullptr, OS, ShowColors);
+  } else {
+    // The window moved the caret; the location printed is the real one.
+    {
+      WithColor Bold(OS, raw_ostream::SAVEDCOLOR, /*Bold=*/true, false,
+                     ShowColors ? ColorMode::Enable : ColorMode::Disable);
+      Bold << Diag.getFilename() << ':' << Diag.getLineNo() << ':'
+           << (Diag.getColumnNo() + 1) << ": ";
+    }
+    Shown.print(nullptr, OS, ShowColors, /*ShowKindLabel=*/true,
+                /*ShowLocation=*/false);
+  }
   Recorded.push_back({Level, Diag.getFilename().str(),
                       Diag.getLineNo() > 0 ? unsigned(Diag.getLineNo()) : 0,
                       Diag.getColumnNo() >= 0 ? unsigned(Diag.getColumnNo() + 1)

@@ -1,0 +1,25 @@
+# lit configuration for the adrsc test suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "adrsc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".adrs", ".test", ".cpp"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.adrs_obj_root, "test")
+
+# FileCheck, not, count and split-file come from LLVM 16, adrsc from the build.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.use_default_substitutions()
+config.substitutions.append(("%adrsc", os.path.join(config.adrs_tools_dir, "adrsc")))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%src_root", config.adrs_src_root))
+config.substitutions.append(("%examples", os.path.join(config.adrs_src_root, "examples")))
+
+# Diagnostics must not depend on the terminal or the locale.
+config.environment["LC_ALL"] = "C"
+for var in ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"]:
+    config.environment.pop(var, None)
