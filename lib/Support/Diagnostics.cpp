@@ -30,7 +30,9 @@ static SMDiagnostic clipLongLine(const SMDiagnostic &Diag) {
     if (F < T)
       Ranges.push_back({unsigned(F), unsigned(T)});
   }
-  return SMDiagnostic(*Diag.getSourceMgr(), Diag.getLoc(), Diag.getFilename(),
+  // No file name: the caller prints the real location, since this one's
+  // column is the caret's position in the window.
+  return SMDiagnostic(*Diag.getSourceMgr(), Diag.getLoc(), /*FN=*/"",
                       Diag.getLineNo(), Column - Shift, Diag.getKind(),
                       Diag.getMessage(), Clipped, Ranges);
 }
@@ -90,8 +92,7 @@ void DiagnosticEngine::report(DiagLevel Level, SMLoc Loc, const Twine &Message,
       Bold << Diag.getFilename() << ':' << Diag.getLineNo() << ':'
            << (Diag.getColumnNo() + 1) << ": ";
     }
-    Shown.print(nullptr, OS, ShowColors, /*ShowKindLabel=*/true,
-                /*ShowLocation=*/false);
+    Shown.print(nullptr, OS, ShowColors);
   }
   Recorded.push_back({Level, Diag.getFilename().str(),
                       Diag.getLineNo() > 0 ? unsigned(Diag.getLineNo()) : 0,
