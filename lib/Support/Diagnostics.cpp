@@ -11,12 +11,12 @@ namespace adrs {
 
 /// Shows a window of a long source line around the column, as clang does, so
 /// that a diagnostic in a minified or binary file stays readable.
-static SMDiagnostic clipLongLine(const SMDiagnostic &Diag) {
+static std::optional<SMDiagnostic> clipLongLine(const SMDiagnostic &Diag) {
   constexpr int Window = 100;
   StringRef Line = Diag.getLineContents();
   int Column = Diag.getColumnNo();
   if (Line.size() <= size_t(2 * Window) || Column < 0)
-    return Diag;
+    return std::nullopt;
   int Start = std::max(0, Column - Window / 2);
   int End = std::min<int>(Line.size(), Start + Window);
   std::string Clipped = (Start > 0 ? "..." : "") +
@@ -81,8 +81,8 @@ void DiagnosticEngine::report(DiagLevel Level, SMLoc Loc, const Twine &Message,
   }
 
   SMDiagnostic Diag = SM.GetMessage(Loc, toKind(Level), Message, Ranges, FixIts);
-  SMDiagnostic Shown = clipLongLine(Diag);
-  if (Shown.getColumnNo() == Diag.getColumnNo()) {
+  std::optional<SMDiagnostic> Shown = clipLongLine(Diag);
+  if (!Shown) {
     Diag.print(/*ProgName=*/nullptr, OS, ShowColors);
   } else {
     // The window moved the caret; the location printed is the real one.
@@ -92,7 +92,7 @@ void DiagnosticEngine::report(DiagLevel Level, SMLoc Loc, const Twine &Message,
       Bold << Diag.getFilename() << ':' << Diag.getLineNo() << ':'
            << (Diag.getColumnNo() + 1) << ": ";
     }
-    Shown.print(nullptr, OS, ShowColors);
+    Shown->print(nullptr, OS, ShowColors);
   }
   Recorded.push_back({Level, Diag.getFilename().str(),
                       Diag.getLineNo() > 0 ? unsigned(Diag.getLineNo()) : 0,
