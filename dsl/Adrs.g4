@@ -32,7 +32,7 @@ statement
   | 'hints' TEXT_OR_STRING                                      # hintsStmt
   | 'sources' stringList                                        # sourcesStmt
   | 'include' stringList                                        # includeStmt
-  | 'define' macro (',' macro)*                                 # defineStmt
+  | 'define' macro (',' NL* macro)*                             # defineStmt
   | 'flags' stringList                                          # flagsStmt
   | 'std' (STD_VERSION | STRING)                                # stdStmt
   | 'evolve' kind=('block' | 'function') name? 'in' STRING      # evolveStmt
@@ -40,16 +40,16 @@ statement
   | 'evaluator' name 'in' stringList                            # evaluatorStmt
   | 'baseline' name '=' stringList                              # baselineStmt
   | 'workloads' name '=' stringList workloadRole?               # workloadsStmt
-  | 'metrics' metricDecl (',' metricDecl)*                      # metricsStmt
+  | 'metrics' metricDecl (',' NL* metricDecl)*                  # metricsStmt
   | direction=('maximize' | 'minimize') name ('weight' signedNumber)?  # objectiveStmt
   | 'score' '=' expr                                            # scoreStmt
   | 'require' expr                                              # requireStmt
   | 'forbid' name stringList?                                   # forbidStmt
   | 'limits' settingList                                        # limitsStmt
-  | 'stage' name 'on' stageSet (',' 'keep' 'if' expr)?          # stageStmt
+  | 'stage' name 'on' stageSet (',' NL* 'keep' 'if' expr)?      # stageStmt
   | 'repeats' signedNumber                                      # repeatsStmt
   | 'generator' name settingList? settingBlock?                 # generatorStmt
-  | 'search' name signedNumber? (',' settingList)? settingBlock?  # searchStmt
+  | 'search' name signedNumber? (',' NL* settingList)? settingBlock?  # searchStmt
   | 'seed' signedNumber                                         # seedStmt
   | 'budget' settingList                                        # budgetStmt
   | unknownHead (~(NL | ';' | '}'))*                            # unknownStmt
@@ -72,8 +72,9 @@ unknownHead
      | 'if' | 'and' | 'or' | 'not')
   ;
 
+// A line may break after a comma: long lists continue on the next line.
 stringList
-  : STRING (',' STRING)*
+  : STRING (',' NL* STRING)*
   ;
 
 macro
@@ -97,7 +98,7 @@ stageSet
 // Settings are `key value...`; each key's values are checked against a schema
 // in Sema, which keeps this grammar stable as strategies gain parameters.
 settingList
-  : setting (',' setting)*
+  : setting (',' NL* setting)*
   ;
 
 settingBlock
@@ -151,7 +152,7 @@ unaryExpr
 
 primary
   : (NUMBER | QUANTITY | MONEY)                                 # numberPrimary
-  | name '(' (expr (',' expr)*)? ')'                            # callPrimary
+  | name '(' (expr (',' NL* expr)*)? ')'                        # callPrimary
   | name                                                        # namePrimary
   | '(' expr ')'                                                # parenPrimary
   ;

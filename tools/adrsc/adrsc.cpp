@@ -15,6 +15,7 @@
 #include "adrs/Support/Diagnostics.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -23,6 +24,8 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -100,24 +103,39 @@ std::string plural(size_t N, StringRef Word) {
   return formatv("{0} {1}{2}", N, Word, N == 1 ? "" : "s").str();
 }
 
+std::string duration(double Seconds) {
+  auto Format = [](double Value, const char *Unit) {
+    char Buffer[64];
+    std::snprintf(Buffer, sizeof(Buffer), "%g%s", Value, Unit);
+    return std::string(Buffer);
+  };
+  if (Seconds >= 3600 && std::fmod(Seconds, 3600) == 0)
+    return Format(Seconds / 3600, "h");
+  if (Seconds >= 60 && std::fmod(Seconds, 60) == 0)
+    return Format(Seconds / 60, "m");
+  return Format(Seconds, "s");
+}
+
 std::string summary(const spec::Spec &S) {
   std::string Evaluator =
       S.Evaluator.Kind == spec::EvaluatorKind::Function
           ? "evaluator " + S.Evaluator.Function
           : "evaluator command";
-  std::string Budget;
+  std::vector<std::string> Budget;
   if (S.Budget.Iterations)
-    Budget += formatv(" {0} iterations", *S.Budget.Iterations).str();
+    Budget.push_back(formatv("{0} iterations", *S.Budget.Iterations).str());
   if (S.Budget.TimeSeconds)
-    Budget += formatv(" {0}s", *S.Budget.TimeSeconds).str();
+    Budget.push_back(duration(*S.Budget.TimeSeconds));
   if (S.Budget.USD)
-    Budget += formatv(" ${0}", *S.Budget.USD).str();
+    Budget.push_back(formatv("${0}", *S.Budget.USD).str());
+  if (S.Budget.TargetScore)
+    Budget.push_back(formatv("target score {0}", *S.Budget.TargetScore).str());
   return formatv("problem '{0}': {1}, {2}, {3}, {4} train / {5} test "
-                 "workloads, generator {6}, search {7}, budget{8}",
+                 "workloads, generator {6}, search {7}, budget {8}",
                  S.Name, plural(S.Regions.size(), "region"), Evaluator,
                  plural(S.Metrics.size(), "metric"), S.trainFiles().size(),
                  S.testFiles().size(), toString(S.Generator.Kind),
-                 toString(S.Search.Strategy), Budget)
+                 toString(S.Search.Strategy), join(Budget, ", "))
       .str();
 }
 

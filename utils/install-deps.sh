@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what adrsc needs to build and test on Debian 12 (bookworm).
+# The one list of packages: the README and CI both use this script.
+set -euo pipefail
+
+packages=(
+  # Toolchain and build.
+  build-essential cmake ninja-build ccache python3
+  # LLVM/Clang 16: libraries, headers, FileCheck, not, count and lit.
+  llvm-16-dev llvm-16-tools libclang-16-dev libclang-cpp16-dev clang-16
+  # The spec parser is generated with ANTLR 4 at build time.
+  antlr4 libantlr4-runtime-dev
+  # Unit tests.
+  libgtest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}"
