@@ -10,9 +10,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "adrs/Config.h"
-#include "adrs/Spec/SpecJSON.h"
+#include "Driver.h"
+
+#include "adrs/Passes/Pass.h"
 #include "adrs/Spec/SpecLoader.h"
-#include "adrs/Support/Diagnostics.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -33,53 +34,53 @@
 using namespace llvm;
 using namespace adrs;
 
-namespace {
-
-enum ExitCode { ExitOK = 0, ExitFailed = 1, ExitUsage = 2 };
+namespace adrs {
+namespace driver {
 
 cl::OptionCategory AdrsCategory("adrsc options");
 
 cl::SubCommand CheckCmd("check",
                         "Parse a spec and check it; print nothing when it is "
                         "correct, clang-style diagnostics otherwise");
+cl::SubCommand RegionsCmd("regions",
+                          "List the regions a spec names, found with Clang, "
+                          "with the context a proposal needs");
+cl::SubCommand PatchCmd("patch",
+                        "Apply an edit (an LLM reply, prose and all) to the "
+                        "regions, re-parse, run the candidate passes, and "
+                        "print the diff or why the edit is refused");
 
-// ---- adrsc check -----------------------------------------------------------
-
-cl::opt<std::string> CheckSpec(cl::Positional, cl::Required,
-                               cl::desc("<spec.adrs>"), cl::sub(CheckCmd),
-                               cl::cat(AdrsCategory));
-
-enum class DumpFormat { None, JSON };
-cl::opt<DumpFormat> CheckDump(
-    "dump", cl::desc("Print the resolved spec (absolute paths, expanded "
-                     "globs, defaults filled in)"),
-    cl::values(clEnumValN(DumpFormat::JSON, "json", "as JSON on stdout")),
-    cl::init(DumpFormat::None), cl::sub(CheckCmd), cl::cat(AdrsCategory));
-
-cl::opt<bool> CheckVerbose("v",
-                           cl::desc("Print a one-line summary of the spec"),
-                           cl::sub(CheckCmd), cl::cat(AdrsCategory));
+static cl::list<std::string> LoadPlugins(
+    "load", cl::desc("Load a plugin (a shared object) that registers "
+                     "candidate passes"),
+    cl::value_desc("lib.so"), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(AdrsCategory));
 
 // ---- Options shared by the commands that read a spec -------------------------
 
-cl::opt<unsigned> ErrorLimit(
+static cl::opt<unsigned> ErrorLimit(
     "error-limit",
     cl::desc("Stop after this many errors (0 = no limit; default 20)"),
-    cl::init(20), cl::sub(CheckCmd), cl::cat(AdrsCategory));
+    cl::init(20), cl::sub(CheckCmd), cl::sub(RegionsCmd), cl::sub(PatchCmd),
+    cl::cat(AdrsCategory));
 
-cl::opt<bool> WarningsAsErrors("Werror", cl::desc("Treat warnings as errors"),
-                               cl::sub(CheckCmd), cl::cat(AdrsCategory));
+static cl::opt<bool> WarningsAsErrors("Werror",
+                                      cl::desc("Treat warnings as errors"),
+                                      cl::sub(CheckCmd), cl::sub(RegionsCmd),
+                                      cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
-cl::opt<bool> NoWarnings("w", cl::desc("Do not print warnings"),
-                         cl::sub(CheckCmd), cl::cat(AdrsCategory));
+static cl::opt<bool> NoWarnings("w", cl::desc("Do not print warnings"),
+                                cl::sub(CheckCmd), cl::sub(RegionsCmd),
+                                cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 enum class ColorMode { Auto, Always, Never };
-cl::opt<ColorMode> Color(
+static cl::opt<ColorMode> Color(
     "color", cl::desc("Color diagnostics"),
     cl::values(clEnumValN(ColorMode::Auto, "auto", "when stderr is a terminal"),
                clEnumValN(ColorMode::Always, "always", "always"),
                clEnumValN(ColorMode::Never, "never", "never")),
-    cl::init(ColorMode::Auto), cl::sub(CheckCmd), cl::cat(AdrsCategory));
+    cl::init(ColorMode::Auto), cl::sub(CheckCmd), cl::sub(RegionsCmd),
+    cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 bool useColor() {
   switch (Color) {
@@ -103,62 +104,30 @@ std::string plural(size_t N, StringRef Word) {
   return formatv("{0} {1}{2}", N, Word, N == 1 ? "" : "s").str();
 }
 
-std::string duration(double Seconds) {
-  auto Format = [](double Value, const char *Unit) {
-    char Buffer[64];
-    std::snprintf(Buffer, sizeof(Buffer), "%g%s", Value, Unit);
-    return std::string(Buffer);
-  };
-  if (Seconds >= 3600 && std::fmod(Seconds, 3600) == 0)
-    return Format(Seconds / 3600, "h");
-  if (Seconds >= 60 && std::fmod(Seconds, 60) == 0)
-    return Format(Seconds / 60, "m");
-  return Format(Seconds, "s");
-}
-
-std::string summary(const spec::Spec &S) {
-  std::string Evaluator =
-      S.Evaluator.Kind == spec::EvaluatorKind::Function
-          ? "evaluator " + S.Evaluator.Function
-          : "evaluator command";
-  std::vector<std::string> Budget;
-  if (S.Budget.Iterations)
-    Budget.push_back(formatv("{0} iterations", *S.Budget.Iterations).str());
-  if (S.Budget.TimeSeconds)
-    Budget.push_back(duration(*S.Budget.TimeSeconds));
-  if (S.Budget.USD)
-    Budget.push_back(formatv("${0}", *S.Budget.USD).str());
-  if (S.Budget.TargetScore)
-    Budget.push_back(formatv("target score {0}", *S.Budget.TargetScore).str());
-  return formatv("problem '{0}': {1}, {2}, {3}, {4} train / {5} test "
-                 "workloads, generator {6}, search {7}, budget {8}",
-                 S.Name, plural(S.Regions.size(), "region"), Evaluator,
-                 plural(S.Metrics.size(), "metric"), S.trainFiles().size(),
-                 S.testFiles().size(), toString(S.Generator.Kind),
-                 toString(S.Search.Strategy), join(Budget, ", "))
-      .str();
-}
-
-int runCheck() {
-  SourceMgr SM;
-  DiagnosticEngine Diags(SM, errs(), useColor());
-  configure(Diags);
-  Expected<spec::Spec> Spec = spec::loadSpec(CheckSpec, Diags);
-  if (!Spec) {
-    // The diagnostics have been printed; the count closes them, as clang
-    // does ("2 errors generated.").
-    consumeError(Spec.takeError());
+void printErrorCount(const DiagnosticEngine &Diags) {
+  if (Diags.getNumErrors())
     errs() << plural(Diags.getNumErrors(), "error") << " generated.\n";
-    return ExitFailed;
-  }
-  if (Diags.getNumWarnings())
+  else if (Diags.getNumWarnings())
     errs() << plural(Diags.getNumWarnings(), "warning") << " generated.\n";
-  if (CheckVerbose)
-    outs() << CheckSpec << ": " << summary(*Spec) << "\n";
-  if (CheckDump == DumpFormat::JSON)
-    outs() << formatv("{0:2}", spec::toJSON(*Spec)) << "\n";
-  return ExitOK;
 }
+
+std::optional<spec::Spec> loadSpecOrReport(StringRef Path,
+                                           DiagnosticEngine &Diags) {
+  Expected<spec::Spec> Spec = spec::loadSpec(Path, Diags);
+  if (!Spec) {
+    consumeError(Spec.takeError());
+    printErrorCount(Diags);
+    return std::nullopt;
+  }
+  return std::move(*Spec);
+}
+
+} // namespace driver
+} // namespace adrs
+
+using namespace adrs::driver;
+
+namespace {
 
 void printVersion(raw_ostream &OS) {
   OS << "adrsc " << ADRS_VERSION << " (LLVM " << ADRS_LLVM_VERSION << ")\n";
@@ -174,6 +143,9 @@ Mark what may change with // EVOLVE-BLOCK-START name ... // EVOLVE-BLOCK-END
 or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
 
   adrsc check spec.adrs          check the spec; clang-style diagnostics
+  adrsc regions spec.adrs        the regions Clang finds, with their context
+  adrsc patch spec.adrs --edit reply.txt
+                                 apply an edit, re-parse, run the passes
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
@@ -185,7 +157,8 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
-  cl::HideUnrelatedOptions(AdrsCategory, CheckCmd);
+  for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd})
+    cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
   std::vector<const char *> Args(argv, argv + argc);
@@ -216,8 +189,18 @@ int main(int argc, char **argv) {
     return ExitUsage;
   }
 
+  for (const std::string &Plugin : LoadPlugins)
+    if (Error E = adrs::passes::loadPlugin(Plugin)) {
+      WithColor::error(errs(), "adrsc") << toString(std::move(E)) << "\n";
+      return ExitUsage;
+    }
+
   if (CheckCmd)
     return runCheck();
+  if (RegionsCmd)
+    return runRegions();
+  if (PatchCmd)
+    return runPatch();
 
   outs() << Overview;
   return ExitUsage;

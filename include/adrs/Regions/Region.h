@@ -1,0 +1,57 @@
+//===- adrs/Regions/Region.h - The code that may change ---------*- C++ -*-===//
+//
+// A region is a byte range of one source file that generators may rewrite:
+// the lines between `// EVOLVE-BLOCK-START name` and `// EVOLVE-BLOCK-END`,
+// or the whole definition of a function marked ADRS_EVOLVE. With it comes
+// the context a proposal needs: the enclosing function's signature and the
+// declarations the region uses that are defined outside it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_REGIONS_REGION_H
+#define ADRS_REGIONS_REGION_H
+
+#include "adrs/Spec/Spec.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace regions {
+
+/// A declaration a region refers to but does not define.
+struct ContextDecl {
+  std::string Kind; ///< function, variable, field, type, enum, local, ...
+  std::string Name; ///< Qualified where that helps (cbl::PolicyState).
+  std::string File; ///< Absolute.
+  unsigned Line = 0;
+  std::string Text; ///< Its source text; a function's signature only.
+};
+
+struct Region {
+  spec::RegionKind Kind = spec::RegionKind::Block;
+  std::string Name;
+  std::string File; ///< Absolute.
+  /// The translation unit that compiles the region: File itself, or the one
+  /// source that includes it when File is a header.
+  std::string Unit;
+  /// The evolvable bytes [Begin, End) of File. For a block, whole lines
+  /// strictly between the markers; for a function, its definition.
+  size_t Begin = 0;
+  size_t End = 0;
+  unsigned FirstLine = 0; ///< 1-based, of Begin.
+  unsigned LastLine = 0;  ///< 1-based, of the last byte before End.
+  /// The signature of the function the block is in (or of the function).
+  std::string Function;
+  std::vector<ContextDecl> Context;
+  std::string Text; ///< The current contents of [Begin, End).
+};
+
+llvm::json::Value toJSON(const Region &R);
+
+} // namespace regions
+} // namespace adrs
+
+#endif

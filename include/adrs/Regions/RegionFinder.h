@@ -1,0 +1,28 @@
+//===- adrs/Regions/RegionFinder.h - Finding the spec's regions -*- C++ -*-===//
+
+#ifndef ADRS_REGIONS_REGIONFINDER_H
+#define ADRS_REGIONS_REGIONFINDER_H
+
+#include "adrs/Regions/Region.h"
+#include "adrs/Spec/Spec.h"
+#include "adrs/Support/Diagnostics.h"
+
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace adrs {
+namespace regions {
+
+/// Finds every region the spec names, in the spec's order, with context.
+/// Problems (unbalanced markers, a block cutting a declaration in half, a
+/// region in a macro expansion or in a header compiled twice, sources that
+/// do not compile, a region the spec names that is not there) are reported
+/// to \p Diags at the source or spec line; then the result is an error.
+llvm::Expected<std::vector<Region>> findRegions(const spec::Spec &S,
+                                                DiagnosticEngine &Diags);
+
+} // namespace regions
+} // namespace adrs
+
+#endif

@@ -1,0 +1,77 @@
+//===- adrs/Regions/SourceParser.h - Parsing a source in-process -*- C++ -*-===//
+//
+// Parses one translation unit of the researcher's sources with Clang, in
+// process, and parses it again with edited contents. The first parse
+// precompiles the preamble (the leading #includes), so a re-parse after an
+// edit inside a region only pays for the file's own code, as in clangd.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_REGIONS_SOURCEPARSER_H
+#define ADRS_REGIONS_SOURCEPARSER_H
+
+#include "adrs/Spec/Spec.h"
+
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clang {
+class ASTUnit;
+} // namespace clang
+
+namespace adrs {
+namespace regions {
+
+/// A compiler diagnostic as data: it becomes feedback for the next proposal.
+struct SourceDiagnostic {
+  enum class Level { Error, Warning, Note };
+  Level Severity = Level::Error;
+  std::string File;
+  unsigned Line = 0;
+  unsigned Column = 0;
+  std::string Message;
+  std::string SourceLine;
+};
+
+/// File path -> contents that replace what is on disk.
+using FileOverrides = std::map<std::string, std::string>;
+
+/// The compiler command line (without the file) for the spec's build
+/// settings: standard, include paths (with adrsc's own headers), defines,
+/// flags and Clang's resource directory.
+std::vector<std::string> compilerArguments(const spec::BuildSettings &Build);
+
+class SourceParser {
+public:
+  /// Parses \p File as it is on disk. Fails only when Clang cannot run at
+  /// all; compile errors are diagnostics().
+  static llvm::Expected<std::unique_ptr<SourceParser>>
+  create(const spec::BuildSettings &Build, llvm::StringRef File);
+  ~SourceParser();
+
+  /// Parses again with \p Overrides in place of the files on disk (an empty
+  /// map restores them).
+  llvm::Error reparse(const FileOverrides &Overrides);
+
+  clang::ASTUnit &ast() { return *AST; }
+  llvm::StringRef file() const { return File; }
+  const std::vector<SourceDiagnostic> &diagnostics() const { return Diags; }
+  bool hasErrors() const;
+
+private:
+  SourceParser() = default;
+  void collectDiagnostics();
+
+  std::string File;
+  std::unique_ptr<clang::ASTUnit> AST;
+  std::vector<SourceDiagnostic> Diags;
+};
+
+} // namespace regions
+} // namespace adrs
+
+#endif

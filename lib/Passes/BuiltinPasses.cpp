@@ -1,0 +1,497 @@
+//===- BuiltinPasses.cpp - forbid, fingerprint, features, lift-constants --===//
+//
+// The four built-in candidate passes share this one translation unit, so
+// that the project has few files that pay for Clang's AST headers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adrs/Passes/Pass.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/SHA1.h"
+
+#include <cmath>
+#include <set>
+
+using namespace llvm;
+
+namespace adrs {
+namespace passes {
+
+namespace {
+
+/// Offsets in the main file, after macro expansion; nullopt elsewhere.
+std::optional<unsigned> mainOffset(const clang::SourceManager &SM,
+                                   const clang::FileID &Main,
+                                   clang::SourceLocation Loc) {
+  Loc = SM.getExpansionLoc(Loc);
+  if (Loc.isInvalid() || SM.getFileID(Loc) != Main)
+    return std::nullopt;
+  return SM.getFileOffset(Loc);
+}
+
+unsigned lineOf(const clang::SourceManager &SM, clang::SourceLocation Loc) {
+  return SM.getExpansionLineNumber(Loc);
+}
+
+/// Visits what lies inside the regions of the main file.
+template <typename Derived>
+class RegionVisitor : public clang::RecursiveASTVisitor<Derived> {
+public:
+  explicit RegionVisitor(PassContext &Ctx)
+      : Ctx(Ctx), SM(Ctx.ast().getSourceManager()) {}
+
+  bool shouldVisitTemplateInstantiations() const { return false; }
+  bool shouldVisitImplicitCode() const { return false; }
+
+protected:
+  const PassRegion *regionOf(clang::SourceLocation Loc) const {
+    std::optional<unsigned> Offset = mainOffset(SM, Ctx.mainFile(), Loc);
+    return Offset ? Ctx.regionAt(*Offset) : nullptr;
+  }
+
+  void reject(StringRef Pass, clang::SourceLocation Loc, const Twine &Message) {
+    const PassRegion *R = regionOf(Loc);
+    Ctx.results().Rejections.push_back({Pass.str(), R ? R->Info->Name : "",
+                                        lineOf(SM, Loc),
+                                        SM.getExpansionColumnNumber(Loc),
+                                        Message.str()});
+  }
+
+  PassContext &Ctx;
+  const clang::SourceManager &SM;
+};
+
+// ---- forbid ------------------------------------------------------------------
+
+/// Calls that never belong in a policy: processes, files, sockets, and ways
+/// out of the evaluation. The spec's `forbid calls` adds to these; the
+/// sandbox is the real fence, this is the early and explained one.
+const char *const DefaultForbiddenCalls[] = {
+    "system",  "popen",   "fork",     "vfork",   "exec*",    "posix_spawn*",
+    "socket",  "connect", "bind",     "listen",  "accept",   "fopen",
+    "freopen", "open",    "openat",   "creat",   "unlink",   "remove",
+    "rename",  "kill",    "dlopen",   "dlsym",   "mmap",     "mprotect",
+    "ptrace",  "syscall", "setenv",   "putenv",  "chdir"};
+
+const char *const ThreadCalls[] = {"pthread_create", "std::async",
+                                   "std::thread::thread",
+                                   "std::jthread::jthread"};
+
+class ForbidVisitor : public RegionVisitor<ForbidVisitor> {
+public:
+  explicit ForbidVisitor(PassContext &Ctx) : RegionVisitor(Ctx) {
+    const spec::CandidateRules &Rules = Ctx.spec().Rules;
+    for (const char *Name : DefaultForbiddenCalls)
+      addCall(Name);
+    for (const std::string &Name : Rules.ForbiddenCalls)
+      addCall(Name);
+    Constructs = std::set<std::string>(Rules.ForbiddenConstructs.begin(),
+                                       Rules.ForbiddenConstructs.end());
+    if (Constructs.count("threads"))
+      for (const char *Name : ThreadCalls)
+        addCall(Name);
+    for (const std::string &F : Ctx.spec().Evaluator.Files)
+      EvaluatorFiles.insert(F);
+  }
+
+  bool VisitDeclRefExpr(clang::DeclRefExpr *E) {
+    if (!regionOf(E->getBeginLoc()))
+      return true;
+    const clang::ValueDecl *D = E->getDecl();
+    if (const auto *F = dyn_cast<clang::FunctionDecl>(D))
+      checkFunction(F, E->getBeginLoc());
+    checkEvaluatorInternal(D, E->getBeginLoc());
+    return true;
+  }
+
+  bool VisitCXXConstructExpr(clang::CXXConstructExpr *E) {
+    if (regionOf(E->getBeginLoc()))
+      checkFunction(E->getConstructor(), E->getBeginLoc());
+    return true;
+  }
+
+  bool VisitMemberExpr(clang::MemberExpr *E) {
+    if (regionOf(E->getBeginLoc()))
+      checkEvaluatorInternal(E->getMemberDecl(), E->getBeginLoc());
+    return true;
+  }
+
+  bool VisitGCCAsmStmt(clang::GCCAsmStmt *S) { return asmStmt(S); }
+  bool VisitMSAsmStmt(clang::MSAsmStmt *S) { return asmStmt(S); }
+
+  bool VisitGotoStmt(clang::GotoStmt *S) {
+    if (Constructs.count("goto") && regionOf(S->getBeginLoc()))
+      reject("forbid", S->getBeginLoc(), "goto is forbidden by the spec");
+    return true;
+  }
+
+  bool VisitVarDecl(clang::VarDecl *V) {
+    if (Constructs.count("static") && V->isStaticLocal() &&
+        regionOf(V->getLocation()))
+      reject("forbid", V->getLocation(),
+             "static local variable '" + V->getName() +
+                 "' is forbidden by the spec: state must not survive from "
+                 "one evaluation to the next");
+    return true;
+  }
+
+  void checkIncludes() {
+    for (const PassRegion &R : Ctx.regions()) {
+      SmallVector<StringRef, 64> Lines;
+      StringRef(R.Info->Text).split(Lines, '\n');
+      for (size_t I = 0; I < Lines.size(); ++I) {
+        StringRef L = Lines[I].trim();
+        if (!L.consume_front("#"))
+          continue;
+        L = L.ltrim();
+        if (!L.consume_front("include"))
+          continue;
+        std::string Header = L.trim().str();
+        for (const std::string &Forbidden :
+             Ctx.spec().Rules.ForbiddenIncludes) {
+          StringRef Bare = StringRef(Forbidden).trim("<>\"");
+          if (StringRef(Header).trim("<>\"") == Bare)
+            Ctx.results().Rejections.push_back(
+                {"forbid", R.Info->Name, R.Info->FirstLine + unsigned(I), 1,
+                 "#include " + Header + " is forbidden by the spec"});
+        }
+      }
+    }
+  }
+
+private:
+  void addCall(StringRef Pattern) {
+    if (Expected<GlobPattern> G = GlobPattern::create(Pattern))
+      Calls.push_back({Pattern.str(), std::move(*G)});
+    else
+      consumeError(G.takeError());
+  }
+
+  void checkFunction(const clang::FunctionDecl *F, clang::SourceLocation Loc) {
+    if (!F)
+      return;
+    std::string Name = F->getNameAsString();
+    std::string Qualified = F->getQualifiedNameAsString();
+    // Calls are judged by what they are, so only functions declared outside
+    // the project (the C and C++ libraries) match the built-in list; the
+    // researcher's own `open()` is fine unless the spec names it.
+    bool FromSystem = SM.isInSystemHeader(SM.getExpansionLoc(F->getLocation()));
+    for (const auto &[Pattern, Glob] : Calls) {
+      bool Explicit = is_contained(Ctx.spec().Rules.ForbiddenCalls, Pattern);
+      if (!FromSystem && !Explicit)
+        continue;
+      if (Glob.match(Name) || Glob.match(Qualified) ||
+          (StringRef(Qualified).startswith("std::") &&
+           Glob.match(StringRef(Qualified).drop_front(5)))) {
+        reject("forbid", Loc,
+               "call to '" + Qualified + "' is forbidden" +
+                   (Explicit ? " by the spec" : "") +
+                   "; a policy computes a decision and has no business "
+                   "with processes, files or the network");
+        return;
+      }
+    }
+  }
+
+  void checkEvaluatorInternal(const clang::ValueDecl *D,
+                              clang::SourceLocation Loc) {
+    if (EvaluatorFiles.empty() || !D)
+      return;
+    clang::SourceLocation DLoc = SM.getExpansionLoc(D->getLocation());
+    clang::PresumedLoc P = SM.getPresumedLoc(DLoc);
+    if (P.isValid() && EvaluatorFiles.count(P.getFilename()))
+      reject("forbid", Loc,
+             "'" + D->getQualifiedNameAsString() +
+                 "' belongs to the evaluator; a region may not read or "
+                 "change it");
+  }
+
+  bool asmStmt(clang::Stmt *S) {
+    if (regionOf(S->getBeginLoc()))
+      reject("forbid", S->getBeginLoc(), "inline assembly is forbidden");
+    return true;
+  }
+
+  std::vector<std::pair<std::string, GlobPattern>> Calls;
+  std::set<std::string> Constructs;
+  std::set<std::string> EvaluatorFiles;
+};
+
+class ForbidPass : public CandidatePass {
+public:
+  void run(PassContext &Ctx) override {
+    ForbidVisitor V(Ctx);
+    V.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    V.checkIncludes();
+  }
+};
+
+// ---- fingerprint ---------------------------------------------------------------
+
+/// Names of variables and parameters declared inside each region.
+class LocalNames : public RegionVisitor<LocalNames> {
+public:
+  using RegionVisitor::RegionVisitor;
+
+  bool VisitVarDecl(clang::VarDecl *V) {
+    if (const PassRegion *R = regionOf(V->getLocation()))
+      Names[R->Info->Name].insert(V->getName().str());
+    return true;
+  }
+
+  std::map<std::string, std::set<std::string>> Names;
+};
+
+std::string fingerprint(StringRef Text, const std::set<std::string> &Locals,
+                        const clang::LangOptions &LO, unsigned *Tokens) {
+  std::string Buffer = Text.str();
+  clang::Lexer L(clang::SourceLocation(), LO, Buffer.data(), Buffer.data(),
+                 Buffer.data() + Buffer.size());
+  L.SetCommentRetentionState(false);
+  std::map<std::string, unsigned> Renamed;
+  std::string Canonical;
+  unsigned Count = 0;
+  clang::Token Tok;
+  for (;;) {
+    L.LexFromRawLexer(Tok);
+    if (Tok.is(clang::tok::eof))
+      break;
+    // The raw lexer stops right after the token it returns.
+    const char *TokEnd = L.getBufferLocation();
+    std::string Spelling(TokEnd - Tok.getLength(), Tok.getLength());
+    if (Tok.is(clang::tok::raw_identifier) && Locals.count(Spelling)) {
+      auto It = Renamed.emplace(Spelling, Renamed.size()).first;
+      Spelling = "$" + std::to_string(It->second);
+    }
+    Canonical += Spelling;
+    Canonical += '\x1f';
+    ++Count;
+  }
+  if (Tokens)
+    *Tokens = Count;
+  SHA1 Hash;
+  Hash.update(Canonical);
+  std::array<uint8_t, 20> Digest = Hash.final();
+  return toHex(ArrayRef<uint8_t>(Digest).take_front(8), /*LowerCase=*/true);
+}
+
+class FingerprintPass : public CandidatePass {
+public:
+  void run(PassContext &Ctx) override {
+    LocalNames Locals(Ctx);
+    Locals.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    for (const PassRegion &R : Ctx.regions())
+      Ctx.results().Fingerprints[R.Info->Name] =
+          fingerprint(R.Info->Text, Locals.Names[R.Info->Name],
+                      Ctx.ast().getLangOpts(), nullptr);
+  }
+};
+
+// ---- features -------------------------------------------------------------------
+
+class ComplexityVisitor : public RegionVisitor<ComplexityVisitor> {
+public:
+  using RegionVisitor::RegionVisitor;
+
+  bool TraverseStmt(clang::Stmt *S) {
+    if (!S)
+      return true;
+    bool IsLoop = isa<clang::ForStmt>(S) || isa<clang::WhileStmt>(S) ||
+                  isa<clang::DoStmt>(S) || isa<clang::CXXForRangeStmt>(S);
+    const PassRegion *R = regionOf(S->getBeginLoc());
+    if (R) {
+      Stats &St = Per[R->Info->Name];
+      if (IsLoop || isa<clang::IfStmt>(S) || isa<clang::CaseStmt>(S) ||
+          isa<clang::ConditionalOperator>(S) || isa<clang::CXXCatchStmt>(S))
+        ++St.Decisions;
+      if (const auto *B = dyn_cast<clang::BinaryOperator>(S))
+        if (B->getOpcode() == clang::BO_LAnd || B->getOpcode() == clang::BO_LOr)
+          ++St.Decisions;
+      if (IsLoop)
+        St.MaxLoopDepth = std::max(St.MaxLoopDepth, LoopDepth + 1);
+    }
+    if (IsLoop && R)
+      ++LoopDepth;
+    bool Result = RegionVisitor::TraverseStmt(S);
+    if (IsLoop && R)
+      --LoopDepth;
+    return Result;
+  }
+
+  struct Stats {
+    unsigned Decisions = 0;
+    unsigned MaxLoopDepth = 0;
+  };
+  std::map<std::string, Stats> Per;
+
+private:
+  unsigned LoopDepth = 0;
+};
+
+class FeaturesPass : public CandidatePass {
+public:
+  void run(PassContext &Ctx) override {
+    ComplexityVisitor V(Ctx);
+    V.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    std::map<std::string, double> &F = Ctx.results().Features;
+    for (const PassRegion &R : Ctx.regions()) {
+      unsigned Tokens = 0;
+      fingerprint(R.Info->Text, {}, Ctx.ast().getLangOpts(), &Tokens);
+      const ComplexityVisitor::Stats &S = V.Per[R.Info->Name];
+      std::string P = R.Info->Name + ".";
+      F[P + "length"] = Tokens;
+      F[P + "complexity"] = 1 + S.Decisions;
+      F[P + "loop_depth"] = S.MaxLoopDepth;
+      F["length"] += Tokens;
+      F["complexity"] += 1 + S.Decisions;
+      F["loop_depth"] = std::max(F["loop_depth"], double(S.MaxLoopDepth));
+    }
+  }
+};
+
+// ---- lift-constants ------------------------------------------------------------
+
+/// Numeric literals that can become reads of a parameter table: not in a
+/// macro, not where the language wants a constant expression.
+class LiteralFinder : public RegionVisitor<LiteralFinder> {
+public:
+  using RegionVisitor::RegionVisitor;
+
+  bool VisitIntegerLiteral(clang::IntegerLiteral *L) {
+    consider(L, L->getValue().getLimitedValue(), true);
+    return true;
+  }
+
+  bool VisitFloatingLiteral(clang::FloatingLiteral *L) {
+    consider(L, L->getValueAsApproximateDouble(), false);
+    return true;
+  }
+
+  struct Found {
+    const clang::Expr *E;
+    double Value;
+    bool IsInteger;
+    unsigned Begin, End;
+    std::string Region;
+  };
+  std::vector<Found> Literals;
+
+private:
+  void consider(const clang::Expr *E, double Value, bool IsInteger) {
+    if (E->getBeginLoc().isMacroID())
+      return;
+    const PassRegion *R = regionOf(E->getBeginLoc());
+    if (!R || needsConstant(E))
+      return;
+    std::optional<unsigned> B = mainOffset(SM, Ctx.mainFile(), E->getBeginLoc());
+    clang::SourceLocation EndLoc = clang::Lexer::getLocForEndOfToken(
+        E->getEndLoc(), 0, SM, Ctx.ast().getLangOpts());
+    std::optional<unsigned> End = mainOffset(SM, Ctx.mainFile(), EndLoc);
+    if (!B || !End)
+      return;
+    Literals.push_back({E, Value, IsInteger, *B, *End, R->Info->Name});
+  }
+
+  /// True where C++ demands a constant: case labels, array bounds, template
+  /// arguments, enumerators, static_assert, constexpr and bit-fields.
+  bool needsConstant(const clang::Expr *E) {
+    clang::DynTypedNode Node = clang::DynTypedNode::create(*E);
+    for (int Depth = 0; Depth < 16; ++Depth) {
+      auto Parents = Ctx.ast().getParents(Node);
+      if (Parents.empty())
+        return false;
+      Node = Parents[0];
+      if (Node.get<clang::ConstantExpr>() || Node.get<clang::CaseStmt>() ||
+          Node.get<clang::StaticAssertDecl>() ||
+          Node.get<clang::EnumConstantDecl>() || Node.get<clang::TypeLoc>() ||
+          Node.get<clang::TemplateArgumentLoc>() || Node.get<clang::FieldDecl>())
+        return true;
+      if (const auto *V = Node.get<clang::VarDecl>())
+        return V->isConstexpr();
+      if (Node.get<clang::FunctionDecl>() || Node.get<clang::CompoundStmt>())
+        return false;
+    }
+    return false;
+  }
+};
+
+class LiftConstantsPass : public CandidatePass {
+public:
+  void run(PassContext &Ctx) override {
+    LiteralFinder Finder(Ctx);
+    Finder.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    std::vector<LiteralFinder::Found> &L = Finder.Literals;
+    llvm::sort(L, [](const auto &A, const auto &B) { return A.Begin < B.Begin; });
+    // Drop duplicates a traversal can report twice (a literal in a default
+    // argument seen from two places).
+    L.erase(std::unique(L.begin(), L.end(),
+                        [](const auto &A, const auto &B) {
+                          return A.Begin == B.Begin;
+                        }),
+            L.end());
+
+    unsigned Next = Ctx.results().Constants.size();
+    const clang::SourceManager &SM = Ctx.ast().getSourceManager();
+    StringRef Main = SM.getBufferData(Ctx.mainFile());
+    for (const PassRegion &R : Ctx.regions()) {
+      std::string Text;
+      unsigned Pos = R.Begin;
+      for (const LiteralFinder::Found &F : L) {
+        if (F.Region != R.Info->Name || F.Begin < Pos || F.End > R.End)
+          continue;
+        std::string Spelling = Main.slice(F.Begin, F.End).str();
+        Text += Main.slice(Pos, F.Begin).str();
+        Text += "ADRS_PARAM(" + std::to_string(Next) + ", " + Spelling + ")";
+        Pos = F.End;
+        LiftedConstant C;
+        C.Region = R.Info->Name;
+        C.Index = Next++;
+        C.Spelling = Spelling;
+        C.Value = F.Value;
+        C.IsInteger = F.IsInteger;
+        // The literal's own scale bounds the search: a quarter to four
+        // times it, or [-1, 1] around a zero.
+        double Mag = std::fabs(F.Value);
+        C.Lower = Mag == 0 ? -1 : F.Value / 4;
+        C.Upper = Mag == 0 ? 1 : F.Value * 4;
+        if (C.Lower > C.Upper)
+          std::swap(C.Lower, C.Upper);
+        C.Line = SM.getLineNumber(Ctx.mainFile(), F.Begin);
+        Ctx.results().Constants.push_back(C);
+      }
+      Text += Main.slice(Pos, R.End).str();
+      if (Text != R.Info->Text)
+        Ctx.results().Transformed[R.Info->Name] = Text;
+    }
+  }
+};
+
+PassRegistry::Add<ForbidPass>
+    Forbid("forbid", "reject forbidden calls, includes and constructs");
+PassRegistry::Add<FingerprintPass>
+    Fingerprint("fingerprint", "hash a region's tokens, blind to layout, "
+                               "comments and local names");
+PassRegistry::Add<FeaturesPass>
+    Features("features", "length, complexity and loop depth of each region");
+PassRegistry::Add<LiftConstantsPass>
+    LiftConstants("lift-constants", "turn numeric literals into reads of a "
+                                    "parameter table for tuning");
+
+} // namespace
+
+void linkBuiltinPasses() {}
+
+} // namespace passes
+} // namespace adrs

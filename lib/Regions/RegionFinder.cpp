@@ -1,0 +1,645 @@
+//===- RegionFinder.cpp - Finding the spec's regions ----------------------===//
+//
+// Markers are found in the text (they are comments, which the AST does not
+// keep); Clang's AST then says whether a block cuts a declaration or a
+// statement in half, which function encloses it, which functions carry
+// ADRS_EVOLVE, and what each region refers to outside itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adrs/Regions/RegionFinder.h"
+
+#include "adrs/Regions/Markers.h"
+#include "adrs/Regions/SourceParser.h"
+#include "adrs/Support/Glob.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Frontend/ASTUnit.h"
+#include "clang/Lex/Lexer.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+#include <set>
+
+using namespace llvm;
+
+namespace adrs {
+namespace regions {
+
+json::Value toJSON(const Region &R) {
+  json::Array Context;
+  for (const ContextDecl &C : R.Context)
+    Context.push_back(json::Object{{"kind", C.Kind},
+                                   {"name", C.Name},
+                                   {"file", C.File},
+                                   {"line", C.Line},
+                                   {"text", C.Text}});
+  return json::Object{{"name", R.Name},
+                      {"kind", spec::toString(R.Kind)},
+                      {"file", R.File},
+                      {"unit", R.Unit},
+                      {"begin", int64_t(R.Begin)},
+                      {"end", int64_t(R.End)},
+                      {"first_line", R.FirstLine},
+                      {"last_line", R.LastLine},
+                      {"function", R.Function},
+                      {"context", std::move(Context)},
+                      {"text", R.Text}};
+}
+
+namespace {
+
+constexpr size_t MaxContextText = 3000;
+
+/// Byte offsets of an AST node in one file, after macro expansion.
+struct FileRange {
+  clang::FileID File;
+  unsigned Begin = 0, End = 0;
+  bool Valid = false;
+};
+
+class Locator {
+public:
+  Locator(clang::SourceManager &SM, const clang::LangOptions &LO)
+      : SM(SM), LO(LO) {}
+
+  FileRange range(clang::SourceRange R) const {
+    FileRange Out;
+    if (R.isInvalid())
+      return Out;
+    clang::SourceLocation B = SM.getExpansionLoc(R.getBegin());
+    clang::SourceLocation E = SM.getExpansionLoc(R.getEnd());
+    E = clang::Lexer::getLocForEndOfToken(E, 0, SM, LO);
+    if (B.isInvalid() || E.isInvalid() || SM.getFileID(B) != SM.getFileID(E))
+      return Out;
+    Out.File = SM.getFileID(B);
+    Out.Begin = SM.getFileOffset(B);
+    Out.End = SM.getFileOffset(E);
+    Out.Valid = Out.Begin <= Out.End;
+    return Out;
+  }
+
+  std::string text(clang::SourceRange R) const {
+    clang::CharSourceRange Chars = clang::CharSourceRange::getTokenRange(
+        SM.getExpansionRange(R).getAsRange());
+    return clang::Lexer::getSourceText(Chars, SM, LO).str();
+  }
+
+  clang::SourceManager &SM;
+  const clang::LangOptions &LO;
+};
+
+/// Finds the first AST node that a block's range cuts in half.
+class CutFinder : public clang::RecursiveASTVisitor<CutFinder> {
+public:
+  CutFinder(const Locator &L, clang::FileID File, unsigned Begin, unsigned End)
+      : L(L), File(File), Begin(Begin), End(End) {}
+
+  bool TraverseDecl(clang::Decl *D) {
+    if (!D || Found)
+      return !Found;
+    if (!D->isImplicit() && !isa<clang::TranslationUnitDecl>(D))
+      check(D->getSourceRange(), D->getDeclKindName());
+    return Found || clang::RecursiveASTVisitor<CutFinder>::TraverseDecl(D);
+  }
+
+  bool TraverseStmt(clang::Stmt *S) {
+    if (!S || Found)
+      return !Found;
+    check(S->getSourceRange(), S->getStmtClassName());
+    return Found || clang::RecursiveASTVisitor<CutFinder>::TraverseStmt(S);
+  }
+
+  bool shouldVisitImplicitCode() const { return false; }
+  bool shouldVisitTemplateInstantiations() const { return false; }
+
+  std::optional<std::pair<unsigned, std::string>> Found;
+
+private:
+  void check(clang::SourceRange R, StringRef What) {
+    FileRange F = L.range(R);
+    if (!F.Valid || F.File != File)
+      return;
+    bool StartsBefore = F.Begin < Begin && F.End > Begin && F.End < End;
+    bool EndsAfter = F.Begin >= Begin && F.Begin < End && F.End > End;
+    if (StartsBefore || EndsAfter)
+      Found = {F.Begin, describe(What)};
+  }
+
+  static std::string describe(StringRef Kind) {
+    std::string K = Kind.str();
+    if (StringRef(K).endswith("Stmt"))
+      K = K.substr(0, K.size() - 4) + " statement";
+    else if (StringRef(K).endswith("Expr"))
+      K = K.substr(0, K.size() - 4) + " expression";
+    else
+      K += " declaration";
+    return K;
+  }
+
+  const Locator &L;
+  clang::FileID File;
+  unsigned Begin, End;
+};
+
+/// Collects what a region refers to that is declared outside it.
+class ContextCollector : public clang::RecursiveASTVisitor<ContextCollector> {
+public:
+  ContextCollector(const Locator &L, clang::FileID File, unsigned Begin,
+                   unsigned End)
+      : L(L), File(File), Begin(Begin), End(End) {}
+
+  bool VisitDeclRefExpr(clang::DeclRefExpr *E) {
+    if (inRegion(E->getBeginLoc()))
+      consider(E->getDecl());
+    return true;
+  }
+
+  bool VisitMemberExpr(clang::MemberExpr *E) {
+    if (inRegion(E->getBeginLoc()))
+      consider(E->getMemberDecl());
+    return true;
+  }
+
+  bool VisitTypeLoc(clang::TypeLoc TL) {
+    if (!inRegion(TL.getBeginLoc()))
+      return true;
+    const clang::Type *T = TL.getTypePtr();
+    if (const auto *TT = T->getAs<clang::TypedefType>())
+      consider(TT->getDecl());
+    else if (const clang::TagDecl *Tag = T->getAsTagDecl())
+      consider(Tag);
+    return true;
+  }
+
+  bool shouldVisitTemplateInstantiations() const { return false; }
+
+  std::vector<ContextDecl> Result;
+
+private:
+  bool inRegion(clang::SourceLocation Loc) const {
+    Loc = L.SM.getExpansionLoc(Loc);
+    if (Loc.isInvalid() || L.SM.getFileID(Loc) != File)
+      return false;
+    unsigned Offset = L.SM.getFileOffset(Loc);
+    return Offset >= Begin && Offset < End;
+  }
+
+  void consider(const clang::Decl *D) {
+    if (!D || D->isImplicit())
+      return;
+    // A member or an enumerator is explained by its enclosing type.
+    if (isa<clang::FieldDecl>(D) || isa<clang::EnumConstantDecl>(D) ||
+        (isa<clang::CXXMethodDecl>(D) &&
+         !cast<clang::CXXMethodDecl>(D)->isStatic()))
+      D = cast<clang::Decl>(D->getDeclContext());
+    if (const auto *Tag = dyn_cast<clang::TagDecl>(D))
+      if (const clang::TagDecl *Def = Tag->getDefinition())
+        D = Def;
+    if (!Seen.insert(D->getCanonicalDecl()).second)
+      return;
+    clang::SourceLocation Loc = L.SM.getExpansionLoc(D->getLocation());
+    if (Loc.isInvalid() || L.SM.isInSystemHeader(Loc) || inRegion(Loc))
+      return;
+    if (isa<clang::ParmVarDecl>(D))
+      return; // part of the signature, which the context shows anyway
+
+    ContextDecl C;
+    const auto *ND = dyn_cast<clang::NamedDecl>(D);
+    if (!ND)
+      return;
+    C.Name = ND->getQualifiedNameAsString();
+    clang::PresumedLoc P = L.SM.getPresumedLoc(Loc);
+    if (P.isValid()) {
+      C.File = P.getFilename();
+      C.Line = P.getLine();
+    }
+    if (const auto *F = dyn_cast<clang::FunctionDecl>(D)) {
+      C.Kind = "function";
+      C.Text = signature(F);
+    } else if (const auto *V = dyn_cast<clang::VarDecl>(D)) {
+      C.Kind = V->isLocalVarDeclOrParm() ? "local" : "variable";
+      C.Text = L.text(V->getSourceRange());
+    } else if (isa<clang::TagDecl>(D) || isa<clang::TypedefNameDecl>(D)) {
+      C.Kind = "type";
+      C.Text = L.text(D->getSourceRange());
+    } else if (isa<clang::UsingShadowDecl>(D) || isa<clang::UsingDecl>(D)) {
+      return;
+    } else {
+      C.Kind = D->getDeclKindName();
+      C.Text = L.text(D->getSourceRange());
+    }
+    if (C.Text.size() > MaxContextText)
+      C.Text = C.Text.substr(0, MaxContextText) + "\n/* ... */";
+    Result.push_back(std::move(C));
+  }
+
+public:
+  std::string signature(const clang::FunctionDecl *F) const {
+    if (F->hasBody()) {
+      clang::SourceRange R(F->getSourceRange().getBegin(),
+                           F->getBody()->getBeginLoc());
+      std::string Text = L.text(R);
+      // The range ends on the body's '{'; the signature stops before it.
+      StringRef T = StringRef(Text).rtrim();
+      if (T.endswith("{"))
+        T = T.drop_back().rtrim();
+      return T.str() + ";";
+    }
+    return L.text(F->getSourceRange()) + ";";
+  }
+
+private:
+  const Locator &L;
+  clang::FileID File;
+  unsigned Begin, End;
+  std::set<const clang::Decl *> Seen;
+};
+
+/// Functions carrying the ADRS_EVOLVE annotation, defined in one file.
+class EvolveFunctionFinder
+    : public clang::RecursiveASTVisitor<EvolveFunctionFinder> {
+public:
+  explicit EvolveFunctionFinder(clang::SourceManager &SM) : SM(SM) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl *F) {
+    if (!F->doesThisDeclarationHaveABody())
+      return true;
+    for (const auto *A : F->specific_attrs<clang::AnnotateAttr>())
+      if (A->getAnnotation() == "adrs_evolve") {
+        Found.push_back(F);
+        break;
+      }
+    return true;
+  }
+
+  bool shouldVisitTemplateInstantiations() const { return false; }
+
+  std::vector<clang::FunctionDecl *> Found;
+
+private:
+  clang::SourceManager &SM;
+};
+
+/// The innermost function whose body contains [Begin, End).
+class EnclosingFunctionFinder
+    : public clang::RecursiveASTVisitor<EnclosingFunctionFinder> {
+public:
+  EnclosingFunctionFinder(const Locator &L, clang::FileID File, unsigned Begin,
+                          unsigned End)
+      : L(L), File(File), Begin(Begin), End(End) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl *F) {
+    if (!F->hasBody() || !F->doesThisDeclarationHaveABody())
+      return true;
+    FileRange R = L.range(F->getBody()->getSourceRange());
+    if (R.Valid && R.File == File && R.Begin <= Begin && R.End >= End)
+      if (!Found || R.End - R.Begin < Size) {
+        Found = F;
+        Size = R.End - R.Begin;
+      }
+    return true;
+  }
+
+  bool shouldVisitTemplateInstantiations() const { return false; }
+
+  clang::FunctionDecl *Found = nullptr;
+
+private:
+  const Locator &L;
+  clang::FileID File;
+  unsigned Begin, End;
+  unsigned Size = 0;
+};
+
+bool isSourceFile(StringRef Path) {
+  StringRef Ext = sys::path::extension(Path);
+  return is_contained(ArrayRef<StringRef>{".cpp", ".cc", ".cxx", ".c", ".C", ".c++"},
+                      Ext);
+}
+
+/// Finds diagnostics locations in the SourceMgr, loading files on demand.
+class Reporter {
+public:
+  explicit Reporter(DiagnosticEngine &Diags) : Diags(Diags) {}
+
+  SMLoc at(StringRef File, size_t Offset) {
+    SourceMgr &SM = Diags.getSourceMgr();
+    unsigned ID = buffer(File);
+    if (!ID)
+      return SMLoc();
+    const MemoryBuffer *B = SM.getMemoryBuffer(ID);
+    return SMLoc::getFromPointer(B->getBufferStart() +
+                                 std::min<size_t>(Offset, B->getBufferSize()));
+  }
+
+  SMLoc atLine(StringRef File, unsigned Line, unsigned Column) {
+    unsigned ID = buffer(File);
+    if (!ID || Line == 0)
+      return SMLoc();
+    return Diags.getSourceMgr().FindLocForLineAndColumn(ID, Line,
+                                                         std::max(1u, Column));
+  }
+
+  void error(StringRef File, size_t Offset, const Twine &Message) {
+    SMLoc Loc = at(File, Offset);
+    if (Loc.isValid())
+      Diags.error(Loc, Message);
+    else
+      Diags.fileError(File, Message);
+  }
+
+  void note(StringRef File, size_t Offset, const Twine &Message) {
+    SMLoc Loc = at(File, Offset);
+    if (Loc.isValid())
+      Diags.note(Loc, Message);
+  }
+
+  void compileDiagnostics(const std::vector<SourceDiagnostic> &List) {
+    for (const SourceDiagnostic &D : List) {
+      if (D.Severity == SourceDiagnostic::Level::Warning)
+        continue;
+      SMLoc Loc = atLine(D.File, D.Line, D.Column);
+      if (D.Severity == SourceDiagnostic::Level::Note) {
+        if (Loc.isValid())
+          Diags.note(Loc, D.Message);
+        continue;
+      }
+      if (Loc.isValid())
+        Diags.error(Loc, D.Message);
+      else
+        Diags.fileError(D.File.empty() ? "<command line>" : D.File, D.Message);
+    }
+  }
+
+  std::optional<StringRef> contents(StringRef File) {
+    unsigned ID = buffer(File);
+    if (!ID)
+      return std::nullopt;
+    return Diags.getSourceMgr().getMemoryBuffer(ID)->getBuffer();
+  }
+
+private:
+  unsigned buffer(StringRef File) {
+    SourceMgr &SM = Diags.getSourceMgr();
+    for (unsigned ID = 1; ID <= SM.getNumBuffers(); ++ID)
+      if (SM.getMemoryBuffer(ID)->getBufferIdentifier() == File)
+        return ID;
+    ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(File);
+    if (!B)
+      return 0;
+    return SM.AddNewSourceBuffer(std::move(*B), SMLoc());
+  }
+
+  DiagnosticEngine &Diags;
+};
+
+struct FileRegions {
+  std::string File;
+  std::vector<const spec::RegionRef *> Refs;
+};
+
+} // namespace
+
+Expected<std::vector<Region>> findRegions(const spec::Spec &S,
+                                          DiagnosticEngine &Diags) {
+  Reporter Report(Diags);
+  unsigned ErrorsBefore = Diags.getNumErrors();
+  std::vector<Region> Found(S.Regions.size());
+  std::vector<bool> Resolved(S.Regions.size(), false);
+
+  auto SpecError = [&](const spec::RegionRef &Ref, const Twine &Message) {
+    SMLoc Loc = Report.atLine(S.SpecFile, Ref.Loc.Line, Ref.Loc.Column);
+    if (Loc.isValid())
+      Diags.error(Loc, Message);
+    else
+      Diags.fileError(S.SpecFile, Message);
+  };
+
+  // One parse per file that holds regions.
+  std::map<std::string, std::vector<size_t>> ByFile;
+  for (size_t I = 0; I < S.Regions.size(); ++I)
+    ByFile[S.Regions[I].File].push_back(I);
+
+  for (auto &[File, Indices] : ByFile) {
+    std::optional<StringRef> Text = Report.contents(File);
+    if (!Text) {
+      for (size_t I : Indices)
+        SpecError(S.Regions[I], "cannot read '" + File + "'");
+      continue;
+    }
+    MarkerScan Markers = scanMarkers(*Text);
+    for (const MarkerError &E : Markers.Errors) {
+      Report.error(File, E.Offset, E.Message);
+      if (E.NoteOffset)
+        Report.note(File, *E.NoteOffset, E.Note);
+    }
+    if (!Markers.Errors.empty())
+      continue;
+
+    // The translation unit to parse: the file itself, or for a header the
+    // one source that includes it (a region compiled into two translation
+    // units would be two regions).
+    std::string Unit = File;
+    if (!isSourceFile(File)) {
+      std::vector<std::string> Includers;
+      for (const std::string &Source : S.Build.Sources) {
+        Expected<std::unique_ptr<SourceParser>> P =
+            SourceParser::create(S.Build, Source);
+        if (!P) {
+          consumeError(P.takeError());
+          continue;
+        }
+        clang::SourceManager &SM = (*P)->ast().getSourceManager();
+        if (auto Ref = SM.getFileManager().getOptionalFileRef(File))
+          if (SM.translateFile(*Ref).isValid())
+            Includers.push_back(Source);
+      }
+      if (Includers.empty()) {
+        for (size_t I : Indices)
+          SpecError(S.Regions[I], "'" + File + "' is a header that no file "
+                                  "in 'sources' includes; regions must be "
+                                  "compiled");
+        continue;
+      }
+      if (Includers.size() > 1) {
+        Report.error(File, 0,
+                     "this header holds a region but is included by " +
+                         Twine(Includers.size()) +
+                         " translation units (" + join(Includers, ", ") +
+                         "); a region must be compiled once");
+        continue;
+      }
+      Unit = Includers.front();
+    }
+
+    Expected<std::unique_ptr<SourceParser>> Parser =
+        SourceParser::create(S.Build, Unit);
+    if (!Parser) {
+      Report.error(File, 0, toString(Parser.takeError()));
+      continue;
+    }
+    if ((*Parser)->hasErrors()) {
+      Report.compileDiagnostics((*Parser)->diagnostics());
+      Diags.fileError(Unit, "does not compile as it is; regions are found in "
+                            "code that compiles");
+      continue;
+    }
+
+    clang::ASTUnit &AST = (*Parser)->ast();
+    clang::SourceManager &SM = AST.getSourceManager();
+    Locator L(SM, AST.getLangOpts());
+    clang::FileID FID;
+    if (auto Ref = SM.getFileManager().getOptionalFileRef(File))
+      FID = SM.translateFile(*Ref);
+    if (FID.isInvalid()) {
+      Report.error(File, 0, "internal error: the parse does not contain this "
+                            "file");
+      continue;
+    }
+    clang::TranslationUnitDecl *TU = AST.getASTContext().getTranslationUnitDecl();
+
+    auto Finish = [&](Region &R, clang::FunctionDecl *Enclosing) {
+      R.File = File;
+      R.Unit = Unit;
+      R.FirstLine = lineOf(*Text, R.Begin);
+      R.LastLine = lineOf(*Text, R.End > R.Begin ? R.End - 1 : R.Begin);
+      R.Text = Text->slice(R.Begin, R.End).str();
+      ContextCollector Context(L, FID, R.Begin, R.End);
+      Context.TraverseDecl(TU);
+      if (Enclosing)
+        R.Function = Context.signature(Enclosing);
+      R.Context = std::move(Context.Result);
+    };
+
+    // Blocks.
+    for (const MarkedBlock &B : Markers.Blocks) {
+      CutFinder Cut(L, FID, B.Begin, B.End);
+      Cut.TraverseDecl(TU);
+      if (Cut.Found) {
+        Report.error(File, Cut.Found->first,
+                     "block '" + (B.Name.empty() ? std::string("(unnamed)")
+                                                 : B.Name) +
+                         "' cuts this " + Cut.Found->second +
+                         " in half; a block holds whole statements or "
+                         "declarations");
+        Report.note(File, B.StartMarker, "the block starts here");
+        Report.note(File, B.EndMarker, "and ends here");
+        continue;
+      }
+      for (size_t I : Indices) {
+        const spec::RegionRef &Ref = S.Regions[I];
+        if (Ref.Kind != spec::RegionKind::Block)
+          continue;
+        bool Matches = Ref.Name.empty() ? Markers.Blocks.size() == 1
+                                        : Ref.Name == B.Name;
+        if (!Matches)
+          continue;
+        Region R;
+        R.Kind = spec::RegionKind::Block;
+        R.Name = Ref.Name.empty() ? B.Name : Ref.Name;
+        if (R.Name.empty())
+          R.Name = sys::path::stem(File).str();
+        R.Begin = B.Begin;
+        R.End = B.End;
+        EnclosingFunctionFinder Enclosing(L, FID, B.Begin, B.End);
+        Enclosing.TraverseDecl(TU);
+        Finish(R, Enclosing.Found);
+        Found[I] = std::move(R);
+        Resolved[I] = true;
+      }
+    }
+
+    // Functions.
+    EvolveFunctionFinder Functions(SM);
+    Functions.TraverseDecl(TU);
+    std::vector<std::string> FunctionNames;
+    for (clang::FunctionDecl *F : Functions.Found) {
+      clang::SourceLocation Loc = F->getLocation();
+      if (Loc.isMacroID()) {
+        clang::SourceLocation Exp = SM.getExpansionLoc(Loc);
+        if (SM.getFileID(Exp) == FID)
+          Report.error(File, SM.getFileOffset(Exp),
+                       "function '" + F->getNameAsString() +
+                           "' marked ADRS_EVOLVE comes from a macro "
+                           "expansion; a region must be written out in the "
+                           "file");
+        continue;
+      }
+      FileRange Range = L.range(F->getSourceRange());
+      if (!Range.Valid || Range.File != FID)
+        continue;
+      FunctionNames.push_back(F->getNameAsString());
+      for (size_t I : Indices) {
+        const spec::RegionRef &Ref = S.Regions[I];
+        if (Ref.Kind != spec::RegionKind::Function)
+          continue;
+        if (Ref.Name != F->getNameAsString() &&
+            Ref.Name != F->getQualifiedNameAsString())
+          continue;
+        if (Resolved[I]) {
+          Report.error(File, Range.Begin,
+                       "'" + Ref.Name + "' names more than one ADRS_EVOLVE "
+                       "function in this file; qualify the name or rename "
+                       "one");
+          continue;
+        }
+        Region R;
+        R.Kind = spec::RegionKind::Function;
+        R.Name = Ref.Name;
+        R.Begin = Range.Begin;
+        R.End = Range.End;
+        Finish(R, F);
+        Found[I] = std::move(R);
+        Resolved[I] = true;
+      }
+    }
+
+    // What the spec names but the file does not have.
+    for (size_t I : Indices) {
+      if (Resolved[I])
+        continue;
+      const spec::RegionRef &Ref = S.Regions[I];
+      std::vector<std::string> Candidates;
+      if (Ref.Kind == spec::RegionKind::Block) {
+        for (const MarkedBlock &B : Markers.Blocks)
+          Candidates.push_back(B.Name);
+        if (Markers.Blocks.empty())
+          SpecError(Ref, "'" + File + "' has no EVOLVE-BLOCK; mark the code "
+                         "with // EVOLVE-BLOCK-START " +
+                         (Ref.Name.empty() ? "name" : Ref.Name) +
+                         " ... // EVOLVE-BLOCK-END");
+        else if (Ref.Name.empty())
+          SpecError(Ref, "'" + File + "' has " + Twine(Markers.Blocks.size()) +
+                         " blocks; name the one to evolve");
+        else
+          SpecError(Ref, "no block '" + Ref.Name + "' in '" + File + "'" +
+                             didYouMean(Ref.Name, Candidates));
+      } else {
+        SpecError(Ref, "no function '" + Ref.Name + "' marked ADRS_EVOLVE in '" +
+                           File + "'" + didYouMean(Ref.Name, FunctionNames));
+        if (FunctionNames.empty())
+          Diags.note(Report.atLine(S.SpecFile, Ref.Loc.Line, Ref.Loc.Column),
+                     "include \"adrs/Evolve.h\" and write ADRS_EVOLVE before "
+                     "the function's definition");
+      }
+    }
+  }
+
+  if (Diags.getNumErrors() != ErrorsBefore)
+    return createStringError(inconvertibleErrorCode(),
+                             "the regions of '%s' have errors",
+                             S.Name.c_str());
+  return Found;
+}
+
+} // namespace regions
+} // namespace adrs

@@ -1,0 +1,85 @@
+//===- CheckCommand.cpp - adrsc check -------------------------------------===//
+
+#include "Driver.h"
+
+#include "adrs/Spec/SpecJSON.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace llvm;
+
+namespace adrs {
+namespace driver {
+
+static cl::opt<std::string> CheckSpec(cl::Positional, cl::Required,
+                                      cl::desc("<spec.adrs>"), cl::sub(CheckCmd),
+                                      cl::cat(AdrsCategory));
+
+enum class DumpFormat { None, JSON };
+static cl::opt<DumpFormat> CheckDump(
+    "dump", cl::desc("Print the resolved spec (absolute paths, expanded "
+                     "globs, defaults filled in)"),
+    cl::values(clEnumValN(DumpFormat::JSON, "json", "as JSON on stdout")),
+    cl::init(DumpFormat::None), cl::sub(CheckCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> CheckVerbose("v",
+                                  cl::desc("Print a one-line summary of the spec"),
+                                  cl::sub(CheckCmd), cl::cat(AdrsCategory));
+
+static std::string duration(double Seconds) {
+  auto Format = [](double Value, const char *Unit) {
+    char Buffer[64];
+    std::snprintf(Buffer, sizeof(Buffer), "%g%s", Value, Unit);
+    return std::string(Buffer);
+  };
+  if (Seconds >= 3600 && std::fmod(Seconds, 3600) == 0)
+    return Format(Seconds / 3600, "h");
+  if (Seconds >= 60 && std::fmod(Seconds, 60) == 0)
+    return Format(Seconds / 60, "m");
+  return Format(Seconds, "s");
+}
+
+static std::string summary(const spec::Spec &S) {
+  std::string Evaluator = S.Evaluator.Kind == spec::EvaluatorKind::Function
+                              ? "evaluator " + S.Evaluator.Function
+                              : "evaluator command";
+  std::vector<std::string> Budget;
+  if (S.Budget.Iterations)
+    Budget.push_back(formatv("{0} iterations", *S.Budget.Iterations).str());
+  if (S.Budget.TimeSeconds)
+    Budget.push_back(duration(*S.Budget.TimeSeconds));
+  if (S.Budget.USD)
+    Budget.push_back(formatv("${0}", *S.Budget.USD).str());
+  if (S.Budget.TargetScore)
+    Budget.push_back(formatv("target score {0}", *S.Budget.TargetScore).str());
+  return formatv("problem '{0}': {1}, {2}, {3}, {4} train / {5} test "
+                 "workloads, generator {6}, search {7}, budget {8}",
+                 S.Name, plural(S.Regions.size(), "region"), Evaluator,
+                 plural(S.Metrics.size(), "metric"), S.trainFiles().size(),
+                 S.testFiles().size(), toString(S.Generator.Kind),
+                 toString(S.Search.Strategy), join(Budget, ", "))
+      .str();
+}
+
+int runCheck() {
+  SourceMgr SM;
+  DiagnosticEngine Diags(SM, errs(), useColor());
+  configure(Diags);
+  std::optional<spec::Spec> Spec = loadSpecOrReport(CheckSpec, Diags);
+  if (!Spec)
+    return ExitFailed;
+  printErrorCount(Diags);
+  if (CheckVerbose)
+    outs() << CheckSpec << ": " << summary(*Spec) << "\n";
+  if (CheckDump == DumpFormat::JSON)
+    outs() << formatv("{0:2}", spec::toJSON(*Spec)) << "\n";
+  return ExitOK;
+}
+
+} // namespace driver
+} // namespace adrs

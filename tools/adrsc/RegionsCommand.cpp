@@ -1,0 +1,89 @@
+//===- RegionsCommand.cpp - adrsc regions ---------------------------------===//
+
+#include "Driver.h"
+
+#include "adrs/Regions/RegionFinder.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace adrs {
+namespace driver {
+
+static cl::opt<std::string> RegionsSpec(cl::Positional, cl::Required,
+                                        cl::desc("<spec.adrs>"),
+                                        cl::sub(RegionsCmd),
+                                        cl::cat(AdrsCategory));
+
+static cl::opt<OutputFormat> RegionsFormat(
+    "format", cl::desc("Output format"),
+    cl::values(clEnumValN(OutputFormat::Text, "text", "for people (default)"),
+               clEnumValN(OutputFormat::JSON, "json", "for tools")),
+    cl::init(OutputFormat::Text), cl::sub(RegionsCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> RegionsShowText("text",
+                                     cl::desc("Print each region's code too"),
+                                     cl::sub(RegionsCmd), cl::cat(AdrsCategory));
+
+static std::string relative(StringRef Path, StringRef Base) {
+  if (!Base.empty() && Path.startswith(Base) && Path.size() > Base.size() &&
+      Path[Base.size()] == '/')
+    return Path.drop_front(Base.size() + 1).str();
+  return Path.str();
+}
+
+int runRegions() {
+  SourceMgr SM;
+  DiagnosticEngine Diags(SM, errs(), useColor());
+  configure(Diags);
+  std::optional<spec::Spec> Spec = loadSpecOrReport(RegionsSpec, Diags);
+  if (!Spec)
+    return ExitFailed;
+  Expected<std::vector<regions::Region>> Found =
+      regions::findRegions(*Spec, Diags);
+  if (!Found) {
+    consumeError(Found.takeError());
+    printErrorCount(Diags);
+    return ExitFailed;
+  }
+
+  if (RegionsFormat == OutputFormat::JSON) {
+    json::Array A;
+    for (const regions::Region &R : *Found)
+      A.push_back(regions::toJSON(R));
+    outs() << formatv("{0:2}", json::Value(std::move(A))) << "\n";
+    return ExitOK;
+  }
+  for (const regions::Region &R : *Found) {
+    outs() << R.Name << ": " << spec::toString(R.Kind) << " in "
+           << relative(R.File, Spec->BaseDir) << ":" << R.FirstLine << "-"
+           << R.LastLine << " ("
+           << plural(R.LastLine - R.FirstLine + 1, "line") << ")\n";
+    if (!R.Function.empty())
+      outs() << "  function: " << R.Function << "\n";
+    if (R.Unit != R.File)
+      outs() << "  compiled in: " << relative(R.Unit, Spec->BaseDir) << "\n";
+    if (!R.Context.empty()) {
+      outs() << "  uses:\n";
+      for (const regions::ContextDecl &C : R.Context)
+        outs() << formatv("    {0,-9} {1}  ({2}:{3})\n", C.Kind, C.Name,
+                          relative(C.File, Spec->BaseDir), C.Line);
+    }
+    if (RegionsShowText) {
+      outs() << "  code:\n";
+      SmallVector<StringRef, 32> Lines;
+      StringRef(R.Text).split(Lines, '\n');
+      if (!Lines.empty() && Lines.back().empty())
+        Lines.pop_back();
+      for (size_t I = 0; I < Lines.size(); ++I)
+        outs() << formatv("    {0,4} | {1}\n", R.FirstLine + I, Lines[I]);
+    }
+  }
+  return ExitOK;
+}
+
+} // namespace driver
+} // namespace adrs
