@@ -167,7 +167,8 @@ private:
     return V.Text;
   }
 
-  std::optional<double> quantity(const Value &V, Quantity Q, StringRef Key) {
+  std::optional<double> quantity(const Value &V, Quantity Q, StringRef Key,
+                                 bool AllowNegative = false) {
     auto Fail = [&](const Twine &Why) -> std::optional<double> {
       error(V, "'" + Key + "' expects " + describe(Q) + Why);
       return std::nullopt;
@@ -236,7 +237,7 @@ private:
         return Fail(", found '" + V.Spelling + "'");
       break;
     }
-    if (Result && *Result < 0) {
+    if (Result && *Result < 0 && !AllowNegative) {
       error(V, "'" + Key + "' cannot be negative");
       return std::nullopt;
     }
@@ -291,6 +292,12 @@ private:
     for (const SettingRule &R : Rules)
       Keys.push_back(R.Key.str());
     for (const Setting &S : Settings) {
+      // A setting the parser could not read (`budget` with nothing after
+      // it) has been reported already; its "key" is then the next token,
+      // often the newline, and is not worth a second error.
+      if (S.Key.Text.empty() ||
+          !(isAlpha(S.Key.Text[0]) || S.Key.Text[0] == '_'))
+        continue;
       const SettingRule *Rule = nullptr;
       for (const SettingRule &R : Rules)
         if (R.Key == S.Key.Text)
@@ -320,6 +327,18 @@ private:
     }
     if (S.Values.size() > Max) {
       const Value &Extra = S.Values[Max];
+      // `time 10 min`: a unit set apart from its number, not a new setting.
+      auto IsUnit = [&](ArrayRef<UnitScale> Units) {
+        return any_of(Units,
+                      [&](const UnitScale &U) { return Extra.Text == U.Unit; });
+      };
+      if (Max > 0 && S.Values[Max - 1].K == Value::Kind::Number &&
+          Extra.K == Value::Kind::Word &&
+          (IsUnit(DurationUnits) || IsUnit(SizeUnits))) {
+        error(Extra, "write the unit next to the number: '" +
+                         S.Values[Max - 1].Spelling + Extra.Text + "'");
+        return false;
+      }
       error(Extra, "unexpected '" + Extra.Spelling + "' after '" +
                        S.Key.Text + "'; expected: " + Form +
                        " (separate settings with ',')");
@@ -414,6 +433,12 @@ private:
   std::optional<SMRange> FirstMetricsStmt;
   std::optional<SMRange> FirstTestSet;
   bool SawEvaluator = false;
+  // An evolve or objective statement that failed its own checks has been
+  // reported; "nothing to evolve" or "no objective" on top would be noise.
+  bool SawEvolve = false;
+  bool SawObjective = false;
+  // Where the settings that whole-spec warnings are about were written.
+  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt;
 };
 
 // ---- Files -----------------------------------------------------------------
@@ -447,10 +472,15 @@ std::vector<std::string> Sema::files(const std::vector<Value> &Patterns,
       std::string Absolute = makeAbsolute(*Pattern, BaseDir);
       if (isGlobPattern(*Pattern))
         error(V, "pattern '" + *Pattern + "' matches no file");
+      else if (sys::fs::is_directory(Absolute) && !AllowGlob)
+        // Suggesting a pattern here would only earn the "is a pattern" error.
+        error(V, "'" + *Pattern + "' is a directory; " + What +
+                     " names a single file");
       else if (sys::fs::is_directory(Absolute))
+        // Workloads are data files of any extension; the rest is C++.
         error(V, "'" + *Pattern + "' is a directory; " + What +
                      " names files (use a pattern such as '" + *Pattern +
-                     "/*.cpp')");
+                     (What == "'workloads'" ? "/*" : "/*.cpp") + "')");
       else
         error(V, "no such file: '" + *Pattern + "'");
       Diags.note(V.loc(), "relative paths start at the spec's directory, '" +
@@ -470,9 +500,13 @@ std::optional<std::string> Sema::directory(const Value &V) {
     return std::nullopt;
   std::string Absolute = makeAbsolute(*Path, BaseDir);
   if (Options.CheckFiles && !sys::fs::is_directory(Absolute)) {
-    error(V, sys::fs::exists(Absolute)
-                 ? "include path '" + *Path + "' is not a directory"
-                 : "no such directory: '" + *Path + "'");
+    bool Exists = sys::fs::exists(Absolute);
+    error(V, Exists ? "include path '" + *Path + "' is not a directory"
+                    : "no such directory: '" + *Path + "'");
+    // As for files: say where a relative path was looked for.
+    if (!Exists && !sys::path::is_absolute(*Path))
+      Diags.note(V.loc(), "relative paths start at the spec's directory, '" +
+                              BaseDir + "'");
     return std::nullopt;
   }
   return Absolute;
@@ -566,6 +600,7 @@ void Sema::declare(const Statement &S) {
   }
 
   case StmtKind::Evolve: {
+    SawEvolve = true;
     RegionRef R;
     R.Kind = S.Modifier && S.Modifier->Text == "function" ? RegionKind::Function
                                                           : RegionKind::Block;
@@ -586,12 +621,12 @@ void Sema::declare(const Statement &S) {
     // Unnamed blocks are told apart by their file.
     std::string Key = R.Name.empty() ? "<unnamed>:" + R.File : R.Name;
     const Value &At = S.Name ? *S.Name : S.Keyword;
-    if (checkDuplicate(RegionNames, Key, At,
-                       R.Name.empty() ? "the unnamed block in this file is "
-                                        "already evolved"
-                                      : "region '" + R.Name +
-                                            "' is named twice",
-                       "first named here"))
+    if (checkDuplicate(
+            RegionNames, Key, At,
+            R.Name.empty() ? "the unnamed block in this file is "
+                             "already evolved"
+                           : "region '" + R.Name + "' is named twice",
+            R.Name.empty() ? "first evolved here" : "first named here"))
       return;
     Out.Regions.push_back(std::move(R));
     return;
@@ -751,8 +786,11 @@ void Sema::workloads(const Statement &S) {
     if (!Share)
       return;
     if (*Share <= 0 || *Share >= 1) {
+      // 'split train 0%' sends every workload to test, not to train.
+      StringRef AllTo =
+          (*Share >= 1) == (*Side == WorkloadRole::Train) ? "train" : "test";
       error(*S.Number, "a split keeps some workloads on each side; use 'as " +
-                           S.Role->Text + "' for all of them");
+                           AllTo + "' for all of them");
       return;
     }
     W.Role = WorkloadRole::Split;
@@ -861,8 +899,10 @@ void Sema::limits(const Statement &S) {
       {"time",
        [&](const Setting &X) {
          if (arity(X, 1, 1, "time 2s"))
-           if (auto D = positiveDuration(X.Values[0], "time"))
+           if (auto D = positiveDuration(X.Values[0], "time")) {
              L.TimeSeconds = *D;
+             LimitTimeAt = X.Values[0].Range;
+           }
        }},
       {"memory",
        [&](const Setting &X) {
@@ -916,8 +956,10 @@ void Sema::budget(const Statement &S) {
       {"time",
        [&](const Setting &X) {
          if (arity(X, 1, 1, "time 10m"))
-           if (auto D = positiveDuration(X.Values[0], "time"))
+           if (auto D = positiveDuration(X.Values[0], "time")) {
              B.TimeSeconds = *D;
+             BudgetTimeAt = X.Values[0].Range;
+           }
        }},
       {"cost",
        [&](const Setting &X) {
@@ -926,8 +968,10 @@ void Sema::budget(const Statement &S) {
          if (auto M = quantity(X.Values[0], Quantity::Money, "cost")) {
            if (*M == 0)
              error(X.Values[0], "a budget of $0 allows no LLM call");
-           else
+           else {
              B.USD = *M;
+             CostAt = X.Values[0].Range;
+           }
          }
        }},
       {"target",
@@ -959,7 +1003,8 @@ void Sema::generator(const Statement &S) {
     SettingRule Rules[] = {
         {"operators",
          [&](const Setting &X) {
-           if (!arity(X, 1, ~size_t(0), "operators constant, negate, ..."))
+           // No commas in the example: ',' separates settings.
+           if (!arity(X, 1, ~size_t(0), "operators constant negate ..."))
              return;
            for (const Value &V : X.Values) {
              if (!is_contained(toStrings(BuiltinOperators), V.Text)) {
@@ -972,7 +1017,19 @@ void Sema::generator(const Statement &S) {
            }
          }},
     };
-    applySettings(S.Settings, Rules, "builtin generator");
+    // `operators constant, negate` reads naturally but the comma starts a
+    // new setting; say so rather than call 'negate' an unknown setting.
+    std::vector<Setting> Settings;
+    for (const Setting &X : S.Settings) {
+      if (is_contained(toStrings(BuiltinOperators), X.Key.Text)) {
+        error(X.Key, "'" + X.Key.Text +
+                         "' is an edit operator; separate operators with "
+                         "spaces, not commas: operators constant negate ...");
+        continue;
+      }
+      Settings.push_back(X);
+    }
+    applySettings(Settings, Rules, "builtin generator");
     return;
   }
   if (Kind != "llm") {
@@ -984,6 +1041,8 @@ void Sema::generator(const Statement &S) {
   G.Kind = GeneratorKind::LLM;
   G.Models.clear();
   std::map<std::string, SMRange> ModelNames;
+  // 'prompt' may appear twice, once for each of system and user.
+  std::map<std::string, SMRange> PromptKinds;
   SettingRule Rules[] = {
       {"endpoint",
        [&](const Setting &X) {
@@ -1012,13 +1071,15 @@ void Sema::generator(const Statement &S) {
                             "api_key env VARIABLE");
            return;
          }
-         if (!arity(X, 2, 2, "api_key env VARIABLE"))
-           return;
-         if (X.Values[0].Text != "env") {
+         // Checked before the count, so that 'api_key OPENAI_API_KEY' is
+         // told what is missing rather than that it "needs a value".
+         if (!X.Values.empty() && X.Values[0].Text != "env") {
            error(X.Values[0], "expected 'env' before the variable name: "
                               "api_key env VARIABLE");
            return;
          }
+         if (!arity(X, 2, 2, "api_key env VARIABLE"))
+           return;
          const Value &Var = X.Values[1];
          if (Var.K != Value::Kind::Word || looksLikeApiKey(Var.Text)) {
            error(Var, looksLikeApiKey(Var.Text)
@@ -1055,6 +1116,10 @@ void Sema::generator(const Statement &S) {
                          error(V, "'temperature' must be between 0 and 2");
                        else
                          M.Temperature = *T;
+                       // As for the generator's own temperature below.
+                       if (*T > 1.5 && *T <= 2)
+                         warning(V, "a temperature above 1.5 mostly produces "
+                                    "code that does not compile");
                      }
                    }}});
          G.Models.push_back(std::move(M));
@@ -1120,6 +1185,10 @@ void Sema::generator(const Statement &S) {
                    "; expected 'system' or 'user'");
            return;
          }
+         if (checkDuplicate(PromptKinds, Which.Text, Which,
+                            "'prompt " + Which.Text + "' is set twice",
+                            "first set here"))
+           return;
          std::vector<std::string> Files =
              this->files({X.Values[1]}, "'prompt'", false);
          if (Files.empty())
@@ -1172,14 +1241,22 @@ void Sema::search(const Statement &S) {
   auto OnlyFor = [&](const Setting &X, SearchStrategy Want, StringRef Name) {
     if (*Strategy != Want)
       warning(X.Key, "'" + X.Key.Text + "' has no effect with '" +
-                         S.Name->Text + "' search; it applies to '" + Name +
-                         "'");
+                         S.Name->Text + "' search; it applies to 'search " +
+                         Name + "'");
   };
   std::optional<SMRange> ExplorationAt;
+  // Applied after all settings: 'bins' may come before 'features'.
+  std::optional<unsigned> Bins;
   SettingRule Rules[] = {
       {"islands",
        [&](const Setting &X) {
          OnlyFor(X, SearchStrategy::Islands, "islands");
+         // 'search islands 6, islands 8' would silently keep the 8.
+         if (S.Number && IsIslands) {
+           error(X.Key, "'islands' is set twice");
+           Diags.note(S.Number->loc(), "first set here", S.Number->Range);
+           return;
+         }
          if (arity(X, 1, 1, "islands 4"))
            if (auto N = count(X.Values[0], "islands", 1, 1024))
              R.Islands = unsigned(*N);
@@ -1214,8 +1291,7 @@ void Sema::search(const Statement &S) {
          OnlyFor(X, SearchStrategy::Islands, "islands");
          if (arity(X, 1, 1, "bins 10"))
            if (auto N = count(X.Values[0], "bins", 1, 1000))
-             for (FeatureDimension &F : R.Features)
-               F.Bins = unsigned(*N);
+             Bins = unsigned(*N);
        }},
       {"exploration",
        [&](const Setting &X) {
@@ -1275,6 +1351,9 @@ void Sema::search(const Statement &S) {
        }},
   };
   applySettings(S.Settings, Rules, "search");
+  if (Bins)
+    for (FeatureDimension &F : R.Features)
+      F.Bins = *Bins;
   if (ExplorationAt && R.Exploration + R.Exploitation > 1 + 1e-9)
     Diags.error(ExplorationAt->Start,
                 "exploration and exploitation add up to more than 100% (" +
@@ -1356,9 +1435,9 @@ bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where) {
                 : "at least " + std::to_string(F->MinArgs);
         Diags.error(X.getRange().Start,
                     "'" + X.getName() + "' takes " + Expect + " argument" +
-                        (F->MinArgs == 1 && F->MinArgs == F->MaxArgs ? ""
-                                                                     : "s") +
-                        ", found " + Twine(X.operands().size()),
+                        // "at least 1 argument", like "1 argument".
+                        (F->MinArgs == 1 ? "" : "s") + ", found " +
+                        Twine(X.operands().size()),
                     X.getRange());
         OK = false;
       }
@@ -1399,6 +1478,7 @@ bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where) {
 void Sema::resolveReferences(const Statement &S) {
   switch (S.Kind) {
   case StmtKind::Objective: {
+    SawObjective = true;
     if (!S.Name || !S.Modifier)
       return;
     if (!checkMetricName(S.Name->Text, S.Name->Range))
@@ -1413,7 +1493,10 @@ void Sema::resolveReferences(const Statement &S) {
                                            : Direction::Maximize;
     O.Loc = specLoc(S.Keyword.loc());
     if (S.Number) {
-      std::optional<double> W = quantity(*S.Number, Quantity::Number, "weight");
+      // A negative weight is legal (the caller warns and suggests the other
+      // direction below); rejecting it here made that warning unreachable.
+      std::optional<double> W = quantity(*S.Number, Quantity::Number, "weight",
+                                         /*AllowNegative=*/true);
       if (!W)
         return;
       if (*W == 0)
@@ -1431,6 +1514,7 @@ void Sema::resolveReferences(const Statement &S) {
     return;
   }
   case StmtKind::Score:
+    SawObjective = true;
     if (checkExpr(S.Expression, /*WantCondition=*/false, "'score ='"))
       Out.Score = S.Expression;
     if (MetricNames.count("score")) {
@@ -1517,14 +1601,14 @@ void Sema::finish(const SpecSyntax &Syntax) {
                "add 'evaluator FUNCTION in \"eval.cpp\"' or 'evaluator "
                "command \"...\"'");
   }
-  if (Out.Regions.empty()) {
+  if (Out.Regions.empty() && !SawEvolve) {
     Diags.error(ProblemLoc,
                 "problem '" + Out.Name + "' has nothing to evolve", ProblemRange);
     Diags.note(ProblemLoc, "add 'evolve block NAME in \"FILE\"' for an "
                            "EVOLVE-BLOCK, or 'evolve function NAME in "
                            "\"FILE\"' for an ADRS_EVOLVE function");
   }
-  if (Out.Objectives.empty() && !Out.Score && SawEvaluator) {
+  if (Out.Objectives.empty() && !Out.Score && SawEvaluator && !SawObjective) {
     Diags.error(ProblemLoc,
                 "problem '" + Out.Name + "' has no objective", ProblemRange);
     Diags.note(ProblemLoc, "add 'maximize METRIC', 'minimize METRIC' or "
@@ -1567,15 +1651,20 @@ void Sema::finish(const SpecSyntax &Syntax) {
   if (!Out.Budget.Iterations && !Out.Budget.TimeSeconds && !Out.Budget.USD &&
       !Out.Budget.TargetScore)
     Out.Budget.Iterations = 1000;
-  if (Out.Budget.USD && Out.Generator.Kind == GeneratorKind::Builtin)
-    Diags.warning(ProblemLoc,
+  // These point at the settings concerned rather than at the problem's name.
+  if (Out.Budget.USD && Out.Generator.Kind == GeneratorKind::Builtin && CostAt)
+    Diags.warning(CostAt->Start,
                   "a cost budget has no effect with the built-in generator",
-                  ProblemRange);
+                  *CostAt);
   if (Out.Limit.TimeSeconds && Out.Budget.TimeSeconds &&
-      *Out.Limit.TimeSeconds > *Out.Budget.TimeSeconds)
-    Diags.warning(ProblemLoc,
+      *Out.Limit.TimeSeconds > *Out.Budget.TimeSeconds && LimitTimeAt &&
+      BudgetTimeAt) {
+    Diags.warning(LimitTimeAt->Start,
                   "one candidate may run longer than the whole budget's time",
-                  ProblemRange);
+                  *LimitTimeAt);
+    Diags.note(BudgetTimeAt->Start, "the budget's time is set here",
+               *BudgetTimeAt);
+  }
 }
 
 void Sema::run(const SpecSyntax &Syntax) {
@@ -1598,6 +1687,30 @@ void Sema::run(const SpecSyntax &Syntax) {
 } // namespace
 
 // ---- Entry points ------------------------------------------------------------
+
+/// True when \p Text holds only blanks and complete comments: a spec with
+/// nothing to parse, which deserves "spec is empty" rather than the parser's
+/// "unexpected end of file".
+static bool isBlankOrComments(StringRef Text) {
+  while (true) {
+    Text = Text.ltrim();
+    if (Text.empty())
+      return true;
+    if (Text.startswith("//") || Text.startswith("#")) {
+      size_t End = Text.find('\n');
+      Text = End == StringRef::npos ? StringRef() : Text.drop_front(End);
+      continue;
+    }
+    if (Text.startswith("/*")) {
+      size_t End = Text.find("*/", 2);
+      if (End == StringRef::npos)
+        return false; // Unterminated: the parser says so.
+      Text = Text.drop_front(End + 2);
+      continue;
+    }
+    return false;
+  }
+}
 
 static Error specErrors(const DiagnosticEngine &Diags, StringRef Name) {
   unsigned N = Diags.getNumErrors();
@@ -1640,7 +1753,7 @@ Expected<Spec> parseSpec(StringRef Text, StringRef Name, StringRef BaseDir,
                 "NUL byte in spec; is this a binary file?");
     return specErrors(Diags, Name);
   }
-  if (Text.trim().empty()) {
+  if (isBlankOrComments(Text)) {
     Diags.error(Start, "spec is empty; expected 'problem NAME { ... }'");
     return specErrors(Diags, Name);
   }

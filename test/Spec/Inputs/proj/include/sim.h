@@ -1,0 +1,2 @@
+// The tiny simulator's interface.
+int simulate(int Steps);
