@@ -10,6 +10,8 @@ packages=(
   llvm-16-dev llvm-16-tools libclang-16-dev libclang-cpp16-dev clang-16
   # The spec parser is generated with ANTLR 4 at build time.
   antlr4 libantlr4-runtime-dev
+  # Candidate isolation: the system-call filter.
+  libseccomp-dev
   # Unit tests.
   libgtest-dev
 )

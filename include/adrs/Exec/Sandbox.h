@@ -1,0 +1,91 @@
+//===- adrs/Exec/Sandbox.h - Running untrusted code in a child --*- C++ -*-===//
+//
+// Candidates are code nobody has read. Each runs in a forked child that can
+// do no harm: hard wall-clock and CPU limits enforced by SIGKILL, an address
+// space limit, no new processes, no network, no writes outside a scratch
+// directory and (where the kernel has Landlock) no reads outside the paths
+// it is given, an empty environment, and captured, capped output. Whatever
+// the child does -- crash, hang, exhaust memory, exit early, print a
+// gigabyte -- the parent gets a classified result and carries on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_EXEC_SANDBOX_H
+#define ADRS_EXEC_SANDBOX_H
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace exec {
+
+struct SandboxLimits {
+  double WallSeconds = 10;
+  /// CPU seconds; 0 means WallSeconds rounded up, plus one.
+  double CpuSeconds = 0;
+  /// Memory the child may add to what it inherits at fork.
+  uint64_t MemoryBytes = 1ull << 30;
+  /// Bytes of stdout and of stderr kept; a child printing far more than
+  /// this is stopped.
+  uint64_t OutputBytes = 1 << 20;
+  /// The child's working directory and the only place it may write. Empty:
+  /// it may write nowhere.
+  std::string ScratchDir;
+  /// Files and directories the child may read, when the kernel can enforce
+  /// it (Landlock); everything under /usr, /lib and /etc stays readable.
+  /// Empty: reads are not confined.
+  std::vector<std::string> ReadablePaths;
+  bool ConfineReads = false;
+  /// Install the system-call filter (no exec, fork, network, kill of others,
+  /// file writes).
+  bool Seccomp = true;
+};
+
+enum class SandboxStatus {
+  OK,           ///< Exited with status 0 after delivering its result.
+  Timeout,      ///< Killed at the wall-clock or CPU limit.
+  Crashed,      ///< Killed by a signal (SIGSEGV, SIGABRT, ...).
+  OutOfMemory,  ///< Ran out of its memory allowance.
+  AbnormalExit, ///< Exited without a result, or with a non-zero status.
+  InvalidOutput ///< Delivered something that is not a result.
+};
+
+llvm::StringRef toString(SandboxStatus S);
+
+struct SandboxResult {
+  SandboxStatus Status = SandboxStatus::OK;
+  /// Why, in a sentence that can go into feedback.
+  std::string Reason;
+  int ExitCode = 0;
+  int Signal = 0;
+  /// What the child sent with sendResult().
+  std::string Payload;
+  std::string Stdout, Stderr;
+  bool OutputTruncated = false;
+  double WallMs = 0;
+  double CpuMs = 0;
+  uint64_t PeakRSSBytes = 0;
+  /// The protections that were in force (seccomp, landlock, ...).
+  std::vector<std::string> Protections;
+};
+
+/// Runs \p Body in a forked child under \p Limits. The body reports with
+/// sendResult(Fd, ...) and returns 0; anything else is a failure. Call this
+/// from a process without threads (a zygote): fork copies only the caller.
+SandboxResult runSandboxed(const SandboxLimits &Limits,
+                           llvm::function_ref<int(int ResultFd)> Body);
+
+/// Sends the child's result to the parent; call at most once.
+bool sendResult(int ResultFd, llvm::StringRef Payload);
+
+/// Whether the kernel can confine file access by path (Landlock).
+bool canConfineFiles();
+
+} // namespace exec
+} // namespace adrs
+
+#endif
