@@ -35,8 +35,7 @@ static std::string adrsIncludeDir() {
 }
 
 std::vector<std::string> compilerArguments(const spec::BuildSettings &Build) {
-  std::vector<std::string> Args = {"clang++", "-fsyntax-only",
-                                   "-std=" + Build.Standard,
+  std::vector<std::string> Args = {"clang++", "-std=" + Build.Standard,
                                    "-resource-dir", ADRS_CLANG_RESOURCE_DIR,
                                    "-I" + adrsIncludeDir()};
   for (const std::string &Dir : Build.IncludeDirs)
@@ -57,6 +56,7 @@ SourceParser::create(const spec::BuildSettings &Build, StringRef File) {
   std::unique_ptr<SourceParser> P(new SourceParser());
   P->File = File.str();
   std::vector<std::string> Args = compilerArguments(Build);
+  Args.insert(Args.begin() + 1, "-fsyntax-only");
   Args.push_back(P->File);
   std::vector<const char *> Argv;
   for (const std::string &A : Args)

@@ -40,9 +40,9 @@ struct SourceDiagnostic {
 /// File path -> contents that replace what is on disk.
 using FileOverrides = std::map<std::string, std::string>;
 
-/// The compiler command line (without the file) for the spec's build
-/// settings: standard, include paths (with adrsc's own headers), defines,
-/// flags and Clang's resource directory.
+/// The compiler driver command line (without the action and the file) for
+/// the spec's build settings: standard, include paths (with adrsc's own
+/// headers), defines, flags and Clang's resource directory.
 std::vector<std::string> compilerArguments(const spec::BuildSettings &Build);
 
 class SourceParser {

@@ -1,0 +1,101 @@
+//===- Recorder.cpp - What an evaluator reports ---------------------------===//
+
+#include "adrs/Eval/Recorder.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace adrs {
+namespace eval {
+
+void Recorder::metric(std::string_view Name, double Value) {
+  std::string Key(Name);
+  if (!std::isfinite(Value))
+    Result.Problems.push_back("metric '" + Key + "' is not a finite number");
+  if (!Result.Metrics.emplace(Key, Value).second)
+    Result.Problems.push_back("metric '" + Key + "' was reported twice");
+}
+
+void Recorder::workloadMetric(std::string_view Workload, std::string_view Name,
+                              double Value) {
+  Result.PerWorkload[std::string(Workload)][std::string(Name)] = Value;
+}
+
+void Recorder::artifact(std::string_view Key, std::string_view Text) {
+  // Feedback is for a prompt: a runaway evaluator must not fill the store.
+  constexpr size_t MaxArtifact = 16 << 10;
+  std::string T(Text.substr(0, MaxArtifact));
+  if (Text.size() > MaxArtifact)
+    T += "\n[... " + std::to_string(Text.size() - MaxArtifact) + " bytes cut]";
+  Result.Artifacts[std::string(Key)] = std::move(T);
+}
+
+std::shared_ptr<void> Recorder::findCached(std::string_view Key) {
+  auto It = Shared->find(Key);
+  return It == Shared->end() ? nullptr : It->second;
+}
+
+void Recorder::storeCached(std::string_view Key, std::shared_ptr<void> Value) {
+  (*Shared)[std::string(Key)] = std::move(Value);
+}
+
+json::Value toJSON(const Report &R) {
+  json::Object Metrics, PerWorkload, Artifacts;
+  for (const auto &[K, V] : R.Metrics)
+    Metrics[K] = std::isfinite(V) ? json::Value(V) : json::Value(nullptr);
+  for (const auto &[W, Ms] : R.PerWorkload) {
+    json::Object O;
+    for (const auto &[K, V] : Ms)
+      O[K] = std::isfinite(V) ? json::Value(V) : json::Value(nullptr);
+    PerWorkload[W] = std::move(O);
+  }
+  for (const auto &[K, V] : R.Artifacts)
+    Artifacts[K] = V;
+  return json::Object{{"metrics", std::move(Metrics)},
+                      {"per_workload", std::move(PerWorkload)},
+                      {"artifacts", std::move(Artifacts)},
+                      {"problems", json::Array(R.Problems)}};
+}
+
+Expected<Report> reportFromJSON(StringRef Text) {
+  Expected<json::Value> V = json::parse(Text);
+  if (!V)
+    return V.takeError();
+  Report R;
+  const json::Object *O = V->getAsObject();
+  if (!O)
+    return createStringError(inconvertibleErrorCode(), "a report is an object");
+  auto Numbers = [&](const json::Object *From,
+                     std::map<std::string, double> &To) -> Error {
+    if (!From)
+      return Error::success();
+    for (const auto &[K, X] : *From) {
+      std::optional<double> D = X.getAsNumber();
+      if (!D) {
+        R.Problems.push_back("metric '" + K.str() + "' is not a finite number");
+        D = NAN;
+      }
+      To[K.str()] = *D;
+    }
+    return Error::success();
+  };
+  if (Error E = Numbers(O->getObject("metrics"), R.Metrics))
+    return std::move(E);
+  if (const json::Object *PW = O->getObject("per_workload"))
+    for (const auto &[W, Ms] : *PW)
+      if (Error E = Numbers(Ms.getAsObject(), R.PerWorkload[W.str()]))
+        return std::move(E);
+  if (const json::Object *A = O->getObject("artifacts"))
+    for (const auto &[K, X] : *A)
+      if (std::optional<StringRef> S = X.getAsString())
+        R.Artifacts[K.str()] = S->str();
+  if (const json::Array *P = O->getArray("problems"))
+    for (const json::Value &X : *P)
+      if (std::optional<StringRef> S = X.getAsString())
+        R.Problems.push_back(S->str());
+  return R;
+}
+
+} // namespace eval
+} // namespace adrs

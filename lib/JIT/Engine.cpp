@@ -1,0 +1,352 @@
+//===- Engine.cpp - Prebuilt code plus one candidate ----------------------===//
+
+#include "adrs/JIT/Engine.h"
+
+#include "DiagnosticCollector.h"
+
+#include "clang/Basic/LangOptions.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Interpreter/Interpreter.h"
+#include "clang/Lex/Lexer.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+namespace adrs {
+namespace jit {
+
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point Start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - Start)
+      .count();
+}
+
+Error compileError(StringRef What,
+                   const std::vector<regions::SourceDiagnostic> &Diags) {
+  std::string Message = What.str();
+  for (const regions::SourceDiagnostic &D : Diags)
+    if (D.Severity == regions::SourceDiagnostic::Level::Error) {
+      Message += "\n" + D.File + ":" + std::to_string(D.Line) + ":" +
+                 std::to_string(D.Column) + ": error: " + D.Message;
+    }
+  return createStringError(inconvertibleErrorCode(), Message);
+}
+
+/// A definition other code may link to.
+bool isStrongDefinition(const GlobalValue &G) {
+  return !G.isDeclaration() && !G.hasLocalLinkage() &&
+         !G.hasLinkOnceLinkage() && !G.hasWeakLinkage() &&
+         !G.hasAvailableExternallyLinkage() && !G.getName().startswith("llvm.");
+}
+
+} // namespace
+
+struct Engine::Impl {
+  const spec::Spec &S;
+  std::string Unit; ///< The translation unit that holds the regions.
+  Compiler Compile;
+  std::unique_ptr<orc::LLJIT> JIT;
+  /// Candidates are compiled incrementally: the interpreter holds the
+  /// unit's #include block already parsed, so a candidate pays only for
+  /// the code after it.
+  std::unique_ptr<clang::Interpreter> Candidates;
+  DiagnosticCollector CandidateDiagnostics{nullptr};
+  std::string Preamble; ///< The unit's leading #include block, as parsed.
+  /// Functions of the unit that prebuilt code calls, reached through stubs:
+  /// their IR (mangled) names.
+  std::vector<std::string> Stubbed;
+  double SetupMs = 0;
+  using EntryFn = void (*)(EvalContext &);
+  EntryFn Entry = nullptr;
+
+  Impl(const spec::Spec &S, std::string Unit)
+      : S(S), Unit(std::move(Unit)), Compile(S.Build) {}
+
+  Error addModule(std::unique_ptr<Module> M,
+                  std::unique_ptr<LLVMContext> Context) {
+    return JIT->addIRModule(
+        orc::ThreadSafeModule(std::move(M), std::move(Context)));
+  }
+
+  Error createInterpreter(StringRef Text) {
+    std::vector<std::string> Args = regions::compilerArguments(S.Build);
+    Args.erase(Args.begin()); // the interpreter takes no program name
+    Args.push_back("-O2");
+    std::vector<const char *> Argv;
+    for (const std::string &A : Args)
+      Argv.push_back(A.c_str());
+    Expected<std::unique_ptr<clang::CompilerInstance>> CI =
+        clang::IncrementalCompilerBuilder::create(Argv);
+    if (!CI)
+      return CI.takeError();
+    Expected<std::unique_ptr<clang::Interpreter>> Interp =
+        clang::Interpreter::create(std::move(*CI));
+    if (!Interp)
+      return Interp.takeError();
+    Candidates = std::move(*Interp);
+    // Diagnostics become data for feedback rather than text on stderr.
+    Candidates->getCompilerInstance()->getDiagnostics().setClient(
+        &CandidateDiagnostics, /*ShouldOwnClient=*/false);
+    clang::LangOptions LO;
+    LO.CPlusPlus = true;
+    clang::PreambleBounds Bounds = clang::Lexer::ComputePreamble(Text, LO);
+    Preamble = Text.take_front(Bounds.Size).str();
+    if (Preamble.empty())
+      return Error::success();
+    return Candidates->ParseAndExecute("#line 1 \"" + Unit + "\"\n" +
+                                       Preamble);
+  }
+
+  Error prepare(const regions::FileOverrides &Overrides,
+                std::vector<regions::SourceDiagnostic> &Diagnostics,
+                CandidateTimings &Timings) {
+    auto Start = std::chrono::steady_clock::now();
+    std::string Text;
+    auto It = Overrides.find(Unit);
+    if (It != Overrides.end()) {
+      Text = It->second;
+    } else if (auto Disk = MemoryBuffer::getFile(Unit)) {
+      Text = (*Disk)->getBuffer().str();
+    } else {
+      return createStringError(Disk.getError(), "cannot read '%s'",
+                               Unit.c_str());
+    }
+    // The rest of the unit after the parsed preamble; a #line directive
+    // keeps diagnostics and debug information at the real lines.
+    std::string Input;
+    if (!Preamble.empty() && StringRef(Text).startswith(Preamble)) {
+      unsigned Line = 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
+      Input = "#line " + std::to_string(Line) + " \"" + Unit + "\"\n" +
+              Text.substr(Preamble.size());
+    } else {
+      Input = "#line 1 \"" + Unit + "\"\n" + Text;
+    }
+    CandidateDiagnostics.setOutput(&Diagnostics);
+    Expected<clang::PartialTranslationUnit &> PTU = Candidates->Parse(Input);
+    CandidateDiagnostics.setOutput(nullptr);
+    Timings.CompileMs = msSince(Start);
+    if (!PTU) {
+      consumeError(PTU.takeError());
+      return compileError("the candidate does not compile", Diagnostics);
+    }
+    auto LinkStart = std::chrono::steady_clock::now();
+    if (Error E = Candidates->Execute(*PTU))
+      return E;
+    for (const std::string &Name : Stubbed) {
+      Expected<JITTargetAddress> Fn = Candidates->getSymbolAddress(Name);
+      if (!Fn) {
+        consumeError(Fn.takeError());
+        return createStringError(inconvertibleErrorCode(),
+                                 "the candidate no longer defines '%s', which "
+                                 "the simulator or evaluator calls",
+                                 Name.c_str());
+      }
+      Expected<orc::ExecutorAddr> Slot = JIT->lookup("__adrs_ptr_" + Name);
+      if (!Slot)
+        return Slot.takeError();
+      *Slot->toPtr<void **>() = reinterpret_cast<void *>(*Fn);
+    }
+    Timings.LinkMs = msSince(LinkStart);
+    return Error::success();
+  }
+};
+
+Engine::Engine(std::unique_ptr<Impl> I) : I(std::move(I)) {}
+Engine::~Engine() = default;
+
+double Engine::setupSeconds() const { return I->SetupMs / 1000; }
+
+Expected<std::unique_ptr<Engine>>
+Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions) {
+  if (Regions.empty())
+    return createStringError(inconvertibleErrorCode(), "no regions");
+  std::string Unit = Regions.front().Unit;
+  for (const regions::Region &R : Regions)
+    if (R.Unit != Unit)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "regions in more than one translation unit (%s and %s) are not "
+          "supported yet; keep the regions of a problem in one file",
+          Unit.c_str(), R.Unit.c_str());
+  if (S.Evaluator.Kind != spec::EvaluatorKind::Function)
+    return createStringError(inconvertibleErrorCode(),
+                             "the engine runs C++ evaluators; this spec's "
+                             "evaluator is a command");
+
+  auto Start = std::chrono::steady_clock::now();
+  InitializeNativeTarget();
+  InitializeNativeTargetAsmPrinter();
+  auto I = std::make_unique<Impl>(S, Unit);
+  Expected<std::unique_ptr<orc::LLJIT>> JIT = orc::LLJITBuilder().create();
+  if (!JIT)
+    return JIT.takeError();
+  I->JIT = std::move(*JIT);
+  // The C and C++ runtime libraries come from this process.
+  Expected<std::unique_ptr<orc::DynamicLibrarySearchGenerator>> Process =
+      orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          I->JIT->getDataLayout().getGlobalPrefix());
+  if (!Process)
+    return Process.takeError();
+  I->JIT->getMainJITDylib().addGenerator(std::move(*Process));
+
+  // Everything compiled once: the sources and the evaluator, less the unit
+  // with the regions.
+  std::vector<std::string> Prebuilt;
+  for (const std::string &F : S.Build.Sources)
+    if (F != Unit && !is_contained(Prebuilt, F))
+      Prebuilt.push_back(F);
+  for (const std::string &F : S.Evaluator.Files)
+    if (F != Unit && !is_contained(Prebuilt, F))
+      Prebuilt.push_back(F);
+
+  StringSet<> Referenced;
+  std::vector<std::pair<std::unique_ptr<Module>, std::unique_ptr<LLVMContext>>>
+      Modules;
+  for (const std::string &File : Prebuilt) {
+    auto Context = std::make_unique<LLVMContext>();
+    std::vector<regions::SourceDiagnostic> Diags;
+    Expected<std::unique_ptr<Module>> M =
+        I->Compile.compile(File, {}, *Context, Diags);
+    if (!M) {
+      consumeError(M.takeError());
+      return compileError("'" + File + "' does not compile", Diags);
+    }
+    for (const GlobalValue &G : (*M)->global_values())
+      if (G.isDeclaration())
+        Referenced.insert(G.getName());
+    Modules.push_back({std::move(*M), std::move(Context)});
+  }
+
+  // What the region's unit defines that prebuilt code uses gets a stub. The
+  // glue lives in the baseline's context so the stubs can copy its types
+  // and attributes as they are.
+  {
+    auto Context = std::make_unique<LLVMContext>();
+    std::vector<regions::SourceDiagnostic> Diags;
+    Expected<std::unique_ptr<Module>> Baseline =
+        I->Compile.compile(Unit, {}, *Context, Diags);
+    if (!Baseline) {
+      consumeError(Baseline.takeError());
+      return compileError("'" + Unit + "' does not compile", Diags);
+    }
+    auto Glue = std::make_unique<Module>("adrs-glue", *Context);
+    Glue->setDataLayout((*Baseline)->getDataLayout());
+    Glue->setTargetTriple((*Baseline)->getTargetTriple());
+    PointerType *Ptr = PointerType::getUnqual(*Context);
+    for (const GlobalValue &G : (*Baseline)->global_values()) {
+      if (!isStrongDefinition(G) || !Referenced.count(G.getName()))
+        continue;
+      const auto *F = dyn_cast<Function>(&G);
+      if (!F)
+        return createStringError(
+            inconvertibleErrorCode(),
+            "the simulator or evaluator uses the variable '%s' defined in "
+            "'%s', the file with the regions; move it out of that file",
+            G.getName().str().c_str(), Unit.c_str());
+      FunctionType *FT = F->getFunctionType();
+      auto *Stub = Function::Create(FT, GlobalValue::ExternalLinkage,
+                                    F->getName(), *Glue);
+      Stub->setCallingConv(F->getCallingConv());
+      Stub->setAttributes(F->getAttributes());
+      auto *Slot = new GlobalVariable(*Glue, Ptr, false,
+                                      GlobalValue::ExternalLinkage,
+                                      ConstantPointerNull::get(Ptr),
+                                      "__adrs_ptr_" + F->getName());
+      IRBuilder<> B(BasicBlock::Create(*Context, "entry", Stub));
+      Value *Target = B.CreateLoad(Ptr, Slot);
+      std::vector<Value *> Args;
+      for (Argument &A : Stub->args())
+        Args.push_back(&A);
+      // A tail jump: whatever the signature, arguments and results pass
+      // through untouched.
+      CallInst *Call = B.CreateCall(FT, Target, Args);
+      Call->setTailCallKind(CallInst::TCK_MustTail);
+      Call->setCallingConv(F->getCallingConv());
+      Call->setAttributes(F->getAttributes());
+      if (FT->getReturnType()->isVoidTy())
+        B.CreateRetVoid();
+      else
+        B.CreateRet(Call);
+      I->Stubbed.push_back(F->getName().str());
+    }
+    Baseline->reset();
+    if (Error E = I->addModule(std::move(Glue), std::move(Context)))
+      return std::move(E);
+  }
+
+  // The entry point: the evaluator, called through a C name.
+  {
+    std::string Text = "namespace adrs { class EvalContext; }\n"
+                       "void " + S.Evaluator.Function + "(adrs::EvalContext &);\n"
+                       "extern \"C\" void __adrs_entry(adrs::EvalContext &C) {\n"
+                       "  " + S.Evaluator.Function + "(C);\n}\n";
+    auto Context = std::make_unique<LLVMContext>();
+    std::vector<regions::SourceDiagnostic> Diags;
+    Expected<std::unique_ptr<Module>> M = I->Compile.compileText(
+        "/adrs-entry/entry.cpp", Text, *Context, Diags);
+    if (!M) {
+      consumeError(M.takeError());
+      return compileError("cannot build the evaluator's entry point", Diags);
+    }
+    Modules.push_back({std::move(*M), std::move(Context)});
+  }
+  for (auto &[M, Context] : Modules)
+    if (Error E = I->addModule(std::move(M), std::move(Context)))
+      return std::move(E);
+
+  // Link and initialise the prebuilt code now, so children inherit it ready.
+  Expected<orc::ExecutorAddr> Entry = I->JIT->lookup("__adrs_entry");
+  if (!Entry)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "cannot link the evaluator '%s': %s", S.Evaluator.Function.c_str(),
+        toString(Entry.takeError()).c_str());
+  if (Error E = I->JIT->initialize(I->JIT->getMainJITDylib()))
+    return std::move(E);
+  I->Entry = Entry->toPtr<Impl::EntryFn>();
+
+  ErrorOr<std::unique_ptr<MemoryBuffer>> UnitText = MemoryBuffer::getFile(Unit);
+  if (!UnitText)
+    return createStringError(UnitText.getError(), "cannot read '%s'",
+                             Unit.c_str());
+  if (Error E = I->createInterpreter((*UnitText)->getBuffer()))
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot prepare the incremental compiler for "
+                             "'%s': %s",
+                             Unit.c_str(), toString(std::move(E)).c_str());
+  I->SetupMs = msSince(Start);
+  return std::unique_ptr<Engine>(new Engine(std::move(I)));
+}
+
+Error Engine::prepare(const regions::FileOverrides &Overrides,
+                      std::vector<regions::SourceDiagnostic> &Diagnostics,
+                      CandidateTimings &Timings) {
+  return I->prepare(Overrides, Diagnostics, Timings);
+}
+
+Error Engine::run(const regions::FileOverrides &Overrides, EvalContext &Ctx,
+                  std::vector<regions::SourceDiagnostic> &Diagnostics,
+                  CandidateTimings &Timings) {
+  if (Error E = I->prepare(Overrides, Diagnostics, Timings))
+    return E;
+  auto Start = std::chrono::steady_clock::now();
+  I->Entry(Ctx);
+  Timings.RunMs = msSince(Start);
+  return Error::success();
+}
+
+} // namespace jit
+} // namespace adrs

@@ -1,0 +1,116 @@
+//===- EngineTest.cpp - Prebuilt code plus one candidate ------------------===//
+//
+// The Can't Be Late example through the engine, in process: the baseline
+// must reproduce the published figure, and a candidate must replace it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adrs/Eval/Recorder.h"
+#include "adrs/JIT/Engine.h"
+#include "adrs/Regions/RegionFinder.h"
+#include "adrs/Spec/SpecLoader.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+using namespace llvm;
+using namespace adrs;
+
+namespace {
+
+struct Example {
+  SourceMgr SM;
+  std::string Errors;
+  raw_string_ostream OS{Errors};
+  DiagnosticEngine Diags{SM, OS};
+  std::optional<spec::Spec> S;
+  std::vector<regions::Region> Regions;
+
+  Example() {
+    Expected<spec::Spec> Loaded = spec::loadSpec(
+        ADRS_SOURCE_DIR "/examples/cant-be-late/spec.adrs", Diags);
+    if (!Loaded) {
+      consumeError(Loaded.takeError());
+      return;
+    }
+    S = std::move(*Loaded);
+    Expected<std::vector<regions::Region>> R = regions::findRegions(*S, Diags);
+    if (R)
+      Regions = std::move(*R);
+    else
+      consumeError(R.takeError());
+  }
+
+  std::vector<Workload> train() const {
+    std::vector<Workload> W;
+    for (const std::string &F : S->trainFiles())
+      W.push_back({F, F});
+    return W;
+  }
+};
+
+TEST(EngineTest, BaselineReproducesThePublishedCost) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  ASSERT_EQ(E.Regions.size(), 1u) << E.Errors;
+  Expected<std::unique_ptr<jit::Engine>> Engine =
+      jit::Engine::create(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
+
+  eval::Recorder Rec(E.train(), std::make_shared<eval::Cache>());
+  std::vector<regions::SourceDiagnostic> Diags;
+  jit::CandidateTimings T;
+  Error Err = (*Engine)->run({}, Rec, Diags, T);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  EXPECT_NEAR(Rec.report().Metrics.at("avg_cost"), 119.0345, 5e-5);
+  EXPECT_NEAR(Rec.report().Metrics.at("score"), 27.80, 5e-3);
+  EXPECT_EQ(Rec.report().Metrics.at("deadline_misses"), 0);
+  errs() << "setup " << (*Engine)->setupSeconds() << " s; candidate compile "
+         << T.CompileMs << " ms, link " << T.LinkMs << " ms, run " << T.RunMs
+         << " ms\n";
+}
+
+TEST(EngineTest, UniformProgressBaselineAsACandidate) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  Expected<std::unique_ptr<jit::Engine>> Engine =
+      jit::Engine::create(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
+  auto Buffer = MemoryBuffer::getFile(ADRS_SOURCE_DIR
+                                      "/examples/cant-be-late/baselines/"
+                                      "uniform_progress.cpp");
+  ASSERT_TRUE(bool(Buffer));
+  regions::FileOverrides Overrides = {
+      {E.Regions[0].File, (*Buffer)->getBuffer().str()}};
+  eval::Recorder Rec(E.train(), std::make_shared<eval::Cache>());
+  std::vector<regions::SourceDiagnostic> Diags;
+  jit::CandidateTimings T;
+  Error Err = (*Engine)->run(Overrides, Rec, Diags, T);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  EXPECT_NEAR(Rec.report().Metrics.at("avg_cost"), 101.6827, 5e-5);
+  EXPECT_NEAR(Rec.report().Metrics.at("score"), 45.12, 5e-3);
+}
+
+TEST(EngineTest, CompileErrorsComeBackAsDiagnostics) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  Expected<std::unique_ptr<jit::Engine>> Engine =
+      jit::Engine::create(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
+  regions::FileOverrides Overrides = {
+      {E.Regions[0].File, "#include \"spot_sim.h\"\n"
+                          "cbl::ClusterType decide(const cbl::PolicyState &s) "
+                          "{ return nonsense; }\n"}};
+  std::vector<regions::SourceDiagnostic> Diags;
+  jit::CandidateTimings T;
+  Error Err = (*Engine)->prepare(Overrides, Diags, T);
+  EXPECT_TRUE(bool(Err));
+  consumeError(std::move(Err));
+  ASSERT_FALSE(Diags.empty());
+  EXPECT_EQ(Diags[0].Line, 2u);
+  EXPECT_NE(Diags[0].Message.find("nonsense"), std::string::npos);
+}
+
+} // namespace
