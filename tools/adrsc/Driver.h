@@ -21,6 +21,7 @@ extern llvm::cl::OptionCategory AdrsCategory;
 extern llvm::cl::SubCommand CheckCmd;
 extern llvm::cl::SubCommand RegionsCmd;
 extern llvm::cl::SubCommand PatchCmd;
+extern llvm::cl::SubCommand EvalCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -42,6 +43,7 @@ std::string plural(size_t N, llvm::StringRef Word);
 int runCheck();
 int runRegions();
 int runPatch();
+int runEval();
 
 } // namespace driver
 } // namespace adrs

@@ -118,8 +118,10 @@ json::Value diagnosticsJSON(const std::vector<regions::SourceDiagnostic> &Ds) {
 }
 
 int emitJSON(json::Object O) {
+  // Read the status before O is moved into the value that prints it.
+  bool OK = O.getString("status") == StringRef("ok");
   outs() << formatv("{0:2}", json::Value(std::move(O))) << "\n";
-  return O.getString("status") == StringRef("ok") ? ExitOK : ExitFailed;
+  return OK ? ExitOK : ExitFailed;
 }
 
 std::string relativeTo(StringRef Path, StringRef Base) {

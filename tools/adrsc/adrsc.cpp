@@ -49,6 +49,10 @@ cl::SubCommand PatchCmd("patch",
                         "Apply an edit (an LLM reply, prose and all) to the "
                         "regions, re-parse, run the candidate passes, and "
                         "print the diff or why the edit is refused");
+cl::SubCommand EvalCmd("eval",
+                       "Score the current sources, or an edit of them, as a "
+                       "search would: compile, link and run the evaluator in "
+                       "a sandbox");
 
 static cl::list<std::string> LoadPlugins(
     "load", cl::desc("Load a plugin (a shared object) that registers "
@@ -62,16 +66,19 @@ static cl::opt<unsigned> ErrorLimit(
     "error-limit",
     cl::desc("Stop after this many errors (0 = no limit; default 20)"),
     cl::init(20), cl::sub(CheckCmd), cl::sub(RegionsCmd), cl::sub(PatchCmd),
+    cl::sub(EvalCmd),
     cl::cat(AdrsCategory));
 
 static cl::opt<bool> WarningsAsErrors("Werror",
                                       cl::desc("Treat warnings as errors"),
                                       cl::sub(CheckCmd), cl::sub(RegionsCmd),
-                                      cl::sub(PatchCmd), cl::cat(AdrsCategory));
+                                      cl::sub(PatchCmd), cl::sub(EvalCmd),
+                                      cl::cat(AdrsCategory));
 
 static cl::opt<bool> NoWarnings("w", cl::desc("Do not print warnings"),
                                 cl::sub(CheckCmd), cl::sub(RegionsCmd),
-                                cl::sub(PatchCmd), cl::cat(AdrsCategory));
+                                cl::sub(PatchCmd), cl::sub(EvalCmd),
+                                cl::cat(AdrsCategory));
 
 enum class ColorMode { Auto, Always, Never };
 static cl::opt<ColorMode> Color(
@@ -80,7 +87,7 @@ static cl::opt<ColorMode> Color(
                clEnumValN(ColorMode::Always, "always", "always"),
                clEnumValN(ColorMode::Never, "never", "never")),
     cl::init(ColorMode::Auto), cl::sub(CheckCmd), cl::sub(RegionsCmd),
-    cl::sub(PatchCmd), cl::cat(AdrsCategory));
+    cl::sub(PatchCmd), cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
 bool useColor() {
   switch (Color) {
@@ -146,6 +153,8 @@ or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
   adrsc regions spec.adrs        the regions Clang finds, with their context
   adrsc patch spec.adrs --edit reply.txt
                                  apply an edit, re-parse, run the passes
+  adrsc eval spec.adrs [--edit reply.txt]
+                                 score the sources (or an edit) in a sandbox
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
@@ -157,7 +166,7 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
-  for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd})
+  for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -201,6 +210,8 @@ int main(int argc, char **argv) {
     return runRegions();
   if (PatchCmd)
     return runPatch();
+  if (EvalCmd)
+    return runEval();
 
   outs() << Overview;
   return ExitUsage;

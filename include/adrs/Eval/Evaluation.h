@@ -1,0 +1,85 @@
+//===- adrs/Eval/Evaluation.h - Scoring a candidate -------------*- C++ -*-===//
+//
+// What the spec says an evaluation is: cascade stages with thresholds,
+// train or test workloads, repeats with mean and deviation, declared
+// metrics that must all be reported, a scalar score and the objective
+// vector, constraints that make a candidate infeasible. The result is the
+// Result JSON of `adrsc eval --format=json`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_EVAL_EVALUATION_H
+#define ADRS_EVAL_EVALUATION_H
+
+#include "adrs/Eval/Executor.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace eval {
+
+enum class Side { Train, Test, All };
+
+struct StageOutcome {
+  std::string Name;
+  size_t Workloads = 0;
+  std::string Status;
+  double WallMs = 0;
+};
+
+struct Evaluation {
+  /// ok, compile_error, rejected, timeout, crashed, out_of_memory,
+  /// abnormal_exit, invalid_output, infeasible.
+  std::string Status = "ok";
+  std::string Reason;
+  bool Feasible = false;
+  std::optional<double> Score;
+  std::map<std::string, double> Metrics;
+  std::map<std::string, double> MetricStdDev; ///< With repeats > 1.
+  std::map<std::string, std::map<std::string, double>> PerWorkload;
+  std::map<std::string, std::string> Artifacts;
+  std::vector<std::string> FailedConstraints;
+  /// One value per objective in spec order, larger is better.
+  std::vector<double> Objectives;
+  std::vector<regions::SourceDiagnostic> CompileErrors;
+  double CompileMs = 0, LinkMs = 0, RunMs = 0, WallMs = 0;
+  std::vector<StageOutcome> Stages;
+  std::string Stdout, Stderr;
+};
+
+llvm::json::Value toJSON(const Evaluation &E);
+
+class Evaluator {
+public:
+  Evaluator(const spec::Spec &S, Executor &Exec);
+  ~Evaluator();
+
+  Evaluation evaluate(const regions::FileOverrides &Overrides, Side S);
+
+  /// The per-candidate wall-clock limit: the spec's `limits time`, or
+  /// adaptive: max(floor, factor x the baseline's time) once that is known,
+  /// and a generous minute before.
+  double timeLimit() const;
+  void setBaselineSeconds(double Seconds) { BaselineSeconds = Seconds; }
+
+  /// The workloads a side or stage runs on, in a stable order.
+  std::vector<Workload> workloads(Side S, const spec::Stage *St = nullptr) const;
+
+private:
+  exec::SandboxLimits limits(const std::vector<Workload> &W) const;
+
+  const spec::Spec &S;
+  Executor &Exec;
+  std::optional<double> BaselineSeconds;
+  std::string Scratch;
+};
+
+} // namespace eval
+} // namespace adrs
+
+#endif

@@ -1,0 +1,311 @@
+//===- Evaluation.cpp - Scoring a candidate -------------------------------===//
+
+#include "adrs/Eval/Evaluation.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace adrs {
+namespace eval {
+
+Evaluator::Evaluator(const spec::Spec &S, Executor &Exec) : S(S), Exec(Exec) {
+  SmallString<128> Dir;
+  if (!sys::fs::createUniqueDirectory("adrs-scratch", Dir))
+    Scratch = std::string(Dir);
+}
+
+Evaluator::~Evaluator() {
+  if (!Scratch.empty())
+    sys::fs::remove_directories(Scratch);
+}
+
+double Evaluator::timeLimit() const {
+  if (S.Limit.TimeSeconds)
+    return *S.Limit.TimeSeconds;
+  if (BaselineSeconds)
+    return std::max(S.Limit.TimeoutFloorSeconds,
+                    S.Limit.TimeoutBaselineFactor * *BaselineSeconds);
+  return 60;
+}
+
+static std::string relativeName(StringRef Path, StringRef Base) {
+  if (Path.startswith(Base) && Path.size() > Base.size() &&
+      Path[Base.size()] == '/')
+    return Path.drop_front(Base.size() + 1).str();
+  return Path.str();
+}
+
+std::vector<Workload> Evaluator::workloads(Side Which,
+                                           const spec::Stage *St) const {
+  std::vector<std::string> Files;
+  StringRef Set = St ? StringRef(St->Workloads)
+                     : Which == Side::Test ? "test"
+                     : Which == Side::All  ? "all"
+                                           : "train";
+  if (Set == "train" || Set == "all")
+    append_range(Files, S.trainFiles());
+  if (Set == "test" || Set == "all")
+    append_range(Files, S.testFiles());
+  if (const spec::WorkloadSet *W = S.findWorkloads(Set))
+    Files = Which == Side::Test ? W->TestFiles : W->TrainFiles;
+
+  if (St && (St->Count || St->Fraction < 1)) {
+    // A stage's subset is the same for every candidate: the first files of
+    // a shuffle seeded by the spec, so candidates are compared fairly.
+    uint64_t State = S.Seed ^ 0x5eedull;
+    auto Next = [&State] {
+      uint64_t Z = (State += 0x9e3779b97f4a7c15ull);
+      Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebull;
+      return Z ^ (Z >> 31);
+    };
+    for (size_t I = Files.size(); I > 1; --I)
+      std::swap(Files[I - 1], Files[Next() % I]);
+    size_t Keep = St->Count ? *St->Count
+                            : size_t(std::ceil(St->Fraction * Files.size()));
+    Files.resize(std::min(Files.size(), std::max<size_t>(Keep, 1)));
+    llvm::sort(Files);
+  }
+  std::vector<Workload> Out;
+  for (const std::string &F : Files)
+    Out.push_back({relativeName(F, S.BaseDir), F});
+  return Out;
+}
+
+exec::SandboxLimits Evaluator::limits(const std::vector<Workload> &W) const {
+  exec::SandboxLimits L;
+  L.WallSeconds = timeLimit();
+  L.MemoryBytes = S.Limit.MemoryBytes;
+  L.OutputBytes = S.Limit.OutputBytes;
+  L.ScratchDir = Scratch;
+  // A candidate reads only the workloads of its stage: during search, the
+  // test workloads are out of its reach.
+  L.ConfineReads = exec::canConfineFiles();
+  for (const Workload &X : W)
+    L.ReadablePaths.push_back(X.Path);
+  return L;
+}
+
+namespace {
+
+std::function<std::optional<double>(StringRef)>
+lookupIn(const std::map<std::string, double> &Metrics) {
+  return [&Metrics](StringRef Name) -> std::optional<double> {
+    auto It = Metrics.find(Name.str());
+    if (It == Metrics.end())
+      return std::nullopt;
+    return It->second;
+  };
+}
+
+/// The scalar score: the spec's expression, or the weighted sum of the
+/// objectives with minimised ones negated.
+Expected<double> scoreOf(const spec::Spec &S,
+                         const std::map<std::string, double> &Metrics) {
+  if (S.Score)
+    return S.Score->evaluate(lookupIn(Metrics));
+  double Sum = 0;
+  for (const spec::Objective &O : S.Objectives) {
+    auto It = Metrics.find(O.Metric);
+    if (It == Metrics.end())
+      return createStringError(inconvertibleErrorCode(),
+                               "metric '%s' was not reported",
+                               O.Metric.c_str());
+    Sum += O.Weight *
+           (O.Dir == spec::Direction::Maximize ? It->second : -It->second);
+  }
+  return Sum;
+}
+
+} // namespace
+
+Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
+                               Side Which) {
+  Evaluation E;
+  std::vector<const spec::Stage *> Stages;
+  if (Which == Side::Train)
+    for (const spec::Stage &St : S.Stages)
+      Stages.push_back(&St);
+  if (Stages.empty())
+    Stages.push_back(nullptr); // the whole side, in one stage
+
+  for (size_t I = 0; I < Stages.size(); ++I) {
+    const spec::Stage *St = Stages[I];
+    std::vector<Workload> W = workloads(Which, St);
+    StageOutcome Outcome;
+    Outcome.Name = St ? St->Name : (Which == Side::Test ? "test" : "full");
+    Outcome.Workloads = W.size();
+
+    std::map<std::string, std::vector<double>> Samples;
+    for (unsigned Rep = 0; Rep < S.Repeats; ++Rep) {
+      RunRequest Request;
+      Request.Overrides = Overrides;
+      Request.Workloads = W;
+      Request.Limits = limits(W);
+      Expected<RunResult> Run = Exec.run(Request);
+      if (!Run) {
+        E.Status = "crashed";
+        E.Reason = toString(Run.takeError());
+        return E;
+      }
+      E.CompileMs += Run->Timings.CompileMs;
+      E.LinkMs += Run->Timings.LinkMs;
+      E.RunMs += Run->Timings.RunMs;
+      E.WallMs += Run->WallMs;
+      Outcome.WallMs += Run->WallMs;
+      E.Stdout = Run->Stdout;
+      E.Stderr = Run->Stderr;
+      if (Run->Status != "ok") {
+        E.Status = Run->Status;
+        E.Reason = Run->Reason;
+        E.CompileErrors = Run->CompileErrors;
+        Outcome.Status = Run->Status;
+        E.Stages.push_back(Outcome);
+        return E;
+      }
+      const Report &R = Run->Reported;
+      if (!R.Problems.empty()) {
+        E.Status = "invalid_output";
+        E.Reason = R.Problems.front();
+        Outcome.Status = E.Status;
+        E.Stages.push_back(Outcome);
+        return E;
+      }
+      for (const spec::Metric &M : S.Metrics)
+        if (!R.Metrics.count(M.Name)) {
+          E.Status = "invalid_output";
+          E.Reason = "the evaluator did not report metric '" + M.Name + "'";
+          if (auto It = R.Artifacts.find("error"); It != R.Artifacts.end())
+            E.Reason += ": " + It->second;
+          Outcome.Status = E.Status;
+          E.Stages.push_back(Outcome);
+          E.Artifacts = R.Artifacts;
+          return E;
+        }
+      for (const auto &[K, V] : R.Metrics)
+        Samples[K].push_back(V);
+      E.PerWorkload = R.PerWorkload;
+      E.Artifacts = R.Artifacts;
+    }
+
+    E.Metrics.clear();
+    E.MetricStdDev.clear();
+    for (const auto &[K, Vs] : Samples) {
+      double Mean = 0;
+      for (double V : Vs)
+        Mean += V;
+      Mean /= Vs.size();
+      E.Metrics[K] = Mean;
+      if (Vs.size() > 1) {
+        double Var = 0;
+        for (double V : Vs)
+          Var += (V - Mean) * (V - Mean);
+        E.MetricStdDev[K] = std::sqrt(Var / (Vs.size() - 1));
+      }
+    }
+    Expected<double> Score = scoreOf(S, E.Metrics);
+    if (!Score) {
+      E.Status = "invalid_output";
+      E.Reason = "cannot compute the score: " + toString(Score.takeError());
+      Outcome.Status = E.Status;
+      E.Stages.push_back(Outcome);
+      return E;
+    }
+    E.Score = *Score;
+    Outcome.Status = "ok";
+    E.Stages.push_back(Outcome);
+
+    // A cascade stage lets only promising candidates through to the next.
+    if (St && St->KeepIf && I + 1 < Stages.size()) {
+      std::map<std::string, double> WithScore = E.Metrics;
+      WithScore.emplace("score", *Score);
+      Expected<double> Keep = St->KeepIf->evaluate(lookupIn(WithScore));
+      if (!Keep || *Keep == 0) {
+        if (!Keep)
+          consumeError(Keep.takeError());
+        E.Status = "infeasible";
+        E.Reason = "stopped after stage '" + St->Name + "': keep if " +
+                   St->KeepIf->str() + " does not hold";
+        return E;
+      }
+    }
+  }
+
+  for (const spec::Objective &O : S.Objectives) {
+    double V = E.Metrics.count(O.Metric) ? E.Metrics[O.Metric] : NAN;
+    E.Objectives.push_back(O.Dir == spec::Direction::Maximize ? V : -V);
+  }
+  std::map<std::string, double> WithScore = E.Metrics;
+  if (E.Score)
+    WithScore.emplace("score", *E.Score);
+  for (const spec::Constraint &C : S.Constraints) {
+    Expected<double> Holds = C.Condition->evaluate(lookupIn(WithScore));
+    if (!Holds) {
+      E.FailedConstraints.push_back(C.Condition->str() + " (" +
+                                    toString(Holds.takeError()) + ")");
+    } else if (*Holds == 0) {
+      E.FailedConstraints.push_back(C.Condition->str());
+    }
+  }
+  if (!E.FailedConstraints.empty()) {
+    E.Status = "infeasible";
+    E.Reason = "constraint violated: " + join(E.FailedConstraints, "; ");
+    return E;
+  }
+  E.Feasible = true;
+  return E;
+}
+
+json::Value toJSON(const Evaluation &E) {
+  json::Object Metrics, StdDev, PerWorkload, Artifacts;
+  for (const auto &[K, V] : E.Metrics)
+    Metrics[K] = V;
+  for (const auto &[K, V] : E.MetricStdDev)
+    StdDev[K] = V;
+  for (const auto &[W, Ms] : E.PerWorkload) {
+    json::Object O;
+    for (const auto &[K, V] : Ms)
+      O[K] = V;
+    PerWorkload[W] = std::move(O);
+  }
+  for (const auto &[K, V] : E.Artifacts)
+    Artifacts[K] = V;
+  json::Array Stages;
+  for (const StageOutcome &St : E.Stages)
+    Stages.push_back(json::Object{{"name", St.Name},
+                                  {"workloads", int64_t(St.Workloads)},
+                                  {"status", St.Status},
+                                  {"wall_ms", St.WallMs}});
+  json::Array Diagnostics;
+  for (const regions::SourceDiagnostic &D : E.CompileErrors)
+    Diagnostics.push_back(json::Object{{"file", D.File},
+                                       {"line", D.Line},
+                                       {"column", D.Column},
+                                       {"message", D.Message}});
+  return json::Object{
+      {"status", E.Status},
+      {"reason", E.Reason},
+      {"score", E.Score ? json::Value(*E.Score) : json::Value(nullptr)},
+      {"feasible", E.Feasible},
+      {"metrics", std::move(Metrics)},
+      {"metrics_stddev", std::move(StdDev)},
+      {"per_workload", std::move(PerWorkload)},
+      {"artifacts", std::move(Artifacts)},
+      {"failed_constraints", json::Array(E.FailedConstraints)},
+      {"objectives", json::Array(E.Objectives)},
+      {"diagnostics", std::move(Diagnostics)},
+      {"stages", std::move(Stages)},
+      {"timings_ms", json::Object{{"compile", E.CompileMs},
+                                  {"link", E.LinkMs},
+                                  {"run", E.RunMs},
+                                  {"wall", E.WallMs}}}};
+}
+
+} // namespace eval
+} // namespace adrs

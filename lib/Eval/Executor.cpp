@@ -1,0 +1,369 @@
+//===- Executor.cpp - A warm zygote that runs candidates ------------------===//
+
+#include "adrs/Eval/Executor.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace llvm;
+
+namespace adrs {
+namespace eval {
+
+namespace {
+
+/// How long the zygote may take to compile the prebuilt code.
+constexpr int SetupTimeoutMs = 600'000;
+
+bool writeAll(int Fd, const char *Data, size_t Size) {
+  while (Size) {
+    ssize_t N = ::write(Fd, Data, Size);
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N <= 0)
+      return false;
+    Data += N;
+    Size -= size_t(N);
+  }
+  return true;
+}
+
+bool sendMessage(int Fd, const json::Value &V) {
+  std::string Text = formatv("{0}", V).str();
+  char Header[4];
+  uint32_t Size = uint32_t(Text.size());
+  for (int I = 0; I < 4; ++I)
+    Header[I] = char((Size >> (8 * I)) & 0xff);
+  return writeAll(Fd, Header, 4) && writeAll(Fd, Text.data(), Text.size());
+}
+
+/// Reads one message; an error when the other side is gone or the wait is
+/// over (TimeoutMs < 0: wait forever).
+Expected<json::Value> receiveMessage(int Fd, int TimeoutMs = -1) {
+  auto ReadExactly = [&](char *Out, size_t Size) -> Error {
+    while (Size) {
+      struct pollfd P = {Fd, POLLIN, 0};
+      int Ready = poll(&P, 1, TimeoutMs);
+      if (Ready < 0 && errno == EINTR)
+        continue;
+      if (Ready == 0)
+        return createStringError(inconvertibleErrorCode(), "timed out");
+      ssize_t N = ::read(Fd, Out, Size);
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N <= 0)
+        return createStringError(inconvertibleErrorCode(), "connection closed");
+      Out += N;
+      Size -= size_t(N);
+    }
+    return Error::success();
+  };
+  char Header[4];
+  if (Error E = ReadExactly(Header, 4))
+    return std::move(E);
+  uint32_t Size = 0;
+  for (int I = 0; I < 4; ++I)
+    Size |= uint32_t(uint8_t(Header[I])) << (8 * I);
+  std::string Text(Size, '\0');
+  if (Error E = ReadExactly(Text.data(), Size))
+    return std::move(E);
+  return json::parse(Text);
+}
+
+json::Value diagnosticsToJSON(const std::vector<regions::SourceDiagnostic> &Ds) {
+  json::Array A;
+  for (const regions::SourceDiagnostic &D : Ds)
+    A.push_back(json::Object{
+        {"error", D.Severity == regions::SourceDiagnostic::Level::Error},
+        {"file", D.File},
+        {"line", D.Line},
+        {"column", D.Column},
+        {"message", D.Message},
+        {"source_line", D.SourceLine}});
+  return A;
+}
+
+std::vector<regions::SourceDiagnostic> diagnosticsFromJSON(const json::Array *A) {
+  std::vector<regions::SourceDiagnostic> Out;
+  if (!A)
+    return Out;
+  for (const json::Value &V : *A) {
+    const json::Object *O = V.getAsObject();
+    if (!O)
+      continue;
+    regions::SourceDiagnostic D;
+    D.Severity = O->getBoolean("error").value_or(true)
+                     ? regions::SourceDiagnostic::Level::Error
+                     : regions::SourceDiagnostic::Level::Note;
+    D.File = O->getString("file").value_or("").str();
+    D.Line = unsigned(O->getInteger("line").value_or(0));
+    D.Column = unsigned(O->getInteger("column").value_or(0));
+    D.Message = O->getString("message").value_or("").str();
+    D.SourceLine = O->getString("source_line").value_or("").str();
+    Out.push_back(std::move(D));
+  }
+  return Out;
+}
+
+json::Value requestToJSON(const RunRequest &R) {
+  json::Object Overrides;
+  for (const auto &[Path, Text] : R.Overrides)
+    Overrides[Path] = Text;
+  json::Array Workloads;
+  for (const Workload &W : R.Workloads)
+    Workloads.push_back(json::Object{{"name", W.Name}, {"path", W.Path}});
+  const exec::SandboxLimits &L = R.Limits;
+  return json::Object{
+      {"overrides", std::move(Overrides)},
+      {"workloads", std::move(Workloads)},
+      {"dry_run", R.DryRun},
+      {"limits",
+       json::Object{{"wall_s", L.WallSeconds},
+                    {"cpu_s", L.CpuSeconds},
+                    {"memory", int64_t(L.MemoryBytes)},
+                    {"output", int64_t(L.OutputBytes)},
+                    {"scratch", L.ScratchDir},
+                    {"readable", json::Array(L.ReadablePaths)},
+                    {"confine_reads", L.ConfineReads},
+                    {"seccomp", L.Seccomp}}}};
+}
+
+RunRequest requestFromJSON(const json::Object &O) {
+  RunRequest R;
+  if (const json::Object *Overrides = O.getObject("overrides"))
+    for (const auto &[Path, Text] : *Overrides)
+      R.Overrides[Path.str()] = Text.getAsString().value_or("").str();
+  if (const json::Array *Workloads = O.getArray("workloads"))
+    for (const json::Value &W : *Workloads)
+      if (const json::Object *WO = W.getAsObject())
+        R.Workloads.push_back({WO->getString("name").value_or("").str(),
+                               WO->getString("path").value_or("").str()});
+  R.DryRun = O.getBoolean("dry_run").value_or(false);
+  if (const json::Object *L = O.getObject("limits")) {
+    R.Limits.WallSeconds = L->getNumber("wall_s").value_or(10);
+    R.Limits.CpuSeconds = L->getNumber("cpu_s").value_or(0);
+    R.Limits.MemoryBytes = uint64_t(L->getInteger("memory").value_or(1 << 30));
+    R.Limits.OutputBytes = uint64_t(L->getInteger("output").value_or(1 << 20));
+    R.Limits.ScratchDir = L->getString("scratch").value_or("").str();
+    if (const json::Array *P = L->getArray("readable"))
+      for (const json::Value &V : *P)
+        R.Limits.ReadablePaths.push_back(V.getAsString().value_or("").str());
+    R.Limits.ConfineReads = L->getBoolean("confine_reads").value_or(false);
+    R.Limits.Seccomp = L->getBoolean("seccomp").value_or(true);
+  }
+  return R;
+}
+
+/// The zygote: builds the engine, then serves requests until the parent
+/// goes away.
+[[noreturn]] void zygoteMain(int Sock, const spec::Spec &S,
+                             const std::vector<regions::Region> &Regions) {
+  // Never outlive the run that started us.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  auto Start = std::chrono::steady_clock::now();
+  Expected<std::unique_ptr<jit::Engine>> Engine =
+      jit::Engine::create(S, Regions);
+  if (!Engine) {
+    sendMessage(Sock, json::Object{{"ready", false},
+                                   {"error", toString(Engine.takeError())}});
+    _exit(0);
+  }
+  double Setup = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                               Start)
+                     .count();
+  sendMessage(Sock, json::Object{{"ready", true}, {"setup_s", Setup}});
+  // Shared by every child: what one parses, the next would parse again,
+  // so values stored by a child do not come back; the zygote's own stay.
+  auto Shared = std::make_shared<Cache>();
+
+  for (;;) {
+    Expected<json::Value> Msg = receiveMessage(Sock);
+    if (!Msg) {
+      consumeError(Msg.takeError());
+      _exit(0);
+    }
+    const json::Object *O = Msg->getAsObject();
+    if (!O)
+      _exit(1);
+    RunRequest Request = requestFromJSON(*O);
+    exec::SandboxResult SR =
+        exec::runSandboxed(Request.Limits, [&](int Fd) {
+          Recorder Rec(Request.Workloads, Shared);
+          std::vector<regions::SourceDiagnostic> Diags;
+          jit::CandidateTimings T;
+          Error Err = Request.DryRun
+                          ? (*Engine)->prepare(Request.Overrides, Diags, T)
+                          : (*Engine)->run(Request.Overrides, Rec, Diags, T);
+          json::Object Out{{"compile_ms", T.CompileMs},
+                           {"link_ms", T.LinkMs},
+                           {"run_ms", T.RunMs}};
+          if (Err) {
+            Out["failed"] = toString(std::move(Err));
+            Out["diagnostics"] = diagnosticsToJSON(Diags);
+          } else {
+            Out["report"] = toJSON(Rec.report());
+          }
+          return exec::sendResult(Fd, formatv("{0}", json::Value(std::move(Out)))
+                                          .str())
+                     ? 0
+                     : 1;
+        });
+    json::Object Reply{{"status", exec::toString(SR.Status)},
+                       {"reason", SR.Reason},
+                       {"payload", SR.Payload},
+                       {"stdout", SR.Stdout},
+                       {"stderr", SR.Stderr},
+                       {"wall_ms", SR.WallMs}};
+    if (!sendMessage(Sock, std::move(Reply)))
+      _exit(0);
+  }
+}
+
+} // namespace
+
+Error Executor::spawn() {
+  int Pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
+    return createStringError(std::error_code(errno, std::generic_category()),
+                             "cannot create a socket pair");
+  pid_t Pid = fork();
+  if (Pid < 0) {
+    ::close(Pair[0]);
+    ::close(Pair[1]);
+    return createStringError(std::error_code(errno, std::generic_category()),
+                             "cannot fork the zygote");
+  }
+  if (Pid == 0) {
+    ::close(Pair[0]);
+    zygoteMain(Pair[1], S, Regions);
+  }
+  ::close(Pair[1]);
+  Socket = Pair[0];
+  ZygotePid = Pid;
+  Expected<json::Value> Ready = receiveMessage(Socket, SetupTimeoutMs);
+  if (!Ready) {
+    std::string Why = toString(Ready.takeError());
+    stop();
+    return createStringError(inconvertibleErrorCode(),
+                             "the zygote did not start: %s", Why.c_str());
+  }
+  const json::Object *O = Ready->getAsObject();
+  if (!O || !O->getBoolean("ready").value_or(false)) {
+    std::string Why =
+        O ? O->getString("error").value_or("unknown error").str() : "bad reply";
+    stop();
+    return createStringError(inconvertibleErrorCode(), "%s", Why.c_str());
+  }
+  SetupSeconds = O->getNumber("setup_s").value_or(0);
+  return Error::success();
+}
+
+void Executor::stop() {
+  if (Socket >= 0)
+    ::close(Socket);
+  Socket = -1;
+  if (ZygotePid > 0) {
+    kill(ZygotePid, SIGKILL);
+    while (waitpid(ZygotePid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  ZygotePid = -1;
+}
+
+Expected<std::unique_ptr<Executor>>
+Executor::start(const spec::Spec &S, const std::vector<regions::Region> &Regions) {
+  std::unique_ptr<Executor> E(new Executor(S, Regions));
+  // A dead zygote must not kill us through a write to its socket.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (Error Err = E->spawn())
+    return std::move(Err);
+  return std::move(E);
+}
+
+Executor::~Executor() { stop(); }
+
+Expected<RunResult> Executor::run(const RunRequest &Request) {
+  json::Value Message = requestToJSON(Request);
+  Expected<json::Value> Reply =
+      createStringError(inconvertibleErrorCode(), "not sent");
+  // One retry: if the zygote itself died (not the candidate's child), it is
+  // started again and the request sent once more.
+  for (int Attempt = 0; Attempt < 2; ++Attempt) {
+    consumeError(Reply.takeError());
+    if (Socket < 0 || !sendMessage(Socket, Message)) {
+      Reply = createStringError(inconvertibleErrorCode(), "zygote gone");
+    } else {
+      Reply = receiveMessage(Socket);
+    }
+    if (Reply)
+      break;
+    stop();
+    ++Restarts;
+    if (Error E = spawn())
+      return std::move(E);
+  }
+  if (!Reply) {
+    consumeError(Reply.takeError());
+    RunResult R;
+    R.Status = "crashed";
+    R.Reason = "the zygote died twice while running this candidate";
+    return R;
+  }
+
+  const json::Object *O = Reply->getAsObject();
+  RunResult R;
+  R.Status = O ? O->getString("status").value_or("crashed").str() : "crashed";
+  R.Reason = O ? O->getString("reason").value_or("").str() : "bad reply";
+  R.WallMs = O ? O->getNumber("wall_ms").value_or(0) : 0;
+  if (O) {
+    R.Stdout = O->getString("stdout").value_or("").str();
+    R.Stderr = O->getString("stderr").value_or("").str();
+  }
+  if (R.Status != "ok")
+    return R;
+
+  Expected<json::Value> Payload =
+      json::parse(O->getString("payload").value_or(""));
+  const json::Object *P = Payload ? Payload->getAsObject() : nullptr;
+  if (!P) {
+    if (!Payload)
+      consumeError(Payload.takeError());
+    R.Status = "invalid_output";
+    R.Reason = "the candidate's process sent a malformed result";
+    return R;
+  }
+  R.Timings.CompileMs = P->getNumber("compile_ms").value_or(0);
+  R.Timings.LinkMs = P->getNumber("link_ms").value_or(0);
+  R.Timings.RunMs = P->getNumber("run_ms").value_or(0);
+  if (std::optional<StringRef> Failed = P->getString("failed")) {
+    R.Status = "compile_error";
+    R.Reason = Failed->str();
+    R.CompileErrors = diagnosticsFromJSON(P->getArray("diagnostics"));
+    return R;
+  }
+  if (const json::Value *Report = P->get("report")) {
+    Expected<eval::Report> Parsed =
+        reportFromJSON(formatv("{0}", *Report).str());
+    if (!Parsed) {
+      consumeError(Parsed.takeError());
+      R.Status = "invalid_output";
+      R.Reason = "the evaluator's report could not be read";
+      return R;
+    }
+    R.Reported = std::move(*Parsed);
+  }
+  return R;
+}
+
+} // namespace eval
+} // namespace adrs

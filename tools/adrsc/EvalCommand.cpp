@@ -1,0 +1,214 @@
+//===- EvalCommand.cpp - adrsc eval ---------------------------------------===//
+//
+// Scores the current sources, or the sources with an edit applied, exactly
+// as a search would: the edit is checked first (re-parse, passes), then the
+// candidate is compiled, linked and evaluated in a sandboxed child of a warm
+// zygote.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "adrs/Eval/Evaluation.h"
+#include "adrs/Passes/CandidateChecker.h"
+#include "adrs/Patch/Apply.h"
+#include "adrs/Patch/Edit.h"
+#include "adrs/Regions/RegionFinder.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace adrs {
+namespace driver {
+
+static cl::opt<std::string> EvalSpec(cl::Positional, cl::Required,
+                                     cl::desc("<spec.adrs>"), cl::sub(EvalCmd),
+                                     cl::cat(AdrsCategory));
+
+static cl::opt<std::string>
+    EvalEdit("edit",
+             cl::desc("Score the sources with this edit applied (an LLM "
+                      "reply or SEARCH/REPLACE blocks; '-' reads stdin)"),
+             cl::value_desc("file"), cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
+enum class WorkloadChoice { Train, Test, All };
+static cl::opt<WorkloadChoice> EvalWorkloads(
+    "workloads", cl::desc("Which workloads to run"),
+    cl::values(clEnumValN(WorkloadChoice::Train, "train",
+                          "the training workloads, through the spec's "
+                          "stages (default)"),
+               clEnumValN(WorkloadChoice::Test, "test", "the held-out ones"),
+               clEnumValN(WorkloadChoice::All, "all", "both")),
+    cl::init(WorkloadChoice::Train), cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
+static cl::opt<OutputFormat> EvalFormat(
+    "format", cl::desc("Output format"),
+    cl::values(clEnumValN(OutputFormat::Text, "text", "a table (default)"),
+               clEnumValN(OutputFormat::JSON, "json",
+                          "the Result JSON (status, score, feasible, "
+                          "metrics, per_workload, artifacts, timings_ms)")),
+    cl::init(OutputFormat::Text), cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
+static cl::list<std::string> EvalPasses(
+    "passes",
+    cl::desc("Candidate passes to run before evaluating an edit (default: "
+             "forbid,fingerprint,features; 'none' runs none)"),
+    cl::CommaSeparated, cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
+namespace {
+
+int finish(const eval::Evaluation &E) {
+  if (EvalFormat == OutputFormat::JSON) {
+    outs() << formatv("{0:2}", eval::toJSON(E)) << "\n";
+    return E.Feasible ? ExitOK : ExitFailed;
+  }
+  outs() << "status    " << E.Status << (E.Feasible ? " (feasible)" : "")
+         << "\n";
+  if (!E.Reason.empty())
+    outs() << "reason    " << E.Reason << "\n";
+  if (E.Score)
+    outs() << "score     " << format("%.4f", *E.Score) << "\n";
+  bool First = true;
+  for (const auto &[K, V] : E.Metrics) {
+    outs() << (First ? "metrics   " : "          ") << formatv("{0,-20}", K)
+           << format("%14.4f", V);
+    auto It = E.MetricStdDev.find(K);
+    if (It != E.MetricStdDev.end())
+      outs() << format("  +- %.4f", It->second);
+    outs() << "\n";
+    First = false;
+  }
+  for (const auto &[W, Ms] : E.PerWorkload) {
+    outs() << "workload  " << W << ":";
+    for (const auto &[K, V] : Ms)
+      outs() << " " << K << "=" << format("%.4f", V);
+    outs() << "\n";
+  }
+  for (const regions::SourceDiagnostic &D : E.CompileErrors)
+    outs() << "error     " << D.File << ":" << D.Line << ":" << D.Column
+           << ": " << D.Message << "\n";
+  for (const auto &[K, V] : E.Artifacts) {
+    StringRef Text = StringRef(V).rtrim();
+    outs() << "artifact  " << K << ": "
+           << (Text.contains('\n') ? "\n" + Text.str() : Text.str()) << "\n";
+  }
+  outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms, link "
+         << format("%.1f", E.LinkMs) << " ms, run " << format("%.1f", E.RunMs)
+         << " ms (wall " << format("%.1f", E.WallMs) << " ms)\n";
+  return E.Feasible ? ExitOK : ExitFailed;
+}
+
+eval::Evaluation refused(StringRef Status, const std::string &Reason) {
+  eval::Evaluation E;
+  E.Status = Status.str();
+  E.Reason = Reason;
+  return E;
+}
+
+} // namespace
+
+int runEval() {
+  SourceMgr SM;
+  DiagnosticEngine Diags(SM, errs(), useColor());
+  configure(Diags);
+  std::optional<spec::Spec> Spec = loadSpecOrReport(EvalSpec, Diags);
+  if (!Spec)
+    return ExitFailed;
+  if (Spec->Evaluator.Kind != spec::EvaluatorKind::Function) {
+    WithColor::error(errs(), "adrsc")
+        << "evaluator commands are not supported by 'adrsc eval' yet; use a "
+           "C++ evaluator (include/adrs/Evaluator.h)\n";
+    return ExitFailed;
+  }
+  Expected<std::vector<regions::Region>> Regions =
+      regions::findRegions(*Spec, Diags);
+  if (!Regions) {
+    consumeError(Regions.takeError());
+    printErrorCount(Diags);
+    return ExitFailed;
+  }
+
+  regions::FileOverrides Overrides;
+  if (!EvalEdit.empty()) {
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =
+        MemoryBuffer::getFileOrSTDIN(EvalEdit, /*IsText=*/true);
+    if (!Reply) {
+      WithColor::error(errs(), "adrsc") << "cannot read '" << EvalEdit
+                                        << "': " << Reply.getError().message()
+                                        << "\n";
+      return ExitUsage;
+    }
+    Expected<patch::Edit> Edit = patch::parseEdit((*Reply)->getBuffer());
+    if (!Edit)
+      return finish(refused("rejected", toString(Edit.takeError())));
+    std::map<std::string, std::string> Original;
+    for (const regions::Region &R : *Regions)
+      if (auto B = MemoryBuffer::getFile(R.File))
+        Original[R.File] = (*B)->getBuffer().str();
+    patch::PatchResult Patch = patch::applyEdit(*Edit, *Regions, Original);
+    if (!Patch.accepted()) {
+      std::string Why;
+      for (const patch::Rejection &R : Patch.Rejections)
+        Why += (Why.empty() ? "" : "\n") + R.Message;
+      return finish(refused("rejected", Why));
+    }
+    std::vector<std::string> Passes(EvalPasses.begin(), EvalPasses.end());
+    if (Passes.empty())
+      Passes = passes::defaultPasses();
+    if (Passes.size() == 1 && Passes[0] == "none")
+      Passes.clear();
+    Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
+        passes::CandidateChecker::create(*Spec, *Regions);
+    if (!Checker) {
+      WithColor::error(errs(), "adrsc") << toString(Checker.takeError()) << "\n";
+      return ExitFailed;
+    }
+    Expected<passes::CheckResult> Checked = (*Checker)->check(Patch, Passes);
+    if (!Checked) {
+      WithColor::error(errs(), "adrsc") << toString(Checked.takeError()) << "\n";
+      return ExitUsage;
+    }
+    if (Checked->Result == passes::CheckResult::Status::CompileError) {
+      eval::Evaluation E = refused("compile_error", "the candidate does not compile");
+      E.CompileErrors = Checked->Diagnostics;
+      return finish(E);
+    }
+    if (Checked->Result == passes::CheckResult::Status::Rejected) {
+      std::string Why;
+      for (const passes::PassRejection &R : Checked->Passes.Rejections)
+        Why += (Why.empty() ? "" : "\n") + ("line " + std::to_string(R.Line) +
+                                            ": " + R.Message + " [" + R.Pass +
+                                            "]");
+      return finish(refused("rejected", Why));
+    }
+    Overrides = Patch.Files;
+  }
+
+  Expected<std::unique_ptr<eval::Executor>> Exec =
+      eval::Executor::start(*Spec, *Regions);
+  if (!Exec) {
+    WithColor::error(errs(), "adrsc")
+        << "cannot prepare the evaluation: " << toString(Exec.takeError())
+        << "\n";
+    return ExitFailed;
+  }
+  eval::Evaluator Evaluator(*Spec, **Exec);
+  eval::Side Side = EvalWorkloads == WorkloadChoice::Test  ? eval::Side::Test
+                    : EvalWorkloads == WorkloadChoice::All ? eval::Side::All
+                                                           : eval::Side::Train;
+  // The adaptive timeout needs the baseline's time: measure it first.
+  if (!Overrides.empty() && !Spec->Limit.TimeSeconds) {
+    eval::Evaluation Baseline = Evaluator.evaluate({}, Side);
+    if (Baseline.Status == "ok" || Baseline.Status == "infeasible")
+      Evaluator.setBaselineSeconds(Baseline.RunMs / 1000);
+  }
+  return finish(Evaluator.evaluate(Overrides, Side));
+}
+
+} // namespace driver
+} // namespace adrs
