@@ -65,6 +65,8 @@ struct Engine::Impl {
   std::unique_ptr<clang::Interpreter> Candidates;
   DiagnosticCollector CandidateDiagnostics{nullptr};
   std::string Preamble; ///< The unit's leading #include block, as parsed.
+  /// The unit as it was at setup: a sandboxed child may not read files.
+  std::string BaselineText;
   /// Functions of the unit that prebuilt code calls, reached through stubs:
   /// their IR (mangled) names.
   std::vector<std::string> Stubbed;
@@ -114,16 +116,8 @@ struct Engine::Impl {
                 std::vector<regions::SourceDiagnostic> &Diagnostics,
                 CandidateTimings &Timings) {
     auto Start = std::chrono::steady_clock::now();
-    std::string Text;
     auto It = Overrides.find(Unit);
-    if (It != Overrides.end()) {
-      Text = It->second;
-    } else if (auto Disk = MemoryBuffer::getFile(Unit)) {
-      Text = (*Disk)->getBuffer().str();
-    } else {
-      return createStringError(Disk.getError(), "cannot read '%s'",
-                               Unit.c_str());
-    }
+    const std::string &Text = It != Overrides.end() ? It->second : BaselineText;
     // The rest of the unit after the parsed preamble; a #line directive
     // keeps diagnostics and debug information at the real lines.
     std::string Input;
@@ -322,7 +316,8 @@ Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions)
   if (!UnitText)
     return createStringError(UnitText.getError(), "cannot read '%s'",
                              Unit.c_str());
-  if (Error E = I->createInterpreter((*UnitText)->getBuffer()))
+  I->BaselineText = (*UnitText)->getBuffer().str();
+  if (Error E = I->createInterpreter(I->BaselineText))
     return createStringError(inconvertibleErrorCode(),
                              "cannot prepare the incremental compiler for "
                              "'%s': %s",
