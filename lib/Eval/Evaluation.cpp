@@ -126,7 +126,7 @@ Expected<double> scoreOf(const spec::Spec &S,
 } // namespace
 
 Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
-                               Side Which) {
+                               Side Which, const jit::CandidateChecks *Checks) {
   Evaluation E;
   std::vector<const spec::Stage *> Stages;
   if (Which == Side::Train)
@@ -148,6 +148,9 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       Request.Overrides = Overrides;
       Request.Workloads = W;
       Request.Limits = limits(W);
+      // The passes judge the program, not the stage: once is enough.
+      if (Checks && I == 0 && Rep == 0)
+        Request.Checks = *Checks;
       Expected<RunResult> Run = Exec.run(Request);
       if (!Run) {
         E.Status = "crashed";
@@ -161,6 +164,8 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       Outcome.WallMs += Run->WallMs;
       E.Stdout = Run->Stdout;
       E.Stderr = Run->Stderr;
+      if (I == 0 && Rep == 0)
+        E.Passes = Run->Passes;
       if (Run->Status != "ok") {
         E.Status = Run->Status;
         E.Reason = Run->Reason;
@@ -282,6 +287,18 @@ json::Value toJSON(const Evaluation &E) {
                                   {"workloads", int64_t(St.Workloads)},
                                   {"status", St.Status},
                                   {"wall_ms", St.WallMs}});
+  json::Array Rejections;
+  for (const passes::PassRejection &R : E.Passes.Rejections)
+    Rejections.push_back(json::Object{{"pass", R.Pass},
+                                      {"region", R.Region},
+                                      {"line", R.Line},
+                                      {"message", R.Message}});
+  json::Object Features;
+  for (const auto &[K, V] : E.Passes.Features)
+    Features[K] = V;
+  std::string Fingerprint;
+  for (const auto &[K, V] : E.Passes.Fingerprints)
+    Fingerprint += (Fingerprint.empty() ? "" : "-") + V;
   json::Array Diagnostics;
   for (const regions::SourceDiagnostic &D : E.CompileErrors)
     Diagnostics.push_back(json::Object{{"file", D.File},
@@ -300,6 +317,9 @@ json::Value toJSON(const Evaluation &E) {
       {"failed_constraints", json::Array(E.FailedConstraints)},
       {"objectives", json::Array(E.Objectives)},
       {"diagnostics", std::move(Diagnostics)},
+      {"rejections", std::move(Rejections)},
+      {"features", std::move(Features)},
+      {"fingerprint", Fingerprint},
       {"stages", std::move(Stages)},
       {"timings_ms", json::Object{{"compile", E.CompileMs},
                                   {"link", E.LinkMs},

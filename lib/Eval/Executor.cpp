@@ -115,6 +115,88 @@ std::vector<regions::SourceDiagnostic> diagnosticsFromJSON(const json::Array *A)
   return Out;
 }
 
+json::Value passResultsToJSON(const passes::PassResults &P) {
+  json::Array Rejections;
+  for (const passes::PassRejection &R : P.Rejections)
+    Rejections.push_back(json::Object{{"pass", R.Pass},
+                                      {"region", R.Region},
+                                      {"line", R.Line},
+                                      {"column", R.Column},
+                                      {"message", R.Message}});
+  json::Object Features, Fingerprints;
+  for (const auto &[K, V] : P.Features)
+    Features[K] = V;
+  for (const auto &[K, V] : P.Fingerprints)
+    Fingerprints[K] = V;
+  return json::Object{{"rejections", std::move(Rejections)},
+                      {"features", std::move(Features)},
+                      {"fingerprints", std::move(Fingerprints)}};
+}
+
+passes::PassResults passResultsFromJSON(const json::Object *O) {
+  passes::PassResults P;
+  if (!O)
+    return P;
+  if (const json::Array *A = O->getArray("rejections"))
+    for (const json::Value &V : *A)
+      if (const json::Object *R = V.getAsObject())
+        P.Rejections.push_back({R->getString("pass").value_or("").str(),
+                                R->getString("region").value_or("").str(),
+                                unsigned(R->getInteger("line").value_or(0)),
+                                unsigned(R->getInteger("column").value_or(0)),
+                                R->getString("message").value_or("").str()});
+  if (const json::Object *F = O->getObject("features"))
+    for (const auto &[K, V] : *F)
+      P.Features[K.str()] = V.getAsNumber().value_or(0);
+  if (const json::Object *F = O->getObject("fingerprints"))
+    for (const auto &[K, V] : *F)
+      P.Fingerprints[K.str()] = V.getAsString().value_or("").str();
+  return P;
+}
+
+json::Value checksToJSON(const jit::CandidateChecks &C) {
+  json::Array Regions;
+  for (const regions::Region &R : C.Regions)
+    Regions.push_back(json::Object{{"name", R.Name},
+                                   {"kind", spec::toString(R.Kind)},
+                                   {"file", R.File},
+                                   {"unit", R.Unit},
+                                   {"begin", int64_t(R.Begin)},
+                                   {"end", int64_t(R.End)},
+                                   {"first_line", R.FirstLine},
+                                   {"last_line", R.LastLine},
+                                   {"text", R.Text}});
+  return json::Object{{"regions", std::move(Regions)},
+                      {"passes", json::Array(C.Passes)}};
+}
+
+jit::CandidateChecks checksFromJSON(const json::Object &O) {
+  jit::CandidateChecks C;
+  if (const json::Array *A = O.getArray("regions"))
+    for (const json::Value &V : *A) {
+      const json::Object *R = V.getAsObject();
+      if (!R)
+        continue;
+      regions::Region X;
+      X.Name = R->getString("name").value_or("").str();
+      X.Kind = R->getString("kind").value_or("block") == "function"
+                   ? spec::RegionKind::Function
+                   : spec::RegionKind::Block;
+      X.File = R->getString("file").value_or("").str();
+      X.Unit = R->getString("unit").value_or("").str();
+      X.Begin = size_t(R->getInteger("begin").value_or(0));
+      X.End = size_t(R->getInteger("end").value_or(0));
+      X.FirstLine = unsigned(R->getInteger("first_line").value_or(0));
+      X.LastLine = unsigned(R->getInteger("last_line").value_or(0));
+      X.Text = R->getString("text").value_or("").str();
+      C.Regions.push_back(std::move(X));
+    }
+  if (const json::Array *A = O.getArray("passes"))
+    for (const json::Value &V : *A)
+      C.Passes.push_back(V.getAsString().value_or("").str());
+  return C;
+}
+
 json::Value requestToJSON(const RunRequest &R) {
   json::Object Overrides;
   for (const auto &[Path, Text] : R.Overrides)
@@ -127,6 +209,7 @@ json::Value requestToJSON(const RunRequest &R) {
       {"overrides", std::move(Overrides)},
       {"workloads", std::move(Workloads)},
       {"dry_run", R.DryRun},
+      {"checks", R.Checks ? checksToJSON(*R.Checks) : json::Value(nullptr)},
       {"limits",
        json::Object{{"wall_s", L.WallSeconds},
                     {"cpu_s", L.CpuSeconds},
@@ -149,6 +232,8 @@ RunRequest requestFromJSON(const json::Object &O) {
         R.Workloads.push_back({WO->getString("name").value_or("").str(),
                                WO->getString("path").value_or("").str()});
   R.DryRun = O.getBoolean("dry_run").value_or(false);
+  if (const json::Object *C = O.getObject("checks"))
+    R.Checks = checksFromJSON(*C);
   if (const json::Object *L = O.getObject("limits")) {
     R.Limits.WallSeconds = L->getNumber("wall_s").value_or(10);
     R.Limits.CpuSeconds = L->getNumber("cpu_s").value_or(0);
@@ -201,12 +286,19 @@ RunRequest requestFromJSON(const json::Object &O) {
           Recorder Rec(Request.Workloads, Shared);
           std::vector<regions::SourceDiagnostic> Diags;
           jit::CandidateTimings T;
-          Error Err = Request.DryRun
-                          ? (*Engine)->prepare(Request.Overrides, Diags, T)
-                          : (*Engine)->run(Request.Overrides, Rec, Diags, T);
+          passes::PassResults Passes;
+          const jit::CandidateChecks *Checks =
+              Request.Checks ? &*Request.Checks : nullptr;
+          Error Err =
+              Request.DryRun
+                  ? (*Engine)->prepare(Request.Overrides, Diags, T, Checks,
+                                       &Passes)
+                  : (*Engine)->run(Request.Overrides, Rec, Diags, T, Checks,
+                                   &Passes);
           json::Object Out{{"compile_ms", T.CompileMs},
                            {"link_ms", T.LinkMs},
-                           {"run_ms", T.RunMs}};
+                           {"run_ms", T.RunMs},
+                           {"passes", passResultsToJSON(Passes)}};
           if (Err) {
             Out["failed"] = toString(std::move(Err));
             Out["diagnostics"] = diagnosticsToJSON(Diags);
@@ -345,10 +437,16 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   R.Timings.CompileMs = P->getNumber("compile_ms").value_or(0);
   R.Timings.LinkMs = P->getNumber("link_ms").value_or(0);
   R.Timings.RunMs = P->getNumber("run_ms").value_or(0);
+  R.Passes = passResultsFromJSON(P->getObject("passes"));
   if (std::optional<StringRef> Failed = P->getString("failed")) {
     R.Status = "compile_error";
     R.Reason = Failed->str();
     R.CompileErrors = diagnosticsFromJSON(P->getArray("diagnostics"));
+    return R;
+  }
+  if (!R.Passes.Rejections.empty()) {
+    R.Status = "rejected";
+    R.Reason = R.Passes.Rejections.front().Message;
     return R;
   }
   if (const json::Value *Report = P->get("report")) {

@@ -4,7 +4,10 @@
 
 #include "DiagnosticCollector.h"
 
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
 #include "clang/Basic/LangOptions.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Interpreter/Interpreter.h"
 #include "clang/Lex/Lexer.h"
@@ -112,21 +115,76 @@ struct Engine::Impl {
                                        Preamble);
   }
 
+  /// Runs the passes on a freshly parsed partial translation unit. Region
+  /// offsets move by \p Delta: the parsed buffer starts with a #line
+  /// directive instead of the preamble.
+  Error check(clang::PartialTranslationUnit &PTU, long Delta,
+              const CandidateChecks &Checks, passes::PassResults &Results) {
+    passes::linkBuiltinPasses();
+    std::vector<std::unique_ptr<passes::CandidatePass>> Passes;
+    for (const std::string &Name : Checks.Passes) {
+      std::unique_ptr<passes::CandidatePass> P;
+      for (const passes::PassRegistry::entry &E :
+           passes::PassRegistry::entries())
+        if (E.getName() == Name)
+          P = E.instantiate();
+      if (!P)
+        return createStringError(inconvertibleErrorCode(), "unknown pass '%s'",
+                                 Name.c_str());
+      Passes.push_back(std::move(P));
+    }
+    clang::ASTContext &Ctx =
+        Candidates->getCompilerInstance()->getASTContext();
+    clang::SourceManager &SM = Ctx.getSourceManager();
+    std::vector<clang::Decl *> Decls(PTU.TUPart->decls_begin(),
+                                     PTU.TUPart->decls_end());
+    // The buffer of this parse: where a declaration presumes to be in the
+    // unit (the #line directive says so).
+    clang::FileID FID;
+    for (clang::Decl *D : Decls) {
+      clang::SourceLocation L = SM.getExpansionLoc(D->getLocation());
+      clang::PresumedLoc P = SM.getPresumedLoc(L);
+      if (P.isValid() && StringRef(P.getFilename()) == Unit) {
+        FID = SM.getFileID(L);
+        break;
+      }
+    }
+    if (FID.isInvalid())
+      return Error::success(); // nothing of the unit's own: nothing to check
+    std::vector<passes::PassRegion> InBuffer;
+    for (const regions::Region &R : Checks.Regions)
+      if (R.Unit == Unit && R.File == Unit)
+        InBuffer.push_back({&R, unsigned(long(R.Begin) + Delta),
+                            unsigned(long(R.End) + Delta)});
+    passes::PassContext PC(Ctx, FID, InBuffer, S, Results);
+    PC.setTopLevelDecls(std::move(Decls));
+    for (std::unique_ptr<passes::CandidatePass> &P : Passes)
+      P->run(PC);
+    // Lines in rejections count in the buffer; the #line directive maps
+    // them back, so ask the source manager for presumed lines.
+    return Error::success();
+  }
+
   Error prepare(const regions::FileOverrides &Overrides,
                 std::vector<regions::SourceDiagnostic> &Diagnostics,
-                CandidateTimings &Timings) {
+                CandidateTimings &Timings, const CandidateChecks *Checks,
+                passes::PassResults *Results) {
     auto Start = std::chrono::steady_clock::now();
     auto It = Overrides.find(Unit);
     const std::string &Text = It != Overrides.end() ? It->second : BaselineText;
     // The rest of the unit after the parsed preamble; a #line directive
     // keeps diagnostics and debug information at the real lines.
     std::string Input;
+    long Delta;
     if (!Preamble.empty() && StringRef(Text).startswith(Preamble)) {
       unsigned Line = 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
-      Input = "#line " + std::to_string(Line) + " \"" + Unit + "\"\n" +
-              Text.substr(Preamble.size());
+      std::string Prefix = "#line " + std::to_string(Line) + " \"" + Unit + "\"\n";
+      Input = Prefix + Text.substr(Preamble.size());
+      Delta = long(Prefix.size()) - long(Preamble.size());
     } else {
-      Input = "#line 1 \"" + Unit + "\"\n" + Text;
+      std::string Prefix = "#line 1 \"" + Unit + "\"\n";
+      Input = Prefix + Text;
+      Delta = long(Prefix.size());
     }
     CandidateDiagnostics.setOutput(&Diagnostics);
     Expected<clang::PartialTranslationUnit &> PTU = Candidates->Parse(Input);
@@ -135,6 +193,13 @@ struct Engine::Impl {
     if (!PTU) {
       consumeError(PTU.takeError());
       return compileError("the candidate does not compile", Diagnostics);
+    }
+    if (Checks && Results) {
+      if (Error E = check(*PTU, Delta, *Checks, *Results))
+        return E;
+      Timings.CompileMs = msSince(Start);
+      if (!Results->Rejections.empty())
+        return Error::success(); // refused: not worth linking
     }
     auto LinkStart = std::chrono::steady_clock::now();
     if (Error E = Candidates->Execute(*PTU))
@@ -328,15 +393,19 @@ Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions)
 
 Error Engine::prepare(const regions::FileOverrides &Overrides,
                       std::vector<regions::SourceDiagnostic> &Diagnostics,
-                      CandidateTimings &Timings) {
-  return I->prepare(Overrides, Diagnostics, Timings);
+                      CandidateTimings &Timings, const CandidateChecks *Checks,
+                      passes::PassResults *Results) {
+  return I->prepare(Overrides, Diagnostics, Timings, Checks, Results);
 }
 
 Error Engine::run(const regions::FileOverrides &Overrides, EvalContext &Ctx,
                   std::vector<regions::SourceDiagnostic> &Diagnostics,
-                  CandidateTimings &Timings) {
-  if (Error E = I->prepare(Overrides, Diagnostics, Timings))
+                  CandidateTimings &Timings, const CandidateChecks *Checks,
+                  passes::PassResults *Results) {
+  if (Error E = I->prepare(Overrides, Diagnostics, Timings, Checks, Results))
     return E;
+  if (Results && !Results->Rejections.empty())
+    return Error::success();
   auto Start = std::chrono::steady_clock::now();
   I->Entry(Ctx);
   Timings.RunMs = msSince(Start);

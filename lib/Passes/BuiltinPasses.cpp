@@ -41,8 +41,11 @@ std::optional<unsigned> mainOffset(const clang::SourceManager &SM,
   return SM.getFileOffset(Loc);
 }
 
+/// The line a person would look at: #line directives (which the candidate's
+/// incremental parse uses) are honoured.
 unsigned lineOf(const clang::SourceManager &SM, clang::SourceLocation Loc) {
-  return SM.getExpansionLineNumber(Loc);
+  clang::PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
+  return P.isValid() ? P.getLine() : SM.getExpansionLineNumber(Loc);
 }
 
 /// Visits what lies inside the regions of the main file.
@@ -138,10 +141,21 @@ public:
   }
 
   bool VisitVarDecl(clang::VarDecl *V) {
-    if (Constructs.count("static") && V->isStaticLocal() &&
-        regionOf(V->getLocation()))
+    if (!Constructs.count("static") || !regionOf(V->getLocation()))
+      return true;
+    if (V->isStaticLocal())
       reject("forbid", V->getLocation(),
              "static local variable '" + V->getName() +
+                 "' is forbidden by the spec: state must not survive from "
+                 "one evaluation to the next");
+    // A block at file or namespace scope can define state there too; only
+    // constants are not state.
+    else if (V->hasGlobalStorage() &&
+             V->isThisDeclarationADefinition() !=
+                 clang::VarDecl::DeclarationOnly &&
+             !V->isConstexpr() && !V->getType().isConstQualified())
+      reject("forbid", V->getLocation(),
+             "global variable '" + V->getName() +
                  "' is forbidden by the spec: state must not survive from "
                  "one evaluation to the next");
     return true;
@@ -219,8 +233,11 @@ private:
   }
 
   bool asmStmt(clang::Stmt *S) {
-    if (regionOf(S->getBeginLoc()))
-      reject("forbid", S->getBeginLoc(), "inline assembly is forbidden");
+    // Like goto, static and threads, asm is the spec's to forbid
+    // (`forbid asm`); it is not on the built-in list.
+    if (Constructs.count("asm") && regionOf(S->getBeginLoc()))
+      reject("forbid", S->getBeginLoc(),
+             "inline assembly is forbidden by the spec");
     return true;
   }
 
@@ -233,7 +250,7 @@ class ForbidPass : public CandidatePass {
 public:
   void run(PassContext &Ctx) override {
     ForbidVisitor V(Ctx);
-    V.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    Ctx.traverse(V);
     V.checkIncludes();
   }
 };
@@ -291,7 +308,7 @@ class FingerprintPass : public CandidatePass {
 public:
   void run(PassContext &Ctx) override {
     LocalNames Locals(Ctx);
-    Locals.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    Ctx.traverse(Locals);
     for (const PassRegion &R : Ctx.regions())
       Ctx.results().Fingerprints[R.Info->Name] =
           fingerprint(R.Info->Text, Locals.Names[R.Info->Name],
@@ -344,7 +361,7 @@ class FeaturesPass : public CandidatePass {
 public:
   void run(PassContext &Ctx) override {
     ComplexityVisitor V(Ctx);
-    V.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    Ctx.traverse(V);
     std::map<std::string, double> &F = Ctx.results().Features;
     for (const PassRegion &R : Ctx.regions()) {
       unsigned Tokens = 0;
@@ -405,7 +422,8 @@ private:
   }
 
   /// True where C++ demands a constant: case labels, array bounds, template
-  /// arguments, enumerators, static_assert, constexpr and bit-fields.
+  /// arguments, enumerators, static_assert, constexpr and bit-fields; and
+  /// where a tuned value makes no sense: an array index.
   bool needsConstant(const clang::Expr *E) {
     clang::DynTypedNode Node = clang::DynTypedNode::create(*E);
     for (int Depth = 0; Depth < 16; ++Depth) {
@@ -413,14 +431,21 @@ private:
       if (Parents.empty())
         return false;
       Node = Parents[0];
-      if (Node.get<clang::ConstantExpr>() || Node.get<clang::CaseStmt>() ||
+      // A case label is a ConstantExpr; the statements after it are not.
+      if (Node.get<clang::ConstantExpr>() ||
           Node.get<clang::StaticAssertDecl>() ||
           Node.get<clang::EnumConstantDecl>() || Node.get<clang::TypeLoc>() ||
           Node.get<clang::TemplateArgumentLoc>() || Node.get<clang::FieldDecl>())
         return true;
+      // A tuner that moves an index reads out of bounds.
+      if (const auto *A = Node.get<clang::ArraySubscriptExpr>())
+        if (A->getIdx()->IgnoreParenImpCasts() == E)
+          return true;
       if (const auto *V = Node.get<clang::VarDecl>())
         return V->isConstexpr();
-      if (Node.get<clang::FunctionDecl>() || Node.get<clang::CompoundStmt>())
+      // Past the expression: a statement (return, if, a case's body...).
+      if (Node.get<clang::FunctionDecl>() ||
+          (Node.get<clang::Stmt>() && !Node.get<clang::Expr>()))
         return false;
     }
     return false;
@@ -431,7 +456,7 @@ class LiftConstantsPass : public CandidatePass {
 public:
   void run(PassContext &Ctx) override {
     LiteralFinder Finder(Ctx);
-    Finder.TraverseDecl(Ctx.ast().getTranslationUnitDecl());
+    Ctx.traverse(Finder);
     std::vector<LiteralFinder::Found> &L = Finder.Literals;
     llvm::sort(L, [](const auto &A, const auto &B) { return A.Begin < B.Begin; });
     // Drop duplicates a traversal can report twice (a literal in a default

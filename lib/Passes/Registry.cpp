@@ -2,6 +2,8 @@
 
 #include "adrs/Passes/Pass.h"
 
+#include "clang/AST/ASTContext.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/DynamicLibrary.h"
 
@@ -13,6 +15,10 @@ namespace adrs {
 namespace passes {
 
 CandidatePass::~CandidatePass() = default;
+
+clang::Decl *PassContext::translationUnit() const {
+  return Ctx.getTranslationUnitDecl();
+}
 
 const PassRegion *PassContext::regionAt(unsigned Offset) const {
   for (const PassRegion &R : Regions)

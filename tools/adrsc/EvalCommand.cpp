@@ -10,11 +10,11 @@
 #include "Driver.h"
 
 #include "adrs/Eval/Evaluation.h"
-#include "adrs/Passes/CandidateChecker.h"
 #include "adrs/Patch/Apply.h"
 #include "adrs/Patch/Edit.h"
 #include "adrs/Regions/RegionFinder.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -89,6 +89,9 @@ int finish(const eval::Evaluation &E) {
       outs() << " " << K << "=" << format("%.4f", V);
     outs() << "\n";
   }
+  for (const passes::PassRejection &R : E.Passes.Rejections)
+    outs() << "rejected  " << R.Region << " line " << R.Line << ": " << R.Message
+           << " [" << R.Pass << "]\n";
   for (const regions::SourceDiagnostic &D : E.CompileErrors)
     outs() << "error     " << D.File << ":" << D.Line << ":" << D.Column
            << ": " << D.Message << "\n";
@@ -134,6 +137,7 @@ int runEval() {
   }
 
   regions::FileOverrides Overrides;
+  std::optional<jit::CandidateChecks> Checks;
   if (!EvalEdit.empty()) {
     ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =
         MemoryBuffer::getFileOrSTDIN(EvalEdit, /*IsText=*/true);
@@ -162,30 +166,15 @@ int runEval() {
       Passes = passes::defaultPasses();
     if (Passes.size() == 1 && Passes[0] == "none")
       Passes.clear();
-    Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
-        passes::CandidateChecker::create(*Spec, *Regions);
-    if (!Checker) {
-      WithColor::error(errs(), "adrsc") << toString(Checker.takeError()) << "\n";
-      return ExitFailed;
-    }
-    Expected<passes::CheckResult> Checked = (*Checker)->check(Patch, Passes);
-    if (!Checked) {
-      WithColor::error(errs(), "adrsc") << toString(Checked.takeError()) << "\n";
-      return ExitUsage;
-    }
-    if (Checked->Result == passes::CheckResult::Status::CompileError) {
-      eval::Evaluation E = refused("compile_error", "the candidate does not compile");
-      E.CompileErrors = Checked->Diagnostics;
-      return finish(E);
-    }
-    if (Checked->Result == passes::CheckResult::Status::Rejected) {
-      std::string Why;
-      for (const passes::PassRejection &R : Checked->Passes.Rejections)
-        Why += (Why.empty() ? "" : "\n") + ("line " + std::to_string(R.Line) +
-                                            ": " + R.Message + " [" + R.Pass +
-                                            "]");
-      return finish(refused("rejected", Why));
-    }
+    for (const std::string &P : Passes)
+      if (!is_contained(passes::registeredPasses(), P)) {
+        WithColor::error(errs(), "adrsc")
+            << "unknown pass '" << P << "'; the passes are: "
+            << join(passes::registeredPasses(), ", ") << "\n";
+        return ExitUsage;
+      }
+    // Checked on the child's own parse of the candidate, before it links.
+    Checks = jit::CandidateChecks{Patch.Regions, Passes};
     Overrides = Patch.Files;
   }
 
@@ -207,7 +196,7 @@ int runEval() {
     if (Baseline.Status == "ok" || Baseline.Status == "infeasible")
       Evaluator.setBaselineSeconds(Baseline.RunMs / 1000);
   }
-  return finish(Evaluator.evaluate(Overrides, Side));
+  return finish(Evaluator.evaluate(Overrides, Side, Checks ? &*Checks : nullptr));
 }
 
 } // namespace driver

@@ -47,6 +47,7 @@ struct Evaluation {
   /// One value per objective in spec order, larger is better.
   std::vector<double> Objectives;
   std::vector<regions::SourceDiagnostic> CompileErrors;
+  passes::PassResults Passes;
   double CompileMs = 0, LinkMs = 0, RunMs = 0, WallMs = 0;
   std::vector<StageOutcome> Stages;
   std::string Stdout, Stderr;
@@ -59,7 +60,10 @@ public:
   Evaluator(const spec::Spec &S, Executor &Exec);
   ~Evaluator();
 
-  Evaluation evaluate(const regions::FileOverrides &Overrides, Side S);
+  /// With \p Checks, the passes run on the candidate's own parse in the
+  /// child, before it is linked; a rejected candidate never runs.
+  Evaluation evaluate(const regions::FileOverrides &Overrides, Side S,
+                      const jit::CandidateChecks *Checks = nullptr);
 
   /// The per-candidate wall-clock limit: the spec's `limits time`, or
   /// adaptive: max(floor, factor x the baseline's time) once that is known,

@@ -21,6 +21,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct RunRequest {
   exec::SandboxLimits Limits;
   /// Compile and link only; the evaluator does not run (for benchmarks).
   bool DryRun = false;
+  /// Passes to run on the candidate's parse before it is linked.
+  std::optional<jit::CandidateChecks> Checks;
 };
 
 struct RunResult {
@@ -42,6 +45,8 @@ struct RunResult {
   std::string Reason;
   Report Reported;
   std::vector<regions::SourceDiagnostic> CompileErrors;
+  /// Rejections (status rejected), fingerprints and features.
+  passes::PassResults Passes;
   jit::CandidateTimings Timings;
   double WallMs = 0; ///< The whole child, fork to exit.
   std::string Stdout, Stderr;

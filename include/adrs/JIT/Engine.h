@@ -17,6 +17,7 @@
 #define ADRS_JIT_ENGINE_H
 
 #include "adrs/Evaluator.h"
+#include "adrs/Passes/Pass.h"
 #include "adrs/JIT/Compiler.h"
 #include "adrs/Regions/Region.h"
 
@@ -33,6 +34,13 @@ struct CandidateTimings {
   double RunMs = 0;
 };
 
+/// What to check on a candidate before it runs: the passes, on the AST of
+/// the very parse that compiles it, so the check costs no second parse.
+struct CandidateChecks {
+  std::vector<regions::Region> Regions; ///< Where the regions are now.
+  std::vector<std::string> Passes;      ///< Pass names, in order.
+};
+
 class Engine {
 public:
   /// Compiles and links the prebuilt code for \p S, whose regions are
@@ -44,14 +52,20 @@ public:
   /// Compiles the candidate unit with \p Overrides, links it in place of
   /// the previous one and runs the evaluator with \p Ctx. Compile errors are
   /// returned in \p Diagnostics (and as an error).
+  /// With \p Checks, the passes run first and a candidate they reject
+  /// (Results->Rejections) is neither linked nor run.
   llvm::Error run(const regions::FileOverrides &Overrides, EvalContext &Ctx,
                   std::vector<regions::SourceDiagnostic> &Diagnostics,
-                  CandidateTimings &Timings);
+                  CandidateTimings &Timings,
+                  const CandidateChecks *Checks = nullptr,
+                  passes::PassResults *Results = nullptr);
 
-  /// Compile and link only, without running: the cost a candidate adds.
+  /// Compile (and check) and link only, without running.
   llvm::Error prepare(const regions::FileOverrides &Overrides,
                       std::vector<regions::SourceDiagnostic> &Diagnostics,
-                      CandidateTimings &Timings);
+                      CandidateTimings &Timings,
+                      const CandidateChecks *Checks = nullptr,
+                      passes::PassResults *Results = nullptr);
 
   /// Seconds it took to build the prebuilt code.
   double setupSeconds() const;

@@ -25,6 +25,7 @@
 
 namespace clang {
 class ASTContext;
+class Decl;
 class FileID;
 } // namespace clang
 
@@ -86,7 +87,27 @@ public:
   /// The region holding \p Offset of the main file, or null.
   const PassRegion *regionAt(unsigned Offset) const;
 
+  /// Limits traversal to these top-level declarations (an incremental
+  /// parse's new ones), instead of the whole translation unit with every
+  /// header in it.
+  void setTopLevelDecls(std::vector<clang::Decl *> Decls) {
+    TopLevel = std::move(Decls);
+  }
+
+  /// Runs a RecursiveASTVisitor over what this context covers.
+  template <typename Visitor> void traverse(Visitor &V) const {
+    if (TopLevel.empty()) {
+      V.TraverseDecl(translationUnit());
+      return;
+    }
+    for (clang::Decl *D : TopLevel)
+      V.TraverseDecl(D);
+  }
+
 private:
+  clang::Decl *translationUnit() const;
+
+  std::vector<clang::Decl *> TopLevel;
   clang::ASTContext &Ctx;
   const clang::FileID &MainFile;
   std::vector<PassRegion> Regions;
