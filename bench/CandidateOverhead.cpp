@@ -27,6 +27,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <string>
 
 using namespace llvm;
 using namespace adrs;
@@ -39,9 +41,23 @@ static cl::opt<bool> Separate(
     "separate-check",
     cl::desc("Also time the separate re-parse that `adrsc patch` does "
              "(the search runs the passes on the child's parse instead)"));
+static cl::opt<unsigned> Soak(
+    "soak", cl::init(0),
+    cl::desc("Then run this many full evaluations and report the memory of "
+             "adrsc's own process and of the zygote before and after"));
 static cl::opt<std::string> Example(
     "example", cl::init(ADRS_SOURCE_DIR "/examples/cant-be-late"),
     cl::desc("The example directory"));
+
+/// Resident memory of a process in KiB, from /proc.
+static long residentKiB(const std::string &Pid) {
+  std::ifstream Status("/proc/" + Pid + "/status");
+  std::string Line;
+  while (std::getline(Status, Line))
+    if (Line.rfind("VmRSS:", 0) == 0)
+      return std::stol(Line.substr(6));
+  return -1;
+}
 
 static double median(std::vector<double> V) {
   std::sort(V.begin(), V.end());
@@ -130,6 +146,38 @@ int main(int argc, char **argv) {
     Link.push_back(Run->Timings.LinkMs);
     Child.push_back(Run->WallMs);
     Total.push_back(msSince(Start));
+  }
+
+  if (Soak) {
+    eval::RunRequest Request;
+    Request.Limits.WallSeconds = 30;
+    for (const std::string &F : S->trainFiles())
+      Request.Workloads.push_back({F, F});
+    long SelfBefore = residentKiB("self");
+    unsigned Failures = 0;
+    auto SoakStart = std::chrono::steady_clock::now();
+    for (unsigned I = 0; I < Soak; ++I) {
+      std::string Reply = "<<<<<<< SEARCH\n  if (left <= 1e-9)\n=======\n"
+                          "  if (left <= " + std::to_string(1e-9 * (I + 2)) +
+                          ")\n>>>>>>> REPLACE\n";
+      patch::PatchResult P =
+          patch::applyEdit(*patch::parseEdit(Reply), *Regions, Original);
+      Request.Overrides = P.Files;
+      Request.Checks = jit::CandidateChecks{P.Regions, passes::defaultPasses()};
+      Expected<eval::RunResult> Run = (*Exec)->run(Request);
+      if (!Run || Run->Status != "ok") {
+        ++Failures;
+        if (!Run)
+          consumeError(Run.takeError());
+      }
+      if (I + 1 == 100)
+        SelfBefore = residentKiB("self"); // after warm-up
+    }
+    double Seconds = msSince(SoakStart) / 1000;
+    outs() << format("soak: %u evaluations in %.1f s (%.1f per second), %u "
+                     "failed; adrsc RSS %ld KiB after 100, %ld KiB after %u\n",
+                     unsigned(Soak), Seconds, Soak / Seconds, Failures,
+                     SelfBefore, residentKiB("self"), unsigned(Soak));
   }
 
   // The conventional way: one clang++ -O2 build of the whole program.
