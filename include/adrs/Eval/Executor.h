@@ -64,6 +64,8 @@ public:
 
   /// How many times the zygote had to be started again.
   unsigned restarts() const { return Restarts; }
+  /// The zygote's process id (for tests that kill it).
+  int zygotePid() const { return ZygotePid; }
   double setupSeconds() const { return SetupSeconds; }
 
 private:

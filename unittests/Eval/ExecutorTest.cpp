@@ -1,0 +1,103 @@
+//===- ExecutorTest.cpp - The zygote and its children ---------------------===//
+
+#include "adrs/Eval/Evaluation.h"
+#include "adrs/Regions/RegionFinder.h"
+#include "adrs/Spec/SpecLoader.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+#include <csignal>
+#include <sys/wait.h>
+
+using namespace llvm;
+using namespace adrs;
+
+namespace {
+
+struct Example {
+  SourceMgr SM;
+  std::string Errors;
+  raw_string_ostream OS{Errors};
+  DiagnosticEngine Diags{SM, OS};
+  std::optional<spec::Spec> S;
+  std::vector<regions::Region> Regions;
+
+  Example() {
+    Expected<spec::Spec> Loaded = spec::loadSpec(
+        ADRS_SOURCE_DIR "/examples/cant-be-late/spec.adrs", Diags);
+    if (!Loaded) {
+      consumeError(Loaded.takeError());
+      return;
+    }
+    S = std::move(*Loaded);
+    Expected<std::vector<regions::Region>> R = regions::findRegions(*S, Diags);
+    if (R)
+      Regions = std::move(*R);
+    else
+      consumeError(R.takeError());
+  }
+};
+
+TEST(ExecutorTest, AZygoteThatDiesIsStartedAgain) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  Expected<std::unique_ptr<eval::Executor>> Exec =
+      eval::Executor::start(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
+  eval::RunRequest Request;
+  Request.DryRun = true;
+  Request.Limits.WallSeconds = 30;
+  Expected<eval::RunResult> First = (*Exec)->run(Request);
+  ASSERT_TRUE(bool(First));
+  EXPECT_EQ(First->Status, "ok") << First->Reason;
+
+  // Something outside kills the zygote between two candidates.
+  int Pid = (*Exec)->zygotePid();
+  ASSERT_GT(Pid, 0);
+  kill(Pid, SIGKILL);
+  waitpid(Pid, nullptr, 0);
+
+  Expected<eval::RunResult> Second = (*Exec)->run(Request);
+  ASSERT_TRUE(bool(Second)) << toString(Second.takeError());
+  EXPECT_EQ(Second->Status, "ok") << Second->Reason;
+  EXPECT_EQ((*Exec)->restarts(), 1u);
+  EXPECT_NE((*Exec)->zygotePid(), Pid);
+}
+
+TEST(ExecutorTest, EvaluatesTheBaselineOnBothSides) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  Expected<std::unique_ptr<eval::Executor>> Exec =
+      eval::Executor::start(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
+  eval::Evaluator Evaluator(*E.S, **Exec);
+  eval::Evaluation Train = Evaluator.evaluate({}, eval::Side::Train);
+  ASSERT_EQ(Train.Status, "ok") << Train.Reason;
+  EXPECT_TRUE(Train.Feasible);
+  EXPECT_NEAR(Train.Metrics.at("avg_cost"), 119.0345, 5e-5);
+  eval::Evaluation Test = Evaluator.evaluate({}, eval::Side::Test);
+  ASSERT_EQ(Test.Status, "ok") << Test.Reason;
+  EXPECT_NEAR(Test.Metrics.at("avg_cost"), 120.7165, 5e-5);
+  // Workloads are named by their path under the spec's directory.
+  EXPECT_TRUE(Train.PerWorkload.count("data/cant_be_late_eval180.tsv"));
+}
+
+TEST(ExecutorTest, AdaptiveTimeoutFollowsTheBaseline) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  spec::Spec S = *E.S;
+  S.Limit.TimeSeconds.reset();
+  Expected<std::unique_ptr<eval::Executor>> Exec =
+      eval::Executor::start(S, E.Regions);
+  ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
+  eval::Evaluator Evaluator(S, **Exec);
+  EXPECT_EQ(Evaluator.timeLimit(), 60) << "generous before the baseline";
+  Evaluator.setBaselineSeconds(0.02);
+  EXPECT_EQ(Evaluator.timeLimit(), 1) << "the floor";
+  Evaluator.setBaselineSeconds(0.5);
+  EXPECT_EQ(Evaluator.timeLimit(), 5) << "10 x the baseline";
+}
+
+} // namespace
