@@ -3,18 +3,25 @@
 #include "adrs/Eval/Evaluation.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <cmath>
+#include <cstdlib>
+#include <unistd.h>
 
 using namespace llvm;
 
 namespace adrs {
 namespace eval {
 
-Evaluator::Evaluator(const spec::Spec &S, Executor &Exec) : S(S), Exec(Exec) {
+Evaluator::Evaluator(const spec::Spec &S, Executor *Exec) : S(S), Exec(Exec) {
   SmallString<128> Dir;
   if (!sys::fs::createUniqueDirectory("adrs-scratch", Dir))
     Scratch = std::string(Dir);
@@ -94,6 +101,33 @@ exec::SandboxLimits Evaluator::limits(const std::vector<Workload> &W) const {
 
 namespace {
 
+/// A tree of links to \p From, so that a command sees the whole project;
+/// the caller then writes the candidate's files over their links. Run
+/// directories and hidden directories are left out.
+Error mirror(StringRef From, StringRef To) {
+  std::error_code EC;
+  for (sys::fs::recursive_directory_iterator It(From, EC), End; It != End && !EC;
+       It.increment(EC)) {
+    StringRef Path = It->path();
+    StringRef Name = sys::path::filename(Path);
+    if (Name.startswith(".") || Name == "adrs-runs") {
+      It.no_push();
+      continue;
+    }
+    SmallString<256> Target(To);
+    sys::path::append(Target, Path.drop_front(From.size()));
+    if (It->type() == sys::fs::file_type::directory_file) {
+      if (std::error_code E = sys::fs::create_directories(Target))
+        return createStringError(E, "cannot create '%s'", Target.c_str());
+    } else if (std::error_code E = sys::fs::create_link(Path, Target)) {
+      return createStringError(E, "cannot link '%s'", Target.c_str());
+    }
+  }
+  if (EC)
+    return createStringError(EC, "cannot read '%s'", From.str().c_str());
+  return Error::success();
+}
+
 std::function<std::optional<double>(StringRef)>
 lookupIn(const std::map<std::string, double> &Metrics) {
   return [&Metrics](StringRef Name) -> std::optional<double> {
@@ -125,6 +159,89 @@ Expected<double> scoreOf(const spec::Spec &S,
 
 } // namespace
 
+RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
+  RunResult R;
+  SmallString<128> Dir;
+  if (std::error_code EC = sys::fs::createUniqueDirectory("adrs-candidate", Dir)) {
+    R.Status = "abnormal_exit";
+    R.Reason = "cannot create a directory for the candidate: " + EC.message();
+    return R;
+  }
+  auto Cleanup = make_scope_exit([&] { sys::fs::remove_directories(Dir); });
+  if (Error E = mirror(S.BaseDir, Dir)) {
+    R.Status = "abnormal_exit";
+    R.Reason = toString(std::move(E));
+    return R;
+  }
+  for (const auto &[File, Text] : Request.Overrides) {
+    SmallString<256> Target(Dir);
+    sys::path::append(Target, relativeName(File, S.BaseDir));
+    sys::fs::remove(Target); // a link to the original: never write through it
+    std::error_code EC;
+    raw_fd_ostream OS(Target, EC);
+    if (EC) {
+      R.Status = "abnormal_exit";
+      R.Reason = "cannot write the candidate's '" + File + "': " + EC.message();
+      return R;
+    }
+    OS << Text;
+  }
+
+  exec::SandboxLimits L = Request.Limits;
+  L.Seccomp = false;      // a command must be able to exec its interpreter
+  L.ConfineReads = false; // ... and read its libraries wherever they are
+  L.ScratchDir = std::string(Dir);
+  std::string Workloads;
+  for (const Workload &W : Request.Workloads)
+    Workloads += W.Path + "\n";
+  std::string Command = S.Evaluator.Command;
+  std::string StageName = Stage.str();
+  exec::SandboxResult SR = exec::runSandboxed(L, [&](int) {
+    // The environment was emptied; give the command what it needs and no
+    // more (no API keys).
+    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
+    setenv("LC_ALL", "C", 1);
+    setenv("ADRS_WORKLOADS", Workloads.c_str(), 1);
+    setenv("ADRS_STAGE", StageName.c_str(), 1);
+    setenv("ADRS_CANDIDATE_DIR", Dir.c_str(), 1);
+    execl("/bin/sh", "sh", "-c", Command.c_str(), static_cast<char *>(nullptr));
+    return 127;
+  });
+  R.WallMs = SR.WallMs;
+  R.Timings.RunMs = SR.WallMs;
+  R.Stdout = SR.Stdout;
+  R.Stderr = SR.Stderr;
+  if (SR.Status != exec::SandboxStatus::AbnormalExit &&
+      SR.Status != exec::SandboxStatus::OK) {
+    R.Status = exec::toString(SR.Status).str();
+    R.Reason = "the evaluator command " + SR.Reason;
+    return R;
+  }
+  if (SR.ExitCode != 0) {
+    R.Status = "abnormal_exit";
+    R.Reason = "the evaluator command exited with status " +
+               std::to_string(SR.ExitCode);
+    StringRef Err = StringRef(SR.Stderr).trim();
+    if (!Err.empty())
+      R.Reason += ": " + Err.take_back(400).str();
+    return R;
+  }
+  // The command's report is the last JSON object it printed.
+  StringRef Out = StringRef(SR.Stdout).rtrim();
+  size_t Brace = Out.rfind("\n{");
+  StringRef Json = Brace == StringRef::npos ? Out : Out.drop_front(Brace + 1);
+  Expected<Report> Parsed = reportFromJSON(Json);
+  if (!Parsed) {
+    R.Status = "invalid_output";
+    R.Reason = "the evaluator command did not print a JSON object with "
+               "\"metrics\": " + toString(Parsed.takeError());
+    return R;
+  }
+  R.Status = "ok";
+  R.Reported = std::move(*Parsed);
+  return R;
+}
+
 Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
                                Side Which, const jit::CandidateChecks *Checks) {
   Evaluation E;
@@ -151,7 +268,9 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       // The passes judge the program, not the stage: once is enough.
       if (Checks && I == 0 && Rep == 0)
         Request.Checks = *Checks;
-      Expected<RunResult> Run = Exec.run(Request);
+      Expected<RunResult> Run =
+          Exec ? Exec->run(Request)
+               : Expected<RunResult>(runCommand(Request, Outcome.Name));
       if (!Run) {
         E.Status = "crashed";
         E.Reason = toString(Run.takeError());

@@ -10,6 +10,7 @@
 #include "Driver.h"
 
 #include "adrs/Eval/Evaluation.h"
+#include "adrs/Passes/CandidateChecker.h"
 #include "adrs/Patch/Apply.h"
 #include "adrs/Patch/Edit.h"
 #include "adrs/Regions/RegionFinder.h"
@@ -122,12 +123,6 @@ int runEval() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(EvalSpec, Diags);
   if (!Spec)
     return ExitFailed;
-  if (Spec->Evaluator.Kind != spec::EvaluatorKind::Function) {
-    WithColor::error(errs(), "adrsc")
-        << "evaluator commands are not supported by 'adrsc eval' yet; use a "
-           "C++ evaluator (include/adrs/Evaluator.h)\n";
-    return ExitFailed;
-  }
   Expected<std::vector<regions::Region>> Regions =
       regions::findRegions(*Spec, Diags);
   if (!Regions) {
@@ -178,15 +173,47 @@ int runEval() {
     Overrides = Patch.Files;
   }
 
-  Expected<std::unique_ptr<eval::Executor>> Exec =
-      eval::Executor::start(*Spec, *Regions);
-  if (!Exec) {
-    WithColor::error(errs(), "adrsc")
-        << "cannot prepare the evaluation: " << toString(Exec.takeError())
-        << "\n";
-    return ExitFailed;
+  // A C++ evaluator runs in the warm zygote; a command needs none.
+  std::unique_ptr<eval::Executor> Exec;
+  if (Spec->Evaluator.Kind == spec::EvaluatorKind::Function) {
+    Expected<std::unique_ptr<eval::Executor>> Started =
+        eval::Executor::start(*Spec, *Regions);
+    if (!Started) {
+      WithColor::error(errs(), "adrsc")
+          << "cannot prepare the evaluation: " << toString(Started.takeError())
+          << "\n";
+      return ExitFailed;
+    }
+    Exec = std::move(*Started);
+  } else if (Checks && !Checks->Passes.empty()) {
+    // Without the zygote's parse, the passes need a parse of their own.
+    Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
+        passes::CandidateChecker::create(*Spec, *Regions);
+    if (!Checker) {
+      WithColor::error(errs(), "adrsc") << toString(Checker.takeError()) << "\n";
+      return ExitFailed;
+    }
+    patch::PatchResult Patched;
+    Patched.Files = Overrides;
+    Patched.Regions = Checks->Regions;
+    Expected<passes::CheckResult> Checked =
+        (*Checker)->check(Patched, Checks->Passes);
+    if (!Checked) {
+      WithColor::error(errs(), "adrsc") << toString(Checked.takeError()) << "\n";
+      return ExitUsage;
+    }
+    if (Checked->Result != passes::CheckResult::Status::OK) {
+      eval::Evaluation E = refused(passes::toString(Checked->Result),
+                                   Checked->Result ==
+                                           passes::CheckResult::Status::Rejected
+                                       ? Checked->Passes.Rejections.front().Message
+                                       : "the candidate does not compile");
+      E.CompileErrors = Checked->Diagnostics;
+      E.Passes = Checked->Passes;
+      return finish(E);
+    }
   }
-  eval::Evaluator Evaluator(*Spec, **Exec);
+  eval::Evaluator Evaluator(*Spec, Exec.get());
   eval::Side Side = EvalWorkloads == WorkloadChoice::Test  ? eval::Side::Test
                     : EvalWorkloads == WorkloadChoice::All ? eval::Side::All
                                                            : eval::Side::Train;

@@ -72,7 +72,7 @@ TEST(ExecutorTest, EvaluatesTheBaselineOnBothSides) {
   Expected<std::unique_ptr<eval::Executor>> Exec =
       eval::Executor::start(*E.S, E.Regions);
   ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
-  eval::Evaluator Evaluator(*E.S, **Exec);
+  eval::Evaluator Evaluator(*E.S, Exec->get());
   eval::Evaluation Train = Evaluator.evaluate({}, eval::Side::Train);
   ASSERT_EQ(Train.Status, "ok") << Train.Reason;
   EXPECT_TRUE(Train.Feasible);
@@ -92,7 +92,7 @@ TEST(ExecutorTest, AdaptiveTimeoutFollowsTheBaseline) {
   Expected<std::unique_ptr<eval::Executor>> Exec =
       eval::Executor::start(S, E.Regions);
   ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
-  eval::Evaluator Evaluator(S, **Exec);
+  eval::Evaluator Evaluator(S, Exec->get());
   EXPECT_EQ(Evaluator.timeLimit(), 60) << "generous before the baseline";
   Evaluator.setBaselineSeconds(0.02);
   EXPECT_EQ(Evaluator.timeLimit(), 1) << "the floor";

@@ -57,7 +57,9 @@ llvm::json::Value toJSON(const Evaluation &E);
 
 class Evaluator {
 public:
-  Evaluator(const spec::Spec &S, Executor &Exec);
+  /// \p Exec runs C++ evaluators; it is null for a spec whose evaluator is
+  /// an external command.
+  Evaluator(const spec::Spec &S, Executor *Exec);
   ~Evaluator();
 
   /// With \p Checks, the passes run on the candidate's own parse in the
@@ -76,9 +78,12 @@ public:
 
 private:
   exec::SandboxLimits limits(const std::vector<Workload> &W) const;
+  /// Runs the spec's evaluator command on a mirror of the sources with the
+  /// candidate's files in place.
+  RunResult runCommand(const RunRequest &Request, llvm::StringRef Stage);
 
   const spec::Spec &S;
-  Executor &Exec;
+  Executor *Exec;
   std::optional<double> BaselineSeconds;
   std::string Scratch;
 };
