@@ -29,7 +29,7 @@ namespace adrs {
 
 /// One input of the current stage: a file the spec's `workloads` named.
 struct Workload {
-  std::string Name; ///< The file name without its directory, unique per run.
+  std::string Name; ///< Its path relative to the spec's directory (unique).
   std::string Path; ///< Absolute path.
 };
 

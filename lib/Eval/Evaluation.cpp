@@ -88,6 +88,7 @@ std::vector<Workload> Evaluator::workloads(Side Which,
 exec::SandboxLimits Evaluator::limits(const std::vector<Workload> &W) const {
   exec::SandboxLimits L;
   L.WallSeconds = timeLimit();
+  L.SetupSeconds = S.Limit.CompileSeconds;
   L.MemoryBytes = S.Limit.MemoryBytes;
   L.OutputBytes = S.Limit.OutputBytes;
   L.ScratchDir = Scratch;
@@ -245,6 +246,12 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
 Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
                                Side Which, const jit::CandidateChecks *Checks) {
   Evaluation E;
+  if (Which == Side::Test && S.testFiles().empty()) {
+    E.Status = "invalid_output";
+    E.Reason = "the spec holds out no test workloads (add 'as test' or "
+               "'split train P%' to a workloads statement)";
+    return E;
+  }
   std::vector<const spec::Stage *> Stages;
   if (Which == Side::Train)
     for (const spec::Stage &St : S.Stages)
@@ -265,6 +272,16 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       Request.Overrides = Overrides;
       Request.Workloads = W;
       Request.Limits = limits(W);
+      // A fresh scratch directory per run: nothing passes from one
+      // candidate, or one repeat, to the next.
+      SmallString<128> Fresh(Scratch);
+      sys::path::append(Fresh, "run-" + std::to_string(NextRun++));
+      if (!Scratch.empty() && !sys::fs::create_directories(Fresh))
+        Request.Limits.ScratchDir = std::string(Fresh);
+      auto Clean = make_scope_exit([&] {
+        if (Request.Limits.ScratchDir != Scratch)
+          sys::fs::remove_directories(Fresh);
+      });
       // The passes judge the program, not the stage: once is enough.
       if (Checks && I == 0 && Rep == 0)
         Request.Checks = *Checks;
@@ -436,6 +453,8 @@ json::Value toJSON(const Evaluation &E) {
       {"failed_constraints", json::Array(E.FailedConstraints)},
       {"objectives", json::Array(E.Objectives)},
       {"diagnostics", std::move(Diagnostics)},
+      {"stdout", StringRef(E.Stdout).take_back(4096).str()},
+      {"stderr", StringRef(E.Stderr).take_back(4096).str()},
       {"rejections", std::move(Rejections)},
       {"features", std::move(Features)},
       {"fingerprint", Fingerprint},

@@ -206,6 +206,7 @@ json::Value requestToJSON(const RunRequest &R) {
     Workloads.push_back(json::Object{{"name", W.Name}, {"path", W.Path}});
   const exec::SandboxLimits &L = R.Limits;
   return json::Object{
+      {"setup_s", L.SetupSeconds},
       {"overrides", std::move(Overrides)},
       {"workloads", std::move(Workloads)},
       {"dry_run", R.DryRun},
@@ -236,6 +237,7 @@ RunRequest requestFromJSON(const json::Object &O) {
     R.Checks = checksFromJSON(*C);
   if (const json::Object *L = O.getObject("limits")) {
     R.Limits.WallSeconds = L->getNumber("wall_s").value_or(10);
+    R.Limits.SetupSeconds = O.getNumber("setup_s").value_or(0);
     R.Limits.CpuSeconds = L->getNumber("cpu_s").value_or(0);
     R.Limits.MemoryBytes = uint64_t(L->getInteger("memory").value_or(1 << 30));
     R.Limits.OutputBytes = uint64_t(L->getInteger("output").value_or(1 << 20));
@@ -289,12 +291,13 @@ RunRequest requestFromJSON(const json::Object &O) {
           passes::PassResults Passes;
           const jit::CandidateChecks *Checks =
               Request.Checks ? &*Request.Checks : nullptr;
-          Error Err =
-              Request.DryRun
-                  ? (*Engine)->prepare(Request.Overrides, Diags, T, Checks,
-                                       &Passes)
-                  : (*Engine)->run(Request.Overrides, Rec, Diags, T, Checks,
-                                   &Passes);
+          Error Err = (*Engine)->prepare(Request.Overrides, Diags, T, Checks,
+                                         &Passes);
+          if (!Err && !Request.DryRun && Passes.Rejections.empty()) {
+            // The time limit is for the evaluation, not for compiling.
+            exec::startTiming(Fd);
+            (*Engine)->evaluate(Rec, T);
+          }
           json::Object Out{{"compile_ms", T.CompileMs},
                            {"link_ms", T.LinkMs},
                            {"run_ms", T.RunMs},
@@ -440,7 +443,7 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   R.Passes = passResultsFromJSON(P->getObject("passes"));
   if (std::optional<StringRef> Failed = P->getString("failed")) {
     R.Status = "compile_error";
-    R.Reason = Failed->str();
+    R.Reason = Failed->split('\n').first.str();
     R.CompileErrors = diagnosticsFromJSON(P->getArray("diagnostics"));
     return R;
   }

@@ -19,6 +19,10 @@ void Recorder::metric(std::string_view Name, double Value) {
 
 void Recorder::workloadMetric(std::string_view Workload, std::string_view Name,
                               double Value) {
+  if (!std::isfinite(Value))
+    Result.Problems.push_back("workload '" + std::string(Workload) +
+                              "': metric '" + std::string(Name) +
+                              "' is not a finite number");
   Result.PerWorkload[std::string(Workload)][std::string(Name)] = Value;
 }
 
@@ -67,13 +71,16 @@ Expected<Report> reportFromJSON(StringRef Text) {
   if (!O)
     return createStringError(inconvertibleErrorCode(), "a report is an object");
   auto Numbers = [&](const json::Object *From,
-                     std::map<std::string, double> &To) -> Error {
+                     std::map<std::string, double> &To,
+                     bool Report = true) -> Error {
     if (!From)
       return Error::success();
     for (const auto &[K, X] : *From) {
       std::optional<double> D = X.getAsNumber();
       if (!D) {
-        R.Problems.push_back("metric '" + K.str() + "' is not a finite number");
+        if (Report)
+          R.Problems.push_back("metric '" + K.str() +
+                               "' is not a finite number");
         D = NAN;
       }
       To[K.str()] = *D;
@@ -84,7 +91,8 @@ Expected<Report> reportFromJSON(StringRef Text) {
     return std::move(E);
   if (const json::Object *PW = O->getObject("per_workload"))
     for (const auto &[W, Ms] : *PW)
-      if (Error E = Numbers(Ms.getAsObject(), R.PerWorkload[W.str()]))
+      if (Error E = Numbers(Ms.getAsObject(), R.PerWorkload[W.str()],
+                            /*Report=*/false))
         return std::move(E);
   if (const json::Object *A = O->getObject("artifacts"))
     for (const auto &[K, X] : *A)

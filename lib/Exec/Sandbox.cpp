@@ -65,12 +65,36 @@ namespace {
 // Frames on the result pipe: a 4-byte tag, a 4-byte little-endian length,
 // the bytes. RSLT is the result; the others are last words from handlers.
 constexpr char ResultTag[] = "RSLT";
+constexpr char StartTag[] = "RUN!";
 constexpr char OutOfMemoryTag[] = "OOM!";
 constexpr char TerminateTag[] = "TERM";
 constexpr int OutOfMemoryExit = 117;
 constexpr uint64_t MaxPayload = 64ull << 20;
 
 int ChildResultFd = -1;
+/// A secret per child, known to the parent from before the fork. Every frame
+/// carries it, so that code under evaluation, which shares the process,
+/// cannot forge a result by writing to the channel: it would have to find
+/// the token in memory first. The descriptor number is random for the same
+/// reason.
+char ChildToken[16];
+
+void randomBytes(char *Out, size_t Size) {
+  int Fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  size_t Got = 0;
+  while (Fd >= 0 && Got < Size) {
+    ssize_t N = ::read(Fd, Out + Got, Size - Got);
+    if (N <= 0)
+      break;
+    Got += size_t(N);
+  }
+  if (Fd >= 0)
+    ::close(Fd);
+  // Without /dev/urandom, the clock still beats a constant.
+  for (size_t I = Got; I < Size; ++I)
+    Out[I] = char(std::chrono::steady_clock::now().time_since_epoch().count() >>
+                  (I % 8));
+}
 
 bool writeAll(int Fd, const char *Data, size_t Size) {
   while (Size) {
@@ -86,12 +110,14 @@ bool writeAll(int Fd, const char *Data, size_t Size) {
 }
 
 bool writeFrame(int Fd, const char *Tag, StringRef Bytes) {
-  char Header[8];
+  char Header[8 + sizeof(ChildToken)];
   std::memcpy(Header, Tag, 4);
   uint32_t Size = uint32_t(Bytes.size());
   for (int I = 0; I < 4; ++I)
     Header[4 + I] = char((Size >> (8 * I)) & 0xff);
-  return writeAll(Fd, Header, 8) && writeAll(Fd, Bytes.data(), Bytes.size());
+  std::memcpy(Header + 8, ChildToken, sizeof(ChildToken));
+  return writeAll(Fd, Header, sizeof(Header)) &&
+         writeAll(Fd, Bytes.data(), Bytes.size());
 }
 
 // Runs in the child only; async-signal-safe enough for a process that is
@@ -303,6 +329,14 @@ uint64_t currentVirtualSize() {
     _exit(126);
   clearenv(); // no API keys, no paths, nothing to learn from
 
+  // Move the channel to a descriptor number nobody can guess.
+  char Pick[2];
+  randomBytes(Pick, 2);
+  int Target = 512 + ((uint8_t(Pick[0]) << 8 | uint8_t(Pick[1])) % 3000);
+  if (dup2(ResultFd, Target) == Target) {
+    ::close(ResultFd);
+    ResultFd = Target;
+  }
   ChildResultFd = ResultFd;
   std::set_new_handler(onOutOfMemory);
   std::set_terminate(onTerminate);
@@ -375,18 +409,20 @@ struct Frame {
   std::string Bytes;
 };
 
-/// Splits the result pipe's bytes into frames; false if they are not frames.
-bool parseFrames(StringRef Data, std::vector<Frame> &Out) {
+/// Splits the result pipe's bytes into frames; false if they are not all
+/// frames carrying \p Token.
+bool parseFrames(StringRef Data, StringRef Token, std::vector<Frame> &Out) {
+  constexpr size_t Head = 8 + sizeof(ChildToken);
   while (!Data.empty()) {
-    if (Data.size() < 8)
+    if (Data.size() < Head)
       return false;
     uint32_t Size = 0;
     for (int I = 0; I < 4; ++I)
       Size |= uint32_t(uint8_t(Data[4 + I])) << (8 * I);
-    if (Data.size() - 8 < Size)
+    if (Data.size() - Head < Size || Data.substr(8, sizeof(ChildToken)) != Token)
       return false;
-    Out.push_back({Data.take_front(4).str(), Data.substr(8, Size).str()});
-    Data = Data.drop_front(8 + Size);
+    Out.push_back({Data.take_front(4).str(), Data.substr(Head, Size).str()});
+    Data = Data.drop_front(Head + Size);
   }
   return true;
 }
@@ -396,6 +432,8 @@ bool parseFrames(StringRef Data, std::vector<Frame> &Out) {
 bool sendResult(int ResultFd, StringRef Payload) {
   return writeFrame(ResultFd, ResultTag, Payload);
 }
+
+bool startTiming(int ResultFd) { return writeFrame(ResultFd, StartTag, ""); }
 
 bool canConfineFiles() { return landlockABI() >= 1; }
 
@@ -409,6 +447,8 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     Result.Reason = std::string("cannot create pipes: ") + std::strerror(errno);
     return Result;
   }
+  randomBytes(ChildToken, sizeof(ChildToken));
+  std::string Token(ChildToken, sizeof(ChildToken));
   auto Start = std::chrono::steady_clock::now();
   pid_t Pid = fork();
   if (Pid < 0) {
@@ -440,8 +480,11 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   // so that a print loop cannot hold the run until the timeout.
   uint64_t Flood = std::max<uint64_t>(Limits.OutputBytes, 1 << 20) * 64;
   bool TimedOut = false, Flooded = false, TooLarge = false;
-  auto Deadline = Start + std::chrono::microseconds(
-                              int64_t(Limits.WallSeconds * 1e6));
+  // Until the child says its timed part starts (startTiming), it has the
+  // setup allowance too: compiling and linking a candidate is not its run.
+  auto Deadline = Start + std::chrono::microseconds(int64_t(
+                              (Limits.SetupSeconds + Limits.WallSeconds) * 1e6));
+  bool Started = false;
   struct pollfd Fds[4] = {{ResultPipe[0], POLLIN, 0},
                           {OutPipe[0], POLLIN, 0},
                           {ErrPipe[0], POLLIN, 0},
@@ -480,6 +523,14 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
           TooLarge = true;
         else
           Payload.append(Buffer, size_t(Got));
+        if (!Started && Payload.size() >= 8 + sizeof(ChildToken) &&
+            StringRef(Payload).startswith(StartTag) &&
+            StringRef(Payload).substr(8, sizeof(ChildToken)) == Token) {
+          Started = true;
+          Deadline = std::chrono::steady_clock::now() +
+                     std::chrono::microseconds(
+                         int64_t(Limits.WallSeconds * 1e6));
+        }
       } else if (I == 3) {
         Protections.append(Buffer, size_t(Got));
       } else {
@@ -522,7 +573,7 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     Result.Protections.push_back(P.str());
 
   std::vector<Frame> Frames;
-  bool Framed = parseFrames(Payload, Frames);
+  bool Framed = parseFrames(Payload, Token, Frames);
   std::string LastWords;
   bool SaidOutOfMemory = false, HasResult = false;
   for (const Frame &F : Frames) {
@@ -577,13 +628,15 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   Result.ExitCode = WEXITSTATUS(Status);
   if (SaidOutOfMemory || Result.ExitCode == OutOfMemoryExit) {
     Result.Status = SandboxStatus::OutOfMemory;
-    Result.Reason = "ran out of memory (limit " +
-                    std::to_string(Limits.MemoryBytes >> 20) + " MB)";
+    char Limit[64];
+    std::snprintf(Limit, sizeof(Limit), "%.0f MB", Limits.MemoryBytes / 1e6);
+    Result.Reason = std::string("ran out of memory (limit ") + Limit + ")";
     return Result;
   }
   if (!Framed) {
     Result.Status = SandboxStatus::InvalidOutput;
-    Result.Reason = "wrote something other than a result to the result channel";
+    Result.Reason = "something other than the evaluator wrote to the result "
+                    "channel (a forged or garbled result)";
     return Result;
   }
   if (Result.ExitCode != 0) {

@@ -14,6 +14,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
@@ -54,6 +55,33 @@ bool isStrongDefinition(const GlobalValue &G) {
          !G.hasLinkOnceLinkage() && !G.hasWeakLinkage() &&
          !G.hasAvailableExternallyLinkage() && !G.getName().startswith("llvm.");
 }
+
+/// Lets the candidates' JIT (the interpreter's) find what the engine's JIT
+/// holds: the region's file may call the simulator's functions.
+class EngineSymbols : public orc::DefinitionGenerator {
+public:
+  explicit EngineSymbols(orc::LLJIT &J) : J(J) {}
+
+  Error tryToGenerate(orc::LookupState &, orc::LookupKind, orc::JITDylib &JD,
+                      orc::JITDylibLookupFlags,
+                      const orc::SymbolLookupSet &Symbols) override {
+    orc::SymbolMap Found;
+    for (const auto &[Name, Flags] : Symbols) {
+      Expected<orc::ExecutorAddr> Addr = J.lookup(*Name);
+      if (!Addr) {
+        consumeError(Addr.takeError());
+        continue;
+      }
+      Found[Name] = JITEvaluatedSymbol(Addr->getValue(), JITSymbolFlags::Exported);
+    }
+    if (Found.empty())
+      return Error::success();
+    return JD.define(orc::absoluteSymbols(std::move(Found)));
+  }
+
+private:
+  orc::LLJIT &J;
+};
 
 } // namespace
 
@@ -109,10 +137,22 @@ struct Engine::Impl {
     LO.CPlusPlus = true;
     clang::PreambleBounds Bounds = clang::Lexer::ComputePreamble(Text, LO);
     Preamble = Text.take_front(Bounds.Size).str();
-    if (Preamble.empty())
-      return Error::success();
-    return Candidates->ParseAndExecute("#line 1 \"" + Unit + "\"\n" +
-                                       Preamble);
+    // Executing something creates the interpreter's JIT, which must exist to
+    // be given the generator below.
+    if (Error E = Candidates->ParseAndExecute(
+            "#line 1 \"" + Unit + "\"\n" + Preamble +
+            "\nnamespace adrs_internal { inline int ready() { return 1; } }\n"))
+      return E;
+    // Clang 16 hands out the interpreter's JIT as const only; adding a
+    // symbol generator does not disturb what it has compiled.
+    auto *CandidateJIT =
+        const_cast<orc::LLJIT *>(Candidates->getExecutionEngine());
+    if (!CandidateJIT)
+      return createStringError(inconvertibleErrorCode(),
+                               "the incremental compiler has no JIT");
+    CandidateJIT->getMainJITDylib().addGenerator(
+        std::make_unique<EngineSymbols>(*JIT));
+    return Error::success();
   }
 
   /// Runs the passes on a freshly parsed partial translation unit. Region
@@ -207,11 +247,11 @@ struct Engine::Impl {
     for (const std::string &Name : Stubbed) {
       Expected<JITTargetAddress> Fn = Candidates->getSymbolAddress(Name);
       if (!Fn) {
-        consumeError(Fn.takeError());
+        std::string Why = toString(Fn.takeError());
         return createStringError(inconvertibleErrorCode(),
-                                 "the candidate no longer defines '%s', which "
-                                 "the simulator or evaluator calls",
-                                 Name.c_str());
+                                 "cannot link the candidate's '%s', which the "
+                                 "simulator or evaluator calls: %s",
+                                 Name.c_str(), Why.c_str());
       }
       Expected<orc::ExecutorAddr> Slot = JIT->lookup("__adrs_ptr_" + Name);
       if (!Slot)
@@ -248,6 +288,8 @@ Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions)
   auto Start = std::chrono::steady_clock::now();
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
+  // Inline assembly in the sources is assembled by the JIT.
+  InitializeNativeTargetAsmParser();
   auto I = std::make_unique<Impl>(S, Unit);
   Expected<std::unique_ptr<orc::LLJIT>> JIT = orc::LLJITBuilder().create();
   if (!JIT)
@@ -368,11 +410,16 @@ Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions)
 
   // Link and initialise the prebuilt code now, so children inherit it ready.
   Expected<orc::ExecutorAddr> Entry = I->JIT->lookup("__adrs_entry");
-  if (!Entry)
+  if (!Entry) {
+    consumeError(Entry.takeError());
     return createStringError(
         inconvertibleErrorCode(),
-        "cannot link the evaluator '%s': %s", S.Evaluator.Function.c_str(),
-        toString(Entry.takeError()).c_str());
+        "cannot link the evaluator: no function 'void %s(adrs::EvalContext "
+        "&)' is defined in %s, or something it calls is missing",
+        S.Evaluator.Function.c_str(),
+        S.Evaluator.Files.empty() ? "the evaluator's files"
+                                  : S.Evaluator.Files.front().c_str());
+  }
   if (Error E = I->JIT->initialize(I->JIT->getMainJITDylib()))
     return std::move(E);
   I->Entry = Entry->toPtr<Impl::EntryFn>();
@@ -396,6 +443,12 @@ Error Engine::prepare(const regions::FileOverrides &Overrides,
                       CandidateTimings &Timings, const CandidateChecks *Checks,
                       passes::PassResults *Results) {
   return I->prepare(Overrides, Diagnostics, Timings, Checks, Results);
+}
+
+void Engine::evaluate(EvalContext &Ctx, CandidateTimings &Timings) {
+  auto Start = std::chrono::steady_clock::now();
+  I->Entry(Ctx);
+  Timings.RunMs = msSince(Start);
 }
 
 Error Engine::run(const regions::FileOverrides &Overrides, EvalContext &Ctx,

@@ -198,6 +198,25 @@ private:
       return;
     std::string Name = F->getNameAsString();
     std::string Qualified = F->getQualifiedNameAsString();
+    // The toolchain's own code shares the process with a candidate; a
+    // region that names it is reaching for its results, not computing one.
+    for (StringRef Internal : {"adrs::", "llvm::", "clang::"})
+      if (StringRef(Qualified).startswith(Internal) &&
+          Qualified != "adrs::EvalContext") {
+        reject("forbid", Loc,
+               "'" + Qualified + "' belongs to adrsc, not to the problem");
+        return;
+      }
+    // A function the region declares itself and nobody defines can only be
+    // something found by name in the process at link time.
+    if (!F->isDefined() && regionOf(F->getFirstDecl()->getLocation()) &&
+        !SM.isInSystemHeader(SM.getExpansionLoc(F->getLocation()))) {
+      reject("forbid", Loc,
+             "'" + Qualified + "' is declared inside the region and defined "
+             "nowhere; a region may call what the sources declare, not "
+             "declare its own way out");
+      return;
+    }
     // Calls are judged by what they are, so only functions declared outside
     // the project (the C and C++ libraries) match the built-in list; the
     // researcher's own `open()` is fine unless the spec names it.

@@ -3,13 +3,18 @@
 #include "adrs/Patch/Apply.h"
 
 #include "adrs/Patch/Match.h"
+#include "adrs/Regions/Markers.h"
 #include "adrs/Support/Diagnostics.h"
 
+#include "clang/Basic/LangOptions.h"
+#include "clang/Lex/Lexer.h"
 #include "clang/Tooling/Core/Replacement.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
+
+#include <set>
 
 using namespace llvm;
 
@@ -68,6 +73,52 @@ std::string withNewline(std::string S) {
   return S;
 }
 
+/// Why \p Text cannot stand where a region stands, or "". A block holds
+/// whole statements or declarations, so an edit must not close a brace it
+/// did not open: `return true; }  static int Calls; bool f() {` would move
+/// code out of the enclosing function and past every rule about regions
+/// (no byte outside the region changes, yet the code is outside it). A
+/// function region must stay one definition: no `;` outside its brackets.
+std::string structureProblem(StringRef Text, spec::RegionKind Kind) {
+  clang::LangOptions LO;
+  LO.CPlusPlus = LO.CPlusPlus11 = LO.CPlusPlus14 = LO.CPlusPlus17 = true;
+  std::string Buffer = Text.str(); // the raw lexer wants a NUL at the end
+  clang::Lexer L(clang::SourceLocation(), LO, Buffer.data(), Buffer.data(),
+                 Buffer.data() + Buffer.size());
+  const char *Begin = Buffer.data();
+  auto LineAt = [&](const char *P) {
+    return std::to_string(1 + std::count(Begin, P, '\n'));
+  };
+  std::vector<char> Open;
+  clang::Token Tok;
+  for (;;) {
+    L.LexFromRawLexer(Tok);
+    if (Tok.is(clang::tok::eof))
+      break;
+    const char *At = L.getBufferLocation() - Tok.getLength();
+    char C = Tok.getLength() == 1 ? *At : 0;
+    if (C == '{' || C == '(' || C == '[') {
+      Open.push_back(C);
+      continue;
+    }
+    if (C == '}' || C == ')' || C == ']') {
+      char Want = C == '}' ? '{' : C == ')' ? '(' : '[';
+      if (Open.empty() || Open.back() != Want)
+        return std::string("line ") + LineAt(At) + " closes a '" + C +
+               "' that the region did not open";
+      Open.pop_back();
+      continue;
+    }
+    if (C == ';' && Open.empty() && Kind == spec::RegionKind::Function)
+      return "line " + LineAt(At) +
+             " has a ';' outside the function's braces, which would add a "
+             "declaration after the function";
+  }
+  if (!Open.empty())
+    return std::string("it leaves a '") + Open.back() + "' open at its end";
+  return "";
+}
+
 } // namespace
 
 PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions,
@@ -80,6 +131,10 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
   for (const regions::Region &R : Regions)
     NewText.push_back(R.Text);
   std::vector<unsigned> RewrittenAt(Regions.size(), 0);
+  std::vector<unsigned> EditedAt(Regions.size(), 0); // last reply line
+  // A copy of a file with several blocks gives one rewrite per block, all
+  // with the same surroundings: check (and report) those once per file.
+  std::set<std::pair<unsigned, std::string>> OutsideChecked;
 
   auto FindRegion = [&](StringRef Name, unsigned Line) -> std::optional<size_t> {
     if (Name.empty()) {
@@ -112,7 +167,8 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
       continue;
     }
     RewrittenAt[*I] = W.Line;
-    if (W.HadMarkers) {
+    EditedAt[*I] = W.Line;
+    if (W.HadMarkers && OutsideChecked.insert({W.Line, R.File}).second) {
       // The code around the markers must be the file's own: a reply that
       // echoes the file with changes outside the region is refused whole.
       auto It = Original.find(R.File);
@@ -156,29 +212,48 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
           StringRef(R.File).endswith(SR.Target))
         Candidates.push_back(I);
     }
-    if (Candidates.empty()) {
-      Reject(SR.Line, "the block names '" + SR.Target +
-                          "', which is no region or file with a region; the "
-                          "regions are " + regionList(Regions));
-      continue;
-    }
+    // The "target" is only the reply's last line of prose before the block;
+    // a word like "Fix:" or "Change:" names no region and must not refuse
+    // the block, which is then looked for in every region.
+    bool Named = !Candidates.empty() && !SR.Target.empty();
+    if (Candidates.empty())
+      for (size_t I = 0; I < Regions.size(); ++I)
+        Candidates.push_back(I);
     std::vector<std::pair<size_t, TextMatch>> Matches;
+    // A block may quote a region that the reply also rewrites; that is an
+    // error only when the block goes there (it names that region, or its
+    // text is found nowhere else): another region's edit is fine.
+    std::vector<size_t> Rewritten;
     for (size_t I : Candidates) {
       if (RewrittenAt[I]) {
-        Reject(SR.Line, "region '" + Regions[I].Name +
-                            "' is both rewritten (reply line " +
-                            std::to_string(RewrittenAt[I]) +
-                            ") and edited by SEARCH/REPLACE; use one or the "
-                            "other");
+        Rewritten.push_back(I);
         continue;
       }
       for (const TextMatch &M : findMatches(NewText[I], SR.Search))
         Matches.push_back({I, M});
     }
+    Named = Named && Candidates.size() == 1;
+    if (Matches.empty() || Named) {
+      bool Conflict = false;
+      for (size_t I : Rewritten) {
+        if (!Named && findMatches(Regions[I].Text, SR.Search).empty() &&
+            findMatches(NewText[I], SR.Search).empty())
+          continue;
+        Conflict = true;
+        Reject(SR.Line, "region '" + Regions[I].Name +
+                            "' is both rewritten (reply line " +
+                            std::to_string(RewrittenAt[I]) +
+                            ") and edited by SEARCH/REPLACE; use one or the "
+                            "other");
+      }
+      if (Conflict)
+        continue;
+    }
     if (Matches.size() == 1) {
       auto &[I, M] = Matches.front();
       std::string &T = NewText[I];
       T = T.substr(0, M.Begin) + reindent(SR.Replace, M) + T.substr(M.End);
+      EditedAt[I] = SR.Line;
       continue;
     }
     if (Matches.size() > 1) {
@@ -228,8 +303,46 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
                           "from your SEARCH to the region)\n" + Best);
   }
 
-  if (!Result.Rejections.empty())
+  for (size_t I = 0; I < Regions.size(); ++I) {
+    if (NewText[I] == Regions[I].Text)
+      continue;
+    // A marker written into a region would move its end, or open another
+    // region, in the patched file.
+    regions::MarkerScan Markers = regions::scanMarkers(NewText[I]);
+    std::optional<size_t> Marker;
+    for (const regions::MarkedBlock &B : Markers.Blocks)
+      Marker = std::min(Marker.value_or(B.StartMarker), B.StartMarker);
+    for (const regions::MarkerError &M : Markers.Errors)
+      Marker = std::min(Marker.value_or(M.Offset), M.Offset);
+    if (Marker) {
+      Reject(EditedAt[I],
+             "the new text of region '" + Regions[I].Name +
+                 "' has an EVOLVE-BLOCK marker (on line " +
+                 std::to_string(regions::lineOf(NewText[I], *Marker)) +
+                 " of the new text); the markers are not part of the "
+                 "region and may not be added, moved or removed");
+      continue;
+    }
+    std::string Why = structureProblem(NewText[I], Regions[I].Kind);
+    // Judge only what the edit broke (a block may balance its braces
+    // across #if branches, say, and was accepted as it is).
+    if (!Why.empty() &&
+        structureProblem(Regions[I].Text, Regions[I].Kind).empty())
+      Reject(EditedAt[I], "the new text of region '" + Regions[I].Name +
+                              "' does not stand on its own: in the new text, " +
+                              Why + ". A region holds whole statements or "
+                              "declarations and may not reach outside itself");
+  }
+
+  if (!Result.Rejections.empty()) {
+    // Rewrites were judged before SEARCH/REPLACE blocks; report in the
+    // reply's order.
+    llvm::stable_sort(Result.Rejections,
+                      [](const Rejection &A, const Rejection &B) {
+                        return A.ReplyLine < B.ReplyLine;
+                      });
     return Result;
+  }
 
   // Replacements over the original files, one per changed region.
   std::map<std::string, clang::tooling::Replacements> PerFile;

@@ -100,6 +100,20 @@ bool isCodeLanguage(StringRef Lang) {
                       Lang);
 }
 
+/// The language of a fence's info string: `cpp` in ```cpp policy and in
+/// ```cpp:policy.
+StringRef fenceLanguage(StringRef Info) {
+  return Info.split(' ').first.split(':').first;
+}
+
+/// A fence whose lines are prose: a log in ```text, a command in ```bash.
+/// Markers in it are quoted, not meant (but ```diff often wraps real
+/// SEARCH/REPLACE blocks, so it is not prose here).
+bool isProseFence(const Fence &F) {
+  StringRef Lang = fenceLanguage(F.Info);
+  return !isCodeLanguage(Lang) && Lang != "diff";
+}
+
 /// A line right before a block that names where it goes: `policy`,
 /// `policy/greedy.cpp`, or either in backticks or bold.
 std::string targetName(StringRef Line) {
@@ -230,6 +244,14 @@ Expected<Edit> parseEdit(StringRef Reply) {
   for (size_t I = 0; I < Lines.size(); ++I) {
     StringRef L = Lines[I];
     unsigned LineNo = I + 1;
+
+    if (Open && isProseFence(*Open)) {
+      if (fenceCloses(L, *Open)) {
+        Open.reset();
+        LastNonBlank.clear();
+      }
+      continue;
+    }
 
     if (isSearch(L)) {
       SearchReplace SR;

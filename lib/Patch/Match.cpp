@@ -100,6 +100,24 @@ std::vector<TextMatch> findMatches(StringRef Text, StringRef Needle) {
 std::string reindent(StringRef Replace, const TextMatch &M) {
   if (M.Kind != MatchKind::Indentation || M.IndentFrom == M.IndentTo)
     return Replace.str();
+  // A SEARCH indented with tabs where the region has spaces (or the other
+  // way round) also has its deeper levels in the wrong character: with the
+  // width of one tab taken from the two indentations, "\t\t" -> "    " makes
+  // a third tab two more spaces, not a tab after the spaces.
+  auto AllOf = [](StringRef S, char C) {
+    return !S.empty() && S.find_first_not_of(C) == StringRef::npos;
+  };
+  char Convert = 0; // the character to replace in deeper indentation
+  unsigned TabWidth = 0;
+  if (AllOf(M.IndentFrom, '\t') && AllOf(M.IndentTo, ' ') &&
+      M.IndentTo.size() % M.IndentFrom.size() == 0) {
+    Convert = '\t';
+    TabWidth = M.IndentTo.size() / M.IndentFrom.size();
+  } else if (AllOf(M.IndentFrom, ' ') && AllOf(M.IndentTo, '\t') &&
+             M.IndentFrom.size() % M.IndentTo.size() == 0) {
+    Convert = ' ';
+    TabWidth = M.IndentFrom.size() / M.IndentTo.size();
+  }
   std::string Out;
   for (const Line &L : splitLines(Replace)) {
     StringRef Body = L.Text;
@@ -109,6 +127,14 @@ std::string reindent(StringRef Replace, const TextMatch &M) {
       else
         Body = Body.ltrim(" \t");
       Out += M.IndentTo;
+      if (Convert == '\t') {
+        for (; Body.startswith("\t"); Body = Body.drop_front())
+          Out.append(TabWidth, ' ');
+      } else if (Convert == ' ') {
+        for (; Body.startswith(std::string(TabWidth, ' '));
+             Body = Body.drop_front(TabWidth))
+          Out += '\t';
+      }
     }
     Out += Body.str();
     Out += '\n';
@@ -207,8 +233,11 @@ std::string unifiedDiff(StringRef Old, StringRef New, StringRef OldName,
     size_t Quiet = 0;
     while (End < Ops.size()) {
       if (Ops[End].Kind == ' ') {
-        if (++Quiet > 2 * Context)
+        // Quiet counts the unchanged lines taken into the hunk; the one
+        // that ends it is not taken (else the hunk keeps Context - 1).
+        if (Quiet + 1 > 2 * Context)
           break;
+        ++Quiet;
       } else {
         Quiet = 0;
       }

@@ -39,9 +39,27 @@ std::optional<MarkerLine> parseMarkerLine(StringRef Line) {
   bool IsStart = After.startswith(StartWord);
   if (!IsStart && !After.startswith(EndWord))
     return std::nullopt;
+  // A longer word (EVOLVE-BLOCK-ENDS, EVOLVE-BLOCK-STARTED) is not a marker.
+  StringRef Tail =
+      After.drop_front(IsStart ? StartWord.size() : EndWord.size());
+  if (!Tail.empty() && !isSpace(Tail[0]))
+    return std::nullopt;
   size_t Comment = Line.take_front(Word).rfind("//");
   if (Comment == StringRef::npos)
     return std::nullopt; // in a string or a block comment: not a marker
+  // `"// EVOLVE-BLOCK-START"` in a string literal: an odd number of quotes
+  // before the `//` means it is inside the string, not a comment.
+  unsigned Quotes = 0;
+  for (size_t I = 0; I < Comment; ++I) {
+    if (Line[I] == '\\') {
+      ++I;
+      continue;
+    }
+    if (Line[I] == '"')
+      ++Quotes;
+  }
+  if (Quotes % 2)
+    return std::nullopt;
   StringRef Between = Line.slice(Comment + 2, Word);
   if (!Between.trim().empty())
     return std::nullopt; // prose that mentions the marker
@@ -50,10 +68,7 @@ std::optional<MarkerLine> parseMarkerLine(StringRef Line) {
   M.CommentOffset = Comment;
   M.Junk = Line.take_front(Comment).trim().str();
   if (IsStart) {
-    StringRef Rest = After.drop_front(StartWord.size());
-    if (!Rest.empty() && !isSpace(Rest[0]))
-      return std::nullopt;
-    Rest = Rest.ltrim();
+    StringRef Rest = Tail.ltrim();
     M.Name = Rest.take_while([](char C) { return isAlnum(C) || C == '_'; }).str();
   }
   return M;

@@ -17,6 +17,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/ASTUnit.h"
@@ -201,6 +202,14 @@ private:
         (isa<clang::CXXMethodDecl>(D) &&
          !cast<clang::CXXMethodDecl>(D)->isStatic()))
       D = cast<clang::Decl>(D->getDeclContext());
+    // Each use of a template names one of its specializations; the context
+    // wants the template itself, once, however many specializations the
+    // region uses (clampTo<int> and clampTo<double> are one entry).
+    if (const auto *F = dyn_cast<clang::FunctionDecl>(D))
+      if (const clang::FunctionTemplateDecl *T = F->getPrimaryTemplate())
+        D = T->getTemplatedDecl();
+    if (const auto *Spec = dyn_cast<clang::ClassTemplateSpecializationDecl>(D))
+      D = Spec->getSpecializedTemplate()->getTemplatedDecl();
     if (const auto *Tag = dyn_cast<clang::TagDecl>(D))
       if (const clang::TagDecl *Def = Tag->getDefinition())
         D = Def;
@@ -230,7 +239,11 @@ private:
       C.Text = L.text(V->getSourceRange());
     } else if (isa<clang::TagDecl>(D) || isa<clang::TypedefNameDecl>(D)) {
       C.Kind = "type";
-      C.Text = L.text(D->getSourceRange());
+      clang::SourceRange R = D->getSourceRange();
+      if (const auto *RD = dyn_cast<clang::CXXRecordDecl>(D))
+        if (const clang::ClassTemplateDecl *T = RD->getDescribedClassTemplate())
+          R = T->getSourceRange(); // from its `template <...>`
+      C.Text = L.text(R);
     } else if (isa<clang::UsingShadowDecl>(D) || isa<clang::UsingDecl>(D)) {
       return;
     } else {
@@ -244,9 +257,13 @@ private:
 
 public:
   std::string signature(const clang::FunctionDecl *F) const {
+    // A template's signature starts at its `template <...>`.
+    clang::SourceLocation Begin = F->getSourceRange().getBegin();
+    if (const clang::FunctionTemplateDecl *T =
+            F->getDescribedFunctionTemplate())
+      Begin = T->getSourceRange().getBegin();
     if (F->hasBody()) {
-      clang::SourceRange R(F->getSourceRange().getBegin(),
-                           F->getBody()->getBeginLoc());
+      clang::SourceRange R(Begin, F->getBody()->getBeginLoc());
       std::string Text = L.text(R);
       // The range ends on the body's '{'; the signature stops before it.
       StringRef T = StringRef(Text).rtrim();
@@ -254,7 +271,8 @@ public:
         T = T.drop_back().rtrim();
       return T.str() + ";";
     }
-    return L.text(F->getSourceRange()) + ";";
+    return L.text(clang::SourceRange(Begin, F->getSourceRange().getEnd())) +
+           ";";
   }
 
 private:
@@ -520,11 +538,22 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
       R.Context = std::move(Context.Result);
     };
 
+    // Regions already reported at the source, which the spec's line need
+    // not report again as missing.
+    std::vector<bool> Failed(S.Regions.size(), false);
+
     // Blocks.
     for (const MarkedBlock &B : Markers.Blocks) {
       CutFinder Cut(L, FID, B.Begin, B.End);
       Cut.TraverseDecl(TU);
       if (Cut.Found) {
+        for (size_t I : Indices) {
+          const spec::RegionRef &Ref = S.Regions[I];
+          if (Ref.Kind == spec::RegionKind::Block &&
+              (Ref.Name.empty() ? Markers.Blocks.size() == 1
+                                : Ref.Name == B.Name))
+            Failed[I] = true;
+        }
         Report.error(File, Cut.Found->first,
                      "block '" + (B.Name.empty() ? std::string("(unnamed)")
                                                  : B.Name) +
@@ -566,12 +595,17 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
       clang::SourceLocation Loc = F->getLocation();
       if (Loc.isMacroID()) {
         clang::SourceLocation Exp = SM.getExpansionLoc(Loc);
-        if (SM.getFileID(Exp) == FID)
+        if (SM.getFileID(Exp) == FID) {
           Report.error(File, SM.getFileOffset(Exp),
                        "function '" + F->getNameAsString() +
                            "' marked ADRS_EVOLVE comes from a macro "
                            "expansion; a region must be written out in the "
                            "file");
+          for (size_t I : Indices)
+            if (S.Regions[I].Kind == spec::RegionKind::Function &&
+                S.Regions[I].Name == F->getNameAsString())
+              Failed[I] = true;
+        }
         continue;
       }
       FileRange Range = L.range(F->getSourceRange());
@@ -605,7 +639,7 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
 
     // What the spec names but the file does not have.
     for (size_t I : Indices) {
-      if (Resolved[I])
+      if (Resolved[I] || Failed[I])
         continue;
       const spec::RegionRef &Ref = S.Regions[I];
       std::vector<std::string> Candidates;

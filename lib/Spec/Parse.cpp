@@ -41,7 +41,11 @@ constexpr unsigned MaxExprNodes = 1000;
 class PositionMap {
 public:
   explicit PositionMap(StringRef Text) : Text(Text) {
-    for (size_t I = 0; I < Text.size(); ++I)
+    // ANTLRInputStream drops a leading UTF-8 byte order mark before it
+    // counts code points; skip it here too, or every column on the first
+    // line would be one code point early.
+    size_t First = Text.startswith("\xEF\xBB\xBF") ? 3 : 0;
+    for (size_t I = First; I < Text.size(); ++I)
       if ((static_cast<unsigned char>(Text[I]) & 0xC0) != 0x80)
         CodePointToByte.push_back(I);
     CodePointToByte.push_back(Text.size());
@@ -188,8 +192,13 @@ public:
 
 private:
   static std::string shorten(std::string Text) {
-    if (Text.size() > 40)
-      Text = Text.substr(0, 37) + "...";
+    if (Text.size() > 40) {
+      // Cut between code points, or the message ends in broken UTF-8.
+      size_t Cut = 37;
+      while (Cut > 0 && (static_cast<unsigned char>(Text[Cut]) & 0xC0) == 0x80)
+        --Cut;
+      Text = Text.substr(0, Cut) + "...";
+    }
     for (char &C : Text)
       if (C == '\n' || C == '\r')
         C = ' ';
@@ -215,6 +224,26 @@ public:
   ErrorStrategy(const TokenNames &Names, const antlr4::dfa::Vocabulary &Vocab)
       : Names(Names), CloseBrace(literalType(Vocab, "'}'")),
         Semicolon(literalType(Vocab, "';'")) {}
+
+  /// In the body, a token that can neither begin a statement nor end one --
+  /// junk after a complete statement, or a line such as `= 3` -- is skipped
+  /// with the rest of the statement, and the parser stays in the body.
+  /// ANTLR's own sync would leave the body there, and every statement after
+  /// it would be reported as junk after the problem. The skipped tokens stay
+  /// in the tree, as terminals of the body, and the tree builder reports
+  /// them in order with the other statement-level errors.
+  void sync(antlr4::Parser *P) override {
+    if (P->getContext()->getRuleIndex() != AdrsParser::RuleBody) {
+      DefaultErrorStrategy::sync(P);
+      return;
+    }
+    antlr4::TokenStream *Input = P->getTokenStream();
+    size_t Type = Input->LA(1);
+    if (isStatementEnd(Type) || P->getExpectedTokens().contains(Type))
+      return;
+    while (!isStatementEnd(Input->LA(1)))
+      P->consume();
+  }
 
   antlr4::Token *recoverInline(antlr4::Parser *P) override {
     throw antlr4::InputMismatchException(P);
@@ -436,25 +465,45 @@ public:
     if (Problem->title)
       Result.Title = string(Problem->title);
     if (AdrsParser::BodyContext *Body = Problem->body()) {
-      bool AfterStatement = false;
-      for (antlr4::tree::ParseTree *Child : Body->children) {
-        auto *S = dynamic_cast<AdrsParser::StatementContext *>(Child);
-        if (!S) {
-          AfterStatement = false;
+      // Statements alternate with separators. Tokens directly in the body
+      // are junk the error strategy skipped (see ErrorStrategy::sync): after
+      // a statement on its line, or where no statement can begin.
+      const std::vector<antlr4::tree::ParseTree *> &Children = Body->children;
+      for (size_t I = 0; I < Children.size(); ++I) {
+        if (auto *Junk =
+                dynamic_cast<antlr4::tree::TerminalNode *>(Children[I])) {
+          size_t End = I + 1;
+          while (End < Children.size() &&
+                 dynamic_cast<antlr4::tree::TerminalNode *>(Children[End]))
+            ++End;
+          antlr4::Token *First = Junk->getSymbol();
+          antlr4::Token *Last =
+              static_cast<antlr4::tree::TerminalNode *>(Children[End - 1])
+                  ->getSymbol();
+          bool AfterStatement =
+              I > 0 && dynamic_cast<AdrsParser::StatementContext *>(
+                           Children[I - 1]);
+          // Skipped while recovering from an error reported already.
+          bool Reported = dynamic_cast<antlr4::tree::ErrorNode *>(Junk);
+          if (!Reported && AfterStatement)
+            Diags.error(Positions.range(First).Start,
+                        "expected end of line or ';' after the statement, "
+                        "found " + Names.describeToken(First),
+                        SMRange(Positions.range(First).Start,
+                                Positions.range(Last).End));
+          else if (!Reported)
+            Diags.error(Positions.range(First).Start,
+                        First->getType() == AdrsLexer::UNEXPECTED_CHAR
+                            ? "unexpected " + Names.describeToken(First)
+                            : "expected a statement, found " +
+                                  Names.describeToken(First),
+                        Positions.range(First));
+          I = End - 1;
           continue;
         }
-        if (!S->getStart())
+        auto *S = dynamic_cast<AdrsParser::StatementContext *>(Children[I]);
+        if (!S || !S->getStart())
           continue;
-        if (AfterStatement) {
-          // Junk after a complete statement: one error, and the junk is
-          // not read as a statement of its own.
-          Diags.error(Positions.range(S->getStart()).Start,
-                      "expected end of line or ';' after the statement, "
-                      "found " + Names.describeToken(S->getStart()),
-                      Positions.range(S));
-          continue;
-        }
-        AfterStatement = true;
         antlr4::Token *Head = S->getStart();
         if (dynamic_cast<AdrsParser::UnknownStmtContext *>(S) &&
             !isWord(Head)) {
@@ -562,7 +611,10 @@ private:
       return string(Ctx->STRING()->getSymbol());
     if (Ctx->TEXT_OR_STRING())
       return string(Ctx->TEXT_OR_STRING()->getSymbol());
-    return name(Ctx->name());
+    if (Ctx->name())
+      return name(Ctx->name());
+    // Nothing matched: a syntax error was reported here already.
+    return word(Ctx->getStart());
   }
 
   std::vector<Value> strings(AdrsParser::StringListContext *Ctx) {
@@ -1016,7 +1068,8 @@ std::optional<SpecSyntax> parseSyntax(SourceMgr &SM, unsigned BufferID,
     DiagnosticListener Listener(Diags, Positions);
     Parser.removeErrorListeners();
     Parser.addErrorListener(&Listener);
-    Parser.setErrorHandler(std::make_shared<ErrorStrategy>(Names, Parser.getVocabulary()));
+    Parser.setErrorHandler(
+        std::make_shared<ErrorStrategy>(Names, Parser.getVocabulary()));
     AdrsParser::SpecContext *Tree = Parser.spec();
     Builder B(Positions, Names, Diags);
     return B.build(Tree);

@@ -101,6 +101,9 @@ int finish(const eval::Evaluation &E) {
     outs() << "artifact  " << K << ": "
            << (Text.contains('\n') ? "\n" + Text.str() : Text.str()) << "\n";
   }
+  // What the candidate's process printed explains most failures.
+  if (!E.Feasible && !StringRef(E.Stderr).trim().empty())
+    outs() << "stderr    " << StringRef(E.Stderr).trim().take_back(1500) << "\n";
   outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms, link "
          << format("%.1f", E.LinkMs) << " ms, run " << format("%.1f", E.RunMs)
          << " ms (wall " << format("%.1f", E.WallMs) << " ms)\n";

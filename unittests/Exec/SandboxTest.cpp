@@ -292,6 +292,39 @@ TEST(SandboxTest, GarbageOnTheResultChannel) {
   EXPECT_EQ(R.Status, SandboxStatus::InvalidOutput) << R.Reason;
 }
 
+TEST(SandboxTest, AForgedResultIsNotBelieved) {
+  SandboxResult R = runSandboxed(quick(), [](int) {
+    // A well-formed frame, written by code that does not know the secret,
+    // to every descriptor it can find.
+    std::string Forged = std::string("RSLT") + char(2) + '\0' + '\0' + '\0' +
+                         std::string(16, 'x') + "99";
+    for (int Fd = 3; Fd < 4096; ++Fd)
+      (void)::write(Fd, Forged.data(), Forged.size());
+    _exit(0);
+    return 0;
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::InvalidOutput) << R.Reason;
+  EXPECT_NE(R.Payload, "99");
+}
+
+TEST(SandboxTest, SetupTimeIsNotRunTime) {
+  SandboxLimits L = quick();
+  L.WallSeconds = 0.3;
+  L.SetupSeconds = 2;
+  SandboxResult R = runSandboxed(L, [](int Fd) {
+    usleep(600000); // "compiling"
+    startTiming(Fd);
+    return report(Fd, "fast run");
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  R = runSandboxed(L, [](int Fd) {
+    startTiming(Fd);
+    usleep(600000); // a slow run
+    return report(Fd, "slow run");
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::Timeout);
+}
+
 TEST(SandboxTest, ManyChildrenInARowLeaveNothingBehind) {
   for (int I = 0; I < 200; ++I) {
     SandboxResult R = runSandboxed(quick(), [&](int Fd) {

@@ -86,6 +86,7 @@ private:
   Executor *Exec;
   std::optional<double> BaselineSeconds;
   std::string Scratch;
+  unsigned NextRun = 0;
 };
 
 } // namespace eval

@@ -24,7 +24,11 @@ namespace adrs {
 namespace exec {
 
 struct SandboxLimits {
+  /// Wall-clock seconds for the timed part (after startTiming(), or the
+  /// whole child if it never calls it).
   double WallSeconds = 10;
+  /// Extra seconds before the timed part starts: compiling and linking.
+  double SetupSeconds = 0;
   /// CPU seconds; 0 means WallSeconds rounded up, plus one.
   double CpuSeconds = 0;
   /// Memory the child may add to what it inherits at fork.
@@ -79,8 +83,13 @@ struct SandboxResult {
 SandboxResult runSandboxed(const SandboxLimits &Limits,
                            llvm::function_ref<int(int ResultFd)> Body);
 
-/// Sends the child's result to the parent; call at most once.
+/// Sends the child's result to the parent; call at most once. Frames carry
+/// a per-child secret, so bytes written to the channel by anything else make
+/// the result invalid rather than forged.
 bool sendResult(int ResultFd, llvm::StringRef Payload);
+
+/// Tells the parent the timed part starts now (after compile and link).
+bool startTiming(int ResultFd);
 
 /// Whether the kernel can confine file access by path (Landlock).
 bool canConfineFiles();

@@ -60,6 +60,9 @@ public:
                   const CandidateChecks *Checks = nullptr,
                   passes::PassResults *Results = nullptr);
 
+  /// Runs the evaluator on the candidate linked by the last prepare().
+  void evaluate(EvalContext &Ctx, CandidateTimings &Timings);
+
   /// Compile (and check) and link only, without running.
   llvm::Error prepare(const regions::FileOverrides &Overrides,
                       std::vector<regions::SourceDiagnostic> &Diagnostics,
