@@ -20,11 +20,17 @@ problem
   : 'problem' name title=STRING? NL* '{' body '}'
   ;
 
-// Separators are checked by the tree builder rather than here: a statement
-// followed by junk on the same line then costs one error, and the parser
-// stays inside the body for the statements after it.
+// Statements are separated: `statement statement` is not a body. Were it
+// one, every loop that ends a statement (the values of a setting, the words
+// of an unknown statement) could also stop and let the next token begin a
+// statement, and ANTLR would settle each such choice by looking ahead to the
+// end of the line: quadratic time, minutes for one hostile line. Junk after
+// a statement, or where no statement can begin, is skipped to the end of the
+// statement by the error strategy in lib/Spec/Parse.cpp, which stays in the
+// body, and reported by the tree builder: one error, and the statements
+// after it are read.
 body
-  : (sep | statement)*
+  : statement? (sep statement?)*
   ;
 
 statement
@@ -101,8 +107,11 @@ settingList
   : setting (',' NL* setting)*
   ;
 
+// Trailing separators belong to the optional part: `sep* ... sep* '}'`
+// would let either loop take a run of blank lines, and choosing between them
+// looks ahead through the whole run once per line.
 settingBlock
-  : '{' sep* (settingList (sep+ settingList)*)? sep* '}'
+  : '{' sep* (settingList (sep+ settingList)* sep*)? '}'
   ;
 
 setting
