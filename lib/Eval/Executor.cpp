@@ -2,6 +2,8 @@
 
 #include "adrs/Eval/Executor.h"
 
+#include "adrs/Support/IO.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
@@ -24,19 +26,6 @@ namespace {
 
 /// How long the zygote may take to compile the prebuilt code.
 constexpr int SetupTimeoutMs = 600'000;
-
-bool writeAll(int Fd, const char *Data, size_t Size) {
-  while (Size) {
-    ssize_t N = ::write(Fd, Data, Size);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N <= 0)
-      return false;
-    Data += N;
-    Size -= size_t(N);
-  }
-  return true;
-}
 
 bool sendMessage(int Fd, const json::Value &V) {
   std::string Text = formatv("{0}", V).str();
@@ -78,41 +67,6 @@ Expected<json::Value> receiveMessage(int Fd, int TimeoutMs = -1) {
   if (Error E = ReadExactly(Text.data(), Size))
     return std::move(E);
   return json::parse(Text);
-}
-
-json::Value diagnosticsToJSON(const std::vector<regions::SourceDiagnostic> &Ds) {
-  json::Array A;
-  for (const regions::SourceDiagnostic &D : Ds)
-    A.push_back(json::Object{
-        {"error", D.Severity == regions::SourceDiagnostic::Level::Error},
-        {"file", D.File},
-        {"line", D.Line},
-        {"column", D.Column},
-        {"message", D.Message},
-        {"source_line", D.SourceLine}});
-  return A;
-}
-
-std::vector<regions::SourceDiagnostic> diagnosticsFromJSON(const json::Array *A) {
-  std::vector<regions::SourceDiagnostic> Out;
-  if (!A)
-    return Out;
-  for (const json::Value &V : *A) {
-    const json::Object *O = V.getAsObject();
-    if (!O)
-      continue;
-    regions::SourceDiagnostic D;
-    D.Severity = O->getBoolean("error").value_or(true)
-                     ? regions::SourceDiagnostic::Level::Error
-                     : regions::SourceDiagnostic::Level::Note;
-    D.File = O->getString("file").value_or("").str();
-    D.Line = unsigned(O->getInteger("line").value_or(0));
-    D.Column = unsigned(O->getInteger("column").value_or(0));
-    D.Message = O->getString("message").value_or("").str();
-    D.SourceLine = O->getString("source_line").value_or("").str();
-    Out.push_back(std::move(D));
-  }
-  return Out;
 }
 
 json::Value passResultsToJSON(const passes::PassResults &P) {
@@ -157,15 +111,7 @@ passes::PassResults passResultsFromJSON(const json::Object *O) {
 json::Value checksToJSON(const jit::CandidateChecks &C) {
   json::Array Regions;
   for (const regions::Region &R : C.Regions)
-    Regions.push_back(json::Object{{"name", R.Name},
-                                   {"kind", spec::toString(R.Kind)},
-                                   {"file", R.File},
-                                   {"unit", R.Unit},
-                                   {"begin", int64_t(R.Begin)},
-                                   {"end", int64_t(R.End)},
-                                   {"first_line", R.FirstLine},
-                                   {"last_line", R.LastLine},
-                                   {"text", R.Text}});
+    Regions.push_back(regions::toJSON(R));
   return json::Object{{"regions", std::move(Regions)},
                       {"passes", json::Array(C.Passes)}};
 }
@@ -173,24 +119,9 @@ json::Value checksToJSON(const jit::CandidateChecks &C) {
 jit::CandidateChecks checksFromJSON(const json::Object &O) {
   jit::CandidateChecks C;
   if (const json::Array *A = O.getArray("regions"))
-    for (const json::Value &V : *A) {
-      const json::Object *R = V.getAsObject();
-      if (!R)
-        continue;
-      regions::Region X;
-      X.Name = R->getString("name").value_or("").str();
-      X.Kind = R->getString("kind").value_or("block") == "function"
-                   ? spec::RegionKind::Function
-                   : spec::RegionKind::Block;
-      X.File = R->getString("file").value_or("").str();
-      X.Unit = R->getString("unit").value_or("").str();
-      X.Begin = size_t(R->getInteger("begin").value_or(0));
-      X.End = size_t(R->getInteger("end").value_or(0));
-      X.FirstLine = unsigned(R->getInteger("first_line").value_or(0));
-      X.LastLine = unsigned(R->getInteger("last_line").value_or(0));
-      X.Text = R->getString("text").value_or("").str();
-      C.Regions.push_back(std::move(X));
-    }
+    for (const json::Value &V : *A)
+      if (const json::Object *R = V.getAsObject())
+        C.Regions.push_back(regions::regionFromJSON(*R));
   if (const json::Array *A = O.getArray("passes"))
     for (const json::Value &V : *A)
       C.Passes.push_back(V.getAsString().value_or("").str());
@@ -304,7 +235,7 @@ RunRequest requestFromJSON(const json::Object &O) {
                            {"passes", passResultsToJSON(Passes)}};
           if (Err) {
             Out["failed"] = toString(std::move(Err));
-            Out["diagnostics"] = diagnosticsToJSON(Diags);
+            Out["diagnostics"] = regions::toJSON(Diags);
           } else {
             Out["report"] = toJSON(Rec.report());
           }
@@ -444,7 +375,7 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   if (std::optional<StringRef> Failed = P->getString("failed")) {
     R.Status = "compile_error";
     R.Reason = Failed->split('\n').first.str();
-    R.CompileErrors = diagnosticsFromJSON(P->getArray("diagnostics"));
+    R.CompileErrors = regions::diagnosticsFromJSON(P->getArray("diagnostics"));
     return R;
   }
   if (!R.Passes.Rejections.empty()) {

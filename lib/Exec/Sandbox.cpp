@@ -11,6 +11,8 @@
 
 #include "adrs/Exec/Sandbox.h"
 
+#include "adrs/Support/IO.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <seccomp.h>
@@ -94,19 +96,6 @@ void randomBytes(char *Out, size_t Size) {
   for (size_t I = Got; I < Size; ++I)
     Out[I] = char(std::chrono::steady_clock::now().time_since_epoch().count() >>
                   (I % 8));
-}
-
-bool writeAll(int Fd, const char *Data, size_t Size) {
-  while (Size) {
-    ssize_t N = ::write(Fd, Data, Size);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N <= 0)
-      return false;
-    Data += N;
-    Size -= size_t(N);
-  }
-  return true;
 }
 
 bool writeFrame(int Fd, const char *Tag, StringRef Bytes) {

@@ -56,6 +56,31 @@ json::Value toJSON(const Region &R) {
                       {"text", R.Text}};
 }
 
+Region regionFromJSON(const json::Object &O) {
+  Region R;
+  R.Name = O.getString("name").value_or("").str();
+  R.Kind = O.getString("kind").value_or("block") == "function"
+               ? spec::RegionKind::Function
+               : spec::RegionKind::Block;
+  R.File = O.getString("file").value_or("").str();
+  R.Unit = O.getString("unit").value_or("").str();
+  R.Begin = size_t(O.getInteger("begin").value_or(0));
+  R.End = size_t(O.getInteger("end").value_or(0));
+  R.FirstLine = unsigned(O.getInteger("first_line").value_or(0));
+  R.LastLine = unsigned(O.getInteger("last_line").value_or(0));
+  R.Function = O.getString("function").value_or("").str();
+  R.Text = O.getString("text").value_or("").str();
+  if (const json::Array *Context = O.getArray("context"))
+    for (const json::Value &V : *Context)
+      if (const json::Object *C = V.getAsObject())
+        R.Context.push_back({C->getString("kind").value_or("").str(),
+                             C->getString("name").value_or("").str(),
+                             C->getString("file").value_or("").str(),
+                             unsigned(C->getInteger("line").value_or(0)),
+                             C->getString("text").value_or("").str()});
+  return R;
+}
+
 namespace {
 
 constexpr size_t MaxContextText = 3000;

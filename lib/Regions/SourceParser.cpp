@@ -49,6 +49,44 @@ std::vector<std::string> compilerArguments(const spec::BuildSettings &Build) {
   return Args;
 }
 
+json::Value toJSON(const std::vector<SourceDiagnostic> &Diagnostics) {
+  json::Array A;
+  for (const SourceDiagnostic &D : Diagnostics)
+    A.push_back(json::Object{
+        {"level", D.Severity == SourceDiagnostic::Level::Error     ? "error"
+                  : D.Severity == SourceDiagnostic::Level::Warning ? "warning"
+                                                                    : "note"},
+        {"file", D.File},
+        {"line", D.Line},
+        {"column", D.Column},
+        {"message", D.Message},
+        {"source_line", D.SourceLine}});
+  return A;
+}
+
+std::vector<SourceDiagnostic> diagnosticsFromJSON(const json::Array *A) {
+  std::vector<SourceDiagnostic> Out;
+  if (!A)
+    return Out;
+  for (const json::Value &V : *A) {
+    const json::Object *O = V.getAsObject();
+    if (!O)
+      continue;
+    SourceDiagnostic D;
+    StringRef Level = O->getString("level").value_or("error");
+    D.Severity = Level == "note"      ? SourceDiagnostic::Level::Note
+                 : Level == "warning" ? SourceDiagnostic::Level::Warning
+                                      : SourceDiagnostic::Level::Error;
+    D.File = O->getString("file").value_or("").str();
+    D.Line = unsigned(O->getInteger("line").value_or(0));
+    D.Column = unsigned(O->getInteger("column").value_or(0));
+    D.Message = O->getString("message").value_or("").str();
+    D.SourceLine = O->getString("source_line").value_or("").str();
+    Out.push_back(std::move(D));
+  }
+  return Out;
+}
+
 SourceParser::~SourceParser() = default;
 
 Expected<std::unique_ptr<SourceParser>>

@@ -4,8 +4,8 @@
 // classic way for an evolved policy to work on the training traces by
 // accident and fail on others. Build it as a shared object and load it:
 //
-//   adrsc patch spec.adrs --edit reply.txt --load libNoFloatEquality.so \
-//       --passes=forbid,no-float-equality
+//   adrsc patch spec.adrs --edit reply.txt --passes=forbid,no-float-equality
+//       --load libNoFloatEquality.so
 //
 // It shows the whole plugin interface: a CandidatePass registered under a
 // name, Clang AST matchers over the candidate's translation unit, and

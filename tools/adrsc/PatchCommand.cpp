@@ -103,20 +103,6 @@ private:
   std::map<std::string, unsigned> Ids;
 };
 
-json::Value diagnosticsJSON(const std::vector<regions::SourceDiagnostic> &Ds) {
-  json::Array A;
-  for (const regions::SourceDiagnostic &D : Ds)
-    A.push_back(json::Object{
-        {"level", D.Severity == regions::SourceDiagnostic::Level::Error ? "error"
-                                                                        : "note"},
-        {"file", D.File},
-        {"line", D.Line},
-        {"column", D.Column},
-        {"message", D.Message},
-        {"source_line", D.SourceLine}});
-  return A;
-}
-
 int emitJSON(json::Object O) {
   // Read the status before O is moved into the value that prints it.
   bool OK = O.getString("status") == StringRef("ok");
@@ -275,7 +261,7 @@ int runPatch() {
     return emitJSON(json::Object{
         {"status", passes::toString(Checked->Result)},
          {"changed_regions", json::Array(Patch.Changed)},
-         {"diagnostics", diagnosticsJSON(Checked->Diagnostics)},
+         {"diagnostics", regions::toJSON(Checked->Diagnostics)},
          {"rejections", std::move(PassRejections)},
          {"fingerprint", Checked->Fingerprint},
          {"features", std::move(Features)},

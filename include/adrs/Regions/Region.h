@@ -49,7 +49,10 @@ struct Region {
   std::string Text; ///< The current contents of [Begin, End).
 };
 
+/// A region as data (with its context), and back: regions travel to the
+/// sandboxed child that checks a candidate.
 llvm::json::Value toJSON(const Region &R);
+Region regionFromJSON(const llvm::json::Object &O);
 
 } // namespace regions
 } // namespace adrs

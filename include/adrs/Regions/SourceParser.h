@@ -13,6 +13,7 @@
 #include "adrs/Spec/Spec.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 
 #include <map>
 #include <memory>
@@ -36,6 +37,10 @@ struct SourceDiagnostic {
   std::string Message;
   std::string SourceLine;
 };
+
+/// Compiler diagnostics as data and back (they cross process boundaries).
+llvm::json::Value toJSON(const std::vector<SourceDiagnostic> &Diagnostics);
+std::vector<SourceDiagnostic> diagnosticsFromJSON(const llvm::json::Array *A);
 
 /// File path -> contents that replace what is on disk.
 using FileOverrides = std::map<std::string, std::string>;
