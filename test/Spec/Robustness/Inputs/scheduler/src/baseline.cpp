@@ -1,0 +1,1 @@
+int greedy(int Hour) { return 0; }

@@ -1,0 +1,2 @@
+#include "sched.h"
+int evaluate() { return 0; }

@@ -1,0 +1,3 @@
+// EVOLVE-BLOCK-START policy
+int policy(int Hour) { return Hour % 2; }
+// EVOLVE-BLOCK-END
