@@ -300,6 +300,10 @@ std::string fingerprint(StringRef Text, const std::set<std::string> &Locals,
   std::string Canonical;
   unsigned Count = 0;
   clang::Token Tok;
+  // After `.`, `->` or `::` a name is a member or a qualified name, never
+  // the local it may share its spelling with: `E.Hits * Hits` and
+  // `E.LastUse * LastUse` are different programs.
+  bool AfterAccess = false;
   for (;;) {
     L.LexFromRawLexer(Tok);
     if (Tok.is(clang::tok::eof))
@@ -307,7 +311,11 @@ std::string fingerprint(StringRef Text, const std::set<std::string> &Locals,
     // The raw lexer stops right after the token it returns.
     const char *TokEnd = L.getBufferLocation();
     std::string Spelling(TokEnd - Tok.getLength(), Tok.getLength());
-    if (Tok.is(clang::tok::raw_identifier) && Locals.count(Spelling)) {
+    bool IsMember = AfterAccess;
+    AfterAccess = Tok.isOneOf(clang::tok::period, clang::tok::arrow,
+                              clang::tok::coloncolon);
+    if (Tok.is(clang::tok::raw_identifier) && !IsMember &&
+        Locals.count(Spelling)) {
       auto It = Renamed.emplace(Spelling, Renamed.size()).first;
       Spelling = "$" + std::to_string(It->second);
     }
@@ -454,7 +462,8 @@ private:
       if (Node.get<clang::ConstantExpr>() ||
           Node.get<clang::StaticAssertDecl>() ||
           Node.get<clang::EnumConstantDecl>() || Node.get<clang::TypeLoc>() ||
-          Node.get<clang::TemplateArgumentLoc>() || Node.get<clang::FieldDecl>())
+          Node.get<clang::TemplateArgumentLoc>() ||
+          Node.get<clang::FieldDecl>())
         return true;
       // A tuner that moves an index reads out of bounds.
       if (const auto *A = Node.get<clang::ArraySubscriptExpr>())

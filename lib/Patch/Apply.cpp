@@ -73,6 +73,23 @@ std::string withNewline(std::string S) {
   return S;
 }
 
+/// Whether \p Text ends its lines with CRLF (judged by its first line).
+bool usesCRLF(StringRef Text) {
+  size_t NL = Text.find('\n');
+  return NL != StringRef::npos && NL > 0 && Text[NL - 1] == '\r';
+}
+
+/// \p Text with every line ending in CRLF.
+std::string toCRLF(StringRef Text) {
+  std::string Out;
+  for (size_t I = 0; I < Text.size(); ++I) {
+    if (Text[I] == '\n' && (I == 0 || Text[I - 1] != '\r'))
+      Out += '\r';
+    Out += Text[I];
+  }
+  return Out;
+}
+
 /// Why \p Text cannot stand where a region stands, or "". A block holds
 /// whole statements or declarations, so an edit must not close a brace it
 /// did not open: `return true; }  static int Calls; bool f() {` would move
@@ -342,6 +359,14 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
                         return A.ReplyLine < B.ReplyLine;
                       });
     return Result;
+  }
+
+  // Replies come with LF (parseEdit normalises them); a file written with
+  // CRLF keeps its line endings in the lines an edit brings.
+  for (size_t I = 0; I < Regions.size(); ++I) {
+    auto It = Original.find(Regions[I].File);
+    if (It != Original.end() && usesCRLF(It->second))
+      NewText[I] = toCRLF(NewText[I]);
   }
 
   // Replacements over the original files, one per changed region.

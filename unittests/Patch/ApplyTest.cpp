@@ -120,8 +120,9 @@ const char *Regions3 = "'pick' (a.cpp, lines 5-7), 'admit' (a.cpp, lines "
 TEST(ApplyTest, RegionsOfTheFixture) {
   Project P = project();
   ASSERT_EQ(P.Regions.size(), 3u);
-  EXPECT_EQ(P.Regions[0].Text,
-            "  // tuned by hand\n  for (int I = 0; I < N; ++I)\n    Best += I;\n");
+  EXPECT_EQ(
+      P.Regions[0].Text,
+      "  // tuned by hand\n  for (int I = 0; I < N; ++I)\n    Best += I;\n");
   EXPECT_EQ(P.Regions[2].Text, "double weight(int T) {\n  return T * 2.0;\n}");
 }
 
@@ -217,6 +218,35 @@ TEST(ApplyTest, RewriteOneRegionAndSearchAnother) {
   EXPECT_EQ(R.Changed, (std::vector<std::string>{"pick", "admit"}));
 }
 
+TEST(ApplyTest, RewriteAndASearchThatMatchesNothing) {
+  // The SEARCH is in no region, rewritten or not: that is what is said.
+  PatchResult R = apply("```cpp admit\n  return false;\n```\n"
+                        "<<<<<<< SEARCH\n    Best -= I;\n=======\n"
+                        "    Best = 0;\n>>>>>>> REPLACE\n");
+  EXPECT_EQ(first(R).substr(0, 56),
+            "4: the SEARCH text matches nothing in region 'pick'; did");
+}
+
+TEST(ApplyTest, CRLFFilesKeepTheirLineEndings) {
+  Project P = project();
+  std::string CRLF;
+  for (char C : std::string(TextA)) {
+    if (C == '\n')
+      CRLF += '\r';
+    CRLF += C;
+  }
+  P.Files[FileA] = CRLF;
+  P.Regions = blocksOf(FileA, CRLF);
+  PatchResult R = apply("<<<<<<< SEARCH\n    Best += I;\n=======\n"
+                        "    Best += I;\n    Best %= 7;\n>>>>>>> REPLACE\n",
+                        P);
+  ASSERT_TRUE(R.accepted()) << first(R);
+  std::string Want = CRLF;
+  Want.replace(Want.find("    Best += I;\r\n"), 16,
+               "    Best += I;\r\n    Best %= 7;\r\n");
+  EXPECT_EQ(R.Files[FileA], Want);
+}
+
 TEST(ApplyTest, Rejections) {
   EXPECT_EQ(first(apply("```cpp\nx();\n```\n")),
             std::string("1: the code block does not say which region it "
@@ -302,9 +332,10 @@ TEST(ApplyTest, EditsThatWouldReachOutsideARegion) {
             "line 4 of the new text); the markers are not part of the region "
             "and may not be added, moved or removed");
   // Brackets in comments and strings do not count; balanced code is fine.
-  PatchResult R = apply("```cpp pick\n  // a } in a comment\n"
-                        "  const char *S = \"{[(\";\n"
-                        "  for (int I : {1, 2}) { Best += S[I] + 'x'; }\n```\n");
+  PatchResult R =
+      apply("```cpp pick\n  // a } in a comment\n"
+            "  const char *S = \"{[(\";\n"
+            "  for (int I : {1, 2}) { Best += S[I] + 'x'; }\n```\n");
   EXPECT_TRUE(R.accepted()) << first(R);
 }
 
@@ -314,7 +345,8 @@ TEST(ApplyTest, DiffFilesIsRelativeToTheBase) {
   std::map<std::string, std::string> Original = project().Files;
   std::string D = diffFiles(Original, R.Files, "/p");
   EXPECT_EQ(D.substr(0, D.find("@@")), "--- a/src/a.cpp\n+++ b/src/a.cpp\n");
-  EXPECT_EQ(diffFiles(Original, R.Files, "").substr(0, 18), "--- a//p/src/a.cpp");
+  EXPECT_EQ(diffFiles(Original, R.Files, "").substr(0, 18),
+            "--- a//p/src/a.cpp");
 }
 
 // ---- The property: no byte outside the regions ever changes ---------------
@@ -364,7 +396,9 @@ public:
   }
 
 private:
-  unsigned pick(unsigned N) { return std::uniform_int_distribution<unsigned>(0, N - 1)(Rng); }
+  unsigned pick(unsigned N) {
+    return std::uniform_int_distribution<unsigned>(0, N - 1)(Rng);
+  }
   bool coin() { return pick(2); }
 
   /// Lines of one of the files, whole: in a region, outside, or across.
@@ -397,13 +431,22 @@ private:
   }
 
   std::string code() {
-    static const char *Pool[] = {
-        "  Best = 42;\n",        "  if (N > 3) {\n",     "  }\n",
-        "    return Best;\n",    "  return U < 0.5;\n",  "}\n",
-        "int injected() {\n",    "  // EVOLVE-BLOCK-END\n",
-        "  // EVOLVE-BLOCK-START evil\n",                  "\n",
-        "\t\tBest++;\n",         "  x();  \n",           "int helper() { return 0; }\n",
-        "double weight(int T) {\n", "  return T * 5.0;\n", "static int Calls;\n"};
+    static const char *Pool[] = {"  Best = 42;\n",
+                                 "  if (N > 3) {\n",
+                                 "  }\n",
+                                 "    return Best;\n",
+                                 "  return U < 0.5;\n",
+                                 "}\n",
+                                 "int injected() {\n",
+                                 "  // EVOLVE-BLOCK-END\n",
+                                 "  // EVOLVE-BLOCK-START evil\n",
+                                 "\n",
+                                 "\t\tBest++;\n",
+                                 "  x();  \n",
+                                 "int helper() { return 0; }\n",
+                                 "double weight(int T) {\n",
+                                 "  return T * 5.0;\n",
+                                 "static int Calls;\n"};
     std::string Out;
     for (unsigned I = 0, N = pick(5); I < N; ++I)
       Out += Pool[pick(std::size(Pool))];
@@ -468,9 +511,11 @@ private:
   std::mt19937 Rng;
 };
 
-TEST(ApplyTest, NoByteOutsideTheRegionsEverChanges) {
-  Project P = project();
-  ReplyGenerator Gen(20240611);
+/// Applies thousands of generated replies to \p P and checks every accepted
+/// result.
+void checkManyReplies(Project P, unsigned Seed) {
+  bool CRLF = llvm::StringRef(P.Files[FileA]).contains("\r\n");
+  ReplyGenerator Gen(Seed);
   unsigned Accepted = 0, Refused = 0, Unreadable = 0;
   for (unsigned Iteration = 0; Iteration < 3000; ++Iteration) {
     std::string Reply = Gen.reply();
@@ -493,7 +538,9 @@ TEST(ApplyTest, NoByteOutsideTheRegionsEverChanges) {
       ASSERT_TRUE(P.Files.count(File));
       EXPECT_EQ(outside(P.Files[File], P.Regions, File),
                 outside(Patched, R.Regions, File))
-          << "reply:\n" << Reply << "\npatched:\n" << Patched;
+          << "reply:\n"
+          << Reply << "\npatched:\n"
+          << Patched;
       // The markers are the file's own: same blocks, same names.
       std::vector<std::string> Before, After;
       for (const auto &B : regions::scanMarkers(P.Files[File]).Blocks)
@@ -503,6 +550,11 @@ TEST(ApplyTest, NoByteOutsideTheRegionsEverChanges) {
       for (const auto &B : Scan.Blocks)
         After.push_back(B.Name);
       EXPECT_EQ(Before, After) << Reply;
+      // And its line endings.
+      if (CRLF && File == FileA)
+        EXPECT_EQ(llvm::StringRef(Patched).count("\r\n"),
+                  llvm::StringRef(Patched).count('\n'))
+            << Reply;
     }
     for (const Region &G : R.Regions) {
       auto It = R.Files.find(G.File);
@@ -513,13 +565,32 @@ TEST(ApplyTest, NoByteOutsideTheRegionsEverChanges) {
       EXPECT_EQ(G.FirstLine, regions::lineOf(Text, G.Begin)) << Reply;
     }
     for (const std::string &Name : R.Changed)
-      EXPECT_TRUE(llvm::any_of(P.Regions,
-                               [&](const Region &G) { return G.Name == Name; }));
+      EXPECT_TRUE(llvm::any_of(
+          P.Regions, [&](const Region &G) { return G.Name == Name; }));
   }
   // The generator must exercise both outcomes, many times.
   EXPECT_GT(Accepted, 100u);
   EXPECT_GT(Refused, 300u);
   EXPECT_LT(Unreadable, 1500u);
+}
+
+TEST(ApplyTest, NoByteOutsideTheRegionsEverChanges) {
+  checkManyReplies(project(), 20240611);
+}
+
+TEST(ApplyTest, NoByteOutsideTheRegionsOfACRLFFileEverChanges) {
+  Project P = project();
+  std::string CRLF;
+  for (char C : std::string(TextA)) {
+    if (C == '\n')
+      CRLF += '\r';
+    CRLF += C;
+  }
+  P.Files[FileA] = CRLF;
+  std::vector<Region> Blocks = blocksOf(FileA, CRLF);
+  P.Regions[0] = Blocks[0];
+  P.Regions[1] = Blocks[1];
+  checkManyReplies(P, 7);
 }
 
 } // namespace

@@ -17,10 +17,10 @@ std::vector<std::string> errors(llvm::StringRef Text) {
 }
 
 TEST(MarkersTest, OneNamedBlock) {
-  const char *Text = "int f() {\n"                   // 0
+  const char *Text = "int f() {\n"                      // 0
                      "  // EVOLVE-BLOCK-START policy\n" // 10
-                     "  return 1;\n"                 // 41
-                     "  // EVOLVE-BLOCK-END\n"       // 53
+                     "  return 1;\n"                    // 41
+                     "  // EVOLVE-BLOCK-END\n"          // 53
                      "}\n";
   MarkerScan S = scanMarkers(Text);
   EXPECT_TRUE(S.Errors.empty());
@@ -48,7 +48,8 @@ TEST(MarkersTest, EmptyBlockAndBlockAtTheEnds) {
 }
 
 TEST(MarkersTest, UnnamedBlockAlone) {
-  MarkerScan S = scanMarkers("//EVOLVE-BLOCK-START\nx();\n//EVOLVE-BLOCK-END\n");
+  MarkerScan S =
+      scanMarkers("//EVOLVE-BLOCK-START\nx();\n//EVOLVE-BLOCK-END\n");
   EXPECT_TRUE(S.Errors.empty());
   ASSERT_EQ(S.Blocks.size(), 1u);
   EXPECT_EQ(S.Blocks[0].Name, "");
@@ -56,12 +57,11 @@ TEST(MarkersTest, UnnamedBlockAlone) {
 
 TEST(MarkersTest, NotMarkers) {
   // In a string, in prose, in a block comment, or glued to another word.
-  MarkerScan S = scanMarkers(
-      "const char *S = \"// EVOLVE-BLOCK-START s\";\n"
-      "// This is how EVOLVE-BLOCK-START is written.\n"
-      "/* EVOLVE-BLOCK-END */\n"
-      "// EVOLVE-BLOCK-STARTED\n"
-      "// EVOLVE-BLOCK-ENDS\n");
+  MarkerScan S = scanMarkers("const char *S = \"// EVOLVE-BLOCK-START s\";\n"
+                             "// This is how EVOLVE-BLOCK-START is written.\n"
+                             "/* EVOLVE-BLOCK-END */\n"
+                             "// EVOLVE-BLOCK-STARTED\n"
+                             "// EVOLVE-BLOCK-ENDS\n");
   EXPECT_TRUE(S.Errors.empty());
   EXPECT_TRUE(S.Blocks.empty());
 }
@@ -114,7 +114,8 @@ TEST(MarkersTest, MarkerAfterCode) {
 }
 
 TEST(MarkersTest, CRLF) {
-  const char *Text = "// EVOLVE-BLOCK-START a\r\nx();\r\n// EVOLVE-BLOCK-END\r\n";
+  const char *Text =
+      "// EVOLVE-BLOCK-START a\r\nx();\r\n// EVOLVE-BLOCK-END\r\n";
   MarkerScan S = scanMarkers(Text);
   EXPECT_TRUE(S.Errors.empty());
   ASSERT_EQ(S.Blocks.size(), 1u);

@@ -8,7 +8,7 @@ using namespace adrs::patch;
 
 namespace {
 
-const char *Region = "  for (int I = 0; I < N; ++I) {\n"  // 0
+const char *Region = "  for (int I = 0; I < N; ++I) {\n" // 0
                      "    if (Load[I] < Best)\n"         // 32
                      "      Best = Load[I];\n"           // 56
                      "  }\n"                             // 78
@@ -49,8 +49,7 @@ TEST(MatchTest, EveryPlaceAtTheStrictestLevel) {
 }
 
 TEST(MatchTest, TrailingWhitespace) {
-  std::vector<TextMatch> M =
-      findMatches(Region, "  }   \n  return Best;\t\n");
+  std::vector<TextMatch> M = findMatches(Region, "  }   \n  return Best;\t\n");
   ASSERT_EQ(M.size(), 1u);
   EXPECT_EQ(M[0].Kind, MatchKind::TrailingWhitespace);
   EXPECT_EQ(M[0].Begin, 78u);
@@ -155,7 +154,9 @@ TEST(MatchTest, UnifiedDiffLikeGNUDiff) {
   std::string Old, New;
   for (int I = 1; I <= 20; ++I) {
     Old += "line " + std::to_string(I) + "\n";
-    New += I == 5 ? "five\n" : I == 16 ? "" : "line " + std::to_string(I) + "\n";
+    New += I == 5    ? "five\n"
+           : I == 16 ? ""
+                     : "line " + std::to_string(I) + "\n";
   }
   EXPECT_EQ(unifiedDiff(Old, New, "a/f", "b/f"),
             "--- a/f\n"
@@ -179,7 +180,8 @@ TEST(MatchTest, UnifiedDiffLikeGNUDiff) {
 }
 
 TEST(MatchTest, UnifiedDiffAtTheEdges) {
-  EXPECT_EQ(unifiedDiff("", "a\n", "x", "y"), "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n");
+  EXPECT_EQ(unifiedDiff("", "a\n", "x", "y"),
+            "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n");
   EXPECT_EQ(unifiedDiff("a\nb\n", "b\n", "x", "y"),
             "--- x\n+++ y\n@@ -1,2 +1,1 @@\n-a\n b\n");
   EXPECT_EQ(unifiedDiff("a\nb\n", "a\n", "x", "y", 0),

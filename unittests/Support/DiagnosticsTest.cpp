@@ -6,6 +6,8 @@
 
 #include "gtest/gtest.h"
 
+#include <cstring>
+
 using namespace llvm;
 using namespace adrs;
 
@@ -78,6 +80,51 @@ TEST(DiagnosticEngineTest, WarningsAsErrors) {
   Diags.warning(SMLoc::getFromPointer(SM.getMemoryBuffer(ID)->getBufferStart()),
                 "w");
   EXPECT_TRUE(Diags.hasErrors());
+}
+
+TEST(DiagnosticEngineTest, LocationsAgreeWithSourceMgr) {
+  // The engine finds lines and columns in an index of its own; they must be
+  // SourceMgr's, '\r' conventions included, and so must the rendering.
+  const char *Text = "one\ntwo\r\nthree\rfour\n\n  last";
+  for (size_t I = 0, N = strlen(Text); I <= N; ++I) {
+    SourceMgr SM;
+    std::string Ours, Theirs;
+    raw_string_ostream OS(Ours), Expected(Theirs);
+    DiagnosticEngine Diags(SM, OS);
+    unsigned ID = SM.AddNewSourceBuffer(
+        MemoryBuffer::getMemBufferCopy(Text, "s.adrs"), SMLoc());
+    const char *Start = SM.getMemoryBuffer(ID)->getBufferStart();
+    SMLoc Loc = SMLoc::getFromPointer(Start + I);
+    SMRange Range(Loc, SMLoc::getFromPointer(Start + std::min(I + 3, N)));
+    EXPECT_EQ(Diags.getLineAndColumn(Loc), SM.getLineAndColumn(Loc)) << I;
+    Diags.error(Loc, "m", Range);
+    SM.PrintMessage(Expected, Loc, SourceMgr::DK_Error, "m", Range);
+    OS.flush();
+    Expected.flush();
+    EXPECT_EQ(Ours, Theirs) << "offset " << I;
+  }
+}
+
+TEST(DiagnosticEngineTest, LongLinesAreWindowedAndCheap) {
+  // One 2 MB line and a diagnostic for every 8th byte: each must cost a
+  // window of the line, not the line (the test would take minutes).
+  std::string Line(2 << 20, 'x');
+  SourceMgr SM;
+  std::string Out;
+  raw_string_ostream OS(Out);
+  DiagnosticEngine Diags(SM, OS);
+  Diags.setErrorLimit(0);
+  unsigned ID = SM.AddNewSourceBuffer(
+      MemoryBuffer::getMemBufferCopy(Line, "s.adrs"), SMLoc());
+  const char *Start = SM.getMemoryBuffer(ID)->getBufferStart();
+  for (size_t I = 0; I < Line.size(); I += 8)
+    Diags.warning(SMLoc::getFromPointer(Start + I), "w");
+  OS.flush();
+  EXPECT_EQ(Diags.getNumWarnings(), Line.size() / 8);
+  EXPECT_LT(Out.size(), Diags.getNumWarnings() * 300);
+  EXPECT_NE(Out.find("s.adrs:1:2097145: warning: w\n"), std::string::npos);
+  EXPECT_EQ(Diags.getLineAndColumn(SMLoc::getFromPointer(Start + Line.size())),
+            std::make_pair(1u, unsigned(Line.size() + 1)));
 }
 
 } // namespace
