@@ -34,8 +34,8 @@ body
   ;
 
 statement
-  : 'describe' TEXT_OR_STRING                                   # describeStmt
-  | 'hints' TEXT_OR_STRING                                      # hintsStmt
+  : 'describe' (TEXT_OR_STRING | STRING)                        # describeStmt
+  | 'hints' (TEXT_OR_STRING | STRING)                           # hintsStmt
   | 'sources' stringList                                        # sourcesStmt
   | 'include' stringList                                        # includeStmt
   | 'define' macro (',' NL* macro)*                             # defineStmt

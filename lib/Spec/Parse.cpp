@@ -831,10 +831,14 @@ private:
       S.Kind = StmtKind::Describe;
       if (C->TEXT_OR_STRING())
         S.Strings.push_back(string(C->TEXT_OR_STRING()->getSymbol()));
+      else if (C->STRING())
+        S.Strings.push_back(string(C->STRING()->getSymbol()));
     } else if (auto *C = dynamic_cast<AdrsParser::HintsStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Hints;
       if (C->TEXT_OR_STRING())
         S.Strings.push_back(string(C->TEXT_OR_STRING()->getSymbol()));
+      else if (C->STRING())
+        S.Strings.push_back(string(C->STRING()->getSymbol()));
     } else if (auto *C = dynamic_cast<AdrsParser::SourcesStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Sources;
       S.Strings = strings(C->stringList());
