@@ -37,6 +37,12 @@ constexpr unsigned MaxNesting = 64;
 /// score or constraint has a few dozen nodes.
 constexpr unsigned MaxExprNodes = 1000;
 
+/// The most tokens the parser is given. ANTLR keeps the whole parse tree,
+/// a dozen nodes for a token deep in an expression: a 1 MB spec of
+/// `max(a, a, ...)` took a gigabyte, and adrsc died under a memory limit.
+/// A real spec has a few thousand tokens.
+constexpr unsigned MaxTokens = 100000;
+
 /// Maps ANTLR's code-point positions back to bytes of the buffer.
 class PositionMap {
 public:
@@ -1002,7 +1008,15 @@ private:
 bool checkTokens(antlr4::CommonTokenStream &Tokens, const PositionMap &Positions,
                  DiagnosticEngine &Diags) {
   unsigned Depth = 0;
+  unsigned Parsed = 0;
   for (antlr4::Token *T : Tokens.getTokens()) {
+    if (T->getChannel() == antlr4::Token::DEFAULT_CHANNEL &&
+        ++Parsed > MaxTokens) {
+      Diags.error(Positions.range(T).Start,
+                  "spec is too long (more than " + Twine(MaxTokens) +
+                      " tokens); a spec is a page of text");
+      return false;
+    }
     switch (T->getType()) {
     case AdrsLexer::BLOCK_COMMENT: {
       std::string TextStorage = T->getText();
