@@ -6,6 +6,8 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include "../Common/CantBeLate.h"
+
 #include "gtest/gtest.h"
 
 #include <csignal>
@@ -16,29 +18,7 @@ using namespace adrs;
 
 namespace {
 
-struct Example {
-  SourceMgr SM;
-  std::string Errors;
-  raw_string_ostream OS{Errors};
-  DiagnosticEngine Diags{SM, OS};
-  std::optional<spec::Spec> S;
-  std::vector<regions::Region> Regions;
-
-  Example() {
-    Expected<spec::Spec> Loaded = spec::loadSpec(
-        ADRS_SOURCE_DIR "/examples/cant-be-late/spec.adrs", Diags);
-    if (!Loaded) {
-      consumeError(Loaded.takeError());
-      return;
-    }
-    S = std::move(*Loaded);
-    Expected<std::vector<regions::Region>> R = regions::findRegions(*S, Diags);
-    if (R)
-      Regions = std::move(*R);
-    else
-      consumeError(R.takeError());
-  }
-};
+using adrs::testing::Example;
 
 TEST(ExecutorTest, AZygoteThatDiesIsStartedAgain) {
   Example E;

@@ -13,6 +13,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "../Common/CantBeLate.h"
+
 #include "gtest/gtest.h"
 
 using namespace llvm;
@@ -20,36 +22,7 @@ using namespace adrs;
 
 namespace {
 
-struct Example {
-  SourceMgr SM;
-  std::string Errors;
-  raw_string_ostream OS{Errors};
-  DiagnosticEngine Diags{SM, OS};
-  std::optional<spec::Spec> S;
-  std::vector<regions::Region> Regions;
-
-  Example() {
-    Expected<spec::Spec> Loaded = spec::loadSpec(
-        ADRS_SOURCE_DIR "/examples/cant-be-late/spec.adrs", Diags);
-    if (!Loaded) {
-      consumeError(Loaded.takeError());
-      return;
-    }
-    S = std::move(*Loaded);
-    Expected<std::vector<regions::Region>> R = regions::findRegions(*S, Diags);
-    if (R)
-      Regions = std::move(*R);
-    else
-      consumeError(R.takeError());
-  }
-
-  std::vector<Workload> train() const {
-    std::vector<Workload> W;
-    for (const std::string &F : S->trainFiles())
-      W.push_back({F, F});
-    return W;
-  }
-};
+using adrs::testing::Example;
 
 TEST(EngineTest, BaselineReproducesThePublishedCost) {
   Example E;
