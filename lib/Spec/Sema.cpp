@@ -114,7 +114,8 @@ private:
   SpecLoc specLoc(SMLoc Loc) const {
     if (!Loc.isValid())
       return {};
-    auto LineCol = SM.getLineAndColumn(Loc);
+    // The engine's line index: SourceMgr's own lookup costs the column.
+    auto LineCol = Diags.getLineAndColumn(Loc);
     return {LineCol.first, LineCol.second};
   }
 
@@ -229,6 +230,12 @@ private:
       break;
     case Quantity::Size:
       Result = Scaled(SizeUnits);
+      // Sizes become 64-bit byte counts; beyond 1 EB the conversion would
+      // not be defined.
+      if (Result && *Result > 1e18) {
+        error(V, "'" + Key + "' of " + V.Spelling + " is out of range");
+        return std::nullopt;
+      }
       break;
     case Quantity::Money:
       if (V.K == Value::Kind::Money || V.K == Value::Kind::Number)
