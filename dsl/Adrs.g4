@@ -50,6 +50,7 @@ statement
   | direction=('maximize' | 'minimize') name ('weight' signedNumber)?  # objectiveStmt
   | 'score' '=' expr                                            # scoreStmt
   | 'require' expr                                              # requireStmt
+  | 'verify' expr (',' NL* expr)*                               # verifyStmt
   | 'forbid' name stringList?                                   # forbidStmt
   | 'limits' settingList                                        # limitsStmt
   | 'stage' name 'on' stageSet (',' NL* 'keep' 'if' expr)?      # stageStmt
@@ -69,8 +70,8 @@ unknownHead
   : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include'
      | 'define' | 'flags' | 'std' | 'evolve' | 'evaluator' | 'baseline'
      | 'workloads' | 'metrics' | 'maximize' | 'minimize' | 'score'
-     | 'require' | 'forbid' | 'limits' | 'stage' | 'repeats' | 'generator'
-     | 'search' | 'seed' | 'budget'
+     | 'require' | 'verify' | 'forbid' | 'limits' | 'stage' | 'repeats'
+     | 'generator' | 'search' | 'seed' | 'budget'
      // Tokens that continue a statement stay out, or an unfinished
      // `require x <` would end at `x` and leave `<` as a statement of junk.
      | '=' | ',' | '(' | ')' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+'
@@ -171,8 +172,8 @@ name
   | 'problem' | 'describe' | 'hints' | 'sources' | 'include' | 'define'
   | 'flags' | 'std' | 'evolve' | 'block' | 'function' | 'in' | 'evaluator'
   | 'command' | 'baseline' | 'workloads' | 'as' | 'split' | 'metrics'
-  | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'forbid'
-  | 'limits' | 'stage' | 'on' | 'of' | 'keep' | 'if' | 'repeats'
+  | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'verify'
+  | 'forbid' | 'limits' | 'stage' | 'on' | 'of' | 'keep' | 'if' | 'repeats'
   | 'generator' | 'search' | 'seed' | 'budget'
   ;
 

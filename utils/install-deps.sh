@@ -12,6 +12,8 @@ packages=(
   antlr4 libantlr4-runtime-dev
   # Candidate isolation: the system-call filter.
   libseccomp-dev
+  # The run database, and CMA-ES for constant tuning (pagmo2).
+  libsqlite3-dev libpagmo-dev
   # Unit tests.
   libgtest-dev
 )

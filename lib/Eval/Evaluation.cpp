@@ -139,6 +139,58 @@ lookupIn(const std::map<std::string, double> &Metrics) {
   };
 }
 
+Expected<double> scoreOf(const spec::Spec &S,
+                         const std::map<std::string, double> &Metrics);
+
+} // namespace
+
+Evaluation scoreMetrics(const spec::Spec &S,
+                        const std::map<std::string, double> &Metrics) {
+  Evaluation E;
+  E.Metrics = Metrics;
+  for (const spec::Metric &M : S.Metrics)
+    if (!Metrics.count(M.Name)) {
+      E.Status = "invalid_output";
+      E.Reason = "the evaluator did not report metric '" + M.Name + "'";
+      return E;
+    }
+  Expected<double> Score = scoreOf(S, Metrics);
+  if (!Score) {
+    E.Status = "invalid_output";
+    E.Reason = "cannot compute the score: " + toString(Score.takeError());
+    return E;
+  }
+  if (!std::isfinite(*Score)) {
+    E.Status = "invalid_output";
+    E.Reason = "the score is not a finite number";
+    return E;
+  }
+  E.Score = *Score;
+  std::map<std::string, double> WithScore = Metrics;
+  WithScore.emplace("score", *Score);
+  for (const spec::Objective &O : S.Objectives) {
+    double V = Metrics.count(O.Metric) ? Metrics.at(O.Metric) : NAN;
+    E.Objectives.push_back(O.Dir == spec::Direction::Maximize ? V : -V);
+  }
+  for (const spec::Constraint &C : S.Constraints) {
+    Expected<double> Holds = C.Condition->evaluate(lookupIn(WithScore));
+    if (!Holds)
+      E.FailedConstraints.push_back(C.Condition->str() + " (" +
+                                    toString(Holds.takeError()) + ")");
+    else if (*Holds == 0)
+      E.FailedConstraints.push_back(C.Condition->str());
+  }
+  if (!E.FailedConstraints.empty()) {
+    E.Status = "infeasible";
+    E.Reason = "constraint violated: " + join(E.FailedConstraints, "; ");
+    return E;
+  }
+  E.Feasible = true;
+  return E;
+}
+
+namespace {
+
 /// The scalar score: the spec's expression, or the weighted sum of the
 /// objectives with minimised ones negated.
 Expected<double> scoreOf(const spec::Spec &S,

@@ -1,6 +1,7 @@
 //===- Executor.cpp - A warm zygote that runs candidates ------------------===//
 
 #include "adrs/Eval/Executor.h"
+#include "adrs/Eval/Evaluation.h"
 
 #include "adrs/Support/IO.h"
 
@@ -8,11 +9,13 @@
 #include "llvm/Support/JSON.h"
 
 #include <cerrno>
+#include <limits>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,7 +85,23 @@ json::Value passResultsToJSON(const passes::PassResults &P) {
     Features[K] = V;
   for (const auto &[K, V] : P.Fingerprints)
     Fingerprints[K] = V;
+  json::Object Transformed;
+  for (const auto &[K, V] : P.Transformed)
+    Transformed[K] = V;
+  json::Array Constants;
+  for (const passes::LiftedConstant &C : P.Constants)
+    Constants.push_back(json::Object{{"region", C.Region},
+                                     {"index", C.Index},
+                                     {"spelling", C.Spelling},
+                                     {"value", C.Value},
+                                     {"integer", C.IsInteger},
+                                     {"lower", C.Lower},
+                                     {"upper", C.Upper},
+                                     {"line", C.Line}});
   return json::Object{{"rejections", std::move(Rejections)},
+                      {"transformed", std::move(Transformed)},
+                      {"constants", std::move(Constants)},
+                      {"duplicate", P.Duplicate},
                       {"features", std::move(Features)},
                       {"fingerprints", std::move(Fingerprints)}};
 }
@@ -99,6 +118,24 @@ passes::PassResults passResultsFromJSON(const json::Object *O) {
                                 unsigned(R->getInteger("line").value_or(0)),
                                 unsigned(R->getInteger("column").value_or(0)),
                                 R->getString("message").value_or("").str()});
+  P.Duplicate = O->getBoolean("duplicate").value_or(false);
+  if (const json::Object *T = O->getObject("transformed"))
+    for (const auto &[K, V] : *T)
+      P.Transformed[K.str()] = V.getAsString().value_or("").str();
+  if (const json::Array *A = O->getArray("constants"))
+    for (const json::Value &V : *A)
+      if (const json::Object *C = V.getAsObject()) {
+        passes::LiftedConstant L;
+        L.Region = C->getString("region").value_or("").str();
+        L.Index = unsigned(C->getInteger("index").value_or(0));
+        L.Spelling = C->getString("spelling").value_or("").str();
+        L.Value = C->getNumber("value").value_or(0);
+        L.IsInteger = C->getBoolean("integer").value_or(false);
+        L.Lower = C->getNumber("lower").value_or(0);
+        L.Upper = C->getNumber("upper").value_or(0);
+        L.Line = unsigned(C->getInteger("line").value_or(0));
+        P.Constants.push_back(std::move(L));
+      }
   if (const json::Object *F = O->getObject("features"))
     for (const auto &[K, V] : *F)
       P.Features[K.str()] = V.getAsNumber().value_or(0);
@@ -128,6 +165,67 @@ jit::CandidateChecks checksFromJSON(const json::Object &O) {
   return C;
 }
 
+json::Value tuneToJSON(const TuneRequest &T) {
+  json::Array Params;
+  for (const tune::Parameter &P : T.Parameters)
+    Params.push_back(json::Array{P.Initial, P.Lower, P.Upper, P.IsInteger});
+  return json::Object{{"parameters", std::move(Params)},
+                      {"evaluations", T.Evaluations},
+                      {"seed", int64_t(T.Seed)},
+                      {"seconds", T.SecondsPerEvaluation}};
+}
+
+TuneRequest tuneFromJSON(const json::Object &O) {
+  TuneRequest T;
+  if (const json::Array *A = O.getArray("parameters"))
+    for (const json::Value &V : *A)
+      if (const json::Array *P = V.getAsArray(); P && P->size() == 4)
+        T.Parameters.push_back({(*P)[0].getAsNumber().value_or(0),
+                                (*P)[1].getAsNumber().value_or(0),
+                                (*P)[2].getAsNumber().value_or(0),
+                                (*P)[3].getAsBoolean().value_or(false)});
+  T.Evaluations = unsigned(O.getInteger("evaluations").value_or(0));
+  T.Seed = uint64_t(O.getInteger("seed").value_or(0));
+  T.SecondsPerEvaluation = O.getNumber("seconds").value_or(10);
+  return T;
+}
+
+/// Tunes the linked candidate's constants in this (the candidate's)
+/// process: each point CMA-ES asks for is written into the parameter table
+/// and the evaluator runs again. A point that hangs is stopped by an alarm,
+/// which ends the child: the tuning so far is lost, nothing else.
+json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
+                      const RunRequest &Request, std::shared_ptr<Cache> Shared,
+                      jit::CandidateTimings &T) {
+  const TuneRequest &TR = *Request.Tune;
+  auto Cost = [&](const std::vector<double> &Values) -> double {
+    double *Table = jit::parameterTable();
+    for (size_t I = 0; I < Values.size() && I < jit::MaxParameters; ++I)
+      Table[I] = Values[I];
+    Recorder Rec(Request.Workloads, Shared);
+    itimerval Timer{};
+    Timer.it_value.tv_sec = time_t(TR.SecondsPerEvaluation);
+    Timer.it_value.tv_usec =
+        suseconds_t((TR.SecondsPerEvaluation - double(time_t(TR.SecondsPerEvaluation))) * 1e6);
+    setitimer(ITIMER_REAL, &Timer, nullptr);
+    Engine.evaluate(Rec, T);
+    itimerval Off{};
+    setitimer(ITIMER_REAL, &Off, nullptr);
+    Report R = Rec.report();
+    if (!R.Problems.empty())
+      return std::numeric_limits<double>::infinity();
+    Evaluation E = scoreMetrics(S, R.Metrics);
+    return E.Feasible && E.Score ? -*E.Score
+                                 : std::numeric_limits<double>::infinity();
+  };
+  tune::Outcome O = tune::minimize(TR.Parameters, Cost, TR.Evaluations, TR.Seed);
+  return json::Object{{"best", json::Array(O.Best)},
+                      {"best_cost", O.BestCost},
+                      {"initial_cost", O.InitialCost},
+                      {"evaluations", O.Evaluations},
+                      {"error", O.Error}};
+}
+
 json::Value requestToJSON(const RunRequest &R) {
   json::Object Overrides;
   for (const auto &[Path, Text] : R.Overrides)
@@ -141,6 +239,8 @@ json::Value requestToJSON(const RunRequest &R) {
       {"overrides", std::move(Overrides)},
       {"workloads", std::move(Workloads)},
       {"dry_run", R.DryRun},
+      {"known_programs", json::Array(R.KnownPrograms)},
+      {"tune", R.Tune ? tuneToJSON(*R.Tune) : json::Value(nullptr)},
       {"checks", R.Checks ? checksToJSON(*R.Checks) : json::Value(nullptr)},
       {"limits",
        json::Object{{"wall_s", L.WallSeconds},
@@ -164,6 +264,11 @@ RunRequest requestFromJSON(const json::Object &O) {
         R.Workloads.push_back({WO->getString("name").value_or("").str(),
                                WO->getString("path").value_or("").str()});
   R.DryRun = O.getBoolean("dry_run").value_or(false);
+  if (const json::Object *T = O.getObject("tune"))
+    R.Tune = tuneFromJSON(*T);
+  if (const json::Array *K = O.getArray("known_programs"))
+    for (const json::Value &V : *K)
+      R.KnownPrograms.push_back(V.getAsString().value_or("").str());
   if (const json::Object *C = O.getObject("checks"))
     R.Checks = checksFromJSON(*C);
   if (const json::Object *L = O.getObject("limits")) {
@@ -203,6 +308,9 @@ RunRequest requestFromJSON(const json::Object &O) {
   // Shared by every child: what one parses, the next would parse again,
   // so values stored by a child do not come back; the zygote's own stay.
   auto Shared = std::make_shared<Cache>();
+  // Every program scored so far, sent a few at a time with the requests:
+  // the child that parses a copy of one stops before linking it.
+  std::set<std::string> Known;
 
   for (;;) {
     Expected<json::Value> Msg = receiveMessage(Sock);
@@ -214,6 +322,9 @@ RunRequest requestFromJSON(const json::Object &O) {
     if (!O)
       _exit(1);
     RunRequest Request = requestFromJSON(*O);
+    Known.insert(Request.KnownPrograms.begin(), Request.KnownPrograms.end());
+    if (Request.Checks)
+      Request.Checks->Known = &Known;
     exec::SandboxResult SR =
         exec::runSandboxed(Request.Limits, [&](int Fd) {
           Recorder Rec(Request.Workloads, Shared);
@@ -224,10 +335,15 @@ RunRequest requestFromJSON(const json::Object &O) {
               Request.Checks ? &*Request.Checks : nullptr;
           Error Err = (*Engine)->prepare(Request.Overrides, Diags, T, Checks,
                                          &Passes);
-          if (!Err && !Request.DryRun && Passes.Rejections.empty()) {
+          std::optional<json::Object> Tuned;
+          if (!Err && !Request.DryRun && Passes.Rejections.empty() &&
+              !Passes.Duplicate) {
             // The time limit is for the evaluation, not for compiling.
             exec::startTiming(Fd);
-            (*Engine)->evaluate(Rec, T);
+            if (Request.Tune)
+              Tuned = tuneHere(S, **Engine, Request, Shared, T);
+            else
+              (*Engine)->evaluate(Rec, T);
           }
           json::Object Out{{"compile_ms", T.CompileMs},
                            {"link_ms", T.LinkMs},
@@ -236,6 +352,8 @@ RunRequest requestFromJSON(const json::Object &O) {
           if (Err) {
             Out["failed"] = toString(std::move(Err));
             Out["diagnostics"] = regions::toJSON(Diags);
+          } else if (Tuned) {
+            Out["tuned"] = std::move(*Tuned);
           } else {
             Out["report"] = toJSON(Rec.report());
           }
@@ -318,8 +436,18 @@ Executor::start(const spec::Spec &S, const std::vector<regions::Region> &Regions
 
 Executor::~Executor() { stop(); }
 
+void Executor::remember(std::string Program) {
+  if (!Program.empty() && KnownSet.insert(Program).second)
+    Known.push_back(std::move(Program));
+}
+
 Expected<RunResult> Executor::run(const RunRequest &Request) {
-  json::Value Message = requestToJSON(Request);
+  RunRequest WithKnown = Request;
+  auto Compose = [&] {
+    WithKnown.KnownPrograms.assign(Known.begin() + ZygoteKnows, Known.end());
+    return requestToJSON(WithKnown);
+  };
+  json::Value Message = Compose();
   Expected<json::Value> Reply =
       createStringError(inconvertibleErrorCode(), "not sent");
   // One retry: if the zygote itself died (not the candidate's child), it is
@@ -331,12 +459,17 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
     } else {
       Reply = receiveMessage(Socket);
     }
-    if (Reply)
+    if (Reply) {
+      ZygoteKnows = Known.size();
       break;
+    }
     stop();
     ++Restarts;
     if (Error E = spawn())
       return std::move(E);
+    // A new zygote knows nothing yet: it gets the whole list.
+    ZygoteKnows = 0;
+    Message = Compose();
   }
   if (!Reply) {
     consumeError(Reply.takeError());
@@ -381,6 +514,24 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   if (!R.Passes.Rejections.empty()) {
     R.Status = "rejected";
     R.Reason = R.Passes.Rejections.front().Message;
+    return R;
+  }
+  if (R.Passes.Duplicate) {
+    R.Status = "duplicate";
+    R.Reason = "the same program (up to comments, layout and local names) "
+               "was evaluated before";
+    return R;
+  }
+  if (const json::Object *Tuned = P->getObject("tuned")) {
+    tune::Outcome O;
+    if (const json::Array *B = Tuned->getArray("best"))
+      for (const json::Value &V : *B)
+        O.Best.push_back(V.getAsNumber().value_or(0));
+    O.BestCost = Tuned->getNumber("best_cost").value_or(0);
+    O.InitialCost = Tuned->getNumber("initial_cost").value_or(0);
+    O.Evaluations = unsigned(Tuned->getInteger("evaluations").value_or(0));
+    O.Error = Tuned->getString("error").value_or("").str();
+    R.Tuned = std::move(O);
     return R;
   }
   if (const json::Value *Report = P->get("report")) {

@@ -20,6 +20,7 @@
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -216,13 +217,19 @@ struct Engine::Impl {
     // keeps diagnostics and debug information at the real lines.
     std::string Input;
     long Delta;
+    // Lifted constants (ADRS_PARAM) read the parameter table, whose address
+    // every child of the zygote shares: tuning changes data, not code.
+    std::string Params = formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
+                                 "double *){0:x})[i])\n",
+                                 uintptr_t(parameterTable()));
     if (!Preamble.empty() && StringRef(Text).startswith(Preamble)) {
       unsigned Line = 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
-      std::string Prefix = "#line " + std::to_string(Line) + " \"" + Unit + "\"\n";
+      std::string Prefix =
+          Params + "#line " + std::to_string(Line) + " \"" + Unit + "\"\n";
       Input = Prefix + Text.substr(Preamble.size());
       Delta = long(Prefix.size()) - long(Preamble.size());
     } else {
-      std::string Prefix = "#line 1 \"" + Unit + "\"\n";
+      std::string Prefix = Params + "#line 1 \"" + Unit + "\"\n";
       Input = Prefix + Text;
       Delta = long(Prefix.size());
     }
@@ -240,6 +247,11 @@ struct Engine::Impl {
       Timings.CompileMs = msSince(Start);
       if (!Results->Rejections.empty())
         return Error::success(); // refused: not worth linking
+      if (Checks->Known &&
+          Checks->Known->count(passes::programFingerprint(*Results))) {
+        Results->Duplicate = true;
+        return Error::success(); // scored already
+      }
     }
     auto LinkStart = std::chrono::steady_clock::now();
     if (Error E = Candidates->Execute(*PTU))
@@ -262,6 +274,11 @@ struct Engine::Impl {
     return Error::success();
   }
 };
+
+double *parameterTable() {
+  static double Table[MaxParameters];
+  return Table;
+}
 
 Engine::Engine(std::unique_ptr<Impl> I) : I(std::move(I)) {}
 Engine::~Engine() = default;

@@ -27,6 +27,13 @@ const PassRegion *PassContext::regionAt(unsigned Offset) const {
   return nullptr;
 }
 
+std::string programFingerprint(const PassResults &Results) {
+  std::string Key;
+  for (const auto &[Region, Fingerprint] : Results.Fingerprints)
+    Key += (Key.empty() ? "" : " ") + Region + ":" + Fingerprint;
+  return Key;
+}
+
 std::vector<std::string> defaultPasses() {
   return {"forbid", "fingerprint", "features"};
 }

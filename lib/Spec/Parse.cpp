@@ -942,6 +942,12 @@ private:
       S.Kind = StmtKind::Require;
       if (C->expr())
         S.Expression = topExpr(C->expr());
+    } else if (auto *C = dynamic_cast<AdrsParser::VerifyStmtContext *>(Ctx)) {
+      S.Kind = StmtKind::Verify;
+      // Each condition counts its own nodes, like a require of its own.
+      for (AdrsParser::ExprContext *E : C->expr())
+        if (ExprPtr Condition = topExpr(E))
+          S.Conditions.push_back(std::move(Condition));
     } else if (auto *C = dynamic_cast<AdrsParser::ForbidStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Forbid;
       if (C->name())
@@ -1063,8 +1069,9 @@ ArrayRef<StringRef> statementKeywords() {
   static const StringRef Keywords[] = {
       "describe", "hints",   "sources",  "include",  "define",  "flags",
       "std",      "evolve",  "evaluator", "baseline", "workloads", "metrics",
-      "maximize", "minimize", "score",   "require",  "forbid",  "limits",
-      "stage",    "repeats", "generator", "search",  "seed",    "budget"};
+      "maximize", "minimize", "score",   "require",  "verify",  "forbid",
+      "limits",   "stage",   "repeats",  "generator", "search", "seed",
+      "budget"};
   return Keywords;
 }
 

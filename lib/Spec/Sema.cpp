@@ -419,9 +419,13 @@ private:
   void workloads(const Statement &S);
   void stage(const Statement &S);
 
-  bool checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where);
-  bool checkMetricName(const std::string &Name, SMRange Range);
-  std::vector<std::string> metricNames() const;
+  /// \p ScoreIsKnown: `score` names the candidate's score even without a
+  /// `score =` statement (in `verify`, where the score is always computed).
+  bool checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where,
+                 bool ScoreIsKnown = false);
+  bool checkMetricName(const std::string &Name, SMRange Range,
+                       bool ScoreIsKnown = false);
+  std::vector<std::string> metricNames(bool ScoreIsKnown = false) const;
 
   SourceMgr &SM;
   DiagnosticEngine &Diags;
@@ -740,6 +744,7 @@ void Sema::declare(const Statement &S) {
 
   case StmtKind::Objective:
   case StmtKind::Require:
+  case StmtKind::Verify:
   case StmtKind::Stage:
     return; // They refer to metrics and workloads: resolveReferences().
   }
@@ -1371,19 +1376,20 @@ void Sema::search(const Statement &S) {
 
 // ---- References ------------------------------------------------------------
 
-std::vector<std::string> Sema::metricNames() const {
+std::vector<std::string> Sema::metricNames(bool ScoreIsKnown) const {
   std::vector<std::string> Names;
   for (const Metric &M : Out.Metrics)
     Names.push_back(M.Name);
-  if (ScoreExprRange)
+  if ((ScoreExprRange || ScoreIsKnown) && !is_contained(Names, "score"))
     Names.push_back("score");
   return Names;
 }
 
-bool Sema::checkMetricName(const std::string &Name, SMRange Range) {
-  if (is_contained(metricNames(), Name))
+bool Sema::checkMetricName(const std::string &Name, SMRange Range,
+                           bool ScoreIsKnown) {
+  std::vector<std::string> Known = metricNames(ScoreIsKnown);
+  if (is_contained(Known, Name))
     return true;
-  std::vector<std::string> Known = metricNames();
   std::optional<std::string> Match = closestMatch(Name, Known);
   if (Match) {
     Diags.error(Range.Start,
@@ -1403,7 +1409,8 @@ bool Sema::checkMetricName(const std::string &Name, SMRange Range) {
   return false;
 }
 
-bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where) {
+bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where,
+                     bool ScoreIsKnown) {
   if (!E)
     return false;
   bool OK = true;
@@ -1415,7 +1422,7 @@ bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where) {
         OK = false;
         return;
       }
-      if (!checkMetricName(Name, X.getRange())) {
+      if (!checkMetricName(Name, X.getRange(), ScoreIsKnown)) {
         Reported.push_back(Name);
         OK = false;
       }
@@ -1536,6 +1543,14 @@ void Sema::resolveReferences(const Statement &S) {
   case StmtKind::Require:
     if (checkExpr(S.Expression, /*WantCondition=*/true, "'require'"))
       Out.Constraints.push_back({S.Expression, specLoc(S.Keyword.loc())});
+    return;
+  case StmtKind::Verify:
+    // Each condition is located where it starts, so `adrsc verify` can
+    // point at the one that failed.
+    for (const ExprPtr &C : S.Conditions)
+      if (checkExpr(C, /*WantCondition=*/true, "'verify'",
+                    /*ScoreIsKnown=*/true))
+        Out.Verify.push_back({C, specLoc(C->getRange().Start)});
     return;
   case StmtKind::Stage:
     stage(S);

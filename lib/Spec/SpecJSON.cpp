@@ -90,6 +90,11 @@ json::Value toJSON(const Spec &S) {
     Constraints.push_back(
         json::Object{{"condition", expr(C.Condition)}, {"loc", loc(C.Loc)}});
 
+  json::Array Verify;
+  for (const Constraint &C : S.Verify)
+    Verify.push_back(
+        json::Object{{"condition", expr(C.Condition)}, {"loc", loc(C.Loc)}});
+
   json::Array Stages;
   for (const Stage &St : S.Stages)
     Stages.push_back(json::Object{{"name", St.Name},
@@ -193,6 +198,7 @@ json::Value toJSON(const Spec &S) {
       {"search", std::move(Search)},
       {"seed", int64_t(S.Seed)},
       {"budget", std::move(Budget)},
+      {"verify", std::move(Verify)},
   };
 }
 

@@ -76,6 +76,7 @@ enum class StmtKind {
   Objective,
   Score,
   Require,
+  Verify,
   Forbid,
   Limits,
   Stage,
@@ -103,6 +104,7 @@ struct Statement {
   std::vector<Macro> Macros;
   std::vector<MetricDecl> Metrics;
   ExprPtr Expression;          ///< score, require, stage keep-if.
+  std::vector<ExprPtr> Conditions; ///< verify: one per comma-separated item.
   std::vector<Setting> Settings;
   bool HasBlock = false;       ///< Settings came (partly) from `{ ... }`.
 };

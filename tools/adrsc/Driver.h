@@ -22,6 +22,10 @@ extern llvm::cl::SubCommand CheckCmd;
 extern llvm::cl::SubCommand RegionsCmd;
 extern llvm::cl::SubCommand PatchCmd;
 extern llvm::cl::SubCommand EvalCmd;
+extern llvm::cl::SubCommand RunCmd;
+extern llvm::cl::SubCommand BestCmd;
+extern llvm::cl::SubCommand ApplyCmd;
+extern llvm::cl::SubCommand VerifyCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -44,6 +48,10 @@ int runCheck();
 int runRegions();
 int runPatch();
 int runEval();
+int runRun();
+int runBest();
+int runApply();
+int runVerify();
 
 } // namespace driver
 } // namespace adrs

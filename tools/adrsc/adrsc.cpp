@@ -53,6 +53,19 @@ cl::SubCommand EvalCmd("eval",
                        "Score the current sources, or an edit of them, as a "
                        "search would: compile, link and run the evaluator in "
                        "a sandbox");
+cl::SubCommand RunCmd("run",
+                      "Evolve the regions until the budget is spent; resume "
+                      "the run if its directory has one ('adrsc spec.adrs' "
+                      "is 'adrsc run spec.adrs')");
+cl::SubCommand BestCmd("best",
+                       "Print the best candidate of a run: its scores on the "
+                       "train and test workloads and its diff");
+cl::SubCommand ApplyCmd("apply",
+                        "Write a run's best program back into the sources");
+cl::SubCommand VerifyCmd("verify",
+                         "Score the current sources on the test workloads "
+                         "and check the spec's constraints and verify "
+                         "conditions (exit 0 pass, 1 fail)");
 
 static cl::list<std::string> LoadPlugins(
     "load", cl::desc("Load a plugin (a shared object) that registers "
@@ -66,18 +79,20 @@ static cl::opt<unsigned> ErrorLimit(
     "error-limit",
     cl::desc("Stop after this many errors (0 = no limit; default 20)"),
     cl::init(20), cl::sub(CheckCmd), cl::sub(RegionsCmd), cl::sub(PatchCmd),
-    cl::sub(EvalCmd),
+    cl::sub(EvalCmd), cl::sub(RunCmd), cl::sub(VerifyCmd),
     cl::cat(AdrsCategory));
 
 static cl::opt<bool> WarningsAsErrors("Werror",
                                       cl::desc("Treat warnings as errors"),
                                       cl::sub(CheckCmd), cl::sub(RegionsCmd),
                                       cl::sub(PatchCmd), cl::sub(EvalCmd),
+                                      cl::sub(RunCmd), cl::sub(VerifyCmd),
                                       cl::cat(AdrsCategory));
 
 static cl::opt<bool> NoWarnings("w", cl::desc("Do not print warnings"),
                                 cl::sub(CheckCmd), cl::sub(RegionsCmd),
                                 cl::sub(PatchCmd), cl::sub(EvalCmd),
+                                cl::sub(RunCmd), cl::sub(VerifyCmd),
                                 cl::cat(AdrsCategory));
 
 enum class ColorMode { Auto, Always, Never };
@@ -87,7 +102,8 @@ static cl::opt<ColorMode> Color(
                clEnumValN(ColorMode::Always, "always", "always"),
                clEnumValN(ColorMode::Never, "never", "never")),
     cl::init(ColorMode::Auto), cl::sub(CheckCmd), cl::sub(RegionsCmd),
-    cl::sub(PatchCmd), cl::sub(EvalCmd), cl::cat(AdrsCategory));
+    cl::sub(PatchCmd), cl::sub(EvalCmd), cl::sub(RunCmd), cl::sub(VerifyCmd),
+    cl::cat(AdrsCategory));
 
 bool useColor() {
   switch (Color) {
@@ -155,6 +171,11 @@ or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
                                  apply an edit, re-parse, run the passes
   adrsc eval spec.adrs [--edit reply.txt]
                                  score the sources (or an edit) in a sandbox
+  adrsc spec.adrs                evolve the regions (adrsc run spec.adrs);
+                                 run it again to resume
+  adrsc best adrs-runs/NAME      the best program of a run, train and test
+  adrsc apply adrs-runs/NAME     write the best program into the sources
+  adrsc verify spec.adrs         the regression gate: test workloads, exit 0/1
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
@@ -166,7 +187,8 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
-  for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd})
+  for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd,
+                              &RunCmd, &BestCmd, &ApplyCmd, &VerifyCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -183,6 +205,15 @@ int main(int argc, char **argv) {
     outs() << Overview;
     return ExitUsage;
   }
+  // `adrsc spec.adrs` is `adrsc run spec.adrs`.
+  static const char RunName[] = "run";
+  if (Args.size() >= 2 && !StringRef(Args[1]).startswith("-") &&
+      !is_contained(std::vector<StringRef>{"check", "regions", "patch", "eval",
+                                           "run", "best", "apply", "verify",
+                                           "help"},
+                    StringRef(Args[1])) &&
+      StringRef(Args[1]).endswith(".adrs"))
+    Args.insert(Args.begin() + 1, RunName);
 
   std::string Errors;
   raw_string_ostream ErrorStream(Errors);
@@ -190,10 +221,6 @@ int main(int argc, char **argv) {
                                    &ErrorStream)) {
     ErrorStream.flush();
     errs() << Errors;
-    StringRef First = Args[1];
-    if (First.endswith(".adrs"))
-      errs() << "adrsc: to check this spec, run 'adrsc check " << First
-             << "'\n";
     errs() << "adrsc: run 'adrsc --help' for usage\n";
     return ExitUsage;
   }
@@ -212,6 +239,14 @@ int main(int argc, char **argv) {
     return runPatch();
   if (EvalCmd)
     return runEval();
+  if (RunCmd)
+    return runRun();
+  if (BestCmd)
+    return runBest();
+  if (ApplyCmd)
+    return runApply();
+  if (VerifyCmd)
+    return runVerify();
 
   outs() << Overview;
   return ExitUsage;

@@ -92,6 +92,37 @@ TEST(SpecLoaderTest, ExpressionsParseWithPrecedence) {
             "a - b * 2 >= -1 and not b > 3 or a == 0");
 }
 
+TEST(SpecLoaderTest, VerifyConditionsAccumulate) {
+  std::string Text = Minimal;
+  Text.insert(Text.rfind('}'), "  metrics misses\n"
+                               "  require misses < 5\n"
+                               "  verify score >= 40\n"
+                               "  verify cost <= 110, misses == 0\n");
+  Parsed P = parse(Text);
+  ASSERT_TRUE(P.Result) << P.Diagnostics;
+  EXPECT_EQ(P.Errors + P.Warnings, 0u) << P.Diagnostics;
+  ASSERT_EQ(P.Result->Constraints.size(), 1u) << "verify is no constraint";
+  const std::vector<Constraint> &V = P.Result->Verify;
+  ASSERT_EQ(V.size(), 3u);
+  EXPECT_EQ(V[0].Condition->str(), "score >= 40");
+  EXPECT_EQ(V[1].Condition->str(), "cost <= 110");
+  EXPECT_EQ(V[2].Condition->str(), "misses == 0");
+  EXPECT_EQ(V[2].Loc.Line, 9u);
+  EXPECT_EQ(V[2].Loc.Column, 23u);
+}
+
+TEST(SpecLoaderTest, VerifyNeedsConditionsOverKnownMetrics) {
+  std::string Text = Minimal;
+  Text.insert(Text.rfind('}'), "  verify cost, cots < 1\n");
+  Parsed P = parse(Text);
+  EXPECT_FALSE(P.Result);
+  EXPECT_EQ(P.Errors, 2u) << P.Diagnostics;
+  EXPECT_NE(P.Diagnostics.find("'verify' needs a condition"), std::string::npos)
+      << P.Diagnostics;
+  EXPECT_NE(P.Diagnostics.find("did you mean 'cost'?"), std::string::npos)
+      << P.Diagnostics;
+}
+
 class SplitTest : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -167,7 +198,8 @@ TEST(SpecLoaderTest, JSONHasEverySection) {
   ASSERT_TRUE(O);
   for (const char *Key : {"problem", "build", "regions", "evaluator",
                           "workloads", "metrics", "objectives", "constraints",
-                          "limits", "stages", "generator", "search", "budget"})
+                          "verify", "limits", "stages", "generator", "search",
+                          "budget"})
     EXPECT_TRUE(O->get(Key)) << Key;
 }
 

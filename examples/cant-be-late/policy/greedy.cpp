@@ -30,7 +30,10 @@ cbl::ClusterType decide(const cbl::PolicyState &s) {
   const double needWithOneRestart = std::ceil((left + d) / s.gapSeconds);
   const double needWithTwoRestarts = std::ceil((left + 2 * d) / s.gapSeconds);
 
-  if (needWithOneRestart >= ticksLeft)
+  // Greedy turns to on-demand only when the work left (with one more
+  // restart) fills every tick left: a margin of 1.
+  const double margin = 1.0;
+  if (needWithOneRestart * margin >= ticksLeft)
     return ClusterType::OnDemand;
   // Too tight to survive another preemption: keep a running spot instance,
   // but do not start a new one.

@@ -55,6 +55,12 @@ struct Evaluation {
 
 llvm::json::Value toJSON(const Evaluation &E);
 
+/// Scores metrics as a one-stage evaluation would: the declared metrics
+/// must all be there, then the score, objectives and constraints. Used where
+/// a full evaluation would be too heavy (each step of constant tuning).
+Evaluation scoreMetrics(const spec::Spec &S,
+                        const std::map<std::string, double> &Metrics);
+
 class Evaluator {
 public:
   /// \p Exec runs C++ evaluators; it is null for a spec whose evaluator is
@@ -76,8 +82,11 @@ public:
   /// The workloads a side or stage runs on, in a stable order.
   std::vector<Workload> workloads(Side S, const spec::Stage *St = nullptr) const;
 
-private:
+  /// The sandbox limits of one run on \p W.
   exec::SandboxLimits limits(const std::vector<Workload> &W) const;
+  Executor *executor() const { return Exec; }
+
+private:
   /// Runs the spec's evaluator command on a mirror of the sources with the
   /// candidate's files in place.
   RunResult runCommand(const RunRequest &Request, llvm::StringRef Stage);

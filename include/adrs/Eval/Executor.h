@@ -17,16 +17,27 @@
 #include "adrs/JIT/Engine.h"
 #include "adrs/Regions/Region.h"
 #include "adrs/Regions/SourceParser.h"
+#include "adrs/Tune/CMAES.h"
 
 #include "llvm/Support/Error.h"
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace adrs {
 namespace eval {
+
+/// Tune a candidate's lifted constants in its child: compiled once, then
+/// evaluated at each point CMA-ES asks for.
+struct TuneRequest {
+  std::vector<tune::Parameter> Parameters; ///< By ADRS_PARAM index.
+  unsigned Evaluations = 0;
+  uint64_t Seed = 0;
+  double SecondsPerEvaluation = 10; ///< A point that runs longer fails.
+};
 
 struct RunRequest {
   regions::FileOverrides Overrides; ///< Empty: the baseline.
@@ -36,6 +47,11 @@ struct RunRequest {
   bool DryRun = false;
   /// Passes to run on the candidate's parse before it is linked.
   std::optional<jit::CandidateChecks> Checks;
+  /// Instead of one evaluation, tune the constants (the overrides then hold
+  /// ADRS_PARAM reads).
+  std::optional<TuneRequest> Tune;
+  /// Filled by the executor: programs the zygote has not been told of.
+  std::vector<std::string> KnownPrograms;
 };
 
 struct RunResult {
@@ -48,6 +64,7 @@ struct RunResult {
   /// Rejections (status rejected), fingerprints and features.
   passes::PassResults Passes;
   jit::CandidateTimings Timings;
+  std::optional<tune::Outcome> Tuned; ///< For a TuneRequest.
   double WallMs = 0; ///< The whole child, fork to exit.
   std::string Stdout, Stderr;
 };
@@ -61,6 +78,11 @@ public:
 
   /// Runs one candidate in a fresh child of the zygote.
   llvm::Expected<RunResult> run(const RunRequest &Request);
+
+  /// From now on, a candidate whose passes::programFingerprint is
+  /// \p Program comes back as a duplicate without being linked or run
+  /// (when its checks include the fingerprint pass).
+  void remember(std::string Program);
 
   /// How many times the zygote had to be started again.
   unsigned restarts() const { return Restarts; }
@@ -76,6 +98,9 @@ private:
 
   const spec::Spec &S;
   std::vector<regions::Region> Regions;
+  std::vector<std::string> Known;
+  std::set<std::string> KnownSet;
+  size_t ZygoteKnows = 0; ///< How much of Known the zygote has.
   int Socket = -1;
   int ZygotePid = -1;
   unsigned Restarts = 0;

@@ -24,6 +24,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <set>
 
 namespace adrs {
 namespace jit {
@@ -39,7 +40,16 @@ struct CandidateTimings {
 struct CandidateChecks {
   std::vector<regions::Region> Regions; ///< Where the regions are now.
   std::vector<std::string> Passes;      ///< Pass names, in order.
+  /// Programs already evaluated (passes::programFingerprint); a candidate
+  /// found here is marked a duplicate and neither linked nor run.
+  const std::set<std::string> *Known = nullptr;
 };
+
+/// The values ADRS_PARAM(i, literal) reads in a candidate: lifted constants
+/// (the lift-constants pass) become table reads, so tuning them needs no
+/// recompilation.
+constexpr unsigned MaxParameters = 4096;
+double *parameterTable();
 
 class Engine {
 public:

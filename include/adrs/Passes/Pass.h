@@ -68,7 +68,13 @@ struct PassResults {
   /// Region name -> transformed text, for passes that rewrite.
   std::map<std::string, std::string> Transformed;
   std::vector<LiftedConstant> Constants;
+  /// The program is one that was evaluated before (CandidateChecks::Known).
+  bool Duplicate = false;
 };
+
+/// One key for the whole program from the per-region fingerprints; empty
+/// without them.
+std::string programFingerprint(const PassResults &Results);
 
 class PassContext {
 public:

@@ -95,6 +95,9 @@ struct Objective {
   SpecLoc Loc;
 };
 
+/// A condition over metrics (and `score`): a `require` constraint, or one
+/// condition of a `verify` statement. Condition->str() is its source text in
+/// canonical form.
 struct Constraint {
   ExprPtr Condition;
   SpecLoc Loc;
@@ -209,6 +212,12 @@ struct Spec {
   /// Null: the weighted sum of the objectives (minimised ones negated).
   ExprPtr Score;
   std::vector<Constraint> Constraints;
+  /// The release gate: conditions `adrsc verify` checks on the test
+  /// workloads, besides every constraint. One per condition of every
+  /// `verify` statement, in order; Loc is where the condition (its
+  /// canonical form) starts.
+  /// `score` may be used here even without a `score =` statement.
+  std::vector<Constraint> Verify;
   CandidateRules Rules;
   Limits Limit;
   std::vector<Stage> Stages;

@@ -1,0 +1,92 @@
+//===- adrs/Evolve/Run.h - The evolution loop -------------------*- C++ -*-===//
+//
+// A run: the baseline is scored, then, until the budget is spent, the search
+// picks a parent, the generator proposes an edit of it, the edit is applied
+// and checked like any other, and the candidate is evaluated on one of the
+// workers; every result goes to the run database. A run directory that
+// already holds a database is resumed: the search replays what is there and
+// the candidates that were in flight are evaluated again.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_EVOLVE_RUN_H
+#define ADRS_EVOLVE_RUN_H
+
+#include "adrs/Regions/Region.h"
+#include "adrs/Spec/Spec.h"
+
+#include "llvm/Support/Error.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace evolve {
+
+/// Where a run stands, for a progress line.
+struct Progress {
+  uint64_t Iteration = 0;   ///< Proposals made so far (the run's counter).
+  uint64_t Evaluated = 0;   ///< Candidates that reached an evaluation.
+  uint64_t Duplicates = 0;  ///< Refused as the same program as an earlier.
+  std::map<std::string, uint64_t> Failures; ///< By status.
+  std::optional<double> BestScore, BaselineScore;
+  int64_t BestId = 0;
+  bool BestFeasible = false;
+  double CandidatesPerSecond = 0; ///< This session's finished candidates.
+  double Elapsed = 0;             ///< Seconds of run time, all sessions.
+  std::optional<double> ETA;      ///< Seconds left under the budget.
+};
+
+struct RunOptions {
+  std::string Directory; ///< The run directory; it is created if needed.
+  unsigned Jobs = 1;     ///< Candidates evaluated at once.
+  std::optional<uint64_t> Iterations; ///< Overrides the spec's budget.
+  std::optional<double> TimeSeconds;  ///< Overrides the spec's budget.
+  std::vector<std::string> Passes;    ///< Empty: the default passes.
+  /// Set from a signal handler: stop proposing, finish what is in flight.
+  std::atomic<int> *Interrupted = nullptr;
+  /// Called often (a few times a second at most is up to the caller).
+  std::function<void(const Progress &)> OnProgress;
+  /// Notable events, one line each: new best, migration, resume, stop.
+  std::function<void(const std::string &)> OnLog;
+};
+
+struct RunSummary {
+  std::string StopReason;
+  Progress Final;
+  uint64_t SessionCandidates = 0;
+  double SessionSeconds = 0;
+  unsigned Resumed = 0; ///< In-flight candidates of a killed session, redone.
+  bool Feasible = false;
+  std::string BestDirectory; ///< <run>/best
+};
+
+/// Runs (or resumes) the search of \p S whose regions are \p Regions.
+/// Must be called before the process has started any thread.
+llvm::Expected<RunSummary> run(const spec::Spec &S,
+                               const std::vector<regions::Region> &Regions,
+                               RunOptions &Options);
+
+/// The default run directory of a spec: adrs-runs/<problem> next to it.
+std::string defaultRunDirectory(const spec::Spec &S);
+std::string databasePath(llvm::StringRef RunDirectory);
+
+/// The files of a program: the baseline's files with \p Program's region
+/// texts in place, and the regions at their new positions.
+struct Materialized {
+  std::map<std::string, std::string> Files;
+  std::vector<regions::Region> Regions;
+};
+Materialized materialize(const std::vector<regions::Region> &Regions,
+                         const std::map<std::string, std::string> &Files,
+                         const std::map<std::string, std::string> &Program);
+
+} // namespace evolve
+} // namespace adrs
+
+#endif

@@ -1,0 +1,115 @@
+//===- adrs/Store/RunStore.h - The run database -----------------*- C++ -*-===//
+//
+// Everything a run learns lives in one SQLite database in WAL mode, written
+// by a single thread so that evaluations never wait on the disk: the spec and
+// the sources as they were when the run started, every candidate (its
+// parents, edit, patched regions, status, score and the whole evaluation),
+// the candidates in flight, and the run's events. Each finished candidate is
+// one transaction, so a run killed at any moment keeps every candidate that
+// finished before the kill, and the ones in flight are found again as
+// pending.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_STORE_RUNSTORE_H
+#define ADRS_STORE_RUNSTORE_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace store {
+
+/// Bumped whenever the tables change; a database of another version is
+/// refused with a message rather than misread.
+constexpr int SchemaVersion = 1;
+
+/// A candidate as proposed: what to evaluate and where it came from.
+struct Proposal {
+  int64_t Id = 0; ///< Its iteration; 0 is the baseline.
+  std::vector<int64_t> Parents;
+  int Island = 0;
+  std::string Generator;   ///< baseline, builtin, cmaes, llm:<model>.
+  std::string Operator;    ///< The edit operator, when there is one.
+  std::string Description; ///< One line.
+  std::string Edit;        ///< The edit text as applied.
+  std::string Prompt, Reply;
+  /// Region name -> patched text.
+  std::map<std::string, std::string> Regions;
+};
+
+/// A finished candidate.
+struct Candidate : Proposal {
+  int64_t Seq = 0; ///< Order of completion, from 1.
+  std::string Status, Reason;
+  bool Feasible = false;
+  std::optional<double> Score;
+  std::vector<double> Objectives;
+  /// Pass features and metrics, the coordinates a MAP-Elites grid uses.
+  std::map<std::string, double> Features;
+  std::string Fingerprint;
+  std::string ResultJSON; ///< The whole evaluation (eval::toJSON).
+  std::string TestJSON;   ///< On the test workloads, when evaluated.
+  double CostUSD = 0;
+  double WallMs = 0;
+  double FinishedAt = 0; ///< Seconds of run time.
+  unsigned Session = 0;
+};
+
+struct Event {
+  double At = 0;
+  unsigned Session = 0;
+  std::string Kind; ///< start, resume, migration, hint, tune, stop, ...
+  std::string Detail;
+};
+
+class RunStore {
+public:
+  /// Opens (creating it if needed) the database at \p Path.
+  static llvm::Expected<std::unique_ptr<RunStore>> open(llvm::StringRef Path);
+  /// Opens an existing database for reading only.
+  static llvm::Expected<std::unique_ptr<RunStore>>
+  openReadOnly(llvm::StringRef Path);
+  ~RunStore();
+
+  // Synchronous, for set-up and for readers.
+  std::optional<std::string> meta(llvm::StringRef Key);
+  llvm::Error setMeta(llvm::StringRef Key, llvm::StringRef Value);
+  /// Every finished candidate in completion order; \p Full also reads the
+  /// large columns (edit, regions, evaluation JSON).
+  llvm::Error forEachCandidate(bool Full,
+                               const std::function<void(Candidate &&)> &Fn);
+  std::optional<Candidate> candidate(int64_t Id);
+  std::vector<Proposal> pending();
+  std::vector<Event> events();
+  int64_t candidateCount();
+  int64_t maxId();
+
+  // Asynchronous, through the writer thread, in the order of the calls.
+  void addPending(const Proposal &P);
+  void addCandidate(const Candidate &C);
+  void setTest(int64_t Id, std::string TestJSON);
+  void addEvent(const Event &E);
+  void setMetaAsync(std::string Key, std::string Value);
+  /// Waits until everything queued is on disk; returns the first write
+  /// error, if any happened.
+  llvm::Error flush();
+
+private:
+  struct Impl;
+  explicit RunStore(std::unique_ptr<Impl> I);
+  std::unique_ptr<Impl> I;
+};
+
+} // namespace store
+} // namespace adrs
+
+#endif

@@ -1,0 +1,47 @@
+//===- adrs/Tune/CMAES.h - Numeric constants by CMA-ES ----------*- C++ -*-===//
+//
+// Tunes a program's lifted constants (the lift-constants pass) with pagmo's
+// CMA-ES: structure from the generator, numbers from an optimiser. The
+// search runs in coordinates scaled to [0, 1] per constant, so that every
+// constant has the same sensitivity whatever its unit, and starts from the
+// program's own values.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_TUNE_CMAES_H
+#define ADRS_TUNE_CMAES_H
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace tune {
+
+struct Parameter {
+  double Initial = 0;
+  double Lower = 0, Upper = 0;
+  bool IsInteger = false;
+};
+
+struct Outcome {
+  std::vector<double> Best; ///< The best values seen, integers rounded.
+  double BestCost = 0;
+  double InitialCost = 0;
+  unsigned Evaluations = 0;
+  std::string Error; ///< Set when the optimiser itself failed.
+};
+
+/// Minimises \p Cost over \p Parameters with at most \p Evaluations calls.
+/// A cost of +infinity marks an invalid point (crash, infeasible).
+/// Deterministic for a given \p Seed and deterministic cost.
+Outcome minimize(const std::vector<Parameter> &Parameters,
+                 const std::function<double(const std::vector<double> &)> &Cost,
+                 unsigned Evaluations, uint64_t Seed);
+
+} // namespace tune
+} // namespace adrs
+
+#endif

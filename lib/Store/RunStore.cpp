@@ -1,0 +1,595 @@
+//===- RunStore.cpp - The run database ------------------------------------===//
+
+#include "adrs/Store/RunStore.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+using namespace llvm;
+
+namespace adrs {
+namespace store {
+
+namespace {
+
+Error sqliteError(sqlite3 *DB, const Twine &What) {
+  return createStringError(inconvertibleErrorCode(), "%s: %s",
+                           What.str().c_str(),
+                           DB ? sqlite3_errmsg(DB) : "out of memory");
+}
+
+/// One prepared statement, finalized on scope exit.
+class Statement {
+public:
+  Statement(sqlite3 *DB, StringRef SQL) : DB(DB) {
+    if (sqlite3_prepare_v2(DB, SQL.data(), SQL.size(), &S, nullptr) != SQLITE_OK)
+      S = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(S); }
+  explicit operator bool() const { return S; }
+  Statement &bind(int I, StringRef V) {
+    sqlite3_bind_text(S, I, V.data(), V.size(), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement &bind(int I, int64_t V) {
+    sqlite3_bind_int64(S, I, V);
+    return *this;
+  }
+  Statement &bind(int I, double V) {
+    sqlite3_bind_double(S, I, V);
+    return *this;
+  }
+  Statement &bind(int I, std::optional<double> V) {
+    if (V)
+      sqlite3_bind_double(S, I, *V);
+    else
+      sqlite3_bind_null(S, I);
+    return *this;
+  }
+  int step() { return sqlite3_step(S); }
+  std::string text(int C) const {
+    const unsigned char *T = sqlite3_column_text(S, C);
+    return T ? std::string(reinterpret_cast<const char *>(T),
+                           sqlite3_column_bytes(S, C))
+             : std::string();
+  }
+  int64_t integer(int C) const { return sqlite3_column_int64(S, C); }
+  double real(int C) const { return sqlite3_column_double(S, C); }
+  bool isNull(int C) const { return sqlite3_column_type(S, C) == SQLITE_NULL; }
+
+private:
+  sqlite3 *DB;
+  sqlite3_stmt *S = nullptr;
+};
+
+Error exec(sqlite3 *DB, StringRef SQL) {
+  char *Message = nullptr;
+  if (sqlite3_exec(DB, SQL.str().c_str(), nullptr, nullptr, &Message) ==
+      SQLITE_OK)
+    return Error::success();
+  std::string Text = Message ? Message : "unknown error";
+  sqlite3_free(Message);
+  return createStringError(inconvertibleErrorCode(), "%s", Text.c_str());
+}
+
+std::string idsToJSON(const std::vector<int64_t> &Ids) {
+  json::Array A;
+  for (int64_t I : Ids)
+    A.push_back(I);
+  return formatv("{0}", json::Value(std::move(A)));
+}
+
+std::vector<int64_t> idsFromJSON(StringRef Text) {
+  std::vector<int64_t> Ids;
+  Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    consumeError(V.takeError());
+    return Ids;
+  }
+  if (const json::Array *A = V->getAsArray())
+    for (const json::Value &E : *A)
+      if (auto I = E.getAsInteger())
+        Ids.push_back(*I);
+  return Ids;
+}
+
+template <typename T> std::string mapToJSON(const std::map<std::string, T> &M) {
+  json::Object O;
+  for (const auto &[K, V] : M)
+    O[K] = V;
+  return formatv("{0}", json::Value(std::move(O)));
+}
+
+std::map<std::string, std::string> stringsFromJSON(StringRef Text) {
+  std::map<std::string, std::string> M;
+  Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    consumeError(V.takeError());
+    return M;
+  }
+  if (const json::Object *O = V->getAsObject())
+    for (const auto &[K, E] : *O)
+      if (auto S = E.getAsString())
+        M[K.str()] = S->str();
+  return M;
+}
+
+std::map<std::string, double> numbersFromJSON(StringRef Text) {
+  std::map<std::string, double> M;
+  Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    consumeError(V.takeError());
+    return M;
+  }
+  if (const json::Object *O = V->getAsObject())
+    for (const auto &[K, E] : *O)
+      if (auto D = E.getAsNumber())
+        M[K.str()] = *D;
+  return M;
+}
+
+std::string doublesToJSON(const std::vector<double> &V) {
+  json::Array A;
+  for (double D : V)
+    A.push_back(D);
+  return formatv("{0}", json::Value(std::move(A)));
+}
+
+std::vector<double> doublesFromJSON(StringRef Text) {
+  std::vector<double> Out;
+  Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    consumeError(V.takeError());
+    return Out;
+  }
+  if (const json::Array *A = V->getAsArray())
+    for (const json::Value &E : *A)
+      Out.push_back(E.getAsNumber().value_or(0));
+  return Out;
+}
+
+constexpr const char *Schema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS candidates(
+  id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  parents TEXT NOT NULL,
+  island INTEGER NOT NULL,
+  generator TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  description TEXT NOT NULL,
+  edit TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  regions TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  feasible INTEGER NOT NULL,
+  score REAL,
+  objectives TEXT NOT NULL,
+  features TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  result TEXT NOT NULL,
+  test TEXT NOT NULL DEFAULT '',
+  cost REAL NOT NULL,
+  wall_ms REAL NOT NULL,
+  finished_at REAL NOT NULL,
+  session INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS candidates_fingerprint ON candidates(fingerprint);
+CREATE TABLE IF NOT EXISTS pending(
+  id INTEGER PRIMARY KEY,
+  parents TEXT NOT NULL,
+  island INTEGER NOT NULL,
+  generator TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  description TEXT NOT NULL,
+  edit TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  regions TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at REAL NOT NULL,
+  session INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL);
+)sql";
+
+constexpr const char *CandidateColumns =
+    "id, seq, parents, island, generator, operator, description, status, "
+    "reason, feasible, score, objectives, features, fingerprint, cost, "
+    "wall_ms, finished_at, session, edit, prompt, reply, regions, result, test";
+
+Candidate readCandidate(const Statement &S, bool Full) {
+  Candidate C;
+  C.Id = S.integer(0);
+  C.Seq = S.integer(1);
+  C.Parents = idsFromJSON(S.text(2));
+  C.Island = S.integer(3);
+  C.Generator = S.text(4);
+  C.Operator = S.text(5);
+  C.Description = S.text(6);
+  C.Status = S.text(7);
+  C.Reason = S.text(8);
+  C.Feasible = S.integer(9);
+  if (!S.isNull(10))
+    C.Score = S.real(10);
+  C.Objectives = doublesFromJSON(S.text(11));
+  C.Features = numbersFromJSON(S.text(12));
+  C.Fingerprint = S.text(13);
+  C.CostUSD = S.real(14);
+  C.WallMs = S.real(15);
+  C.FinishedAt = S.real(16);
+  C.Session = S.integer(17);
+  if (Full) {
+    C.Edit = S.text(18);
+    C.Prompt = S.text(19);
+    C.Reply = S.text(20);
+    C.Regions = stringsFromJSON(S.text(21));
+    C.ResultJSON = S.text(22);
+    C.TestJSON = S.text(23);
+  }
+  return C;
+}
+
+} // namespace
+
+struct RunStore::Impl {
+  sqlite3 *Writer = nullptr; ///< Used only by the writer thread once it runs.
+  sqlite3 *Reader = nullptr;
+  bool ReadOnly = false;
+
+  std::mutex Mutex;
+  std::condition_variable Wake, Drained;
+  std::deque<std::function<Error(sqlite3 *)>> Queue;
+  bool Busy = false, Stopping = false;
+  std::optional<std::string> FirstError;
+  std::thread Thread;
+
+  ~Impl() {
+    if (Thread.joinable()) {
+      {
+        std::lock_guard<std::mutex> L(Mutex);
+        Stopping = true;
+      }
+      Wake.notify_all();
+      Thread.join();
+    }
+    sqlite3_close(Writer);
+    sqlite3_close(Reader);
+  }
+
+  void run() {
+    std::unique_lock<std::mutex> L(Mutex);
+    for (;;) {
+      Wake.wait(L, [&] { return Stopping || !Queue.empty(); });
+      if (Queue.empty() && Stopping)
+        return;
+      // Everything queued so far goes in one transaction: under load the
+      // writer keeps up by batching, and each candidate is still atomic.
+      std::deque<std::function<Error(sqlite3 *)>> Batch;
+      Batch.swap(Queue);
+      Busy = true;
+      L.unlock();
+      Error E = commit(Batch);
+      if (E && Batch.size() > 1) {
+        // One bad write must not take the others with it: go one by one.
+        consumeError(std::move(E));
+        for (auto &Op : Batch) {
+          std::deque<std::function<Error(sqlite3 *)>> One;
+          One.push_back(std::move(Op));
+          if (Error E1 = commit(One))
+            E = joinErrors(std::move(E), std::move(E1));
+        }
+      }
+      L.lock();
+      if (E && !FirstError)
+        FirstError = toString(std::move(E));
+      else
+        consumeError(std::move(E));
+      Busy = false;
+      Drained.notify_all();
+    }
+  }
+
+  Error commit(std::deque<std::function<Error(sqlite3 *)>> &Batch) {
+    if (Error E = exec(Writer, "BEGIN IMMEDIATE"))
+      return E;
+    for (auto &Op : Batch)
+      if (Error E = Op(Writer)) {
+        consumeError(exec(Writer, "ROLLBACK"));
+        return E;
+      }
+    return exec(Writer, "COMMIT");
+  }
+
+  void enqueue(std::function<Error(sqlite3 *)> Op) {
+    if (ReadOnly)
+      return;
+    {
+      std::lock_guard<std::mutex> L(Mutex);
+      Queue.push_back(std::move(Op));
+    }
+    Wake.notify_one();
+  }
+};
+
+RunStore::RunStore(std::unique_ptr<Impl> I) : I(std::move(I)) {}
+RunStore::~RunStore() = default;
+
+static Expected<sqlite3 *> openConnection(StringRef Path, int Flags) {
+  sqlite3 *DB = nullptr;
+  if (sqlite3_open_v2(Path.str().c_str(), &DB, Flags, nullptr) != SQLITE_OK) {
+    Error E = sqliteError(DB, "cannot open the run database '" + Path + "'");
+    sqlite3_close(DB);
+    return E;
+  }
+  // Another process (a reader, `adrsc best` during a run) may hold a lock
+  // for a moment; wait instead of failing.
+  sqlite3_busy_timeout(DB, 10000);
+  return DB;
+}
+
+static Error checkVersion(sqlite3 *DB, StringRef Path) {
+  Statement S(DB, "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!S)
+    return sqliteError(DB, "'" + Path + "' is not an adrsc run database");
+  if (S.step() != SQLITE_ROW)
+    return Error::success();
+  std::string V = S.text(0);
+  if (V != std::to_string(SchemaVersion))
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the run database '%s' has schema version %s; this adrsc reads "
+        "version %d (start a new run directory, or use the adrsc that made it)",
+        Path.str().c_str(), V.c_str(), SchemaVersion);
+  return Error::success();
+}
+
+Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
+  auto I = std::make_unique<Impl>();
+  Expected<sqlite3 *> W = openConnection(
+      Path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  if (!W)
+    return W.takeError();
+  I->Writer = *W;
+  // WAL: readers never block the writer. synchronous=NORMAL keeps every
+  // committed transaction across a killed process (only a power loss can
+  // take the last ones back).
+  if (Error E = exec(I->Writer, "PRAGMA journal_mode=WAL; "
+                                "PRAGMA synchronous=NORMAL; "
+                                "PRAGMA foreign_keys=ON;"))
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot open the run database '%s': %s",
+                             Path.str().c_str(), toString(std::move(E)).c_str());
+  if (Error E = exec(I->Writer, Schema))
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s' is not an adrsc run database: %s",
+                             Path.str().c_str(), toString(std::move(E)).c_str());
+  if (Error E = checkVersion(I->Writer, Path))
+    return E;
+  if (Error E = exec(I->Writer,
+                     ("INSERT OR IGNORE INTO meta VALUES('schema_version', '" +
+                      std::to_string(SchemaVersion) + "')")))
+    return E;
+  Expected<sqlite3 *> R =
+      openConnection(Path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+  if (!R)
+    return R.takeError();
+  I->Reader = *R;
+  Impl *Raw = I.get();
+  I->Thread = std::thread([Raw] { Raw->run(); });
+  return std::unique_ptr<RunStore>(new RunStore(std::move(I)));
+}
+
+Expected<std::unique_ptr<RunStore>> RunStore::openReadOnly(StringRef Path) {
+  auto I = std::make_unique<Impl>();
+  I->ReadOnly = true;
+  Expected<sqlite3 *> R =
+      openConnection(Path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+  if (!R)
+    return R.takeError();
+  I->Reader = *R;
+  if (Error E = checkVersion(I->Reader, Path))
+    return E;
+  Statement S(I->Reader, "SELECT count(*) FROM candidates");
+  if (!S)
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s' is not an adrsc run database: %s",
+                             Path.str().c_str(), sqlite3_errmsg(I->Reader));
+  return std::unique_ptr<RunStore>(new RunStore(std::move(I)));
+}
+
+std::optional<std::string> RunStore::meta(StringRef Key) {
+  Statement S(I->Reader, "SELECT value FROM meta WHERE key = ?");
+  if (!S || S.bind(1, Key).step() != SQLITE_ROW)
+    return std::nullopt;
+  return S.text(0);
+}
+
+Error RunStore::setMeta(StringRef Key, StringRef Value) {
+  setMetaAsync(Key.str(), Value.str());
+  return flush();
+}
+
+void RunStore::setMetaAsync(std::string Key, std::string Value) {
+  I->enqueue([Key = std::move(Key), Value = std::move(Value)](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
+    if (!S || S.bind(1, Key).bind(2, Value).step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot write the run's " + Key);
+    return Error::success();
+  });
+}
+
+Error RunStore::forEachCandidate(bool Full,
+                                 const std::function<void(Candidate &&)> &Fn) {
+  Statement S(I->Reader, std::string("SELECT ") + CandidateColumns +
+                             " FROM candidates ORDER BY seq");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the candidates");
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW)
+    Fn(readCandidate(S, Full));
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the candidates");
+  return Error::success();
+}
+
+std::optional<Candidate> RunStore::candidate(int64_t Id) {
+  Statement S(I->Reader, std::string("SELECT ") + CandidateColumns +
+                             " FROM candidates WHERE id = ?");
+  if (!S || S.bind(1, Id).step() != SQLITE_ROW)
+    return std::nullopt;
+  return readCandidate(S, /*Full=*/true);
+}
+
+std::vector<Proposal> RunStore::pending() {
+  std::vector<Proposal> Out;
+  Statement S(I->Reader, "SELECT id, parents, island, generator, operator, "
+                         "description, edit, prompt, reply, regions FROM "
+                         "pending ORDER BY id");
+  while (S && S.step() == SQLITE_ROW) {
+    Proposal P;
+    P.Id = S.integer(0);
+    P.Parents = idsFromJSON(S.text(1));
+    P.Island = S.integer(2);
+    P.Generator = S.text(3);
+    P.Operator = S.text(4);
+    P.Description = S.text(5);
+    P.Edit = S.text(6);
+    P.Prompt = S.text(7);
+    P.Reply = S.text(8);
+    P.Regions = stringsFromJSON(S.text(9));
+    Out.push_back(std::move(P));
+  }
+  return Out;
+}
+
+std::vector<Event> RunStore::events() {
+  std::vector<Event> Out;
+  Statement S(I->Reader,
+              "SELECT at, session, kind, detail FROM events ORDER BY id");
+  while (S && S.step() == SQLITE_ROW)
+    Out.push_back({S.real(0), unsigned(S.integer(1)), S.text(2), S.text(3)});
+  return Out;
+}
+
+int64_t RunStore::candidateCount() {
+  Statement S(I->Reader, "SELECT count(*) FROM candidates");
+  return S && S.step() == SQLITE_ROW ? S.integer(0) : 0;
+}
+
+int64_t RunStore::maxId() {
+  Statement S(I->Reader, "SELECT max((SELECT coalesce(max(id), -1) FROM "
+                         "candidates), (SELECT coalesce(max(id), -1) FROM "
+                         "pending))");
+  return S && S.step() == SQLITE_ROW ? S.integer(0) : -1;
+}
+
+void RunStore::addPending(const Proposal &P) {
+  I->enqueue([P](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT OR REPLACE INTO pending VALUES(?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?)");
+    if (!S)
+      return sqliteError(DB, "cannot record a pending candidate");
+    S.bind(1, P.Id)
+        .bind(2, idsToJSON(P.Parents))
+        .bind(3, int64_t(P.Island))
+        .bind(4, P.Generator)
+        .bind(5, P.Operator)
+        .bind(6, P.Description)
+        .bind(7, P.Edit)
+        .bind(8, P.Prompt)
+        .bind(9, P.Reply)
+        .bind(10, mapToJSON(P.Regions));
+    if (S.step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record pending candidate " +
+                                 Twine(P.Id));
+    return Error::success();
+  });
+}
+
+void RunStore::addCandidate(const Candidate &C) {
+  I->enqueue([C](sqlite3 *DB) -> Error {
+    Statement S(DB, std::string("INSERT OR REPLACE INTO candidates(") +
+                        CandidateColumns +
+                        ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!S)
+      return sqliteError(DB, "cannot record a candidate");
+    S.bind(1, C.Id)
+        .bind(2, C.Seq)
+        .bind(3, idsToJSON(C.Parents))
+        .bind(4, int64_t(C.Island))
+        .bind(5, C.Generator)
+        .bind(6, C.Operator)
+        .bind(7, C.Description)
+        .bind(8, C.Status)
+        .bind(9, C.Reason)
+        .bind(10, int64_t(C.Feasible))
+        .bind(11, C.Score)
+        .bind(12, doublesToJSON(C.Objectives))
+        .bind(13, mapToJSON(C.Features))
+        .bind(14, C.Fingerprint)
+        .bind(15, C.CostUSD)
+        .bind(16, C.WallMs)
+        .bind(17, C.FinishedAt)
+        .bind(18, int64_t(C.Session))
+        .bind(19, C.Edit)
+        .bind(20, C.Prompt)
+        .bind(21, C.Reply)
+        .bind(22, mapToJSON(C.Regions))
+        .bind(23, C.ResultJSON)
+        .bind(24, C.TestJSON);
+    if (S.step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record candidate " + Twine(C.Id));
+    Statement D(DB, "DELETE FROM pending WHERE id = ?");
+    if (!D || D.bind(1, C.Id).step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record candidate " + Twine(C.Id));
+    return Error::success();
+  });
+}
+
+void RunStore::setTest(int64_t Id, std::string TestJSON) {
+  I->enqueue([Id, TestJSON = std::move(TestJSON)](sqlite3 *DB) -> Error {
+    Statement S(DB, "UPDATE candidates SET test = ? WHERE id = ?");
+    if (!S || S.bind(1, TestJSON).bind(2, Id).step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record the test result of candidate " +
+                                 Twine(Id));
+    return Error::success();
+  });
+}
+
+void RunStore::addEvent(const Event &E) {
+  I->enqueue([E](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT INTO events(at, session, kind, detail) VALUES(?, "
+                    "?, ?, ?)");
+    if (!S || S.bind(1, E.At)
+                      .bind(2, int64_t(E.Session))
+                      .bind(3, E.Kind)
+                      .bind(4, E.Detail)
+                      .step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record a '" + E.Kind + "' event");
+    return Error::success();
+  });
+}
+
+Error RunStore::flush() {
+  std::unique_lock<std::mutex> L(I->Mutex);
+  I->Drained.wait(L, [&] { return I->Queue.empty() && !I->Busy; });
+  if (I->FirstError)
+    return createStringError(inconvertibleErrorCode(), "%s",
+                             I->FirstError->c_str());
+  return Error::success();
+}
+
+} // namespace store
+} // namespace adrs

@@ -1,0 +1,125 @@
+//===- CMAES.cpp - Numeric constants by CMA-ES ----------------------------===//
+//
+// The one file that talks to pagmo, which reports errors by throwing; it is
+// built with exceptions and lets none escape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adrs/Tune/CMAES.h"
+
+#include <pagmo/algorithms/cmaes.hpp>
+#include <pagmo/population.hpp>
+#include <pagmo/problem.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <random>
+
+namespace adrs {
+namespace tune {
+
+namespace {
+
+/// What every copy of the problem shares: pagmo copies problems freely.
+struct Shared {
+  const std::vector<Parameter> *Parameters;
+  const std::function<double(const std::vector<double> &)> *Cost;
+  unsigned Budget = 0;
+  Outcome Result;
+};
+
+std::vector<double> denormalize(const std::vector<Parameter> &P,
+                                const std::vector<double> &X) {
+  std::vector<double> V(P.size());
+  for (size_t I = 0; I < P.size(); ++I) {
+    double U = std::clamp(X[I], 0.0, 1.0);
+    V[I] = P[I].Lower + U * (P[I].Upper - P[I].Lower);
+    if (P[I].IsInteger)
+      V[I] = std::round(V[I]);
+  }
+  return V;
+}
+
+double normalize(const Parameter &P, double V) {
+  double Span = P.Upper - P.Lower;
+  return Span > 0 ? std::clamp((V - P.Lower) / Span, 0.0, 1.0) : 0.5;
+}
+
+/// Large but finite: pagmo's covariance update does not survive infinities.
+constexpr double Invalid = 1e300;
+
+struct Problem {
+  std::shared_ptr<Shared> S;
+
+  pagmo::vector_double fitness(const pagmo::vector_double &X) const {
+    if (S->Result.Evaluations >= S->Budget)
+      return {Invalid};
+    std::vector<double> V = denormalize(*S->Parameters, X);
+    double C = (*S->Cost)(V);
+    if (!std::isfinite(C))
+      C = Invalid;
+    ++S->Result.Evaluations;
+    if (S->Result.Evaluations == 1)
+      S->Result.InitialCost = C;
+    if (S->Result.Best.empty() || C < S->Result.BestCost) {
+      S->Result.Best = V;
+      S->Result.BestCost = C;
+    }
+    return {C};
+  }
+  std::pair<pagmo::vector_double, pagmo::vector_double> get_bounds() const {
+    size_t N = S->Parameters->size();
+    return {pagmo::vector_double(N, 0.0), pagmo::vector_double(N, 1.0)};
+  }
+  std::string get_name() const { return "adrs constants"; }
+};
+
+} // namespace
+
+Outcome minimize(const std::vector<Parameter> &Parameters,
+                 const std::function<double(const std::vector<double> &)> &Cost,
+                 unsigned Evaluations, uint64_t Seed) {
+  auto S = std::make_shared<Shared>();
+  S->Parameters = &Parameters;
+  S->Cost = &Cost;
+  S->Budget = Evaluations;
+  if (Parameters.empty() || Evaluations == 0)
+    return S->Result;
+  try {
+    size_t N = Parameters.size();
+    // Hansen's default population, and at least the five pagmo needs.
+    unsigned Lambda =
+        std::max<unsigned>(5, 4 + unsigned(3 * std::log(double(N))));
+    pagmo::problem Prob{Problem{S}};
+    pagmo::population Pop{Prob, 0u, static_cast<unsigned>(Seed)};
+    // The first point is the program as it is; the others are near it, so
+    // the search starts from what works rather than from random points.
+    std::mt19937_64 Rng(Seed);
+    std::normal_distribution<double> Noise(0.0, 0.1);
+    for (unsigned I = 0; I < Lambda && S->Result.Evaluations < Evaluations; ++I) {
+      pagmo::vector_double X(N);
+      for (size_t K = 0; K < N; ++K)
+        X[K] = std::clamp(normalize(Parameters[K], Parameters[K].Initial) +
+                              (I == 0 ? 0.0 : Noise(Rng)),
+                          0.0, 1.0);
+      Pop.push_back(X);
+    }
+    if (Pop.size() < 5)
+      return S->Result;
+    unsigned Generations = (Evaluations - S->Result.Evaluations) / Lambda;
+    if (Generations > 0) {
+      pagmo::cmaes Algo(Generations, -1, -1, -1, -1, /*sigma0=*/0.1,
+                        /*ftol=*/1e-9, /*xtol=*/1e-6, /*memory=*/false,
+                        /*force_bounds=*/true, static_cast<unsigned>(Seed));
+      Pop = Algo.evolve(Pop);
+    }
+  } catch (const std::exception &E) {
+    S->Result.Error = E.what();
+  }
+  return S->Result;
+}
+
+} // namespace tune
+} // namespace adrs

@@ -1,0 +1,282 @@
+//===- ResultCommands.cpp - adrsc best, adrsc apply -----------------------===//
+//
+// Both read a run directory only: the database holds the sources as they
+// were when the run started and where the regions were, so neither needs
+// the spec, a compiler or the simulator.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "adrs/Evolve/Run.h"
+#include "adrs/Patch/Apply.h"
+#include "adrs/Search/Strategy.h"
+#include "adrs/Store/RunStore.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace adrs {
+namespace driver {
+
+static cl::opt<std::string> BestDir(cl::Positional, cl::Required,
+                                    cl::desc("<run directory>"),
+                                    cl::sub(BestCmd), cl::cat(AdrsCategory));
+
+static cl::opt<OutputFormat> BestFormat(
+    "format", cl::desc("Output format"),
+    cl::values(clEnumValN(OutputFormat::Text, "text",
+                          "a table and the diff (default)"),
+               clEnumValN(OutputFormat::JSON, "json",
+                          "candidate, iteration_found, score, feasible, "
+                          "metrics, test, baseline, diff, ...")),
+    cl::init(OutputFormat::Text), cl::sub(BestCmd), cl::cat(AdrsCategory));
+
+static cl::opt<std::string> ApplyDir(cl::Positional, cl::Required,
+                                     cl::desc("<run directory>"),
+                                     cl::sub(ApplyCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> ApplyForce(
+    "force",
+    cl::desc("Write even over sources that changed since the run started"),
+    cl::sub(ApplyCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> ApplyDryRun("dry-run",
+                                 cl::desc("Say what would be written, and "
+                                          "write nothing"),
+                                 cl::sub(ApplyCmd), cl::cat(AdrsCategory));
+
+namespace {
+
+/// What `best` and `apply` need from a run.
+struct RunResult {
+  std::unique_ptr<store::RunStore> Store;
+  store::Candidate Best, Baseline;
+  std::map<std::string, std::string> Files; ///< At the run's start.
+  std::string BaseDir;
+  evolve::Materialized Program;
+  uint64_t Candidates = 0;
+  std::string StopReason;
+};
+
+Expected<RunResult> loadRun(StringRef Dir) {
+  std::string DB = evolve::databasePath(Dir);
+  if (!sys::fs::exists(DB))
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s' holds no run (no run.db); run 'adrsc "
+                             "SPEC' first, or pass the run directory (-o)",
+                             Dir.str().c_str());
+  RunResult R;
+  Expected<std::unique_ptr<store::RunStore>> S = store::RunStore::openReadOnly(DB);
+  if (!S)
+    return S.takeError();
+  R.Store = std::move(*S);
+  std::optional<search::Member> Best;
+  if (Error E = R.Store->forEachCandidate(false, [&](store::Candidate &&C) {
+        ++R.Candidates;
+        search::Member M;
+        M.Id = C.Id;
+        M.Status = C.Status;
+        M.Feasible = C.Feasible;
+        M.Score = C.Score;
+        if (M.scored() && (!Best || search::better(M, *Best)))
+          Best = M;
+      }))
+    return std::move(E);
+  if (!Best)
+    return createStringError(inconvertibleErrorCode(),
+                             "the run in '%s' has no scored candidate yet",
+                             Dir.str().c_str());
+  std::optional<store::Candidate> B = R.Store->candidate(Best->Id);
+  std::optional<store::Candidate> Base = R.Store->candidate(0);
+  if (!B || !Base)
+    return createStringError(inconvertibleErrorCode(),
+                             "the run database in '%s' is incomplete",
+                             Dir.str().c_str());
+  R.Best = std::move(*B);
+  R.Baseline = std::move(*Base);
+  R.BaseDir = R.Store->meta("base_dir").value_or("");
+  Expected<json::Value> Snap = json::parse(R.Store->meta("snapshot").value_or(""));
+  Expected<json::Value> Regs = json::parse(R.Store->meta("regions").value_or(""));
+  if (!Snap || !Regs) {
+    consumeError(Snap.takeError());
+    consumeError(Regs.takeError());
+    return createStringError(inconvertibleErrorCode(),
+                             "the run database in '%s' has no snapshot of the "
+                             "sources",
+                             Dir.str().c_str());
+  }
+  if (const json::Object *O = Snap->getAsObject())
+    if (const json::Object *F = O->getObject("files"))
+      for (const auto &[K, V] : *F)
+        R.Files[K.str()] = V.getAsString().value_or("").str();
+  std::vector<regions::Region> Regions;
+  if (const json::Array *A = Regs->getAsArray())
+    for (const json::Value &V : *A)
+      if (const json::Object *O = V.getAsObject())
+        Regions.push_back(regions::regionFromJSON(*O));
+  R.Program = evolve::materialize(Regions, R.Files, R.Best.Regions);
+  for (const store::Event &E : R.Store->events())
+    if (E.Kind == "stop")
+      R.StopReason = E.Detail;
+  return std::move(R);
+}
+
+json::Value parseOr(StringRef Text) {
+  if (Text.empty())
+    return nullptr;
+  Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    consumeError(V.takeError());
+    return nullptr;
+  }
+  return std::move(*V);
+}
+
+/// score, feasible, status and metrics of an evaluation's JSON.
+json::Object summary(const json::Value &E) {
+  json::Object Out;
+  const json::Object *O = E.getAsObject();
+  if (!O)
+    return json::Object{{"status", "not evaluated"}};
+  for (StringRef K : {"status", "score", "feasible", "metrics",
+                      "failed_constraints"})
+    if (const json::Value *V = O->get(K))
+      Out[K] = *V;
+  return Out;
+}
+
+void printScores(raw_ostream &OS, StringRef Label, const json::Object &E) {
+  OS << formatv("{0,-10}", Label);
+  if (std::optional<double> S = E.getNumber("score"))
+    OS << format("score %.4f", *S);
+  else
+    OS << "score -";
+  OS << "  " << E.getString("status").value_or("?");
+  if (E.getBoolean("feasible").value_or(false))
+    OS << " (feasible)";
+  OS << "\n";
+  if (const json::Object *M = E.getObject("metrics")) {
+    std::vector<std::string> Keys;
+    for (const auto &[K, V] : *M)
+      Keys.push_back(K.str());
+    llvm::sort(Keys);
+    for (const std::string &K : Keys)
+      OS << formatv("{0,-10}  {1,-20}{2}\n", "", K,
+                    format("%14.4f", M->getNumber(K).value_or(0)));
+  }
+}
+
+} // namespace
+
+int runBest() {
+  Expected<RunResult> R = loadRun(BestDir);
+  if (!R) {
+    WithColor::error(errs(), "adrsc") << toString(R.takeError()) << "\n";
+    return ExitFailed;
+  }
+  std::string Diff = patch::diffFiles(R->Files, R->Program.Files, R->BaseDir);
+  json::Value Train = parseOr(R->Best.ResultJSON);
+  json::Value Test = parseOr(R->Best.TestJSON);
+  json::Value BaseTrain = parseOr(R->Baseline.ResultJSON);
+  json::Value BaseTest = parseOr(R->Baseline.TestJSON);
+  json::Object Baseline = summary(BaseTrain);
+  Baseline["test"] = summary(BaseTest);
+  json::Array Parents;
+  for (int64_t P : R->Best.Parents)
+    Parents.push_back(P);
+  json::Object Out = summary(Train);
+  Out["candidate"] = R->Best.Id;
+  Out["iteration_found"] = R->Best.Id;
+  Out["found_after_s"] = R->Best.FinishedAt;
+  Out["parents"] = std::move(Parents);
+  Out["generator"] = R->Best.Generator;
+  Out["operator"] = R->Best.Operator;
+  Out["description"] = R->Best.Description;
+  Out["feasible"] = R->Best.Feasible;
+  Out["test"] = summary(Test);
+  Out["baseline"] = std::move(Baseline);
+  Out["candidates"] = int64_t(R->Candidates);
+  Out["stop_reason"] = R->StopReason;
+  Out["diff"] = Diff;
+  if (BestFormat == OutputFormat::JSON) {
+    outs() << formatv("{0:2}", json::Value(std::move(Out))) << "\n";
+    return R->Best.Feasible ? ExitOK : ExitFailed;
+  }
+  outs() << "best      candidate #" << R->Best.Id << " of " << R->Candidates
+         << " (" << R->Best.Generator
+         << (R->Best.Operator.empty() ? "" : " " + R->Best.Operator) << ")\n";
+  if (!R->Best.Description.empty())
+    outs() << "edit      " << R->Best.Description << "\n";
+  printScores(outs(), "train", summary(Train));
+  printScores(outs(), "test", summary(Test));
+  printScores(outs(), "baseline", summary(BaseTrain));
+  printScores(outs(), "  test", summary(BaseTest));
+  outs() << (Diff.empty() ? "diff      none: the best is the initial program\n"
+                          : "\n" + Diff);
+  return R->Best.Feasible ? ExitOK : ExitFailed;
+}
+
+int runApply() {
+  Expected<RunResult> R = loadRun(ApplyDir);
+  if (!R) {
+    WithColor::error(errs(), "adrsc") << toString(R.takeError()) << "\n";
+    return ExitFailed;
+  }
+  if (!R->Best.Feasible) {
+    WithColor::error(errs(), "adrsc")
+        << "the best candidate of the run (#" << R->Best.Id
+        << ") is not feasible; nothing is applied\n";
+    return ExitFailed;
+  }
+  std::vector<std::string> Changed, Conflicts;
+  for (const auto &[File, Text] : R->Program.Files) {
+    if (R->Files[File] == Text)
+      continue;
+    Changed.push_back(File);
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Now = MemoryBuffer::getFile(File);
+    if (!Now || (*Now)->getBuffer() != R->Files[File])
+      Conflicts.push_back(File);
+  }
+  if (Changed.empty()) {
+    outs() << "nothing to apply: the best program is the initial one\n";
+    return ExitOK;
+  }
+  if (!Conflicts.empty() && !ApplyForce) {
+    for (const std::string &F : Conflicts)
+      WithColor::error(errs(), "adrsc")
+          << "'" << F << "' changed since the run started; not applying "
+          << "(--force overwrites it)\n";
+    return ExitFailed;
+  }
+  for (const std::string &File : Changed) {
+    if (ApplyDryRun) {
+      outs() << "would write " << File << "\n";
+      continue;
+    }
+    const std::string &Text = R->Program.Files[File];
+    if (Error E = writeToOutput(File, [&](raw_ostream &OS) {
+          OS << Text;
+          return Error::success();
+        })) {
+      WithColor::error(errs(), "adrsc")
+          << "cannot write '" << File << "': " << toString(std::move(E)) << "\n";
+      return ExitFailed;
+    }
+    outs() << "wrote " << File << "\n";
+  }
+  if (!ApplyDryRun)
+    outs() << "applied candidate #" << R->Best.Id << " (check it with 'adrsc "
+           << "verify SPEC')\n";
+  return ExitOK;
+}
+
+} // namespace driver
+} // namespace adrs

@@ -1,0 +1,292 @@
+//===- RunCommand.cpp - adrsc run (and plain `adrsc spec.adrs`) -----------===//
+//
+// Evolves the spec's regions until the budget is spent, then prints a summary
+// and leaves the best program in <run>/best. A live progress line on a
+// terminal, plain log lines otherwise. Ctrl-C stops cleanly: the run can be
+// resumed by running the same command again.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "adrs/Evolve/Run.h"
+#include "adrs/Passes/Pass.h"
+#include "adrs/Regions/RegionFinder.h"
+#include "adrs/Store/RunStore.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <csignal>
+#include <thread>
+#include <unistd.h>
+
+using namespace llvm;
+
+namespace adrs {
+namespace driver {
+
+static cl::opt<std::string> RunSpec(cl::Positional, cl::Required,
+                                    cl::desc("<spec.adrs>"), cl::sub(RunCmd),
+                                    cl::cat(AdrsCategory));
+
+static cl::opt<std::string>
+    RunDir("o",
+           cl::desc("The run directory (default: adrs-runs/<problem> next "
+                    "to the spec); an existing run there is resumed"),
+           cl::value_desc("dir"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> RunFresh(
+    "fresh",
+    cl::desc("Start over: delete the run directory's database first (asks "
+             "on a terminal; --force to skip the question)"),
+    cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> RunForce("force",
+                              cl::desc("With --fresh, do not ask"),
+                              cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<unsigned>
+    RunJobs("j",
+            cl::desc("Candidates evaluated at once (default: the number of "
+                     "cores); -j1 makes a run reproducible for its seed"),
+            cl::value_desc("N"), cl::Prefix, cl::init(0), cl::sub(RunCmd),
+            cl::cat(AdrsCategory));
+
+static cl::opt<uint64_t>
+    RunIterations("iterations",
+                  cl::desc("Stop after this many proposals in all (overrides "
+                           "the spec's budget)"),
+                  cl::value_desc("N"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<std::string>
+    RunTime("time",
+            cl::desc("Stop after this much run time in all, e.g. 90s, 10m, "
+                     "2h (overrides the spec's budget)"),
+            cl::value_desc("duration"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> RunQuiet("quiet",
+                              cl::desc("Print only errors and the summary"),
+                              cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::list<std::string> RunPasses(
+    "passes",
+    cl::desc("Candidate passes (default: forbid,fingerprint,features; the "
+             "fingerprint and features passes always run)"),
+    cl::CommaSeparated, cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+namespace {
+
+std::atomic<int> Interrupts{0};
+
+void onInterrupt(int) {
+  // A second Ctrl-C stops without waiting; the run loop sees the count.
+  Interrupts.fetch_add(1);
+}
+
+std::optional<double> parseDuration(StringRef Text) {
+  Text = Text.trim();
+  double Scale = 1;
+  if (Text.consume_back("ms"))
+    Scale = 0.001;
+  else if (Text.consume_back("s"))
+    Scale = 1;
+  else if (Text.consume_back("m"))
+    Scale = 60;
+  else if (Text.consume_back("h"))
+    Scale = 3600;
+  else if (Text.consume_back("d"))
+    Scale = 86400;
+  double V;
+  if (Text.trim().getAsDouble(V) || V <= 0)
+    return std::nullopt;
+  return V * Scale;
+}
+
+std::string clock(double Seconds) {
+  unsigned S = unsigned(Seconds + 0.5);
+  if (S >= 3600)
+    return formatv("{0}h{1:2}m", S / 3600, (S / 60) % 60);
+  if (S >= 60)
+    return formatv("{0}m{1:2}s", S / 60, S % 60);
+  return formatv("{0}s", S);
+}
+
+std::string failures(const evolve::Progress &P) {
+  std::string Out;
+  for (const auto &[K, V] : P.Failures)
+    Out += formatv("{0}{1} {2}", Out.empty() ? "" : ", ", V, K);
+  return Out.empty() ? "none" : Out;
+}
+
+std::string progressLine(const evolve::Progress &P) {
+  std::string Best = P.BestScore ? formatv("{0:F4}", *P.BestScore).str() : "-";
+  std::string Delta;
+  if (P.BestScore && P.BaselineScore)
+    Delta = formatv(" ({0:+0.##;-0.##})", *P.BestScore - *P.BaselineScore);
+  return formatv("iter {0}  best {1}{2}  {3:F1} cand/s  dup {4}  failed: {5}"
+                 "  {6}{7}",
+                 P.Iteration, Best, Delta, P.CandidatesPerSecond, P.Duplicates,
+                 failures(P), clock(P.Elapsed),
+                 P.ETA ? "  ETA " + clock(*P.ETA) : std::string())
+      .str();
+}
+
+bool confirm(StringRef Question) {
+  if (!sys::Process::StandardInIsUserInput())
+    return false;
+  errs() << Question << " [y/N] ";
+  std::string Answer;
+  char C;
+  while (::read(0, &C, 1) == 1 && C != '\n')
+    Answer += C;
+  return StringRef(Answer).trim().equals_insensitive("y") ||
+         StringRef(Answer).trim().equals_insensitive("yes");
+}
+
+} // namespace
+
+int runRun() {
+  SourceMgr SM;
+  DiagnosticEngine Diags(SM, errs(), useColor());
+  configure(Diags);
+  std::optional<spec::Spec> Spec = loadSpecOrReport(RunSpec, Diags);
+  if (!Spec)
+    return ExitFailed;
+  if (Spec->Generator.Kind == spec::GeneratorKind::LLM) {
+    WithColor::error(errs(), "adrsc")
+        << "this adrsc runs the built-in generator only; the LLM generator "
+           "is not available yet (write 'generator builtin')\n";
+    return ExitFailed;
+  }
+  evolve::RunOptions O;
+  O.Directory = RunDir.empty() ? evolve::defaultRunDirectory(*Spec)
+                               : std::string(RunDir);
+  O.Jobs = RunJobs ? unsigned(RunJobs)
+                   : std::max(1u, std::thread::hardware_concurrency());
+  if (RunIterations.getNumOccurrences())
+    O.Iterations = RunIterations;
+  if (!RunTime.empty()) {
+    O.TimeSeconds = parseDuration(RunTime);
+    if (!O.TimeSeconds) {
+      WithColor::error(errs(), "adrsc")
+          << "--time expects a duration such as 90s, 10m or 2h, not '"
+          << RunTime << "'\n";
+      return ExitUsage;
+    }
+  }
+  O.Passes.assign(RunPasses.begin(), RunPasses.end());
+  for (const std::string &P : O.Passes)
+    if (!is_contained(passes::registeredPasses(), P)) {
+      WithColor::error(errs(), "adrsc")
+          << "unknown pass '" << P << "'; the passes are: "
+          << join(passes::registeredPasses(), ", ") << "\n";
+      return ExitUsage;
+    }
+
+  std::string DB = evolve::databasePath(O.Directory);
+  if (RunFresh && sys::fs::exists(DB)) {
+    if (!RunForce &&
+        !confirm("delete the run in '" + O.Directory + "' and start over?")) {
+      WithColor::error(errs(), "adrsc")
+          << "not starting over: the run in '" << O.Directory
+          << "' is kept (use --fresh --force to delete it without asking)\n";
+      return ExitFailed;
+    }
+    for (StringRef Suffix : {"", "-wal", "-shm"})
+      sys::fs::remove(DB + Suffix.str());
+    SmallString<256> Best(O.Directory);
+    sys::path::append(Best, "best");
+    sys::fs::remove_directories(Best);
+  }
+
+  Expected<std::vector<regions::Region>> Regions =
+      regions::findRegions(*Spec, Diags);
+  if (!Regions) {
+    consumeError(Regions.takeError());
+    printErrorCount(Diags);
+    return ExitFailed;
+  }
+
+  bool Terminal = sys::Process::StandardErrIsDisplayed();
+  size_t LineWidth = 0;
+  auto ClearLine = [&] {
+    if (LineWidth) {
+      errs() << "\r" << std::string(LineWidth, ' ') << "\r";
+      LineWidth = 0;
+    }
+  };
+  O.Interrupted = &Interrupts;
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+  if (!RunQuiet) {
+    O.OnLog = [&](const std::string &Line) {
+      ClearLine();
+      errs() << "adrsc: " << Line << "\n";
+    };
+    auto LastLog = std::chrono::steady_clock::now();
+    O.OnProgress = [&, LastLog](const evolve::Progress &P) mutable {
+      std::string Line = progressLine(P);
+      if (Terminal) {
+        unsigned Columns = sys::Process::StandardErrColumns();
+        if (Columns && Line.size() >= Columns)
+          Line.resize(Columns - 1);
+        ClearLine();
+        errs() << Line;
+        LineWidth = Line.size();
+        return;
+      }
+      // Into a log: a line every ten seconds is plenty.
+      auto Now = std::chrono::steady_clock::now();
+      if (Now - LastLog >= std::chrono::seconds(10)) {
+        errs() << "adrsc: " << Line << "\n";
+        LastLog = Now;
+      }
+    };
+  }
+  if (!RunQuiet)
+    errs() << "adrsc: run directory " << O.Directory << " (" << O.Jobs
+           << (O.Jobs == 1 ? " job" : " jobs") << ")\n";
+
+  Expected<evolve::RunSummary> Sum = evolve::run(*Spec, *Regions, O);
+  ClearLine();
+  if (!Sum) {
+    WithColor::error(errs(), "adrsc") << toString(Sum.takeError()) << "\n";
+    return ExitFailed;
+  }
+  const evolve::Progress &P = Sum->Final;
+  outs() << "stopped     " << Sum->StopReason << "\n";
+  outs() << "candidates  " << P.Iteration << " (" << P.Evaluated
+         << " evaluated, " << P.Duplicates << " duplicates";
+  if (Sum->Resumed)
+    outs() << ", " << Sum->Resumed << " redone after a kill";
+  outs() << ")\n";
+  outs() << "this run    " << Sum->SessionCandidates << " in "
+         << format("%.1f", Sum->SessionSeconds) << " s, "
+         << format("%.1f", Sum->SessionSeconds > 0
+                               ? Sum->SessionCandidates / Sum->SessionSeconds
+                               : 0.0)
+         << " candidates/s\n";
+  outs() << "failures    " << failures(P) << "\n";
+  if (P.BaselineScore)
+    outs() << "baseline    score " << format("%.4f", *P.BaselineScore) << "\n";
+  if (P.BestScore) {
+    outs() << "best        #" << P.BestId << ", score "
+           << format("%.4f", *P.BestScore);
+    if (P.BaselineScore)
+      outs() << formatv(" ({0:+0.####;-0.####})", *P.BestScore - *P.BaselineScore);
+    outs() << (P.BestFeasible ? "" : " (infeasible)") << "\n";
+  }
+  outs() << "result      " << Sum->BestDirectory << " (adrsc best "
+         << O.Directory << ")\n";
+  return Sum->Feasible ? ExitOK : ExitFailed;
+}
+
+} // namespace driver
+} // namespace adrs
