@@ -149,32 +149,32 @@ public:
   using Strategy::Strategy;
   Selection select(uint64_t, std::mt19937_64 &Rng) override {
     int64_t Node = Baseline ? Baseline->Id : 0;
-    for (unsigned Depth = 0; Depth < 10000; ++Depth) {
+    for (;;) {
       auto It = Nodes.find(Node);
       if (It == Nodes.end())
         break;
       const NodeStats &N = It->second;
       double Visits = N.Visits + N.InFlight;
-      std::vector<int64_t> Open;
-      for (int64_t C : N.Children)
-        if (Nodes[C].Scorable)
-          Open.push_back(C);
-      if (Open.empty() || N.Children.size() < std::ceil(std::sqrt(Visits + 1)))
-        break;
+      if (N.Children.size() < std::ceil(std::sqrt(Visits + 1)))
+        break; // widen: this node gets a new child
       double BestValue = -1;
-      int64_t Choice = Open.front();
-      for (int64_t C : Open) {
-        const NodeStats &S = Nodes[C];
+      int64_t Choice = -1;
+      double LogVisits = std::log(std::max(Visits, 1.0));
+      for (int64_t C : N.Children) {
+        const NodeStats &S = Nodes.find(C)->second;
+        if (!S.Scorable)
+          continue;
         double V = S.Visits + S.InFlight;
-        double Value =
-            V == 0 ? std::numeric_limits<double>::infinity()
-                   : S.Reward / V + Spec.UCBExploration *
-                                        std::sqrt(std::log(Visits) / V);
+        double Value = V == 0 ? std::numeric_limits<double>::infinity()
+                              : S.Reward / V + Spec.UCBExploration *
+                                                   std::sqrt(LogVisits / V);
         if (Value > BestValue) {
           BestValue = Value;
           Choice = C;
         }
       }
+      if (Choice < 0)
+        break; // no child can be a parent: expand here
       Node = Choice;
     }
     // Parallel workers must not all pile onto one node: an in-flight

@@ -64,7 +64,20 @@ struct RunResult {
   evolve::Materialized Program;
   uint64_t Candidates = 0;
   std::string StopReason;
+  /// With several objectives: the feasible candidates no other beats on
+  /// every objective.
+  std::vector<std::pair<int64_t, std::vector<double>>> Front;
 };
+
+bool dominates(const std::vector<double> &A, const std::vector<double> &B) {
+  bool Strict = false;
+  for (size_t I = 0; I < A.size() && I < B.size(); ++I) {
+    if (A[I] < B[I])
+      return false;
+    Strict |= A[I] > B[I];
+  }
+  return Strict;
+}
 
 Expected<RunResult> loadRun(StringRef Dir) {
   std::string DB = evolve::databasePath(Dir);
@@ -88,6 +101,15 @@ Expected<RunResult> loadRun(StringRef Dir) {
         M.Score = C.Score;
         if (M.scored() && (!Best || search::better(M, *Best)))
           Best = M;
+        if (M.scored() && C.Feasible && C.Objectives.size() > 1) {
+          for (const auto &F : R.Front)
+            if (dominates(F.second, C.Objectives) || F.second == C.Objectives)
+              return;
+          llvm::erase_if(R.Front, [&](const auto &F) {
+            return dominates(C.Objectives, F.second);
+          });
+          R.Front.push_back({C.Id, C.Objectives});
+        }
       }))
     return std::move(E);
   if (!Best)
@@ -206,6 +228,13 @@ int runBest() {
   Out["candidates"] = int64_t(R->Candidates);
   Out["stop_reason"] = R->StopReason;
   Out["diff"] = Diff;
+  if (!R->Front.empty()) {
+    json::Array Front;
+    for (const auto &[Id, Objectives] : R->Front)
+      Front.push_back(json::Object{{"candidate", Id},
+                                   {"objectives", json::Array(Objectives)}});
+    Out["pareto_front"] = std::move(Front);
+  }
   if (BestFormat == OutputFormat::JSON) {
     outs() << formatv("{0:2}", json::Value(std::move(Out))) << "\n";
     return R->Best.Feasible ? ExitOK : ExitFailed;
@@ -219,6 +248,13 @@ int runBest() {
   printScores(outs(), "test", summary(Test));
   printScores(outs(), "baseline", summary(BaseTrain));
   printScores(outs(), "  test", summary(BaseTest));
+  if (!R->Front.empty()) {
+    outs() << "pareto    " << R->Front.size()
+           << " candidates no other beats on every objective:";
+    for (const auto &[Id, Objectives] : R->Front)
+      outs() << " #" << Id;
+    outs() << "\n";
+  }
   outs() << (Diff.empty() ? "diff      none: the best is the initial program\n"
                           : "\n" + Diff);
   return R->Best.Feasible ? ExitOK : ExitFailed;
