@@ -519,7 +519,7 @@ void RunStore::addPending(const Proposal &P) {
 
 void RunStore::addCandidate(const Candidate &C) {
   I->enqueue([C](sqlite3 *DB) -> Error {
-    Statement S(DB, std::string("INSERT OR REPLACE INTO candidates(") +
+    Statement S(DB, std::string("INSERT INTO candidates(") +
                         CandidateColumns +
                         ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
