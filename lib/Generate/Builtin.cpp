@@ -125,6 +125,24 @@ std::vector<RawToken> lexRaw(const std::string &Text) {
   return Out;
 }
 
+/// Whether \p Text has a ';' outside all brackets: the patcher refuses an
+/// edit that adds one to a function region, where it would declare
+/// something after the function.
+bool topLevelSemicolon(const std::string &Text) {
+  int Depth = 0;
+  for (const RawToken &T : lexRaw(Text)) {
+    if (T.Kind == tok::l_paren || T.Kind == tok::l_square ||
+        T.Kind == tok::l_brace)
+      ++Depth;
+    else if (T.Kind == tok::r_paren || T.Kind == tok::r_square ||
+             T.Kind == tok::r_brace)
+      --Depth;
+    else if (T.Kind == tok::semi && Depth == 0)
+      return true;
+  }
+  return false;
+}
+
 struct Token {
   tok::TokenKind Kind;
   unsigned Begin, End;
@@ -231,6 +249,9 @@ public:
   std::vector<Stmt> Stmts;
   std::vector<StmtList> Lists;
   std::set<std::string> Locals; ///< Names the region's declarations declare.
+  /// The text may be a function region (the generator is not told): it has
+  /// no top-level ';' and is not a list of well-formed statements.
+  bool MaybeFunction = false;
 
   unsigned numLines() const { return LineStart.size(); }
   StringRef spell(unsigned I) const {
@@ -402,6 +423,15 @@ Analysis::Analysis(StringRef Original) {
   for (const Stmt &S : Stmts)
     if (!declared(S).empty())
       Locals.insert(declared(S).str());
+  if (Balanced && !topLevelSemicolon(Text))
+    for (unsigned I : Lists[0].Items) {
+      const Stmt &S = Stmts[I];
+      bool Statement = S.Kind == StmtKind::Compound || S.Kind == StmtKind::If ||
+                       S.Kind == StmtKind::While || S.Kind == StmtKind::For ||
+                       S.Kind == StmtKind::Switch || S.Kind == StmtKind::Try ||
+                       (S.Kind == StmtKind::Do && S.CondOpen >= 0);
+      MaybeFunction |= !Statement;
+    }
 }
 
 /// The names \p S uses, except those it declares itself: what it needs in
@@ -1052,6 +1082,8 @@ std::optional<std::string> mutateLiteral(const Literal &L, Rng &R) {
 // Replies
 //===----------------------------------------------------------------------===//
 
+/// The marker lines of lib/Patch/Edit.cpp (isMarker there), which a region
+/// line must not look like inside a block.
 bool isMarkerLine(StringRef Line, char C, StringRef Word) {
   Line = Line.trim();
   size_t N = 0;
@@ -1197,6 +1229,8 @@ private:
       C->NewText.pop_back();
     // A marker written into the region would move or open a region.
     if (StringRef(C->NewText).contains("EVOLVE-BLOCK-"))
+      return std::nullopt;
+    if (A.MaybeFunction && topLevelSemicolon(C->NewText))
       return std::nullopt;
     std::optional<std::string> Reply = reply(Region, C->NewText);
     if (!Reply)
@@ -1788,29 +1822,31 @@ std::optional<std::string> Proposer::reply(unsigned Region, StringRef NewText) {
     return Reply;
   };
 
-  // Every split of a few neighbouring lines, context above first; a last
-  // line without its newline only when nothing else works, since REPLACE
-  // gives it one.
+  // A region's last line without its newline (a function region's brace)
+  // gets one from REPLACE, so it is quoted only when it changes itself.
+  size_t Limit = O.size();
+  if (!OldFinal && !(End == O.size() && Begin < End)) {
+    if (Begin == O.size())
+      return std::nullopt; // lines after it would need that newline
+    Limit = O.size() - 1;
+  }
+  // Every split of a few neighbouring lines, context above first.
   constexpr size_t MaxExtra = 6;
-  for (bool AllowLast : {false, true})
-    for (size_t Extra = 0; Extra <= MaxExtra; ++Extra)
-      for (size_t Up = Extra + 1; Up-- > 0;) {
-        size_t Down = Extra - Up;
-        if (Up > Begin || End + Down > O.size())
-          continue;
-        size_t From = Begin - Up, To = End + Down;
-        if (!AllowLast && !OldFinal && To == O.size())
-          continue;
-        if (std::optional<std::string> R = Try(From, To))
-          return R;
-      }
+  for (size_t Extra = 0; Extra <= MaxExtra; ++Extra)
+    for (size_t Up = Extra + 1; Up-- > 0;) {
+      size_t Down = Extra - Up;
+      if (Up > Begin || End + Down > Limit)
+        continue;
+      if (std::optional<std::string> R = Try(Begin - Up, End + Down))
+        return R;
+    }
   // Repetitive text: grow both ways, by half the window each time, until
   // the SEARCH is unique; at the latest the whole region is.
   size_t From = Begin, To = End;
-  while (From > 0 || To < O.size()) {
+  while (From > 0 || To < Limit) {
     size_t Step = std::max<size_t>(1, (To - From) / 2);
     From = From > Step ? From - Step : 0;
-    To = std::min(O.size(), To + Step);
+    To = std::min(Limit, To + Step);
     if (std::optional<std::string> R = Try(From, To))
       return R;
   }

@@ -537,10 +537,12 @@ std::string checkChange(Operator Op, const std::string &Old,
                         const std::string &New,
                         const std::vector<std::string> &DonorTexts) {
   Lines O = linesOf(Old), N = linesOf(New);
-  // A region keeps its last newline, or its lack of one.
+  // A region keeps its last newline, or its lack of one; REPLACE can only
+  // give a last line a newline when that line itself changes.
   bool OldNL = !Old.empty() && Old.back() == '\n';
   bool NewNL = !New.empty() && New.back() == '\n';
-  if (OldNL != NewNL)
+  if (OldNL != NewNL &&
+      (OldNL || O.empty() || N.empty() || O.back() == N.back()))
     return "the final newline changed";
   switch (Op) {
   case Operator::Constant:
@@ -604,7 +606,6 @@ Batch generate(const Source &S, const std::vector<Operator> &Ops,
                unsigned Count, bool StopAtNone = true) {
   BuiltinGenerator G(Ops);
   std::mt19937_64 Rng(Seed);
-  std::vector<std::string> Empty;
   Batch Out;
   for (unsigned I = 0; I < Count; ++I) {
     std::optional<Proposal> P = G.propose(S.Prog, Donors, Rng);
@@ -1229,6 +1230,36 @@ TEST(BuiltinTest, FunctionRegionsKeepTheirShape) {
   Source One = makeSource(
       {{"f", "int f() {\n  return 1;\n}", spec::RegionKind::Function}});
   EXPECT_FALSE(proposeOne(One, Operator::Delete, 0));
+  // A one-line function: its line is the SEARCH, and the REPLACE, which
+  // ends in a newline, gives it one.
+  Source Line =
+      makeSource({{"g", "int g() { return 7; }", spec::RegionKind::Function}});
+  for (const std::string &New : outcomes(Line, Operator::Constant, 20)) {
+    EXPECT_TRUE(StringRef(New).startswith("int g() { return ")) << New;
+    EXPECT_TRUE(StringRef(New).endswith("; }\n")) << New;
+  }
+  // Nothing goes after the brace: that would need the newline it lacks.
+  Program Donor = {{"g", "int g() {\n  h();\n  return 7;\n}"}};
+  Source Two = makeSource(
+      {{"g", "int g() {\n  return 7;\n}", spec::RegionKind::Function}});
+  EXPECT_EQ(outcomes(Two, Operator::Crossover, 20, {&Donor}),
+            (std::set<std::string>{"int g() {\n  h();\n  return 7;\n}",
+                                   "int g() {\n  return 7;\n  h();\n}"}));
+}
+
+TEST(BuiltinTest, DamagedFunctionRegionsApply) {
+  // Headers the statement view cannot read as a definition: statements
+  // still never land at the top level of what may be a function region.
+  Program Donor = {{"f", "  if (T == Tier::Gold)\n    return 8.0;\n  g(3);\n"}};
+  for (const char *Header :
+       {"double tierWeight(Tier T)d: {\n", "do<uble tierWeight(Tier T) {\n",
+        "double tierWeight(Tier T {\n", "auto f = [](Tier T) {\n"}) {
+    std::string Text = Weight;
+    Text.replace(0, Text.find('\n') + 1, Header);
+    Source S = makeSource({{"f", Text, spec::RegionKind::Function}});
+    Batch R = generate(S, {}, {&Donor}, 8, 100, /*StopAtNone=*/false);
+    EXPECT_EQ(R.Failures, 0u) << Header;
+  }
 }
 
 //===----------------------------------------------------------------------===//
