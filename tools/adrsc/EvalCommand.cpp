@@ -55,6 +55,12 @@ static cl::opt<OutputFormat> EvalFormat(
                           "metrics, per_workload, artifacts, timings_ms)")),
     cl::init(OutputFormat::Text), cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
+static cl::opt<std::string> EvalBaseline(
+    "baseline",
+    cl::desc("Score one of the spec's baselines instead: its file stands in "
+             "for the unit that holds the regions"),
+    cl::value_desc("name"), cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
 static cl::list<std::string> EvalPasses(
     "passes",
     cl::desc("Candidate passes to run before evaluating an edit (default: "
@@ -136,6 +142,44 @@ int runEval() {
 
   regions::FileOverrides Overrides;
   std::optional<jit::CandidateChecks> Checks;
+  if (!EvalBaseline.empty()) {
+    if (!EvalEdit.empty()) {
+      WithColor::error(errs(), "adrsc")
+          << "--baseline and --edit cannot be combined\n";
+      return ExitUsage;
+    }
+    const spec::Baseline *B = nullptr;
+    std::vector<std::string> Names;
+    for (const spec::Baseline &Candidate : Spec->Baselines) {
+      Names.push_back(Candidate.Name);
+      if (Candidate.Name == EvalBaseline)
+        B = &Candidate;
+    }
+    if (!B) {
+      WithColor::error(errs(), "adrsc")
+          << "the spec has no baseline '" << EvalBaseline << "'"
+          << (Names.empty() ? std::string("; it declares none")
+                            : "; its baselines are: " + join(Names, ", "))
+          << "\n";
+      return ExitUsage;
+    }
+    if (B->Files.size() != 1) {
+      WithColor::error(errs(), "adrsc")
+          << "baseline '" << B->Name << "' has " << B->Files.size()
+          << " files; a baseline evaluated by adrsc eval is one file that "
+             "replaces the unit holding the regions\n";
+      return ExitFailed;
+    }
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
+        MemoryBuffer::getFile(B->Files.front());
+    if (!Text) {
+      WithColor::error(errs(), "adrsc")
+          << "cannot read '" << B->Files.front()
+          << "': " << Text.getError().message() << "\n";
+      return ExitFailed;
+    }
+    Overrides[Regions->front().Unit] = (*Text)->getBuffer().str();
+  }
   if (!EvalEdit.empty()) {
     ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =
         MemoryBuffer::getFileOrSTDIN(EvalEdit, /*IsText=*/true);
