@@ -1027,6 +1027,28 @@ Error Evolution::scoreBaseline() {
               E.Feasible ? "" : " (infeasible)",
               Test.Score ? formatv("{0:F4}", *Test.Score).str()
                          : std::string("n/a (" + Test.Status + ")")));
+  // The spec's reference implementations, for comparison in the results.
+  json::Object References;
+  for (const spec::Baseline &B : S.Baselines) {
+    if (B.Files.size() != 1)
+      continue;
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Text = MemoryBuffer::getFile(B.Files[0]);
+    if (!Text)
+      continue;
+    Job R;
+    R.Overrides[Regions.front().Unit] = (*Text)->getBuffer().str();
+    eval::Evaluation Train = Pool->evaluateNow(R);
+    R.Test = true;
+    eval::Evaluation Held = Pool->evaluateNow(R);
+    References[B.Name] = json::Object{{"train", eval::toJSON(Train)},
+                                      {"test", eval::toJSON(Held)}};
+    log(formatv("reference '{0}': score {1}, test score {2}", B.Name,
+                Train.Score ? formatv("{0:F4}", *Train.Score).str()
+                            : "n/a (" + Train.Status + ")",
+                Held.Score ? formatv("{0:F4}", *Held.Score).str()
+                           : "n/a (" + Held.Status + ")"));
+  }
+  Store->setMetaAsync("references", toJSONText(json::Value(std::move(References))));
   return Store->flush();
 }
 

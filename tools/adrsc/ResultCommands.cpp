@@ -226,6 +226,18 @@ int runBest() {
   Out["test"] = summary(Test);
   Out["baseline"] = std::move(Baseline);
   Out["candidates"] = int64_t(R->Candidates);
+  json::Object References;
+  json::Value Refs = parseOr(R->Store->meta("references").value_or(""));
+  if (const json::Object *O = Refs.getAsObject())
+    for (const auto &[Name, V] : *O)
+      if (const json::Object *Ref = V.getAsObject()) {
+        json::Object Entry = summary(Ref->get("train") ? *Ref->get("train")
+                                                       : json::Value(nullptr));
+        Entry["test"] = summary(Ref->get("test") ? *Ref->get("test")
+                                                 : json::Value(nullptr));
+        References[Name] = std::move(Entry);
+      }
+  json::Object RefCopy = References;
   Out["stop_reason"] = R->StopReason;
   Out["diff"] = Diff;
   if (!R->Front.empty()) {
@@ -235,6 +247,7 @@ int runBest() {
                                    {"objectives", json::Array(Objectives)}});
     Out["pareto_front"] = std::move(Front);
   }
+  Out["references"] = std::move(References);
   if (BestFormat == OutputFormat::JSON) {
     outs() << formatv("{0:2}", json::Value(std::move(Out))) << "\n";
     return R->Best.Feasible ? ExitOK : ExitFailed;
@@ -248,6 +261,13 @@ int runBest() {
   printScores(outs(), "test", summary(Test));
   printScores(outs(), "baseline", summary(BaseTrain));
   printScores(outs(), "  test", summary(BaseTest));
+  for (const auto &[Name, V] : RefCopy)
+    if (const json::Object *Ref = V.getAsObject()) {
+      outs() << "reference " << Name << "\n";
+      printScores(outs(), "  train", *Ref);
+      if (const json::Object *T = Ref->getObject("test"))
+        printScores(outs(), "  test", *T);
+    }
   if (!R->Front.empty()) {
     outs() << "pareto    " << R->Front.size()
            << " candidates no other beats on every objective:";
