@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/time.h>
+#include <setjmp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -190,15 +191,40 @@ TuneRequest tuneFromJSON(const json::Object &O) {
   return T;
 }
 
+sigjmp_buf TuneRecovery;
+volatile sig_atomic_t TuneFault = 0;
+
+void onTuneFault(int Signal) {
+  TuneFault = Signal;
+  siglongjmp(TuneRecovery, 1);
+}
+
 /// Tunes the linked candidate's constants in this (the candidate's)
 /// process: each point CMA-ES asks for is written into the parameter table
-/// and the evaluator runs again. A point that hangs is stopped by an alarm,
-/// which ends the child: the tuning so far is lost, nothing else.
+/// and the evaluator runs again. A point that crashes or hangs (an alarm)
+/// jumps back here and counts as invalid. The process may be damaged after
+/// such a fault, so a few of them end the tuning with what it found; the
+/// tuned program is evaluated again in a fresh child anyway.
 json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
                       const RunRequest &Request, std::shared_ptr<Cache> Shared,
                       jit::CandidateTimings &T) {
   const TuneRequest &TR = *Request.Tune;
+  static char AltStack[1 << 16];
+  stack_t Stack{};
+  Stack.ss_sp = AltStack;
+  Stack.ss_size = sizeof(AltStack);
+  sigaltstack(&Stack, nullptr); // a stack overflow is a fault like any other
+  struct sigaction Action {};
+  Action.sa_handler = onTuneFault;
+  Action.sa_flags = SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&Action.sa_mask);
+  for (int Sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM, SIGABRT})
+    sigaction(Sig, &Action, nullptr);
+  unsigned Faults = 0;
+  constexpr unsigned MaxFaults = 5;
   auto Cost = [&](const std::vector<double> &Values) -> double {
+    if (Faults >= MaxFaults)
+      return std::numeric_limits<double>::infinity();
     double *Table = jit::parameterTable();
     for (size_t I = 0; I < Values.size() && I < jit::MaxParameters; ++I)
       Table[I] = Values[I];
@@ -207,6 +233,12 @@ json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
     Timer.it_value.tv_sec = time_t(TR.SecondsPerEvaluation);
     Timer.it_value.tv_usec =
         suseconds_t((TR.SecondsPerEvaluation - double(time_t(TR.SecondsPerEvaluation))) * 1e6);
+    if (sigsetjmp(TuneRecovery, 1) != 0) {
+      itimerval Off{};
+      setitimer(ITIMER_REAL, &Off, nullptr);
+      ++Faults;
+      return std::numeric_limits<double>::infinity();
+    }
     setitimer(ITIMER_REAL, &Timer, nullptr);
     Engine.evaluate(Rec, T);
     itimerval Off{};
@@ -219,7 +251,10 @@ json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
                                  : std::numeric_limits<double>::infinity();
   };
   tune::Outcome O = tune::minimize(TR.Parameters, Cost, TR.Evaluations, TR.Seed);
+  for (int Sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM, SIGABRT})
+    std::signal(Sig, SIG_DFL);
   return json::Object{{"best", json::Array(O.Best)},
+                      {"faults", Faults},
                       {"best_cost", O.BestCost},
                       {"initial_cost", O.InitialCost},
                       {"evaluations", O.Evaluations},

@@ -24,6 +24,11 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -101,6 +106,21 @@ double secondsSince(Clock::time_point T) {
 }
 
 std::string toJSONText(const json::Value &V) { return formatv("{0}", V).str(); }
+
+std::string signedText(double D) {
+  char Buffer[64];
+  std::snprintf(Buffer, sizeof(Buffer), "%+.4f", D);
+  return Buffer;
+}
+
+/// 90s, 2.5s, 5m, 1h30m: how a budget reads in a stop reason.
+std::string seconds(double S) {
+  if (S >= 60 && std::fmod(S, 60) == 0)
+    return S >= 3600 && std::fmod(S, 3600) == 0
+               ? std::to_string(int64_t(S / 3600)) + "h"
+               : std::to_string(int64_t(S / 60)) + "m";
+  return formatv("{0}s", S).str();
+}
 
 /// A random stream per proposal: a resumed run, or a -j1 run, makes the
 /// same choices at the same iteration whatever happened in between.
@@ -545,6 +565,10 @@ public:
       : S(S), Regions(Regions), O(O) {}
 
   Expected<RunSummary> run();
+  ~Evolution() {
+    if (LockFd >= 0)
+      ::close(LockFd);
+  }
 
 private:
   Error prepare();
@@ -554,6 +578,7 @@ private:
   void dispatch(const store::Proposal &P, const Materialized &M);
   void finish(Done D);
   void finishTuning(Done D);
+  void submitTest(int64_t Id, const Program &P);
   void maybeTune();
   void record(store::Candidate C, const std::string &Program);
   std::optional<std::string> budgetSpent();
@@ -589,7 +614,7 @@ private:
   uint64_t ConsecutiveUnproposable = 0;
   unsigned Resumed = 0;
   unsigned TunesInFlight = 0;
-  uint64_t LastTuneAt = 0;
+  int LockFd = -1;
   std::set<int64_t> Tuned; ///< Candidates whose constants were tuned.
   std::optional<std::string> Stop;
 };
@@ -614,6 +639,30 @@ Error Evolution::prepare() {
   if (std::error_code EC = sys::fs::create_directories(O.Directory))
     return createStringError(EC, "cannot create the run directory '%s'",
                              O.Directory.c_str());
+  // The run directory belongs to one adrsc at a time.
+  SmallString<256> LockPath(O.Directory);
+  sys::path::append(LockPath, "lock");
+  LockFd = ::open(LockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (LockFd < 0 || flock(LockFd, LOCK_EX | LOCK_NB) != 0) {
+    std::string Holder;
+    if (LockFd >= 0) {
+      char Buffer[32] = {0};
+      ssize_t N = ::pread(LockFd, Buffer, sizeof(Buffer) - 1, 0);
+      if (N > 0)
+        Holder = StringRef(Buffer, N).trim().str();
+    }
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the run in '%s' is in use by another adrsc%s; wait for it to stop, "
+        "or use another run directory (-o DIR)",
+        O.Directory.c_str(),
+        Holder.empty() ? "" : (" (process " + Holder + ")").c_str());
+  }
+  std::string Pid = std::to_string(::getpid()) + "\n";
+  // Only for the message another adrsc gives; the lock is what counts.
+  if (::ftruncate(LockFd, 0) == 0)
+    (void)!::pwrite(LockFd, Pid.data(), Pid.size(), 0);
+
   std::string DB = databasePath(O.Directory);
   std::string Now = snapshot(S, Files);
   bool Existing = sys::fs::exists(DB);
@@ -623,8 +672,10 @@ Error Evolution::prepare() {
         store::RunStore::openReadOnly(DB);
     if (!RO)
       return RO.takeError();
+    // A run whose baseline never evaluated has nothing to keep: it takes
+    // the sources as they are now.
     std::optional<std::string> Then = (*RO)->meta("snapshot");
-    if (Then) {
+    if (Then && (*RO)->candidate(0)) {
       std::string Why = snapshotDifference(*Then, Now);
       if (!Why.empty())
         return createStringError(
@@ -654,7 +705,7 @@ Error Evolution::prepare() {
     return Opened.takeError();
   Store = std::move(*Opened);
   Cache = std::make_unique<ProgramCache>(*Store, 4096);
-  if (!Store->meta("snapshot")) {
+  if (!Store->meta("snapshot") || !Store->candidate(0)) {
     Store->setMetaAsync("snapshot", Now);
     Store->setMetaAsync("problem", S.Name);
     Store->setMetaAsync("spec_path", S.SpecFile);
@@ -664,7 +715,8 @@ Error Evolution::prepare() {
     for (const regions::Region &R : Regions)
       RegionList.push_back(regions::toJSON(R));
     Store->setMetaAsync("regions", toJSONText(json::Value(std::move(RegionList))));
-  } else {
+  }
+  if (Store->meta("sessions")) {
     Session = unsigned(std::stoul(Store->meta("sessions").value_or("1"))) + 1;
     ElapsedBefore = std::stod(Store->meta("elapsed_s").value_or("0"));
   }
@@ -704,6 +756,13 @@ Error Evolution::replay() {
     return E;
   if (Stats.Iteration)
     --Stats.Iteration; // the baseline is not an iteration
+  // Programs tuned in earlier sessions are not tuned again.
+  for (const store::Event &Ev : Store->events())
+    if (Ev.Kind == "tune" && StringRef(Ev.Detail).startswith("#")) {
+      int64_t Id;
+      if (!StringRef(Ev.Detail).drop_front().take_while(isDigit).getAsInteger(10, Id))
+        Tuned.insert(Id);
+    }
   NextId = std::max(MaxId, Store->maxId()) + 1;
   return Error::success();
 }
@@ -796,8 +855,9 @@ void Evolution::record(store::Candidate C, const std::string &Program) {
   C.FinishedAt = ElapsedBefore + secondsSince(Started);
   search::Member M = memberOf(C);
   Search->observe(M);
+  std::vector<store::Event> Events;
   for (search::SearchEvent &E : Search->takeEvents()) {
-    Store->addEvent({C.FinishedAt, Session, E.Kind, E.Detail});
+    Events.push_back({C.FinishedAt, Session, E.Kind, E.Detail});
     log(E.Kind + ": " + E.Detail);
   }
   Pool->remember(Program);
@@ -814,22 +874,30 @@ void Evolution::record(store::Candidate C, const std::string &Program) {
   const search::Member *Best = Search->best();
   bool NewBest = Best && Best->Id == C.Id && C.Id != 0;
   Cache->put(C.Id, C.Regions);
-  Store->addCandidate(C);
-  Store->setMetaAsync("elapsed_s", std::to_string(C.FinishedAt));
+  Store->addCandidate(C, std::move(Events), C.FinishedAt);
   if (NewBest) {
     const search::Member *Base = Search->baseline();
     std::string Delta;
     if (Base && Base->Score && C.Score)
-      Delta = formatv(" ({0:+0.####;-0.####} over the baseline)",
-                      *C.Score - *Base->Score);
-    log(formatv("new best #{0} at iteration {1}: score {2:F4}{3}{4} [{5}]",
+      Delta = " (" + signedText(*C.Score - *Base->Score) + " over the baseline)";
+    log(formatv("new best #{0} after {1} candidates: score {2:F4}{3}{4} [{5}]",
                 C.Id, Stats.Iteration, C.Score.value_or(0), Delta,
                 C.Feasible ? "" : " (infeasible)", C.Description));
+    submitTest(C.Id, C.Regions);
+  }
+}
+
+void Evolution::submitTest(int64_t Id, const Program &P) {
+  if (S.testFiles().empty())
+    return;
+  {
+    int64_t CId = Id;
+    const Program &CRegions = P;
     // Its score on the held-out workloads, for the report and `best`.
     Job J;
-    J.Id = C.Id;
+    J.Id = CId;
     J.Test = true;
-    Materialized Mat = materialize(Regions, Files, C.Regions);
+    Materialized Mat = materialize(Regions, Files, CRegions);
     for (const auto &[F, T] : Mat.Files)
       if (Files.at(F) != T)
         J.Overrides[F] = T;
@@ -838,14 +906,15 @@ void Evolution::record(store::Candidate C, const std::string &Program) {
 }
 
 void Evolution::maybeTune() {
-  if (!S.Search.TuneConstants || TunesInFlight || Stop)
-    return;
-  if (Stats.Evaluated < LastTuneAt + S.Search.TuneEvery)
+  // At every multiple of `every` evaluated candidates: a rule without
+  // state, so a resumed run tunes when a single session would have.
+  if (!S.Search.TuneConstants || TunesInFlight || Stop ||
+      S.Search.TuneEvery == 0 || Stats.Evaluated == 0 ||
+      Stats.Evaluated % S.Search.TuneEvery != 0)
     return;
   const search::Member *Best = Search->best();
   if (!Best || !Best->scored() || Tuned.count(Best->Id))
     return;
-  LastTuneAt = Stats.Evaluated;
   const Program *P = Cache->get(Best->Id);
   if (!P)
     return;
@@ -960,12 +1029,13 @@ std::optional<std::string> Evolution::budgetSpent() {
     return "iteration budget reached (" + std::to_string(*Iterations) + ")";
   std::optional<double> Time = O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
   if (Time && ElapsedBefore + secondsSince(Started) >= *Time)
-    return formatv("time budget reached ({0}s)", *Time).str();
+    return "time budget reached (" + seconds(*Time) + ")";
   if (S.Budget.TargetScore) {
     const search::Member *Best = Search->best();
     if (Best && Best->Feasible && Best->Score &&
         *Best->Score >= *S.Budget.TargetScore)
-      return formatv("target score {0} reached", *S.Budget.TargetScore).str();
+      return "target score " + formatv("{0}", *S.Budget.TargetScore).str() +
+             " reached";
   }
   if (ConsecutiveUnproposable > 1000)
     return std::string("the generator found nothing left to change");
@@ -997,8 +1067,15 @@ Progress Evolution::progress() {
 }
 
 Error Evolution::scoreBaseline() {
-  if (Store->candidate(0))
-    return Error::success();
+  if (std::optional<store::Candidate> Base = Store->candidate(0)) {
+    // Killed between the baseline and its test run: do the test run now.
+    if (Base->TestJSON.empty() && !S.testFiles().empty()) {
+      Job T;
+      T.Test = true;
+      Store->setTest(0, toJSONText(eval::toJSON(Pool->evaluateNow(T))));
+    }
+    return Store->flush();
+  }
   Job J;
   J.Checks = jit::CandidateChecks{Regions, Passes};
   eval::Evaluation E = Pool->evaluateNow(J);
@@ -1019,14 +1096,17 @@ Error Evolution::scoreBaseline() {
   InFlight[0] = C;
   SeenText.emplace(programHash(C.Regions), 0);
   finish({J, E});
-  Job T;
-  T.Test = true;
-  eval::Evaluation Test = Pool->evaluateNow(T);
-  Store->setTest(0, toJSONText(eval::toJSON(Test)));
+  std::string TestScore = "none (the spec has no test workloads)";
+  if (!S.testFiles().empty()) {
+    Job T;
+    T.Test = true;
+    eval::Evaluation Test = Pool->evaluateNow(T);
+    Store->setTest(0, toJSONText(eval::toJSON(Test)));
+    TestScore = Test.Score ? formatv("{0:F4}", *Test.Score).str()
+                           : std::string("n/a (" + Test.Status + ")");
+  }
   log(formatv("baseline: score {0:F4}{1}, test score {2}", E.Score.value_or(0),
-              E.Feasible ? "" : " (infeasible)",
-              Test.Score ? formatv("{0:F4}", *Test.Score).str()
-                         : std::string("n/a (" + Test.Status + ")")));
+              E.Feasible ? "" : " (infeasible)", TestScore));
   // The spec's reference implementations, for comparison in the results.
   json::Object References;
   for (const spec::Baseline &B : S.Baselines) {
@@ -1073,10 +1153,19 @@ Expected<RunSummary> Evolution::run() {
   Started = Clock::now();
   Pool->start();
 
+  // A best whose test run was lost to a kill gets it now.
+  if (const search::Member *Best = Search->best())
+    if (Best->Id != 0)
+      if (std::optional<store::Candidate> C = Store->candidate(Best->Id))
+        if (C->TestJSON.empty())
+          submitTest(C->Id, C->Regions);
+
   // What was in flight when the last session died is done again first.
   for (store::Proposal &P : Pending) {
-    if (P.Id == 0 || Store->candidate(P.Id))
+    if (P.Id == 0 || Store->candidate(P.Id)) {
+      Store->removePending(P.Id); // it finished after all
       continue;
+    }
     ++Resumed;
     SeenText.emplace(programHash(P.Regions), P.Id);
     dispatch(P, materialize(Regions, Files, P.Regions));

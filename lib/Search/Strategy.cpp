@@ -193,6 +193,8 @@ protected:
   void add(const Member &M) override {
     NodeStats &N = Nodes[M.Id];
     N.Scorable = M.scored();
+    N.Score = M.Score;
+    N.Feasible = M.Feasible;
     if (M.Parents.empty())
       return;
     int64_t Parent = M.Parents.front();
@@ -204,8 +206,6 @@ protected:
       --P->second.InFlight;
     N.Parent = Parent;
     double R = reward(M, P->second.Score, P->second.Feasible);
-    N.Score = M.Score;
-    N.Feasible = M.Feasible;
     N.Visits = 1;
     N.Reward = R;
     for (int64_t A = Parent; A >= 0;) {

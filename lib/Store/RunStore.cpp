@@ -263,8 +263,10 @@ struct RunStore::Impl {
       Wake.notify_all();
       Thread.join();
     }
-    sqlite3_close(Writer);
+    // The last connection to close checkpoints the WAL into the database
+    // file and removes it; a read-only one cannot, so it goes first.
     sqlite3_close(Reader);
+    sqlite3_close(Writer);
   }
 
   void run() {
@@ -517,8 +519,38 @@ void RunStore::addPending(const Proposal &P) {
   });
 }
 
-void RunStore::addCandidate(const Candidate &C) {
-  I->enqueue([C](sqlite3 *DB) -> Error {
+void RunStore::removePending(int64_t Id) {
+  I->enqueue([Id](sqlite3 *DB) -> Error {
+    Statement D(DB, "DELETE FROM pending WHERE id = ?");
+    if (!D || D.bind(1, Id).step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot clear pending candidate " + Twine(Id));
+    return Error::success();
+  });
+}
+
+static Error insertEvent(sqlite3 *DB, const Event &E) {
+  Statement S(DB, "INSERT INTO events(at, session, kind, detail) VALUES(?, "
+                  "?, ?, ?)");
+  if (!S || S.bind(1, E.At)
+                    .bind(2, int64_t(E.Session))
+                    .bind(3, E.Kind)
+                    .bind(4, E.Detail)
+                    .step() != SQLITE_DONE)
+    return sqliteError(DB, "cannot record a '" + E.Kind + "' event");
+  return Error::success();
+}
+
+void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
+                            std::optional<double> Elapsed) {
+  I->enqueue([C, Events = std::move(Events), Elapsed](sqlite3 *DB) -> Error {
+    for (const Event &E : Events)
+      if (Error Err = insertEvent(DB, E))
+        return Err;
+    if (Elapsed) {
+      Statement M(DB, "INSERT OR REPLACE INTO meta VALUES('elapsed_s', ?)");
+      if (!M || M.bind(1, std::to_string(*Elapsed)).step() != SQLITE_DONE)
+        return sqliteError(DB, "cannot record the run time");
+    }
     Statement S(DB, std::string("INSERT INTO candidates(") +
                         CandidateColumns +
                         ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -569,17 +601,7 @@ void RunStore::setTest(int64_t Id, std::string TestJSON) {
 }
 
 void RunStore::addEvent(const Event &E) {
-  I->enqueue([E](sqlite3 *DB) -> Error {
-    Statement S(DB, "INSERT INTO events(at, session, kind, detail) VALUES(?, "
-                    "?, ?, ?)");
-    if (!S || S.bind(1, E.At)
-                      .bind(2, int64_t(E.Session))
-                      .bind(3, E.Kind)
-                      .bind(4, E.Detail)
-                      .step() != SQLITE_DONE)
-      return sqliteError(DB, "cannot record a '" + E.Kind + "' event");
-    return Error::success();
-  });
+  I->enqueue([E](sqlite3 *DB) -> Error { return insertEvent(DB, E); });
 }
 
 Error RunStore::flush() {

@@ -225,7 +225,7 @@ int runBest() {
   Out["feasible"] = R->Best.Feasible;
   Out["test"] = summary(Test);
   Out["baseline"] = std::move(Baseline);
-  Out["candidates"] = int64_t(R->Candidates);
+  Out["candidates"] = int64_t(R->Candidates ? R->Candidates - 1 : 0);
   json::Object References;
   json::Value Refs = parseOr(R->Store->meta("references").value_or(""));
   if (const json::Object *O = Refs.getAsObject())
@@ -252,7 +252,8 @@ int runBest() {
     outs() << formatv("{0:2}", json::Value(std::move(Out))) << "\n";
     return R->Best.Feasible ? ExitOK : ExitFailed;
   }
-  outs() << "best      candidate #" << R->Best.Id << " of " << R->Candidates
+  outs() << "best      candidate #" << R->Best.Id << " of "
+         << (R->Candidates ? R->Candidates - 1 : 0)
          << " (" << R->Best.Generator
          << (R->Best.Operator.empty() ? "" : " " + R->Best.Operator) << ")\n";
   if (!R->Best.Description.empty())
@@ -293,13 +294,23 @@ int runApply() {
     return ExitFailed;
   }
   std::vector<std::string> Changed, Conflicts;
+  size_t AlreadyThere = 0;
   for (const auto &[File, Text] : R->Program.Files) {
     if (R->Files[File] == Text)
       continue;
-    Changed.push_back(File);
     ErrorOr<std::unique_ptr<MemoryBuffer>> Now = MemoryBuffer::getFile(File);
+    if (Now && (*Now)->getBuffer() == Text) {
+      ++AlreadyThere;
+      continue;
+    }
+    Changed.push_back(File);
     if (!Now || (*Now)->getBuffer() != R->Files[File])
       Conflicts.push_back(File);
+  }
+  if (Changed.empty() && AlreadyThere) {
+    outs() << "nothing to apply: candidate #" << R->Best.Id
+           << " is already in the sources\n";
+    return ExitOK;
   }
   if (Changed.empty()) {
     outs() << "nothing to apply: the best program is the initial one\n";

@@ -90,19 +90,32 @@ void onInterrupt(int) {
   Interrupts.fetch_add(1);
 }
 
+std::string signedText(double D, int Digits) {
+  char Buffer[64];
+  std::snprintf(Buffer, sizeof(Buffer), "%+.*f", Digits, D);
+  return Buffer;
+}
+
+/// The units the spec language accepts for durations, and their long forms.
 std::optional<double> parseDuration(StringRef Text) {
   Text = Text.trim();
   double Scale = 1;
-  if (Text.consume_back("ms"))
+  StringRef Number = Text.take_while(
+      [](char C) { return isDigit(C) || C == '.' || C == 'e' || C == 'E'; });
+  StringRef Unit = Text.drop_front(Number.size()).trim();
+  if (Unit == "ms")
     Scale = 0.001;
-  else if (Text.consume_back("s"))
+  else if (Unit.empty() || is_contained(ArrayRef<StringRef>{"s", "sec", "secs", "second", "seconds"}, Unit))
     Scale = 1;
-  else if (Text.consume_back("m"))
+  else if (is_contained(ArrayRef<StringRef>{"m", "min", "mins", "minute", "minutes"}, Unit))
     Scale = 60;
-  else if (Text.consume_back("h"))
+  else if (is_contained(ArrayRef<StringRef>{"h", "hour", "hours"}, Unit))
     Scale = 3600;
-  else if (Text.consume_back("d"))
+  else if (is_contained(ArrayRef<StringRef>{"d", "day", "days"}, Unit))
     Scale = 86400;
+  else
+    return std::nullopt;
+  Text = Number;
   double V;
   if (Text.trim().getAsDouble(V) || V <= 0)
     return std::nullopt;
@@ -129,7 +142,7 @@ std::string progressLine(const evolve::Progress &P) {
   std::string Best = P.BestScore ? formatv("{0:F4}", *P.BestScore).str() : "-";
   std::string Delta;
   if (P.BestScore && P.BaselineScore)
-    Delta = formatv(" ({0:+0.##;-0.##})", *P.BestScore - *P.BaselineScore);
+    Delta = " (" + signedText(*P.BestScore - *P.BaselineScore, 2) + ")";
   return formatv("iter {0}  best {1}{2}  {3:F1} cand/s  dup {4}  failed: {5}"
                  "  {6}{7}",
                  P.Iteration, Best, Delta, P.CandidatesPerSecond, P.Duplicates,
@@ -280,7 +293,7 @@ int runRun() {
     outs() << "best        #" << P.BestId << ", score "
            << format("%.4f", *P.BestScore);
     if (P.BaselineScore)
-      outs() << formatv(" ({0:+0.####;-0.####})", *P.BestScore - *P.BaselineScore);
+      outs() << " (" << signedText(*P.BestScore - *P.BaselineScore, 4) << ")";
     outs() << (P.BestFeasible ? "" : " (infeasible)") << "\n";
   }
   outs() << "result      " << Sum->BestDirectory << " (adrsc best "

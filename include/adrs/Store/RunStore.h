@@ -95,7 +95,13 @@ public:
 
   // Asynchronous, through the writer thread, in the order of the calls.
   void addPending(const Proposal &P);
-  void addCandidate(const Candidate &C);
+  /// The candidate, the events it caused and the run's elapsed time, in
+  /// one transaction: a kill never keeps one without the other.
+  void addCandidate(const Candidate &C, std::vector<Event> Events = {},
+                    std::optional<double> Elapsed = std::nullopt);
+  /// Forgets a pending candidate (one that finished in an earlier session
+  /// whose pending row outlived it).
+  void removePending(int64_t Id);
   void setTest(int64_t Id, std::string TestJSON);
   void addEvent(const Event &E);
   void setMetaAsync(std::string Key, std::string Value);

@@ -15,8 +15,10 @@ between soaks.)
 
 Each round starts `adrsc run SPEC -o DIR` and waits until the run has
 recorded a candidate more than before (so that the kill hits a run in
-progress, not its start-up), sleeps a random time (seeded by --seed) of at
-most --max-delay seconds and kills the process with SIGKILL. After every
+progress, not its start-up), waits a random time (seeded by --seed) of at
+most --max-delay seconds, or less if the run has used its share of the
+remaining budget (so that every round finds a run to kill), and kills the
+process with SIGKILL. After every
 kill it checks the database: PRAGMA integrity_check is ok; no candidate
 recorded before the kill was lost (the count never decreases, every id seen
 before is still there with the same status and score); the best score
@@ -28,7 +30,9 @@ after the first, one 'stop' at the end, and the 'sessions' meta.
 With --islands and --migrate-every the migration events are checked as
 well: exactly one per M candidates, none twice.
 
-Prints one summary line, or the first violation with "FAIL:" and exits 1.
+Prints one summary line (with the number of candidates that were in
+flight at the kills, found pending and evaluated again by the next
+session), or the first violation with "FAIL:" and exits 1.
 """
 import argparse
 import json
@@ -77,8 +81,17 @@ def snapshot(db_path):
 
 
 def count(db_path):
-    s = snapshot(db_path)
-    return len(s["candidates"]) if s else 0
+    """The number of candidates, 0 before the tables exist."""
+    if not os.path.exists(db_path):
+        return 0
+    uri = "file:%s?mode=ro" % urllib.parse.quote(os.path.abspath(db_path))
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=10)
+        n = db.execute("SELECT count(*) FROM candidates").fetchone()[0]
+        db.close()
+        return n
+    except sqlite3.OperationalError:
+        return 0
 
 
 def best_key(snap):
@@ -154,7 +167,7 @@ def main():
     log = open(os.path.join(os.path.dirname(marker),
                             os.path.basename(marker) + ".log"), "ab")
     before = snapshot(db_path)
-    kills = finished_early = 0
+    kills = finished_early = in_flight = 0
     for round_no in range(1, args.kills + 1):
         start_count = len(before["candidates"]) if before else 0
         proc = subprocess.Popen(cmd, stdout=log, stderr=log,
@@ -165,7 +178,14 @@ def main():
                 proc.kill()
                 fail("round %d: the run recorded nothing in 120 s" % round_no)
             time.sleep(0.01)
-        time.sleep(rng.uniform(0, args.max_delay))
+        # A random moment, but early enough to leave each of the later
+        # rounds a share of the budget.
+        share = max(1, (args.iterations + 1 - start_count) //
+                    (args.kills - round_no + 2))
+        until = time.time() + rng.uniform(0, args.max_delay)
+        while time.time() < until and proc.poll() is None and \
+                count(db_path) < start_count + share:
+            time.sleep(0.005)
         if proc.poll() is not None:
             # The budget ran out before the kill: nothing left to kill.
             finished_early += 1
@@ -189,6 +209,8 @@ def main():
                  % (round_no, left))
         after = snapshot(db_path)
         check_after_kill(before, after, round_no)
+        if after:
+            in_flight += len(after["pending"])
         before = after
 
     # The last session runs to the end of the budget.
@@ -226,8 +248,9 @@ def main():
                 for i in range(args.iterations // args.migrate_every)]
         if heads != want:
             fail("migrations %s, expected %s" % (heads, want))
-    print("OK %d kills, %d sessions, %d candidates, best %s%s"
-          % (kills, sessions, len(ids) - 1,
+    print("OK %d kills, %d sessions, %d candidates, %d in flight at the "
+          "kills, best %s%s"
+          % (kills, sessions, len(ids) - 1, in_flight,
              "feasible" if best_key(final)[0] else "infeasible",
              ", budget spent before a kill" if finished_early else ""))
 
