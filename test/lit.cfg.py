@@ -18,6 +18,9 @@ config.substitutions.append(("%adrsc", os.path.join(config.adrs_tools_dir, "adrs
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%src_root", config.adrs_src_root))
 config.substitutions.append(("%examples", os.path.join(config.adrs_src_root, "examples")))
+config.substitutions.append(("%obj_root", config.adrs_obj_root))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%ctest", config.ctest_command))
 
 # Diagnostics must not depend on the terminal or the locale.
 config.environment["LC_ALL"] = "C"
