@@ -797,51 +797,64 @@ bool Evolution::propose(int64_t Id) {
   for (const Program &P : DonorStore)
     Donors.push_back(&P);
 
-  std::optional<generate::Proposal> G = Generator.propose(Parent, Donors, Rng);
-  if (!G)
-    return false;
-
-  store::Proposal P;
-  P.Id = Id;
-  P.Parents = {Sel.Parent};
-  P.Island = Sel.Island;
-  P.Generator = "builtin";
-  P.Operator = generate::toString(G->Op).str();
-  P.Description = G->Description;
-  P.Edit = G->Reply;
-
+  // The generator often rediscovers a program already seen; a few more
+  // draws from the same parent usually find a new one, which is worth more
+  // than an iteration spent on a duplicate.
   Materialized Base = materialize(Regions, Files, Parent);
-  store::Candidate C;
-  static_cast<store::Proposal &>(C) = P;
-  Expected<patch::Edit> Edit = patch::parseEdit(G->Reply);
-  if (!Edit) {
-    C.Status = "rejected";
-    C.Reason = toString(Edit.takeError());
-    C.Regions = Parent;
-    record(std::move(C), "");
-    return true;
-  }
-  patch::PatchResult Patched = patch::applyEdit(*Edit, Base.Regions, Base.Files);
-  if (!Patched.accepted()) {
-    C.Status = "rejected";
-    C.Reason = Patched.Rejections.front().Message;
-    C.Regions = Parent;
-    record(std::move(C), "");
-    return true;
-  }
+  constexpr unsigned Attempts = 16;
+  store::Proposal P;
   Program Child;
-  for (const regions::Region &R : Patched.Regions)
-    Child[R.Name] = R.Text;
-  P.Regions = Child;
-  uint64_t Hash = programHash(Child);
-  auto Seen = SeenText.find(Hash);
-  if (Seen != SeenText.end()) {
-    // The generator often rediscovers a program; it is not worth a run.
+  uint64_t Hash = 0;
+  for (unsigned Attempt = 0;; ++Attempt) {
+    std::optional<generate::Proposal> G = Generator.propose(Parent, Donors, Rng);
+    if (!G)
+      return false;
+    P = store::Proposal();
+    P.Id = Id;
+    P.Parents = {Sel.Parent};
+    P.Island = Sel.Island;
+    P.Generator = "builtin";
+    P.Operator = generate::toString(G->Op).str();
+    P.Description = G->Description;
+    P.Edit = G->Reply;
+
+    store::Candidate C;
     static_cast<store::Proposal &>(C) = P;
-    C.Status = "duplicate";
-    C.Reason = "the same program as candidate #" + std::to_string(Seen->second);
-    record(std::move(C), "");
-    return true;
+    Expected<patch::Edit> Edit = patch::parseEdit(G->Reply);
+    if (!Edit) {
+      C.Status = "rejected";
+      C.Reason = toString(Edit.takeError());
+      C.Regions = Parent;
+      record(std::move(C), "");
+      return true;
+    }
+    patch::PatchResult Patched =
+        patch::applyEdit(*Edit, Base.Regions, Base.Files);
+    if (!Patched.accepted()) {
+      C.Status = "rejected";
+      C.Reason = Patched.Rejections.front().Message;
+      C.Regions = Parent;
+      record(std::move(C), "");
+      return true;
+    }
+    Child.clear();
+    for (const regions::Region &R : Patched.Regions)
+      Child[R.Name] = R.Text;
+    P.Regions = Child;
+    Hash = programHash(Child);
+    auto Seen = SeenText.find(Hash);
+    if (Seen == SeenText.end())
+      break;
+    if (Attempt + 1 == Attempts) {
+      static_cast<store::Proposal &>(C) = P;
+      C.Status = "duplicate";
+      C.Reason = "the same program as candidate #" +
+                 std::to_string(Seen->second) + " (and " +
+                 std::to_string(Attempts - 1) +
+                 " other proposals from this parent were seen before too)";
+      record(std::move(C), "");
+      return true;
+    }
   }
   SeenText.emplace(Hash, Id);
   Materialized M = materialize(Regions, Files, Child);
