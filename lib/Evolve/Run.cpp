@@ -119,7 +119,9 @@ std::string seconds(double S) {
     return S >= 3600 && std::fmod(S, 3600) == 0
                ? std::to_string(int64_t(S / 3600)) + "h"
                : std::to_string(int64_t(S / 60)) + "m";
-  return formatv("{0}s", S).str();
+  char Buffer[64];
+  std::snprintf(Buffer, sizeof(Buffer), "%gs", S);
+  return Buffer;
 }
 
 /// A random stream per proposal: a resumed run, or a -j1 run, makes the
