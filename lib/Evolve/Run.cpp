@@ -923,7 +923,8 @@ void Evolution::submitTest(int64_t Id, const Program &P) {
 void Evolution::maybeTune() {
   // At every multiple of `every` evaluated candidates: a rule without
   // state, so a resumed run tunes when a single session would have.
-  if (!S.Search.TuneConstants || TunesInFlight || Stop ||
+  // Not when the budget is spent: the tuned program could not be evaluated.
+  if (!S.Search.TuneConstants || TunesInFlight || Stop || budgetSpent() ||
       S.Search.TuneEvery == 0 || Stats.Evaluated == 0 ||
       Stats.Evaluated % S.Search.TuneEvery != 0)
     return;
