@@ -108,6 +108,9 @@ static cl::opt<ColorMode> Color(
 bool useColor() {
   switch (Color) {
   case ColorMode::Always:
+    // As clang's -fcolor-diagnostics: even into a pipe or a file.
+    errs().enable_colors(true);
+    WithColor::setAutoDetectFunction([](const raw_ostream &) { return true; });
     return true;
   case ColorMode::Never:
     return false;
@@ -198,6 +201,20 @@ int main(int argc, char **argv) {
       Args = {argv[0], "--help"};
     } else {
       const char *Command = Args[2];
+      bool Known = false;
+      std::vector<std::string> Names;
+      for (cl::SubCommand *Sub : cl::getRegisteredSubcommands())
+        if (!Sub->getName().empty()) {
+          Names.push_back(Sub->getName().str());
+          Known |= Sub->getName() == Command;
+        }
+      if (!Known) {
+        llvm::sort(Names);
+        WithColor::error(errs(), "adrsc")
+            << "unknown command '" << Command << "'; the commands are: "
+            << join(Names, ", ") << "\n";
+        return ExitUsage;
+      }
       Args = {argv[0], Command, "--help"};
     }
   }
