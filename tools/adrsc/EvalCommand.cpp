@@ -104,8 +104,9 @@ int finish(const eval::Evaluation &E) {
            << ": " << D.Message << "\n";
   for (const auto &[K, V] : E.Artifacts) {
     StringRef Text = StringRef(V).rtrim();
-    outs() << "artifact  " << K << ": "
-           << (Text.contains('\n') ? "\n" + Text.str() : Text.str()) << "\n";
+    outs() << "artifact  " << K << ":"
+           << (Text.contains('\n') ? "\n" + Text.str() : " " + Text.str())
+           << "\n";
   }
   // What the candidate's process printed explains most failures.
   if (!E.Feasible && !StringRef(E.Stderr).trim().empty())
