@@ -142,6 +142,33 @@ lookupIn(const std::map<std::string, double> &Metrics) {
 Expected<double> scoreOf(const spec::Spec &S,
                          const std::map<std::string, double> &Metrics);
 
+/// The last step of every evaluation: the objective vector, then the
+/// constraints, which make a scored candidate infeasible or feasible.
+void judge(const spec::Spec &S, Evaluation &E) {
+  for (const spec::Objective &O : S.Objectives) {
+    auto It = E.Metrics.find(O.Metric);
+    double V = It != E.Metrics.end() ? It->second : NAN;
+    E.Objectives.push_back(O.Dir == spec::Direction::Maximize ? V : -V);
+  }
+  std::map<std::string, double> WithScore = E.Metrics;
+  if (E.Score)
+    WithScore.emplace("score", *E.Score);
+  for (const spec::Constraint &C : S.Constraints) {
+    Expected<double> Holds = C.Condition->evaluate(lookupIn(WithScore));
+    if (!Holds)
+      E.FailedConstraints.push_back(C.Condition->str() + " (" +
+                                    toString(Holds.takeError()) + ")");
+    else if (*Holds == 0)
+      E.FailedConstraints.push_back(C.Condition->str());
+  }
+  if (!E.FailedConstraints.empty()) {
+    E.Status = "infeasible";
+    E.Reason = "constraint violated: " + join(E.FailedConstraints, "; ");
+    return;
+  }
+  E.Feasible = true;
+}
+
 } // namespace
 
 Evaluation scoreMetrics(const spec::Spec &S,
@@ -166,26 +193,7 @@ Evaluation scoreMetrics(const spec::Spec &S,
     return E;
   }
   E.Score = *Score;
-  std::map<std::string, double> WithScore = Metrics;
-  WithScore.emplace("score", *Score);
-  for (const spec::Objective &O : S.Objectives) {
-    double V = Metrics.count(O.Metric) ? Metrics.at(O.Metric) : NAN;
-    E.Objectives.push_back(O.Dir == spec::Direction::Maximize ? V : -V);
-  }
-  for (const spec::Constraint &C : S.Constraints) {
-    Expected<double> Holds = C.Condition->evaluate(lookupIn(WithScore));
-    if (!Holds)
-      E.FailedConstraints.push_back(C.Condition->str() + " (" +
-                                    toString(Holds.takeError()) + ")");
-    else if (*Holds == 0)
-      E.FailedConstraints.push_back(C.Condition->str());
-  }
-  if (!E.FailedConstraints.empty()) {
-    E.Status = "infeasible";
-    E.Reason = "constraint violated: " + join(E.FailedConstraints, "; ");
-    return E;
-  }
-  E.Feasible = true;
+  judge(S, E);
   return E;
 }
 
@@ -430,28 +438,7 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
     }
   }
 
-  for (const spec::Objective &O : S.Objectives) {
-    double V = E.Metrics.count(O.Metric) ? E.Metrics[O.Metric] : NAN;
-    E.Objectives.push_back(O.Dir == spec::Direction::Maximize ? V : -V);
-  }
-  std::map<std::string, double> WithScore = E.Metrics;
-  if (E.Score)
-    WithScore.emplace("score", *E.Score);
-  for (const spec::Constraint &C : S.Constraints) {
-    Expected<double> Holds = C.Condition->evaluate(lookupIn(WithScore));
-    if (!Holds) {
-      E.FailedConstraints.push_back(C.Condition->str() + " (" +
-                                    toString(Holds.takeError()) + ")");
-    } else if (*Holds == 0) {
-      E.FailedConstraints.push_back(C.Condition->str());
-    }
-  }
-  if (!E.FailedConstraints.empty()) {
-    E.Status = "infeasible";
-    E.Reason = "constraint violated: " + join(E.FailedConstraints, "; ");
-    return E;
-  }
-  E.Feasible = true;
+  judge(S, E);
   return E;
 }
 

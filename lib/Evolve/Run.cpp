@@ -382,13 +382,6 @@ public:
     std::lock_guard<std::mutex> L(Mutex);
     return InFlight;
   }
-  size_t queuedProposals() {
-    std::lock_guard<std::mutex> L(Mutex);
-    size_t N = 0;
-    for (const Job &J : Queue)
-      N += !J.Test;
-    return N;
-  }
 
 private:
   /// Mutex held.

@@ -29,7 +29,6 @@ bool better(const Member &A, const Member &B) {
 Strategy::~Strategy() = default;
 
 void Strategy::observe(const Member &M) {
-  ++Observed;
   if (M.Parents.empty() && !Baseline)
     Baseline = M;
   if (M.scored() && (!Best || better(M, *Best)))
@@ -39,8 +38,7 @@ void Strategy::observe(const Member &M) {
   add(M);
 }
 
-static bool dominates(const std::vector<double> &A,
-                      const std::vector<double> &B) {
+bool dominates(const std::vector<double> &A, const std::vector<double> &B) {
   bool Strict = false;
   for (size_t I = 0; I < A.size() && I < B.size(); ++I) {
     if (A[I] < B[I])
@@ -85,9 +83,6 @@ public:
     S.Parent = Best ? Best->Id : 0;
     return S;
   }
-  std::string describe() const override {
-    return formatv("greedy, best #{0}", Best ? Best->Id : 0);
-  }
 
 protected:
   void add(const Member &) override {}
@@ -103,10 +98,6 @@ public:
     S.Parent = Best ? Best->Id : 0;
     S.History.assign(Recent.begin(), Recent.end());
     return S;
-  }
-  std::string describe() const override {
-    return formatv("feedback, best #{0}, {1} attempts shown", Best ? Best->Id : 0,
-                   Recent.size());
   }
 
 protected:
@@ -132,7 +123,6 @@ public:
     S.Parent = Baseline ? Baseline->Id : 0;
     return S;
   }
-  std::string describe() const override { return "random from the baseline"; }
 
 protected:
   void add(const Member &) override {}
@@ -184,9 +174,6 @@ public:
     Selection S;
     S.Parent = Node;
     return S;
-  }
-  std::string describe() const override {
-    return formatv("tree of {0} nodes", Nodes.size());
   }
 
 protected:
@@ -304,13 +291,6 @@ public:
     return S;
   }
 
-  std::string describe() const override {
-    size_t Cells = 0;
-    for (const Island &I : Isles)
-      Cells += I.Cells.size();
-    return formatv("{0} islands, {1} cells, {2} migrations", Isles.size(),
-                   Cells, Migrations);
-  }
 
 protected:
   void add(const Member &M) override {
@@ -388,7 +368,6 @@ private:
   }
 
   void migrate() {
-    ++Migrations;
     // Each island sends its best programs that the next one lacks; the
     // baseline, which seeds every island, never needs to travel.
     std::vector<std::vector<Member>> Outgoing(Isles.size());
@@ -421,7 +400,6 @@ private:
   std::vector<Dimension> Dims;
   std::vector<Island> Isles;
   uint64_t Children = 0;
-  unsigned Migrations = 0;
 };
 
 } // namespace

@@ -80,79 +80,30 @@ Error exec(sqlite3 *DB, StringRef SQL) {
   return createStringError(inconvertibleErrorCode(), "%s", Text.c_str());
 }
 
-std::string idsToJSON(const std::vector<int64_t> &Ids) {
-  json::Array A;
-  for (int64_t I : Ids)
-    A.push_back(I);
-  return formatv("{0}", json::Value(std::move(A)));
+// The small structured columns (parents, objectives, features, regions) are
+// JSON text; they are only ever written by this file.
+template <typename T> std::string toText(const std::vector<T> &V) {
+  return formatv("{0}", json::Value(V));
 }
 
-std::vector<int64_t> idsFromJSON(StringRef Text) {
-  std::vector<int64_t> Ids;
-  Expected<json::Value> V = json::parse(Text);
-  if (!V) {
-    consumeError(V.takeError());
-    return Ids;
-  }
-  if (const json::Array *A = V->getAsArray())
-    for (const json::Value &E : *A)
-      if (auto I = E.getAsInteger())
-        Ids.push_back(*I);
-  return Ids;
-}
-
-template <typename T> std::string mapToJSON(const std::map<std::string, T> &M) {
+template <typename T> std::string toText(const std::map<std::string, T> &M) {
   json::Object O;
   for (const auto &[K, V] : M)
     O[K] = V;
   return formatv("{0}", json::Value(std::move(O)));
 }
 
-std::map<std::string, std::string> stringsFromJSON(StringRef Text) {
-  std::map<std::string, std::string> M;
-  Expected<json::Value> V = json::parse(Text);
-  if (!V) {
-    consumeError(V.takeError());
-    return M;
-  }
-  if (const json::Object *O = V->getAsObject())
-    for (const auto &[K, E] : *O)
-      if (auto S = E.getAsString())
-        M[K.str()] = S->str();
-  return M;
-}
-
-std::map<std::string, double> numbersFromJSON(StringRef Text) {
-  std::map<std::string, double> M;
-  Expected<json::Value> V = json::parse(Text);
-  if (!V) {
-    consumeError(V.takeError());
-    return M;
-  }
-  if (const json::Object *O = V->getAsObject())
-    for (const auto &[K, E] : *O)
-      if (auto D = E.getAsNumber())
-        M[K.str()] = *D;
-  return M;
-}
-
-std::string doublesToJSON(const std::vector<double> &V) {
-  json::Array A;
-  for (double D : V)
-    A.push_back(D);
-  return formatv("{0}", json::Value(std::move(A)));
-}
-
-std::vector<double> doublesFromJSON(StringRef Text) {
-  std::vector<double> Out;
+/// The value \p Text holds, or an empty one when it holds no such value.
+template <typename T> T fromText(StringRef Text) {
+  T Out{};
   Expected<json::Value> V = json::parse(Text);
   if (!V) {
     consumeError(V.takeError());
     return Out;
   }
-  if (const json::Array *A = V->getAsArray())
-    for (const json::Value &E : *A)
-      Out.push_back(E.getAsNumber().value_or(0));
+  json::Path::Root Root;
+  if (!fromJSON(*V, Out, Root))
+    return T{};
   return Out;
 }
 
@@ -212,7 +163,7 @@ Candidate readCandidate(const Statement &S, bool Full) {
   Candidate C;
   C.Id = S.integer(0);
   C.Seq = S.integer(1);
-  C.Parents = idsFromJSON(S.text(2));
+  C.Parents = fromText<std::vector<int64_t>>(S.text(2));
   C.Island = S.integer(3);
   C.Generator = S.text(4);
   C.Operator = S.text(5);
@@ -222,8 +173,8 @@ Candidate readCandidate(const Statement &S, bool Full) {
   C.Feasible = S.integer(9);
   if (!S.isNull(10))
     C.Score = S.real(10);
-  C.Objectives = doublesFromJSON(S.text(11));
-  C.Features = numbersFromJSON(S.text(12));
+  C.Objectives = fromText<std::vector<double>>(S.text(11));
+  C.Features = fromText<std::map<std::string, double>>(S.text(12));
   C.Fingerprint = S.text(13);
   C.CostUSD = S.real(14);
   C.WallMs = S.real(15);
@@ -233,7 +184,7 @@ Candidate readCandidate(const Statement &S, bool Full) {
     C.Edit = S.text(18);
     C.Prompt = S.text(19);
     C.Reply = S.text(20);
-    C.Regions = stringsFromJSON(S.text(21));
+    C.Regions = fromText<std::map<std::string, std::string>>(S.text(21));
     C.ResultJSON = S.text(22);
     C.TestJSON = S.text(23);
   }
@@ -461,7 +412,7 @@ std::vector<Proposal> RunStore::pending() {
   while (S && S.step() == SQLITE_ROW) {
     Proposal P;
     P.Id = S.integer(0);
-    P.Parents = idsFromJSON(S.text(1));
+    P.Parents = fromText<std::vector<int64_t>>(S.text(1));
     P.Island = S.integer(2);
     P.Generator = S.text(3);
     P.Operator = S.text(4);
@@ -469,7 +420,7 @@ std::vector<Proposal> RunStore::pending() {
     P.Edit = S.text(6);
     P.Prompt = S.text(7);
     P.Reply = S.text(8);
-    P.Regions = stringsFromJSON(S.text(9));
+    P.Regions = fromText<std::map<std::string, std::string>>(S.text(9));
     Out.push_back(std::move(P));
   }
   return Out;
@@ -503,7 +454,7 @@ void RunStore::addPending(const Proposal &P) {
     if (!S)
       return sqliteError(DB, "cannot record a pending candidate");
     S.bind(1, P.Id)
-        .bind(2, idsToJSON(P.Parents))
+        .bind(2, toText(P.Parents))
         .bind(3, int64_t(P.Island))
         .bind(4, P.Generator)
         .bind(5, P.Operator)
@@ -511,7 +462,7 @@ void RunStore::addPending(const Proposal &P) {
         .bind(7, P.Edit)
         .bind(8, P.Prompt)
         .bind(9, P.Reply)
-        .bind(10, mapToJSON(P.Regions));
+        .bind(10, toText(P.Regions));
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record pending candidate " +
                                  Twine(P.Id));
@@ -559,7 +510,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
       return sqliteError(DB, "cannot record a candidate");
     S.bind(1, C.Id)
         .bind(2, C.Seq)
-        .bind(3, idsToJSON(C.Parents))
+        .bind(3, toText(C.Parents))
         .bind(4, int64_t(C.Island))
         .bind(5, C.Generator)
         .bind(6, C.Operator)
@@ -568,8 +519,8 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
         .bind(9, C.Reason)
         .bind(10, int64_t(C.Feasible))
         .bind(11, C.Score)
-        .bind(12, doublesToJSON(C.Objectives))
-        .bind(13, mapToJSON(C.Features))
+        .bind(12, toText(C.Objectives))
+        .bind(13, toText(C.Features))
         .bind(14, C.Fingerprint)
         .bind(15, C.CostUSD)
         .bind(16, C.WallMs)
@@ -578,7 +529,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
         .bind(19, C.Edit)
         .bind(20, C.Prompt)
         .bind(21, C.Reply)
-        .bind(22, mapToJSON(C.Regions))
+        .bind(22, toText(C.Regions))
         .bind(23, C.ResultJSON)
         .bind(24, C.TestJSON);
     if (S.step() != SQLITE_DONE)

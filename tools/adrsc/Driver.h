@@ -3,16 +3,21 @@
 #ifndef ADRS_TOOLS_ADRSC_DRIVER_H
 #define ADRS_TOOLS_ADRSC_DRIVER_H
 
+#include "adrs/Regions/Region.h"
 #include "adrs/Spec/Spec.h"
 #include "adrs/Support/Diagnostics.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace adrs {
+namespace eval {
+class Executor;
+} // namespace eval
 namespace driver {
 
 enum ExitCode { ExitOK = 0, ExitFailed = 1, ExitUsage = 2 };
@@ -38,6 +43,21 @@ bool useColor();
 /// returns nullopt.
 std::optional<spec::Spec> loadSpecOrReport(llvm::StringRef Path,
                                            DiagnosticEngine &Diags);
+
+/// Finds the spec's regions; on errors prints them and the count and
+/// returns nullopt.
+std::optional<std::vector<regions::Region>>
+findRegionsOrReport(const spec::Spec &S, DiagnosticEngine &Diags);
+
+/// Whether every name is a registered candidate pass; the first that is not
+/// is reported with the list of passes.
+bool checkPassNames(llvm::ArrayRef<std::string> Names);
+
+/// Starts the zygote that evaluates C++ candidates; \p Exec stays null for
+/// an evaluator command. False (reported) when it cannot start.
+bool startExecutor(const spec::Spec &S,
+                   const std::vector<regions::Region> &Regions,
+                   std::unique_ptr<eval::Executor> &Exec);
 
 /// "N errors generated." after diagnostics, as clang ends.
 void printErrorCount(const DiagnosticEngine &Diags);

@@ -133,13 +133,10 @@ int runEval() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(EvalSpec, Diags);
   if (!Spec)
     return ExitFailed;
-  Expected<std::vector<regions::Region>> Regions =
-      regions::findRegions(*Spec, Diags);
-  if (!Regions) {
-    consumeError(Regions.takeError());
-    printErrorCount(Diags);
+  std::optional<std::vector<regions::Region>> Regions =
+      findRegionsOrReport(*Spec, Diags);
+  if (!Regions)
     return ExitFailed;
-  }
 
   regions::FileOverrides Overrides;
   std::optional<jit::CandidateChecks> Checks;
@@ -209,13 +206,8 @@ int runEval() {
       Passes = passes::defaultPasses();
     if (Passes.size() == 1 && Passes[0] == "none")
       Passes.clear();
-    for (const std::string &P : Passes)
-      if (!is_contained(passes::registeredPasses(), P)) {
-        WithColor::error(errs(), "adrsc")
-            << "unknown pass '" << P << "'; the passes are: "
-            << join(passes::registeredPasses(), ", ") << "\n";
-        return ExitUsage;
-      }
+    if (!checkPassNames(Passes))
+      return ExitUsage;
     // Checked on the child's own parse of the candidate, before it links.
     Checks = jit::CandidateChecks{Patch.Regions, Passes};
     Overrides = Patch.Files;
@@ -223,17 +215,9 @@ int runEval() {
 
   // A C++ evaluator runs in the warm zygote; a command needs none.
   std::unique_ptr<eval::Executor> Exec;
-  if (Spec->Evaluator.Kind == spec::EvaluatorKind::Function) {
-    Expected<std::unique_ptr<eval::Executor>> Started =
-        eval::Executor::start(*Spec, *Regions);
-    if (!Started) {
-      WithColor::error(errs(), "adrsc")
-          << "cannot prepare the evaluation: " << toString(Started.takeError())
-          << "\n";
-      return ExitFailed;
-    }
-    Exec = std::move(*Started);
-  } else if (Checks && !Checks->Passes.empty()) {
+  if (!startExecutor(*Spec, *Regions, Exec))
+    return ExitFailed;
+  if (!Exec && Checks && !Checks->Passes.empty()) {
     // Without the zygote's parse, the passes need a parse of their own.
     Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
         passes::CandidateChecker::create(*Spec, *Regions);

@@ -128,13 +128,10 @@ int runPatch() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(PatchSpec, Diags);
   if (!Spec)
     return ExitFailed;
-  Expected<std::vector<regions::Region>> Regions =
-      regions::findRegions(*Spec, Diags);
-  if (!Regions) {
-    consumeError(Regions.takeError());
-    printErrorCount(Diags);
+  std::optional<std::vector<regions::Region>> Regions =
+      findRegionsOrReport(*Spec, Diags);
+  if (!Regions)
     return ExitFailed;
-  }
 
   std::map<std::string, std::string> Original;
   for (const regions::Region &R : *Regions) {

@@ -42,13 +42,10 @@ int runRegions() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(RegionsSpec, Diags);
   if (!Spec)
     return ExitFailed;
-  Expected<std::vector<regions::Region>> Found =
-      regions::findRegions(*Spec, Diags);
-  if (!Found) {
-    consumeError(Found.takeError());
-    printErrorCount(Diags);
+  std::optional<std::vector<regions::Region>> Found =
+      findRegionsOrReport(*Spec, Diags);
+  if (!Found)
     return ExitFailed;
-  }
 
   if (RegionsFormat == OutputFormat::JSON) {
     json::Array A;

@@ -69,15 +69,6 @@ struct RunResult {
   std::vector<std::pair<int64_t, std::vector<double>>> Front;
 };
 
-bool dominates(const std::vector<double> &A, const std::vector<double> &B) {
-  bool Strict = false;
-  for (size_t I = 0; I < A.size() && I < B.size(); ++I) {
-    if (A[I] < B[I])
-      return false;
-    Strict |= A[I] > B[I];
-  }
-  return Strict;
-}
 
 Expected<RunResult> loadRun(StringRef Dir) {
   std::string DB = evolve::databasePath(Dir);
@@ -103,15 +94,15 @@ Expected<RunResult> loadRun(StringRef Dir) {
           Best = M;
         if (M.scored() && C.Feasible && C.Objectives.size() > 1) {
           for (const auto &F : R.Front)
-            if (dominates(F.second, C.Objectives) || F.second == C.Objectives)
+            if (search::dominates(F.second, C.Objectives) || F.second == C.Objectives)
               return;
           llvm::erase_if(R.Front, [&](const auto &F) {
-            return dominates(C.Objectives, F.second);
+            return search::dominates(C.Objectives, F.second);
           });
           R.Front.push_back({C.Id, C.Objectives});
         }
       }))
-    return std::move(E);
+    return E;
   if (!Best)
     return createStringError(inconvertibleErrorCode(),
                              "the run in '%s' has no scored candidate yet",
@@ -148,7 +139,7 @@ Expected<RunResult> loadRun(StringRef Dir) {
   for (const store::Event &E : R.Store->events())
     if (E.Kind == "stop")
       R.StopReason = E.Detail;
-  return std::move(R);
+  return R;
 }
 
 json::Value parseOr(StringRef Text) {

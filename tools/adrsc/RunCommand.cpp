@@ -11,7 +11,6 @@
 
 #include "adrs/Evolve/Run.h"
 #include "adrs/Passes/Pass.h"
-#include "adrs/Regions/RegionFinder.h"
 #include "adrs/Store/RunStore.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -195,13 +194,8 @@ int runRun() {
     }
   }
   O.Passes.assign(RunPasses.begin(), RunPasses.end());
-  for (const std::string &P : O.Passes)
-    if (!is_contained(passes::registeredPasses(), P)) {
-      WithColor::error(errs(), "adrsc")
-          << "unknown pass '" << P << "'; the passes are: "
-          << join(passes::registeredPasses(), ", ") << "\n";
-      return ExitUsage;
-    }
+  if (!checkPassNames(O.Passes))
+    return ExitUsage;
 
   std::string DB = evolve::databasePath(O.Directory);
   if (RunFresh && sys::fs::exists(DB)) {
@@ -219,13 +213,10 @@ int runRun() {
     sys::fs::remove_directories(Best);
   }
 
-  Expected<std::vector<regions::Region>> Regions =
-      regions::findRegions(*Spec, Diags);
-  if (!Regions) {
-    consumeError(Regions.takeError());
-    printErrorCount(Diags);
+  std::optional<std::vector<regions::Region>> Regions =
+      findRegionsOrReport(*Spec, Diags);
+  if (!Regions)
     return ExitFailed;
-  }
 
   bool Terminal = sys::Process::StandardErrIsDisplayed();
   size_t LineWidth = 0;

@@ -10,7 +10,6 @@
 #include "Driver.h"
 
 #include "adrs/Eval/Evaluation.h"
-#include "adrs/Regions/RegionFinder.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -53,25 +52,13 @@ int runVerify() {
            "pass --train\n";
     return ExitFailed;
   }
-  Expected<std::vector<regions::Region>> Regions =
-      regions::findRegions(*Spec, Diags);
-  if (!Regions) {
-    consumeError(Regions.takeError());
-    printErrorCount(Diags);
+  std::optional<std::vector<regions::Region>> Regions =
+      findRegionsOrReport(*Spec, Diags);
+  if (!Regions)
     return ExitFailed;
-  }
   std::unique_ptr<eval::Executor> Exec;
-  if (Spec->Evaluator.Kind == spec::EvaluatorKind::Function) {
-    Expected<std::unique_ptr<eval::Executor>> Started =
-        eval::Executor::start(*Spec, *Regions);
-    if (!Started) {
-      WithColor::error(errs(), "adrsc")
-          << "cannot prepare the evaluation: " << toString(Started.takeError())
-          << "\n";
-      return ExitFailed;
-    }
-    Exec = std::move(*Started);
-  }
+  if (!startExecutor(*Spec, *Regions, Exec))
+    return ExitFailed;
   eval::Evaluator Evaluator(*Spec, Exec.get());
   eval::Evaluation E =
       Evaluator.evaluate({}, VerifyTrain ? eval::Side::Train : eval::Side::Test);

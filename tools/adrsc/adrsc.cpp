@@ -12,7 +12,9 @@
 #include "adrs/Config.h"
 #include "Driver.h"
 
+#include "adrs/Eval/Executor.h"
 #include "adrs/Passes/Pass.h"
+#include "adrs/Regions/RegionFinder.h"
 #include "adrs/Spec/SpecLoader.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -135,6 +137,45 @@ void printErrorCount(const DiagnosticEngine &Diags) {
     errs() << plural(Diags.getNumErrors(), "error") << " generated.\n";
   else if (Diags.getNumWarnings())
     errs() << plural(Diags.getNumWarnings(), "warning") << " generated.\n";
+}
+
+std::optional<std::vector<regions::Region>>
+findRegionsOrReport(const spec::Spec &S, DiagnosticEngine &Diags) {
+  Expected<std::vector<regions::Region>> Regions = regions::findRegions(S, Diags);
+  if (!Regions) {
+    consumeError(Regions.takeError());
+    printErrorCount(Diags);
+    return std::nullopt;
+  }
+  return std::move(*Regions);
+}
+
+bool startExecutor(const spec::Spec &S,
+                   const std::vector<regions::Region> &Regions,
+                   std::unique_ptr<eval::Executor> &Exec) {
+  if (S.Evaluator.Kind != spec::EvaluatorKind::Function)
+    return true;
+  Expected<std::unique_ptr<eval::Executor>> Started =
+      eval::Executor::start(S, Regions);
+  if (!Started) {
+    WithColor::error(errs(), "adrsc") << "cannot prepare the evaluation: "
+                                      << toString(Started.takeError()) << "\n";
+    return false;
+  }
+  Exec = std::move(*Started);
+  return true;
+}
+
+bool checkPassNames(ArrayRef<std::string> Names) {
+  std::vector<std::string> Known = passes::registeredPasses();
+  for (const std::string &P : Names)
+    if (!is_contained(Known, P)) {
+      WithColor::error(errs(), "adrsc") << "unknown pass '" << P
+                                        << "'; the passes are: "
+                                        << join(Known, ", ") << "\n";
+      return false;
+    }
+  return true;
 }
 
 std::optional<spec::Spec> loadSpecOrReport(StringRef Path,

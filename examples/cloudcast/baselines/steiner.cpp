@@ -99,15 +99,15 @@ cloudcast::Broadcast broadcast(const cloudcast::Problem &p) {
   };
   // Unfold the programme from (all destinations, source): each step is a
   // subtree (s, v) to attach, whose root v is already in the tree.
-  std::vector<std::pair<int, int>> todo = {{full, p.source}};
-  while (!todo.empty()) {
-    auto [s, v] = todo.back();
-    todo.pop_back();
+  std::vector<std::pair<int, int>> stack = {{full, p.source}};
+  while (!stack.empty()) {
+    auto [s, v] = stack.back();
+    stack.pop_back();
     const int u = via[s * n + v];
     addPath(v, u);
     if ((s & (s - 1)) != 0) {
-      todo.emplace_back(split[s * n + u], u);
-      todo.emplace_back(s ^ split[s * n + u], u);
+      stack.emplace_back(split[s * n + u], u);
+      stack.emplace_back(s ^ split[s * n + u], u);
     }
   }
 

@@ -47,6 +47,10 @@ struct Member {
 /// Feasible beats infeasible, then the higher score, then the older.
 bool better(const Member &A, const Member &B);
 
+/// \p A is at least as good as \p B on every objective (larger is better)
+/// and strictly better on one.
+bool dominates(const std::vector<double> &A, const std::vector<double> &B);
+
 struct Selection {
   int64_t Parent = 0;
   int Island = 0;
@@ -79,9 +83,6 @@ public:
   /// The non-dominated feasible candidates over the objectives (only
   /// meaningful with more than one objective).
   const std::vector<Member> &paretoFront() const { return Front; }
-  /// One line on the archive: "2 islands, 37 cells, 100 elites".
-  virtual std::string describe() const = 0;
-  uint64_t observed() const { return Observed; }
 
   explicit Strategy(const spec::SearchSpec &S) : Spec(S) {}
 
@@ -99,7 +100,6 @@ private:
 
   std::vector<Member> Front;
   std::vector<SearchEvent> Events;
-  uint64_t Observed = 0;
 };
 
 } // namespace search
