@@ -1082,26 +1082,12 @@ std::optional<std::string> mutateLiteral(const Literal &L, Rng &R) {
 // Replies
 //===----------------------------------------------------------------------===//
 
-/// The marker lines of lib/Patch/Edit.cpp (isMarker there), which a region
-/// line must not look like inside a block.
-bool isMarkerLine(StringRef Line, char C, StringRef Word) {
-  Line = Line.trim();
-  size_t N = 0;
-  while (N < Line.size() && Line[N] == C)
-    ++N;
-  if (N < 5 || N > 9)
-    return false;
-  StringRef Rest = Line.drop_front(N).trim();
-  if (Word.empty())
-    return Rest.empty();
-  return Rest.startswith(Word) &&
-         (Rest.size() == Word.size() || !isAlnum(Rest[Word.size()]));
-}
 
 /// A line parseEdit would take for a marker of the block around it.
 bool looksLikeMarker(StringRef Line) {
-  return isMarkerLine(Line, '<', "SEARCH") || isMarkerLine(Line, '=', "") ||
-         isMarkerLine(Line, '>', "REPLACE");
+  return patch::isBlockMarker(Line, '<', "SEARCH") ||
+         patch::isBlockMarker(Line, '=', "") ||
+         patch::isBlockMarker(Line, '>', "REPLACE");
 }
 
 /// Whether parseEdit reads the line \p Name as naming exactly this region

@@ -40,24 +40,9 @@ Error replyError(unsigned Line, const Twine &Message) {
   return make_error<EditError>(Line, Message.str());
 }
 
-/// `<<<<<<< SEARCH`, with 5 to 9 angle brackets as models write them.
-bool isMarker(StringRef Line, char C, StringRef Word) {
-  Line = Line.trim();
-  size_t N = 0;
-  while (N < Line.size() && Line[N] == C)
-    ++N;
-  if (N < 5 || N > 9)
-    return false;
-  StringRef Rest = Line.drop_front(N).trim();
-  if (Word.empty())
-    return Rest.empty();
-  return Rest.startswith(Word) &&
-         (Rest.size() == Word.size() || !isAlnum(Rest[Word.size()]));
-}
-
-bool isSearch(StringRef L) { return isMarker(L, '<', "SEARCH"); }
-bool isDivider(StringRef L) { return isMarker(L, '=', ""); }
-bool isReplace(StringRef L) { return isMarker(L, '>', "REPLACE"); }
+bool isSearch(StringRef L) { return isBlockMarker(L, '<', "SEARCH"); }
+bool isDivider(StringRef L) { return isBlockMarker(L, '=', ""); }
+bool isReplace(StringRef L) { return isBlockMarker(L, '>', "REPLACE"); }
 
 struct Fence {
   char Char = 0;
@@ -226,6 +211,21 @@ Error addRewrites(ArrayRef<StringRef> Lines, const Fence &F, unsigned FenceLine,
 }
 
 } // namespace
+
+bool isBlockMarker(StringRef Line, char C, StringRef Word) {
+  Line = Line.trim();
+  size_t N = 0;
+  while (N < Line.size() && Line[N] == C)
+    ++N;
+  if (N < 5 || N > 9)
+    return false;
+  StringRef Rest = Line.drop_front(N).trim();
+  if (Word.empty())
+    return Rest.empty();
+  return Rest.startswith(Word) &&
+         (Rest.size() == Word.size() || !isAlnum(Rest[Word.size()]));
+}
+
 
 Expected<Edit> parseEdit(StringRef Reply) {
   std::string Text = normalizeNewlines(Reply);

@@ -67,6 +67,11 @@ public:
 /// SEARCH block, a REPLACE without a SEARCH, a reply with no code at all.
 llvm::Expected<Edit> parseEdit(llvm::StringRef Reply);
 
+/// Whether \p Line is a SEARCH/REPLACE block line: 5 to 9 times \p C (as
+/// models write them), then \p Word (`<<<<<<< SEARCH`, `=======`,
+/// `>>>>>>> REPLACE`).
+bool isBlockMarker(llvm::StringRef Line, char C, llvm::StringRef Word);
+
 /// Normalises line endings to LF.
 std::string normalizeNewlines(llvm::StringRef Text);
 
