@@ -45,9 +45,9 @@ static cl::opt<unsigned> Soak(
     "soak", cl::init(0),
     cl::desc("Then run this many full evaluations and report the memory of "
              "adrsc's own process and of the zygote before and after"));
-static cl::opt<std::string> Example(
-    "example", cl::init(ADRS_SOURCE_DIR "/examples/cant-be-late"),
-    cl::desc("The example directory"));
+static cl::opt<std::string>
+    Example("example", cl::init(ADRS_SOURCE_DIR "/examples/cant-be-late"),
+            cl::desc("The example directory"));
 
 /// Resident memory of a process in KiB, from /proc.
 static long residentKiB(const std::string &Pid) {
@@ -79,7 +79,8 @@ int main(int argc, char **argv) {
     errs() << toString(S.takeError()) << "\n";
     return 1;
   }
-  Expected<std::vector<regions::Region>> Regions = regions::findRegions(*S, Diags);
+  Expected<std::vector<regions::Region>> Regions =
+      regions::findRegions(*S, Diags);
   if (!Regions) {
     errs() << toString(Regions.takeError()) << "\n";
     return 1;
@@ -106,8 +107,8 @@ int main(int argc, char **argv) {
   for (unsigned I = 0; I < Candidates; ++I) {
     // A different constant each time: nothing can be cached by text.
     std::string Reply = "<<<<<<< SEARCH\n  if (left <= 1e-9)\n=======\n"
-                        "  if (left <= " + std::to_string(1e-9 * (I + 2)) +
-                        ")\n>>>>>>> REPLACE\n";
+                        "  if (left <= " +
+                        std::to_string(1e-9 * (I + 2)) + ")\n>>>>>>> REPLACE\n";
     auto Start = std::chrono::steady_clock::now();
     Expected<patch::Edit> Edit = patch::parseEdit(Reply);
     if (!Edit) {
@@ -158,7 +159,8 @@ int main(int argc, char **argv) {
     auto SoakStart = std::chrono::steady_clock::now();
     for (unsigned I = 0; I < Soak; ++I) {
       std::string Reply = "<<<<<<< SEARCH\n  if (left <= 1e-9)\n=======\n"
-                          "  if (left <= " + std::to_string(1e-9 * (I + 2)) +
+                          "  if (left <= " +
+                          std::to_string(1e-9 * (I + 2)) +
                           ")\n>>>>>>> REPLACE\n";
       patch::PatchResult P =
           patch::applyEdit(*patch::parseEdit(Reply), *Regions, Original);
@@ -190,11 +192,18 @@ int main(int argc, char **argv) {
     SmallString<128> Out;
     sys::fs::createTemporaryFile("adrs-bench", "exe", Out);
     for (unsigned I = 0; I < Builds; ++I) {
-      std::vector<std::string> Owned = {
-          *ClangPath, "-O2", "-std=c++17", "-I", Example + "/sim",
-          "-I", ADRS_SOURCE_DIR "/include", Example + "/sim/spot_sim.cpp",
-          Example + "/policy/greedy.cpp",
-          ADRS_SOURCE_DIR "/bench/cbl_main.cpp", "-o", std::string(Out)};
+      std::vector<std::string> Owned = {*ClangPath,
+                                        "-O2",
+                                        "-std=c++17",
+                                        "-I",
+                                        Example + "/sim",
+                                        "-I",
+                                        ADRS_SOURCE_DIR "/include",
+                                        Example + "/sim/spot_sim.cpp",
+                                        Example + "/policy/greedy.cpp",
+                                        ADRS_SOURCE_DIR "/bench/cbl_main.cpp",
+                                        "-o",
+                                        std::string(Out)};
       std::vector<StringRef> Args(Owned.begin(), Owned.end());
       auto Start = std::chrono::steady_clock::now();
       int Rc = sys::ExecuteAndWait(*ClangPath, Args);

@@ -2,8 +2,8 @@
 //
 // Feeds every search strategy a synthetic run of N candidates (scores,
 // features, failures and duplicates in realistic proportions), then times
-// select(): the median and 99th percentile of many calls, after N/10 and after N
-// candidates side by side, so growth with the run's size shows as a ratio.
+// select(): the median and 99th percentile of many calls, after N/10 and after
+// N candidates side by side, so growth with the run's size shows as a ratio.
 // Also prints the process's resident memory after each strategy.
 //
 //   build/bin/adrs-bench-select [--candidates 20000] [--selects 2000]
@@ -91,8 +91,10 @@ int main(int argc, char **argv) {
       M.Parents = {Sel.Parent};
       M.Island = Sel.Island;
       unsigned Kind = Rng() % 10;
-      M.Status = Kind < 6 ? "ok" : Kind < 8 ? "infeasible"
-                 : Kind < 9 ? "compile_error" : "duplicate";
+      M.Status = Kind < 6   ? "ok"
+                 : Kind < 8 ? "infeasible"
+                 : Kind < 9 ? "compile_error"
+                            : "duplicate";
       if (M.Status == "ok" || M.Status == "infeasible") {
         M.Score = Score(Rng);
         M.Feasible = M.Status == "ok";

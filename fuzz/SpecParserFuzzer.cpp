@@ -3,9 +3,9 @@
 // Feeds arbitrary bytes to adrs::spec::parseSpec, the whole front end of
 // `adrsc check` (UTF-8 and size checks, the ANTLR lexer and parser, the tree
 // builder, Sema), and a spec that passes to the JSON dump of
-// `adrsc check --dump json`, without touching the file system. Whatever the bytes, the
-// result must be a Spec or diagnostics: never a crash, a hang, a leak or
-// undefined behaviour. See fuzz/README.md for how to build and run it.
+// `adrsc check --dump json`, without touching the file system. Whatever the
+// bytes, the result must be a Spec or diagnostics: never a crash, a hang, a
+// leak or undefined behaviour. See fuzz/README.md for how to build and run it.
 //
 //===----------------------------------------------------------------------===//
 

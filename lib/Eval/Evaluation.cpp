@@ -51,10 +51,10 @@ static std::string relativeName(StringRef Path, StringRef Base) {
 std::vector<Workload> Evaluator::workloads(Side Which,
                                            const spec::Stage *St) const {
   std::vector<std::string> Files;
-  StringRef Set = St ? StringRef(St->Workloads)
-                     : Which == Side::Test ? "test"
-                     : Which == Side::All  ? "all"
-                                           : "train";
+  StringRef Set = St                    ? StringRef(St->Workloads)
+                  : Which == Side::Test ? "test"
+                  : Which == Side::All  ? "all"
+                                        : "train";
   if (Set == "train" || Set == "all")
     append_range(Files, S.trainFiles());
   if (Set == "test" || Set == "all")
@@ -74,8 +74,8 @@ std::vector<Workload> Evaluator::workloads(Side Which,
     };
     for (size_t I = Files.size(); I > 1; --I)
       std::swap(Files[I - 1], Files[Next() % I]);
-    size_t Keep = St->Count ? *St->Count
-                            : size_t(std::ceil(St->Fraction * Files.size()));
+    size_t Keep =
+        St->Count ? *St->Count : size_t(std::ceil(St->Fraction * Files.size()));
     Files.resize(std::min(Files.size(), std::max<size_t>(Keep, 1)));
     llvm::sort(Files);
   }
@@ -107,8 +107,8 @@ namespace {
 /// directories and hidden directories are left out.
 Error mirror(StringRef From, StringRef To) {
   std::error_code EC;
-  for (sys::fs::recursive_directory_iterator It(From, EC), End; It != End && !EC;
-       It.increment(EC)) {
+  for (sys::fs::recursive_directory_iterator It(From, EC), End;
+       It != End && !EC; It.increment(EC)) {
     StringRef Path = It->path();
     StringRef Name = sys::path::filename(Path);
     if (Name.startswith(".") || Name == "adrs-runs") {
@@ -223,7 +223,8 @@ Expected<double> scoreOf(const spec::Spec &S,
 RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
   RunResult R;
   SmallString<128> Dir;
-  if (std::error_code EC = sys::fs::createUniqueDirectory("adrs-candidate", Dir)) {
+  if (std::error_code EC =
+          sys::fs::createUniqueDirectory("adrs-candidate", Dir)) {
     R.Status = "abnormal_exit";
     R.Reason = "cannot create a directory for the candidate: " + EC.message();
     return R;
@@ -295,7 +296,8 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
   if (!Parsed) {
     R.Status = "invalid_output";
     R.Reason = "the evaluator command did not print a JSON object with "
-               "\"metrics\": " + toString(Parsed.takeError());
+               "\"metrics\": " +
+               toString(Parsed.takeError());
     return R;
   }
   R.Status = "ok";

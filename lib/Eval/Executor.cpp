@@ -9,15 +9,15 @@
 #include "llvm/Support/JSON.h"
 
 #include <cerrno>
-#include <limits>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <limits>
 #include <poll.h>
-#include <sys/prctl.h>
-#include <sys/time.h>
 #include <setjmp.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -231,8 +231,9 @@ json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
     Recorder Rec(Request.Workloads, Shared);
     itimerval Timer{};
     Timer.it_value.tv_sec = time_t(TR.SecondsPerEvaluation);
-    Timer.it_value.tv_usec =
-        suseconds_t((TR.SecondsPerEvaluation - double(time_t(TR.SecondsPerEvaluation))) * 1e6);
+    Timer.it_value.tv_usec = suseconds_t(
+        (TR.SecondsPerEvaluation - double(time_t(TR.SecondsPerEvaluation))) *
+        1e6);
     if (sigsetjmp(TuneRecovery, 1) != 0) {
       itimerval Off{};
       setitimer(ITIMER_REAL, &Off, nullptr);
@@ -250,15 +251,14 @@ json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
     return E.Feasible && E.Score ? -*E.Score
                                  : std::numeric_limits<double>::infinity();
   };
-  tune::Outcome O = tune::minimize(TR.Parameters, Cost, TR.Evaluations, TR.Seed);
+  tune::Outcome O =
+      tune::minimize(TR.Parameters, Cost, TR.Evaluations, TR.Seed);
   for (int Sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM, SIGABRT})
     std::signal(Sig, SIG_DFL);
-  return json::Object{{"best", json::Array(O.Best)},
-                      {"faults", Faults},
-                      {"best_cost", O.BestCost},
-                      {"initial_cost", O.InitialCost},
-                      {"evaluations", O.Evaluations},
-                      {"error", O.Error}};
+  return json::Object{
+      {"best", json::Array(O.Best)},  {"faults", Faults},
+      {"best_cost", O.BestCost},      {"initial_cost", O.InitialCost},
+      {"evaluations", O.Evaluations}, {"error", O.Error}};
 }
 
 json::Value requestToJSON(const RunRequest &R) {
@@ -277,15 +277,14 @@ json::Value requestToJSON(const RunRequest &R) {
       {"known_programs", json::Array(R.KnownPrograms)},
       {"tune", R.Tune ? tuneToJSON(*R.Tune) : json::Value(nullptr)},
       {"checks", R.Checks ? checksToJSON(*R.Checks) : json::Value(nullptr)},
-      {"limits",
-       json::Object{{"wall_s", L.WallSeconds},
-                    {"cpu_s", L.CpuSeconds},
-                    {"memory", int64_t(L.MemoryBytes)},
-                    {"output", int64_t(L.OutputBytes)},
-                    {"scratch", L.ScratchDir},
-                    {"readable", json::Array(L.ReadablePaths)},
-                    {"confine_reads", L.ConfineReads},
-                    {"seccomp", L.Seccomp}}}};
+      {"limits", json::Object{{"wall_s", L.WallSeconds},
+                              {"cpu_s", L.CpuSeconds},
+                              {"memory", int64_t(L.MemoryBytes)},
+                              {"output", int64_t(L.OutputBytes)},
+                              {"scratch", L.ScratchDir},
+                              {"readable", json::Array(L.ReadablePaths)},
+                              {"confine_reads", L.ConfineReads},
+                              {"seccomp", L.Seccomp}}}};
 }
 
 RunRequest requestFromJSON(const json::Object &O) {
@@ -336,9 +335,9 @@ RunRequest requestFromJSON(const json::Object &O) {
                                    {"error", toString(Engine.takeError())}});
     _exit(0);
   }
-  double Setup = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                               Start)
-                     .count();
+  double Setup =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+          .count();
   sendMessage(Sock, json::Object{{"ready", true}, {"setup_s", Setup}});
   // Shared by every child: what one parses, the next would parse again,
   // so values stored by a child do not come back; the zygote's own stay.
@@ -360,43 +359,42 @@ RunRequest requestFromJSON(const json::Object &O) {
     Known.insert(Request.KnownPrograms.begin(), Request.KnownPrograms.end());
     if (Request.Checks)
       Request.Checks->Known = &Known;
-    exec::SandboxResult SR =
-        exec::runSandboxed(Request.Limits, [&](int Fd) {
-          Recorder Rec(Request.Workloads, Shared);
-          std::vector<regions::SourceDiagnostic> Diags;
-          jit::CandidateTimings T;
-          passes::PassResults Passes;
-          const jit::CandidateChecks *Checks =
-              Request.Checks ? &*Request.Checks : nullptr;
-          Error Err = (*Engine)->prepare(Request.Overrides, Diags, T, Checks,
-                                         &Passes);
-          std::optional<json::Object> Tuned;
-          if (!Err && !Request.DryRun && Passes.Rejections.empty() &&
-              !Passes.Duplicate) {
-            // The time limit is for the evaluation, not for compiling.
-            exec::startTiming(Fd);
-            if (Request.Tune)
-              Tuned = tuneHere(S, **Engine, Request, Shared, T);
-            else
-              (*Engine)->evaluate(Rec, T);
-          }
-          json::Object Out{{"compile_ms", T.CompileMs},
-                           {"link_ms", T.LinkMs},
-                           {"run_ms", T.RunMs},
-                           {"passes", passResultsToJSON(Passes)}};
-          if (Err) {
-            Out["failed"] = toString(std::move(Err));
-            Out["diagnostics"] = regions::toJSON(Diags);
-          } else if (Tuned) {
-            Out["tuned"] = std::move(*Tuned);
-          } else {
-            Out["report"] = toJSON(Rec.report());
-          }
-          return exec::sendResult(Fd, formatv("{0}", json::Value(std::move(Out)))
-                                          .str())
-                     ? 0
-                     : 1;
-        });
+    exec::SandboxResult SR = exec::runSandboxed(Request.Limits, [&](int Fd) {
+      Recorder Rec(Request.Workloads, Shared);
+      std::vector<regions::SourceDiagnostic> Diags;
+      jit::CandidateTimings T;
+      passes::PassResults Passes;
+      const jit::CandidateChecks *Checks =
+          Request.Checks ? &*Request.Checks : nullptr;
+      Error Err =
+          (*Engine)->prepare(Request.Overrides, Diags, T, Checks, &Passes);
+      std::optional<json::Object> Tuned;
+      if (!Err && !Request.DryRun && Passes.Rejections.empty() &&
+          !Passes.Duplicate) {
+        // The time limit is for the evaluation, not for compiling.
+        exec::startTiming(Fd);
+        if (Request.Tune)
+          Tuned = tuneHere(S, **Engine, Request, Shared, T);
+        else
+          (*Engine)->evaluate(Rec, T);
+      }
+      json::Object Out{{"compile_ms", T.CompileMs},
+                       {"link_ms", T.LinkMs},
+                       {"run_ms", T.RunMs},
+                       {"passes", passResultsToJSON(Passes)}};
+      if (Err) {
+        Out["failed"] = toString(std::move(Err));
+        Out["diagnostics"] = regions::toJSON(Diags);
+      } else if (Tuned) {
+        Out["tuned"] = std::move(*Tuned);
+      } else {
+        Out["report"] = toJSON(Rec.report());
+      }
+      return exec::sendResult(Fd,
+                              formatv("{0}", json::Value(std::move(Out))).str())
+                 ? 0
+                 : 1;
+    });
     json::Object Reply{{"status", exec::toString(SR.Status)},
                        {"reason", SR.Reason},
                        {"payload", SR.Payload},
@@ -460,7 +458,8 @@ void Executor::stop() {
 }
 
 Expected<std::unique_ptr<Executor>>
-Executor::start(const spec::Spec &S, const std::vector<regions::Region> &Regions) {
+Executor::start(const spec::Spec &S,
+                const std::vector<regions::Region> &Regions) {
   std::unique_ptr<Executor> E(new Executor(S, Regions));
   // A dead zygote must not kill us through a write to its socket.
   std::signal(SIGPIPE, SIG_IGN);

@@ -25,16 +25,16 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
+#include <fcntl.h>
 #include <list>
 #include <mutex>
 #include <set>
+#include <sys/file.h>
 #include <thread>
+#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -83,7 +83,8 @@ Materialized materialize(const std::vector<regions::Region> &Regions,
       New += Text;
       Out.End = New.size();
       Out.Text = Text;
-      Out.FirstLine = 1 + std::count(New.begin(), New.begin() + Out.Begin, '\n');
+      Out.FirstLine =
+          1 + std::count(New.begin(), New.begin() + Out.Begin, '\n');
       Out.LastLine =
           Out.End > Out.Begin
               ? 1 + std::count(New.begin(), New.begin() + Out.End - 1, '\n')
@@ -709,7 +710,8 @@ Error Evolution::prepare() {
     json::Array RegionList;
     for (const regions::Region &R : Regions)
       RegionList.push_back(regions::toJSON(R));
-    Store->setMetaAsync("regions", toJSONText(json::Value(std::move(RegionList))));
+    Store->setMetaAsync("regions",
+                        toJSONText(json::Value(std::move(RegionList))));
   }
   if (Store->meta("sessions")) {
     Session = unsigned(std::stoul(Store->meta("sessions").value_or("1"))) + 1;
@@ -755,7 +757,8 @@ Error Evolution::replay() {
   for (const store::Event &Ev : Store->events())
     if (Ev.Kind == "tune" && StringRef(Ev.Detail).startswith("#")) {
       int64_t Id;
-      if (!StringRef(Ev.Detail).drop_front().take_while(isDigit).getAsInteger(10, Id))
+      if (!StringRef(Ev.Detail).drop_front().take_while(isDigit).getAsInteger(
+              10, Id))
         Tuned.insert(Id);
     }
   NextId = std::max(MaxId, Store->maxId()) + 1;
@@ -801,7 +804,8 @@ bool Evolution::propose(int64_t Id) {
   Program Child;
   uint64_t Hash = 0;
   for (unsigned Attempt = 0;; ++Attempt) {
-    std::optional<generate::Proposal> G = Generator.propose(Parent, Donors, Rng);
+    std::optional<generate::Proposal> G =
+        Generator.propose(Parent, Donors, Rng);
     if (!G)
       return false;
     P = store::Proposal();
@@ -887,7 +891,8 @@ void Evolution::record(store::Candidate C, const std::string &Program) {
     const search::Member *Base = Search->baseline();
     std::string Delta;
     if (Base && Base->Score && C.Score)
-      Delta = " (" + signedText(*C.Score - *Base->Score) + " over the baseline)";
+      Delta =
+          " (" + signedText(*C.Score - *Base->Score) + " over the baseline)";
     log(formatv("new best #{0} after {1} candidates: score {2:F4}{3}{4} [{5}]",
                 C.Id, Stats.Iteration, C.Score.value_or(0), Delta,
                 C.Feasible ? "" : " (infeasible)", C.Description));
@@ -969,7 +974,8 @@ void Evolution::finishTuning(Done D) {
   if (!Parent)
     return;
   Program Child = *Parent;
-  for (auto &[Region, Text] : writeBack(T.Transformed, T.Constants, T.Outcome.Best))
+  for (auto &[Region, Text] :
+       writeBack(T.Transformed, T.Constants, T.Outcome.Best))
     Child[Region] = Text;
   if (Child == *Parent)
     return;
@@ -1033,10 +1039,12 @@ void Evolution::finish(Done D) {
 std::optional<std::string> Evolution::budgetSpent() {
   if (O.Interrupted && O.Interrupted->load())
     return std::string("interrupted");
-  std::optional<uint64_t> Iterations = O.Iterations ? O.Iterations : S.Budget.Iterations;
+  std::optional<uint64_t> Iterations =
+      O.Iterations ? O.Iterations : S.Budget.Iterations;
   if (Iterations && uint64_t(NextId - 1) >= *Iterations)
     return "iteration budget reached (" + std::to_string(*Iterations) + ")";
-  std::optional<double> Time = O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
+  std::optional<double> Time =
+      O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
   if (Time && ElapsedBefore + secondsSince(Started) >= *Time)
     return "time budget reached (" + seconds(*Time) + ")";
   if (S.Budget.TargetScore) {
@@ -1063,8 +1071,10 @@ Progress Evolution::progress() {
   double Session = secondsSince(Started);
   P.Elapsed = ElapsedBefore + Session;
   P.CandidatesPerSecond = Session > 0 ? SessionFinished / Session : 0;
-  std::optional<uint64_t> Iterations = O.Iterations ? O.Iterations : S.Budget.Iterations;
-  std::optional<double> Time = O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
+  std::optional<uint64_t> Iterations =
+      O.Iterations ? O.Iterations : S.Budget.Iterations;
+  std::optional<double> Time =
+      O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
   if (Time)
     P.ETA = std::max(0.0, *Time - P.Elapsed);
   if (Iterations && P.CandidatesPerSecond > 0) {
@@ -1121,7 +1131,8 @@ Error Evolution::scoreBaseline() {
   for (const spec::Baseline &B : S.Baselines) {
     if (B.Files.size() != 1)
       continue;
-    ErrorOr<std::unique_ptr<MemoryBuffer>> Text = MemoryBuffer::getFile(B.Files[0]);
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
+        MemoryBuffer::getFile(B.Files[0]);
     if (!Text)
       continue;
     Job R;
@@ -1137,7 +1148,8 @@ Error Evolution::scoreBaseline() {
                 Held.Score ? formatv("{0:F4}", *Held.Score).str()
                            : "n/a (" + Held.Status + ")"));
   }
-  Store->setMetaAsync("references", toJSONText(json::Value(std::move(References))));
+  Store->setMetaAsync("references",
+                      toJSONText(json::Value(std::move(References))));
   return Store->flush();
 }
 
@@ -1149,10 +1161,10 @@ Expected<RunSummary> Evolution::run() {
   std::vector<store::Proposal> Pending = Store->pending();
   bool Resuming = Stats.Iteration > 0 || Store->candidate(0).has_value() ||
                   !Pending.empty();
-  Store->addEvent({ElapsedBefore, Session, Resuming ? "resume" : "start",
-                   formatv("session {0}, {1} jobs, seed {2}", Session,
-                           Pool->size(), S.Seed)
-                       .str()});
+  Store->addEvent(
+      {ElapsedBefore, Session, Resuming ? "resume" : "start",
+       formatv("session {0}, {1} jobs, seed {2}", Session, Pool->size(), S.Seed)
+           .str()});
   if (Resuming)
     log(formatv("resuming: {0} candidates so far, {1} in flight when it "
                 "stopped",
@@ -1209,7 +1221,8 @@ Expected<RunSummary> Evolution::run() {
       break;
     if (std::optional<Done> D = Pool->wait(50))
       finish(std::move(*D));
-    if (O.OnProgress && Clock::now() - LastProgress > std::chrono::milliseconds(200)) {
+    if (O.OnProgress &&
+        Clock::now() - LastProgress > std::chrono::milliseconds(200)) {
       O.OnProgress(progress());
       LastProgress = Clock::now();
     }

@@ -23,8 +23,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -203,7 +203,8 @@ bool applyLandlock(const SandboxLimits &L) {
   uint64_t Read = landlockReadAccess();
   struct landlock_ruleset_attr Attr = {};
   Attr.handled_access_fs = Write | (L.ConfineReads ? Read : 0);
-  int Ruleset = int(syscall(SYS_landlock_create_ruleset, &Attr, sizeof(Attr), 0));
+  int Ruleset =
+      int(syscall(SYS_landlock_create_ruleset, &Attr, sizeof(Attr), 0));
   if (Ruleset < 0)
     return false;
   if (!L.ScratchDir.empty())
@@ -232,20 +233,43 @@ bool applySeccomp(bool DenyFileWrites) {
   auto Deny = [&](int Syscall, int Errno = EPERM) {
     seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(Errno), Syscall, 0);
   };
-  for (int S : {SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork),
-                SCMP_SYS(vfork), SCMP_SYS(socket), SCMP_SYS(socketpair),
-                SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
-                SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(ptrace),
-                SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
-                SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),
-                SCMP_SYS(io_uring_register), SCMP_SYS(bpf),
-                SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
-                SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
-                SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root),
-                SCMP_SYS(chroot), SCMP_SYS(unshare), SCMP_SYS(setns),
-                SCMP_SYS(reboot), SCMP_SYS(kexec_load), SCMP_SYS(init_module),
-                SCMP_SYS(finit_module), SCMP_SYS(delete_module),
-                SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(tkill)})
+  for (int S : {SCMP_SYS(execve),
+                SCMP_SYS(execveat),
+                SCMP_SYS(fork),
+                SCMP_SYS(vfork),
+                SCMP_SYS(socket),
+                SCMP_SYS(socketpair),
+                SCMP_SYS(connect),
+                SCMP_SYS(bind),
+                SCMP_SYS(listen),
+                SCMP_SYS(accept),
+                SCMP_SYS(accept4),
+                SCMP_SYS(ptrace),
+                SCMP_SYS(process_vm_readv),
+                SCMP_SYS(process_vm_writev),
+                SCMP_SYS(io_uring_setup),
+                SCMP_SYS(io_uring_enter),
+                SCMP_SYS(io_uring_register),
+                SCMP_SYS(bpf),
+                SCMP_SYS(perf_event_open),
+                SCMP_SYS(userfaultfd),
+                SCMP_SYS(keyctl),
+                SCMP_SYS(add_key),
+                SCMP_SYS(request_key),
+                SCMP_SYS(mount),
+                SCMP_SYS(umount2),
+                SCMP_SYS(pivot_root),
+                SCMP_SYS(chroot),
+                SCMP_SYS(unshare),
+                SCMP_SYS(setns),
+                SCMP_SYS(reboot),
+                SCMP_SYS(kexec_load),
+                SCMP_SYS(init_module),
+                SCMP_SYS(finit_module),
+                SCMP_SYS(delete_module),
+                SCMP_SYS(swapon),
+                SCMP_SYS(swapoff),
+                SCMP_SYS(tkill)})
     Deny(S);
   // Threads are allowed (clone with CLONE_THREAD); new processes are not.
   seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
@@ -261,10 +285,12 @@ bool applySeccomp(bool DenyFileWrites) {
                    SCMP_A0(SCMP_CMP_NE, uint64_t(Self)));
   if (DenyFileWrites) {
     for (int Flag : {O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND}) {
-      seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 1,
-                       SCMP_A1(SCMP_CMP_MASKED_EQ, uint64_t(Flag), uint64_t(Flag)));
-      seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
-                       SCMP_A2(SCMP_CMP_MASKED_EQ, uint64_t(Flag), uint64_t(Flag)));
+      seccomp_rule_add(
+          Ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 1,
+          SCMP_A1(SCMP_CMP_MASKED_EQ, uint64_t(Flag), uint64_t(Flag)));
+      seccomp_rule_add(
+          Ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
+          SCMP_A2(SCMP_CMP_MASKED_EQ, uint64_t(Flag), uint64_t(Flag)));
     }
     for (int S : {SCMP_SYS(creat), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
                   SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
@@ -290,9 +316,9 @@ uint64_t currentVirtualSize() {
   return uint64_t(Pages) * uint64_t(sysconf(_SC_PAGESIZE));
 }
 
-[[noreturn]] void runChild(const SandboxLimits &L,
-                           function_ref<int(int)> Body, int ResultFd,
-                           int OutFd, int ErrFd, int ProtectionFd) {
+[[noreturn]] void runChild(const SandboxLimits &L, function_ref<int(int)> Body,
+                           int ResultFd, int OutFd, int ErrFd,
+                           int ProtectionFd) {
   setpgid(0, 0);
   // The parent's crash handlers (LLVM symbolises stacks) must not run here:
   // a crash is the result, reported by the signal itself.
@@ -354,7 +380,8 @@ uint64_t currentVirtualSize() {
   setrlimit(RLIMIT_CPU, &R);
   R.rlim_cur = R.rlim_max = 0;
   setrlimit(RLIMIT_CORE, &R);
-  R.rlim_cur = R.rlim_max = rlim_t(std::max<uint64_t>(L.OutputBytes, 1 << 20) * 16);
+  R.rlim_cur = R.rlim_max =
+      rlim_t(std::max<uint64_t>(L.OutputBytes, 1 << 20) * 16);
   setrlimit(RLIMIT_FSIZE, &R);
 
   std::string Protections;
@@ -422,7 +449,8 @@ bool parseFrames(StringRef Data, StringRef Token, std::vector<Frame> &Out) {
     uint32_t Size = 0;
     for (int I = 0; I < 4; ++I)
       Size |= uint32_t(uint8_t(Data[4 + I])) << (8 * I);
-    if (Data.size() - Head < Size || Data.substr(8, sizeof(ChildToken)) != Token)
+    if (Data.size() - Head < Size ||
+        Data.substr(8, sizeof(ChildToken)) != Token)
       return false;
     Out.push_back({Data.take_front(4).str(), Data.substr(Head, Size).str()});
     Data = Data.drop_front(Head + Size);
@@ -485,8 +513,9 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   bool TimedOut = false, Flooded = false, TooLarge = false;
   // Until the child says its timed part starts (startTiming), it has the
   // setup allowance too: compiling and linking a candidate is not its run.
-  auto Deadline = Start + std::chrono::microseconds(int64_t(
-                              (Limits.SetupSeconds + Limits.WallSeconds) * 1e6));
+  auto Deadline =
+      Start + std::chrono::microseconds(
+                  int64_t((Limits.SetupSeconds + Limits.WallSeconds) * 1e6));
   bool Started = false;
   struct pollfd Fds[4] = {{ResultPipe[0], POLLIN, 0},
                           {OutPipe[0], POLLIN, 0},
@@ -530,9 +559,9 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
             StringRef(Payload).startswith(StartTag) &&
             StringRef(Payload).substr(8, sizeof(ChildToken)) == Token) {
           Started = true;
-          Deadline = std::chrono::steady_clock::now() +
-                     std::chrono::microseconds(
-                         int64_t(Limits.WallSeconds * 1e6));
+          Deadline =
+              std::chrono::steady_clock::now() +
+              std::chrono::microseconds(int64_t(Limits.WallSeconds * 1e6));
         }
       } else if (I == 3) {
         Protections.append(Buffer, size_t(Got));
@@ -541,8 +570,8 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
         uint64_t &Seen = I == 1 ? OutSeen : ErrSeen;
         Seen += uint64_t(Got);
         if (Keep.size() < Limits.OutputBytes)
-          Keep.append(Buffer, std::min<size_t>(size_t(Got),
-                                               Limits.OutputBytes - Keep.size()));
+          Keep.append(Buffer, std::min<size_t>(size_t(Got), Limits.OutputBytes -
+                                                                Keep.size()));
         else
           Result.OutputTruncated = true;
         if (Seen > Flood)
@@ -594,8 +623,8 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     char Text[64];
     std::snprintf(Text, sizeof(Text), "%gs", Limits.WallSeconds);
     Result.Status = SandboxStatus::Timeout;
-    Result.Reason = std::string("ran longer than the limit of ") + Text +
-                    " and was killed";
+    Result.Reason =
+        std::string("ran longer than the limit of ") + Text + " and was killed";
     return Result;
   }
   if (Flooded) {
@@ -606,8 +635,8 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   }
   if (TooLarge) {
     Result.Status = SandboxStatus::InvalidOutput;
-    Result.Reason = "sent a result larger than " +
-                    std::to_string(MaxPayload >> 20) + " MB";
+    Result.Reason =
+        "sent a result larger than " + std::to_string(MaxPayload >> 20) + " MB";
     return Result;
   }
   if (WIFSIGNALED(Status)) {

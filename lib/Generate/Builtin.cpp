@@ -1082,7 +1082,6 @@ std::optional<std::string> mutateLiteral(const Literal &L, Rng &R) {
 // Replies
 //===----------------------------------------------------------------------===//
 
-
 /// A line parseEdit would take for a marker of the block around it.
 bool looksLikeMarker(StringRef Line) {
   return patch::isBlockMarker(Line, '<', "SEARCH") ||

@@ -11,9 +11,9 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Frontend/PrecompiledPreamble.h"
-#include "clang/Serialization/PCHContainerOperations.h"
 #include "clang/Frontend/Utils.h"
 #include "clang/Lex/PreprocessorOptions.h"
+#include "clang/Serialization/PCHContainerOperations.h"
 
 #include "llvm/IR/Module.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -25,7 +25,6 @@ using namespace llvm;
 
 namespace adrs {
 namespace jit {
-
 
 struct Compiler::PreambleCache {
   std::map<std::string, std::unique_ptr<clang::PrecompiledPreamble>> ByFile;
@@ -84,8 +83,8 @@ Compiler::compile(StringRef File, const regions::FileOverrides &Overrides,
         *Invocation->getLangOpts(), Main->getMemBufferRef(), 0);
     std::unique_ptr<clang::PrecompiledPreamble> &Cached =
         Preambles->ByFile[File.str()];
-    if (Cached && !Cached->CanReuse(*Invocation, Main->getMemBufferRef(),
-                                    Bounds, *VFS))
+    if (Cached &&
+        !Cached->CanReuse(*Invocation, Main->getMemBufferRef(), Bounds, *VFS))
       Cached.reset();
     if (!Cached) {
       clang::PreambleCallbacks Callbacks;
@@ -95,7 +94,8 @@ Compiler::compile(StringRef File, const regions::FileOverrides &Overrides,
               std::make_shared<clang::PCHContainerOperations>(),
               /*StoreInMemory=*/true, Callbacks);
       if (Built)
-        Cached = std::make_unique<clang::PrecompiledPreamble>(std::move(*Built));
+        Cached =
+            std::make_unique<clang::PrecompiledPreamble>(std::move(*Built));
     }
     if (Cached) {
       // The main file is remapped to this buffer, and remapped buffers
@@ -103,7 +103,8 @@ Compiler::compile(StringRef File, const regions::FileOverrides &Overrides,
       Cached->AddImplicitPreamble(*Invocation, VFS, Main.release());
     } else {
       Invocation->getPreprocessorOpts().addRemappedFile(
-          File, MemoryBuffer::getMemBufferCopy(Main->getBuffer(), File).release());
+          File,
+          MemoryBuffer::getMemBufferCopy(Main->getBuffer(), File).release());
     }
   }
 
@@ -117,14 +118,14 @@ Compiler::compile(StringRef File, const regions::FileOverrides &Overrides,
   std::unique_ptr<Module> M = Action.takeModule();
   bool HasErrors = CI.getDiagnostics().hasErrorOccurred();
   if (!OK || !M || HasErrors)
-    return createStringError(inconvertibleErrorCode(),
-                             "'%s' does not compile", File.str().c_str());
+    return createStringError(inconvertibleErrorCode(), "'%s' does not compile",
+                             File.str().c_str());
   return std::move(M);
 }
 
-Expected<std::unique_ptr<Module>>
-Compiler::compileText(StringRef Name, StringRef Text, LLVMContext &Context,
-                      std::vector<regions::SourceDiagnostic> &Diagnostics) const {
+Expected<std::unique_ptr<Module>> Compiler::compileText(
+    StringRef Name, StringRef Text, LLVMContext &Context,
+    std::vector<regions::SourceDiagnostic> &Diagnostics) const {
   return compile(Name, {{Name.str(), Text.str()}}, Context, Diagnostics);
 }
 

@@ -18,7 +18,9 @@ public:
       : Out(Out) {}
 
   /// Where the next diagnostics go (null: dropped).
-  void setOutput(std::vector<regions::SourceDiagnostic> *NewOut) { Out = NewOut; }
+  void setOutput(std::vector<regions::SourceDiagnostic> *NewOut) {
+    Out = NewOut;
+  }
 
   void HandleDiagnostic(clang::DiagnosticsEngine::Level Level,
                         const clang::Diagnostic &Info) override {
@@ -45,8 +47,8 @@ public:
         llvm::StringRef Buffer = SM.getBufferData(SM.getFileID(Loc), &Invalid);
         if (!Invalid) {
           unsigned Offset = SM.getFileOffset(Loc);
-          size_t Begin =
-              Offset == 0 ? llvm::StringRef::npos : Buffer.rfind('\n', Offset - 1);
+          size_t Begin = Offset == 0 ? llvm::StringRef::npos
+                                     : Buffer.rfind('\n', Offset - 1);
           Begin = Begin == llvm::StringRef::npos ? 0 : Begin + 1;
           D.SourceLine = Buffer.slice(Begin, Buffer.find('\n', Offset)).str();
         }

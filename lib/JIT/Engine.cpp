@@ -73,7 +73,8 @@ public:
         consumeError(Addr.takeError());
         continue;
       }
-      Found[Name] = JITEvaluatedSymbol(Addr->getValue(), JITSymbolFlags::Exported);
+      Found[Name] =
+          JITEvaluatedSymbol(Addr->getValue(), JITSymbolFlags::Exported);
     }
     if (Found.empty())
       return Error::success();
@@ -174,8 +175,7 @@ struct Engine::Impl {
                                  Name.c_str());
       Passes.push_back(std::move(P));
     }
-    clang::ASTContext &Ctx =
-        Candidates->getCompilerInstance()->getASTContext();
+    clang::ASTContext &Ctx = Candidates->getCompilerInstance()->getASTContext();
     clang::SourceManager &SM = Ctx.getSourceManager();
     std::vector<clang::Decl *> Decls(PTU.TUPart->decls_begin(),
                                      PTU.TUPart->decls_end());
@@ -219,9 +219,10 @@ struct Engine::Impl {
     long Delta;
     // Lifted constants (ADRS_PARAM) read the parameter table, whose address
     // every child of the zygote shares: tuning changes data, not code.
-    std::string Params = formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
-                                 "double *){0:x})[i])\n",
-                                 uintptr_t(parameterTable()));
+    std::string Params =
+        formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
+                "double *){0:x})[i])\n",
+                uintptr_t(parameterTable()));
     if (!Preamble.empty() && StringRef(Text).startswith(Preamble)) {
       unsigned Line = 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
       std::string Prefix =
@@ -286,7 +287,8 @@ Engine::~Engine() = default;
 double Engine::setupSeconds() const { return I->SetupMs / 1000; }
 
 Expected<std::unique_ptr<Engine>>
-Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions) {
+Engine::create(const spec::Spec &S,
+               const std::vector<regions::Region> &Regions) {
   if (Regions.empty())
     return createStringError(inconvertibleErrorCode(), "no regions");
   std::string Unit = Regions.front().Unit;
@@ -379,10 +381,9 @@ Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions)
                                     F->getName(), *Glue);
       Stub->setCallingConv(F->getCallingConv());
       Stub->setAttributes(F->getAttributes());
-      auto *Slot = new GlobalVariable(*Glue, Ptr, false,
-                                      GlobalValue::ExternalLinkage,
-                                      ConstantPointerNull::get(Ptr),
-                                      "__adrs_ptr_" + F->getName());
+      auto *Slot = new GlobalVariable(
+          *Glue, Ptr, false, GlobalValue::ExternalLinkage,
+          ConstantPointerNull::get(Ptr), "__adrs_ptr_" + F->getName());
       IRBuilder<> B(BasicBlock::Create(*Context, "entry", Stub));
       Value *Target = B.CreateLoad(Ptr, Slot);
       std::vector<Value *> Args;
@@ -407,14 +408,18 @@ Engine::create(const spec::Spec &S, const std::vector<regions::Region> &Regions)
 
   // The entry point: the evaluator, called through a C name.
   {
-    std::string Text = "namespace adrs { class EvalContext; }\n"
-                       "void " + S.Evaluator.Function + "(adrs::EvalContext &);\n"
-                       "extern \"C\" void __adrs_entry(adrs::EvalContext &C) {\n"
-                       "  " + S.Evaluator.Function + "(C);\n}\n";
+    std::string Text =
+        "namespace adrs { class EvalContext; }\n"
+        "void " +
+        S.Evaluator.Function +
+        "(adrs::EvalContext &);\n"
+        "extern \"C\" void __adrs_entry(adrs::EvalContext &C) {\n"
+        "  " +
+        S.Evaluator.Function + "(C);\n}\n";
     auto Context = std::make_unique<LLVMContext>();
     std::vector<regions::SourceDiagnostic> Diags;
-    Expected<std::unique_ptr<Module>> M = I->Compile.compileText(
-        "/adrs-entry/entry.cpp", Text, *Context, Diags);
+    Expected<std::unique_ptr<Module>> M =
+        I->Compile.compileText("/adrs-entry/entry.cpp", Text, *Context, Diags);
     if (!M) {
       consumeError(M.takeError());
       return compileError("cannot build the evaluator's entry point", Diags);

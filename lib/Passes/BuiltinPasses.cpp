@@ -66,27 +66,27 @@ protected:
 
   void reject(StringRef Pass, clang::SourceLocation Loc, const Twine &Message) {
     const PassRegion *R = regionOf(Loc);
-    Ctx.results().Rejections.push_back({Pass.str(), R ? R->Info->Name : "",
-                                        lineOf(SM, Loc),
-                                        SM.getExpansionColumnNumber(Loc),
-                                        Message.str()});
+    Ctx.results().Rejections.push_back(
+        {Pass.str(), R ? R->Info->Name : "", lineOf(SM, Loc),
+         SM.getExpansionColumnNumber(Loc), Message.str()});
   }
 
   PassContext &Ctx;
   const clang::SourceManager &SM;
 };
 
-// ---- forbid ------------------------------------------------------------------
+// ---- forbid
+// ------------------------------------------------------------------
 
 /// Calls that never belong in a policy: processes, files, sockets, and ways
 /// out of the evaluation. The spec's `forbid calls` adds to these; the
 /// sandbox is the real fence, this is the early and explained one.
 const char *const DefaultForbiddenCalls[] = {
-    "system",  "popen",   "fork",     "vfork",   "exec*",    "posix_spawn*",
-    "socket",  "connect", "bind",     "listen",  "accept",   "fopen",
-    "freopen", "open",    "openat",   "creat",   "unlink",   "remove",
-    "rename",  "kill",    "dlopen",   "dlsym",   "mmap",     "mprotect",
-    "ptrace",  "syscall", "setenv",   "putenv",  "chdir"};
+    "system",  "popen",   "fork",   "vfork",  "exec*",  "posix_spawn*",
+    "socket",  "connect", "bind",   "listen", "accept", "fopen",
+    "freopen", "open",    "openat", "creat",  "unlink", "remove",
+    "rename",  "kill",    "dlopen", "dlsym",  "mmap",   "mprotect",
+    "ptrace",  "syscall", "setenv", "putenv", "chdir"};
 
 const char *const ThreadCalls[] = {"pthread_create", "std::async",
                                    "std::thread::thread",
@@ -212,9 +212,10 @@ private:
     if (!F->isDefined() && regionOf(F->getFirstDecl()->getLocation()) &&
         !SM.isInSystemHeader(SM.getExpansionLoc(F->getLocation()))) {
       reject("forbid", Loc,
-             "'" + Qualified + "' is declared inside the region and defined "
-             "nowhere; a region may call what the sources declare, not "
-             "declare its own way out");
+             "'" + Qualified +
+                 "' is declared inside the region and defined "
+                 "nowhere; a region may call what the sources declare, not "
+                 "declare its own way out");
       return;
     }
     // Calls are judged by what they are, so only functions declared outside
@@ -274,7 +275,8 @@ public:
   }
 };
 
-// ---- fingerprint ---------------------------------------------------------------
+// ---- fingerprint
+// ---------------------------------------------------------------
 
 /// Names of variables and parameters declared inside each region.
 class LocalNames : public RegionVisitor<LocalNames> {
@@ -343,7 +345,8 @@ public:
   }
 };
 
-// ---- features -------------------------------------------------------------------
+// ---- features
+// -------------------------------------------------------------------
 
 class ComplexityVisitor : public RegionVisitor<ComplexityVisitor> {
 public:
@@ -405,7 +408,8 @@ public:
   }
 };
 
-// ---- lift-constants ------------------------------------------------------------
+// ---- lift-constants
+// ------------------------------------------------------------
 
 /// Numeric literals that can become reads of a parameter table: not in a
 /// macro, not where the language wants a constant expression.
@@ -439,7 +443,8 @@ private:
     const PassRegion *R = regionOf(E->getBeginLoc());
     if (!R || needsConstant(E))
       return;
-    std::optional<unsigned> B = mainOffset(SM, Ctx.mainFile(), E->getBeginLoc());
+    std::optional<unsigned> B =
+        mainOffset(SM, Ctx.mainFile(), E->getBeginLoc());
     clang::SourceLocation EndLoc = clang::Lexer::getLocForEndOfToken(
         E->getEndLoc(), 0, SM, Ctx.ast().getLangOpts());
     std::optional<unsigned> End = mainOffset(SM, Ctx.mainFile(), EndLoc);
@@ -486,7 +491,8 @@ public:
     LiteralFinder Finder(Ctx);
     Ctx.traverse(Finder);
     std::vector<LiteralFinder::Found> &L = Finder.Literals;
-    llvm::sort(L, [](const auto &A, const auto &B) { return A.Begin < B.Begin; });
+    llvm::sort(L,
+               [](const auto &A, const auto &B) { return A.Begin < B.Begin; });
     // Drop duplicates a traversal can report twice (a literal in a default
     // argument seen from two places).
     L.erase(std::unique(L.begin(), L.end(),

@@ -67,10 +67,9 @@ CandidateChecker::run(const regions::FileOverrides &Overrides,
       if (E.getName() == Name)
         P = E.instantiate();
     if (!P)
-      return createStringError(inconvertibleErrorCode(),
-                               "unknown pass '%s'; the passes are: %s",
-                               Name.c_str(),
-                               join(registeredPasses(), ", ").c_str());
+      return createStringError(
+          inconvertibleErrorCode(), "unknown pass '%s'; the passes are: %s",
+          Name.c_str(), join(registeredPasses(), ", ").c_str());
     Passes.push_back(std::move(P));
   }
 
@@ -100,8 +99,8 @@ CandidateChecker::run(const regions::FileOverrides &Overrides,
       clang::FileID FID = Ref ? SM.translateFile(*Ref) : clang::FileID();
       if (FID.isInvalid())
         return createStringError(inconvertibleErrorCode(),
-                                 "'%s' is no longer part of '%s'",
-                                 File.c_str(), Unit.c_str());
+                                 "'%s' is no longer part of '%s'", File.c_str(),
+                                 Unit.c_str());
       PassContext Ctx(AST.getASTContext(), FID, InFile, S, Result.Passes);
       for (std::unique_ptr<CandidatePass> &P : Passes)
         P->run(Ctx);

@@ -138,7 +138,8 @@ std::string structureProblem(StringRef Text, spec::RegionKind Kind) {
 
 } // namespace
 
-PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions,
+PatchResult applyEdit(const Edit &E,
+                      const std::vector<regions::Region> &Regions,
                       const std::map<std::string, std::string> &Original) {
   PatchResult Result;
   auto Reject = [&](unsigned Line, std::string Message) {
@@ -153,14 +154,15 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
   // with the same surroundings: check (and report) those once per file.
   std::set<std::pair<unsigned, std::string>> OutsideChecked;
 
-  auto FindRegion = [&](StringRef Name, unsigned Line) -> std::optional<size_t> {
+  auto FindRegion = [&](StringRef Name,
+                        unsigned Line) -> std::optional<size_t> {
     if (Name.empty()) {
       if (Regions.size() == 1)
         return 0;
       Reject(Line, "the code block does not say which region it replaces; "
-                   "there are " + std::to_string(Regions.size()) +
-                       " regions (" + regionList(Regions) +
-                       "): open it with ```cpp NAME");
+                   "there are " +
+                       std::to_string(Regions.size()) + " regions (" +
+                       regionList(Regions) + "): open it with ```cpp NAME");
       return std::nullopt;
     }
     for (size_t I = 0; I < Regions.size(); ++I)
@@ -179,8 +181,10 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
       continue;
     const regions::Region &R = Regions[*I];
     if (RewrittenAt[*I]) {
-      Reject(W.Line, "region '" + R.Name + "' is rewritten twice (also at "
-                     "reply line " + std::to_string(RewrittenAt[*I]) + ")");
+      Reject(W.Line, "region '" + R.Name +
+                         "' is rewritten twice (also at "
+                         "reply line " +
+                         std::to_string(RewrittenAt[*I]) + ")");
       continue;
     }
     RewrittenAt[*I] = W.Line;
@@ -213,8 +217,8 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
         ++Next;
       }
     }
-    NewText[*I] = R.Kind == spec::RegionKind::Block ? withNewline(W.Code)
-                                                    : W.Code;
+    NewText[*I] =
+        R.Kind == spec::RegionKind::Block ? withNewline(W.Code) : W.Code;
     // A function region ends at its closing brace, not a newline.
     if (R.Kind == spec::RegionKind::Function)
       NewText[*I] = StringRef(W.Code).rtrim("\n").str();
@@ -276,11 +280,11 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
     if (Matches.size() > 1) {
       std::vector<std::string> Places;
       for (auto &[I, M] : Matches)
-        Places.push_back("'" + Regions[I].Name + "' line " +
-                         std::to_string(Regions[I].FirstLine +
-                                        std::count(NewText[I].begin(),
-                                                   NewText[I].begin() + M.Begin,
-                                                   '\n')));
+        Places.push_back(
+            "'" + Regions[I].Name + "' line " +
+            std::to_string(Regions[I].FirstLine +
+                           std::count(NewText[I].begin(),
+                                      NewText[I].begin() + M.Begin, '\n')));
       Reject(SR.Line, "the SEARCH text matches " +
                           std::to_string(Matches.size()) + " places (" +
                           join(Places, ", ") +
@@ -316,8 +320,10 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
                           "exactly");
     else
       Reject(SR.Line, "the SEARCH text matches nothing in region '" +
-                          BestRegion + "'; did you mean these lines? (diff "
-                          "from your SEARCH to the region)\n" + Best);
+                          BestRegion +
+                          "'; did you mean these lines? (diff "
+                          "from your SEARCH to the region)\n" +
+                          Best);
   }
 
   for (size_t I = 0; I < Regions.size(); ++I) {
@@ -347,7 +353,8 @@ PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions
         structureProblem(Regions[I].Text, Regions[I].Kind).empty())
       Reject(EditedAt[I], "the new text of region '" + Regions[I].Name +
                               "' does not stand on its own: in the new text, " +
-                              Why + ". A region holds whole statements or "
+                              Why +
+                              ". A region holds whole statements or "
                               "declarations and may not reach outside itself");
   }
 

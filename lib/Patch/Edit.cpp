@@ -121,7 +121,8 @@ struct MarkerScan {
 };
 
 /// Finds EVOLVE-BLOCK markers in a fenced block's lines.
-Expected<MarkerScan> scanMarkers(ArrayRef<StringRef> Lines, unsigned FirstLine) {
+Expected<MarkerScan> scanMarkers(ArrayRef<StringRef> Lines,
+                                 unsigned FirstLine) {
   MarkerScan Scan;
   std::optional<MarkerScan::Block> Open;
   unsigned OpenLine = 0;
@@ -130,10 +131,12 @@ Expected<MarkerScan> scanMarkers(ArrayRef<StringRef> Lines, unsigned FirstLine) 
     size_t Start = L.find("EVOLVE-BLOCK-START");
     if (Start != StringRef::npos) {
       if (Open)
-        return replyError(FirstLine + I,
-                          "EVOLVE-BLOCK-START inside the block opened at line " +
-                              Twine(OpenLine));
-      StringRef Name = L.drop_front(Start + strlen("EVOLVE-BLOCK-START")).trim();
+        return replyError(
+            FirstLine + I,
+            "EVOLVE-BLOCK-START inside the block opened at line " +
+                Twine(OpenLine));
+      StringRef Name =
+          L.drop_front(Start + strlen("EVOLVE-BLOCK-START")).trim();
       Name = Name.take_while([](char C) { return isAlnum(C) || C == '_'; });
       Open = MarkerScan::Block{Name.str(), I + 1, 0};
       OpenLine = FirstLine + I;
@@ -226,7 +229,6 @@ bool isBlockMarker(StringRef Line, char C, StringRef Word) {
          (Rest.size() == Word.size() || !isAlnum(Rest[Word.size()]));
 }
 
-
 Expected<Edit> parseEdit(StringRef Reply) {
   std::string Text = normalizeNewlines(Reply);
   SmallVector<StringRef, 64> Lines;
@@ -290,9 +292,9 @@ Expected<Edit> parseEdit(StringRef Reply) {
     if (Open) {
       if (fenceCloses(L, *Open)) {
         if (!FenceHasSearch)
-          if (Error E = addRewrites(ArrayRef<StringRef>(Lines).slice(
-                                        FenceBegin, I - FenceBegin),
-                                    *Open, FenceLine, Out))
+          if (Error E = addRewrites(
+                  ArrayRef<StringRef>(Lines).slice(FenceBegin, I - FenceBegin),
+                  *Open, FenceLine, Out))
             return std::move(E);
         Open.reset();
         LastNonBlank.clear();

@@ -72,8 +72,8 @@ std::vector<TextMatch> findMatches(StringRef Text, StringRef Needle) {
     for (size_t Start = 0; Start + N.size() <= Hay.size(); ++Start) {
       bool Equal = true;
       for (size_t K = 0; K < N.size() && Equal; ++K)
-        Equal = normalize(Hay[Start + K].Text, Kind) ==
-                normalize(N[K].Text, Kind);
+        Equal =
+            normalize(Hay[Start + K].Text, Kind) == normalize(N[K].Text, Kind);
       if (!Equal)
         continue;
       TextMatch M;
@@ -179,8 +179,8 @@ std::string closestMatchDiff(StringRef Text, StringRef Needle,
     return "";
   if (LineInText)
     *LineInText = unsigned(BestStart + 1);
-  StringRef Closest = Text.slice(Hay[BestStart].Begin,
-                                 Hay[BestStart + Window - 1].End);
+  StringRef Closest =
+      Text.slice(Hay[BestStart].Begin, Hay[BestStart + Window - 1].End);
   return unifiedDiff(Needle, Closest, "SEARCH", "region");
 }
 

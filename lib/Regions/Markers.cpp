@@ -13,8 +13,8 @@ namespace adrs {
 namespace regions {
 
 unsigned lineOf(StringRef Text, size_t Offset) {
-  return 1 + std::count(Text.begin(), Text.begin() + std::min(Offset, Text.size()),
-                        '\n');
+  return 1 + std::count(Text.begin(),
+                        Text.begin() + std::min(Offset, Text.size()), '\n');
 }
 
 namespace {
@@ -69,7 +69,8 @@ std::optional<MarkerLine> parseMarkerLine(StringRef Line) {
   M.Junk = Line.take_front(Comment).trim().str();
   if (IsStart) {
     StringRef Rest = Tail.ltrim();
-    M.Name = Rest.take_while([](char C) { return isAlnum(C) || C == '_'; }).str();
+    M.Name =
+        Rest.take_while([](char C) { return isAlnum(C) || C == '_'; }).str();
   }
   return M;
 }
@@ -90,21 +91,26 @@ MarkerScan scanMarkers(StringRef Text) {
     if (std::optional<MarkerLine> M = parseMarkerLine(Line)) {
       size_t At = Pos + M->CommentOffset;
       if (!M->Junk.empty()) {
-        Scan.Errors.push_back({At, "an EVOLVE-BLOCK marker must be alone on its "
-                                   "line; move '" + M->Junk + "' off it",
+        Scan.Errors.push_back({At,
+                               "an EVOLVE-BLOCK marker must be alone on its "
+                               "line; move '" +
+                                   M->Junk + "' off it",
                                std::nullopt, ""});
       } else if (M->IsStart) {
         if (Open) {
-          Scan.Errors.push_back({At, "EVOLVE-BLOCK-START inside another block; "
-                                     "blocks cannot nest",
-                                 Open->StartMarker, "the enclosing block starts here"});
+          Scan.Errors.push_back({At,
+                                 "EVOLVE-BLOCK-START inside another block; "
+                                 "blocks cannot nest",
+                                 Open->StartMarker,
+                                 "the enclosing block starts here"});
         } else {
           Open = MarkedBlock{M->Name, At, std::min(Next, Text.size()), 0, 0,
-                             LineNo, 0};
+                             LineNo,  0};
         }
       } else if (!Open) {
-        Scan.Errors.push_back(
-            {At, "EVOLVE-BLOCK-END without an EVOLVE-BLOCK-START", std::nullopt, ""});
+        Scan.Errors.push_back({At,
+                               "EVOLVE-BLOCK-END without an EVOLVE-BLOCK-START",
+                               std::nullopt, ""});
       } else {
         Open->End = Pos;
         Open->EndMarker = At;
@@ -132,9 +138,9 @@ MarkerScan scanMarkers(StringRef Text) {
     }
     auto [It, Inserted] = Seen.emplace(B.Name, B.StartMarker);
     if (!Inserted)
-      Scan.Errors.push_back({B.StartMarker,
-                             "block '" + B.Name + "' is named twice in this file",
-                             It->second, "first named here"});
+      Scan.Errors.push_back(
+          {B.StartMarker, "block '" + B.Name + "' is named twice in this file",
+           It->second, "first named here"});
   }
   return Scan;
 }

@@ -365,8 +365,8 @@ private:
 
 bool isSourceFile(StringRef Path) {
   StringRef Ext = sys::path::extension(Path);
-  return is_contained(ArrayRef<StringRef>{".cpp", ".cc", ".cxx", ".c", ".C", ".c++"},
-                      Ext);
+  return is_contained(
+      ArrayRef<StringRef>{".cpp", ".cc", ".cxx", ".c", ".C", ".c++"}, Ext);
 }
 
 /// Finds diagnostics locations in the SourceMgr, loading files on demand.
@@ -389,7 +389,7 @@ public:
     if (!ID || Line == 0)
       return SMLoc();
     return Diags.getSourceMgr().FindLocForLineAndColumn(ID, Line,
-                                                         std::max(1u, Column));
+                                                        std::max(1u, Column));
   }
 
   void error(StringRef File, size_t Offset, const Twine &Message) {
@@ -508,16 +508,17 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
       }
       if (Includers.empty()) {
         for (size_t I : Indices)
-          SpecError(S.Regions[I], "'" + File + "' is a header that no file "
-                                  "in 'sources' includes; regions must be "
-                                  "compiled");
+          SpecError(S.Regions[I], "'" + File +
+                                      "' is a header that no file "
+                                      "in 'sources' includes; regions must be "
+                                      "compiled");
         continue;
       }
       if (Includers.size() > 1) {
         Report.error(File, 0,
                      "this header holds a region but is included by " +
-                         Twine(Includers.size()) +
-                         " translation units (" + join(Includers, ", ") +
+                         Twine(Includers.size()) + " translation units (" +
+                         join(Includers, ", ") +
                          "); a region must be compiled once");
         continue;
       }
@@ -544,11 +545,13 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
     if (auto Ref = SM.getFileManager().getOptionalFileRef(File))
       FID = SM.translateFile(*Ref);
     if (FID.isInvalid()) {
-      Report.error(File, 0, "internal error: the parse does not contain this "
-                            "file");
+      Report.error(File, 0,
+                   "internal error: the parse does not contain this "
+                   "file");
       continue;
     }
-    clang::TranslationUnitDecl *TU = AST.getASTContext().getTranslationUnitDecl();
+    clang::TranslationUnitDecl *TU =
+        AST.getASTContext().getTranslationUnitDecl();
 
     auto Finish = [&](Region &R, clang::FunctionDecl *Enclosing) {
       R.File = File;
@@ -580,8 +583,8 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
             Failed[I] = true;
         }
         Report.error(File, Cut.Found->first,
-                     "block '" + (B.Name.empty() ? std::string("(unnamed)")
-                                                 : B.Name) +
+                     "block '" +
+                         (B.Name.empty() ? std::string("(unnamed)") : B.Name) +
                          "' cuts this " + Cut.Found->second +
                          " in half; a block holds whole statements or "
                          "declarations");
@@ -593,8 +596,8 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
         const spec::RegionRef &Ref = S.Regions[I];
         if (Ref.Kind != spec::RegionKind::Block)
           continue;
-        bool Matches = Ref.Name.empty() ? Markers.Blocks.size() == 1
-                                        : Ref.Name == B.Name;
+        bool Matches =
+            Ref.Name.empty() ? Markers.Blocks.size() == 1 : Ref.Name == B.Name;
         if (!Matches)
           continue;
         Region R;
@@ -646,9 +649,10 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
           continue;
         if (Resolved[I]) {
           Report.error(File, Range.Begin,
-                       "'" + Ref.Name + "' names more than one ADRS_EVOLVE "
-                       "function in this file; qualify the name or rename "
-                       "one");
+                       "'" + Ref.Name +
+                           "' names more than one ADRS_EVOLVE "
+                           "function in this file; qualify the name or rename "
+                           "one");
           continue;
         }
         Region R;
@@ -672,19 +676,21 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
         for (const MarkedBlock &B : Markers.Blocks)
           Candidates.push_back(B.Name);
         if (Markers.Blocks.empty())
-          SpecError(Ref, "'" + File + "' has no EVOLVE-BLOCK; mark the code "
-                         "with // EVOLVE-BLOCK-START " +
-                         (Ref.Name.empty() ? "name" : Ref.Name) +
-                         " ... // EVOLVE-BLOCK-END");
+          SpecError(Ref, "'" + File +
+                             "' has no EVOLVE-BLOCK; mark the code "
+                             "with // EVOLVE-BLOCK-START " +
+                             (Ref.Name.empty() ? "name" : Ref.Name) +
+                             " ... // EVOLVE-BLOCK-END");
         else if (Ref.Name.empty())
           SpecError(Ref, "'" + File + "' has " + Twine(Markers.Blocks.size()) +
-                         " blocks; name the one to evolve");
+                             " blocks; name the one to evolve");
         else
           SpecError(Ref, "no block '" + Ref.Name + "' in '" + File + "'" +
                              didYouMean(Ref.Name, Candidates));
       } else {
-        SpecError(Ref, "no function '" + Ref.Name + "' marked ADRS_EVOLVE in '" +
-                           File + "'" + didYouMean(Ref.Name, FunctionNames));
+        SpecError(Ref, "no function '" + Ref.Name +
+                           "' marked ADRS_EVOLVE in '" + File + "'" +
+                           didYouMean(Ref.Name, FunctionNames));
         if (FunctionNames.empty())
           Diags.note(Report.atLine(S.SpecFile, Ref.Loc.Line, Ref.Loc.Column),
                      "include \"adrs/Evolve.h\" and write ADRS_EVOLVE before "
@@ -695,8 +701,7 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
 
   if (Diags.getNumErrors() != ErrorsBefore)
     return createStringError(inconvertibleErrorCode(),
-                             "the regions of '%s' have errors",
-                             S.Name.c_str());
+                             "the regions of '%s' have errors", S.Name.c_str());
   return Found;
 }
 

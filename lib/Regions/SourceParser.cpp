@@ -26,10 +26,12 @@ namespace regions {
 static std::string adrsIncludeDir() {
   std::string Exe = sys::fs::getMainExecutable(nullptr, nullptr);
   if (!Exe.empty()) {
-    SmallString<256> Installed(sys::path::parent_path(sys::path::parent_path(Exe)));
+    SmallString<256> Installed(
+        sys::path::parent_path(sys::path::parent_path(Exe)));
     sys::path::append(Installed, "include", "adrs", "Evolve.h");
     if (sys::fs::exists(Installed))
-      return std::string(sys::path::parent_path(sys::path::parent_path(Installed)));
+      return std::string(
+          sys::path::parent_path(sys::path::parent_path(Installed)));
   }
   return ADRS_SOURCE_INCLUDE_DIR;
 }
@@ -55,7 +57,7 @@ json::Value toJSON(const std::vector<SourceDiagnostic> &Diagnostics) {
     A.push_back(json::Object{
         {"level", D.Severity == SourceDiagnostic::Level::Error     ? "error"
                   : D.Severity == SourceDiagnostic::Level::Warning ? "warning"
-                                                                    : "note"},
+                                                                   : "note"},
         {"file", D.File},
         {"line", D.Line},
         {"column", D.Column},
@@ -101,8 +103,8 @@ SourceParser::create(const spec::BuildSettings &Build, StringRef File) {
     Argv.push_back(A.c_str());
 
   IntrusiveRefCntPtr<clang::DiagnosticsEngine> Diags =
-      clang::CompilerInstance::createDiagnostics(new clang::DiagnosticOptions(),
-                                                 new clang::IgnoringDiagConsumer());
+      clang::CompilerInstance::createDiagnostics(
+          new clang::DiagnosticOptions(), new clang::IgnoringDiagConsumer());
   std::unique_ptr<clang::ASTUnit> ErrAST;
   P->AST.reset(clang::ASTUnit::LoadFromCommandLine(
       Argv.data(), Argv.data() + Argv.size(),
@@ -113,8 +115,8 @@ SourceParser::create(const spec::BuildSettings &Build, StringRef File) {
       /*PrecompilePreambleAfterNParses=*/1, clang::TU_Complete,
       /*CacheCodeCompletionResults=*/false,
       /*IncludeBriefCommentsInCodeCompletion=*/false,
-      /*AllowPCHWithCompilerErrors=*/true,
-      clang::SkipFunctionBodiesScope::None, /*SingleFileParse=*/false,
+      /*AllowPCHWithCompilerErrors=*/true, clang::SkipFunctionBodiesScope::None,
+      /*SingleFileParse=*/false,
       /*UserFilesAreVolatile=*/true, /*ForSerialization=*/false,
       /*RetainExcludedConditionalBlocks=*/false, std::nullopt, &ErrAST));
   if (!P->AST) {
@@ -140,8 +142,7 @@ Error SourceParser::reparse(const FileOverrides &Overrides) {
     // The ASTUnit owns remapped buffers and frees them on the next parse.
     Remapped.push_back(
         {Path, MemoryBuffer::getMemBufferCopy(Contents, Path).release()});
-  if (AST->Reparse(std::make_shared<clang::PCHContainerOperations>(),
-                   Remapped))
+  if (AST->Reparse(std::make_shared<clang::PCHContainerOperations>(), Remapped))
     return createStringError(inconvertibleErrorCode(),
                              "cannot re-parse '" + File + "'");
   collectDiagnostics();

@@ -291,7 +291,6 @@ public:
     return S;
   }
 
-
 protected:
   void add(const Member &M) override {
     if (M.Parents.empty()) {

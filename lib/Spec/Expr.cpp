@@ -81,18 +81,30 @@ bool Expr::isCondition() const {
 
 StringRef spelling(Expr::BinaryOp Op) {
   switch (Op) {
-  case Expr::BinaryOp::Add: return "+";
-  case Expr::BinaryOp::Sub: return "-";
-  case Expr::BinaryOp::Mul: return "*";
-  case Expr::BinaryOp::Div: return "/";
-  case Expr::BinaryOp::EQ: return "==";
-  case Expr::BinaryOp::NE: return "!=";
-  case Expr::BinaryOp::LT: return "<";
-  case Expr::BinaryOp::LE: return "<=";
-  case Expr::BinaryOp::GT: return ">";
-  case Expr::BinaryOp::GE: return ">=";
-  case Expr::BinaryOp::And: return "and";
-  case Expr::BinaryOp::Or: return "or";
+  case Expr::BinaryOp::Add:
+    return "+";
+  case Expr::BinaryOp::Sub:
+    return "-";
+  case Expr::BinaryOp::Mul:
+    return "*";
+  case Expr::BinaryOp::Div:
+    return "/";
+  case Expr::BinaryOp::EQ:
+    return "==";
+  case Expr::BinaryOp::NE:
+    return "!=";
+  case Expr::BinaryOp::LT:
+    return "<";
+  case Expr::BinaryOp::LE:
+    return "<=";
+  case Expr::BinaryOp::GT:
+    return ">";
+  case Expr::BinaryOp::GE:
+    return ">=";
+  case Expr::BinaryOp::And:
+    return "and";
+  case Expr::BinaryOp::Or:
+    return "or";
   }
   return "?";
 }
@@ -102,17 +114,25 @@ static int precedence(const Expr &E) {
   switch (E.getKind()) {
   case Expr::Kind::Binary:
     switch (E.getOp()) {
-    case Expr::BinaryOp::Or: return 1;
-    case Expr::BinaryOp::And: return 2;
+    case Expr::BinaryOp::Or:
+      return 1;
+    case Expr::BinaryOp::And:
+      return 2;
     case Expr::BinaryOp::Add:
-    case Expr::BinaryOp::Sub: return 5;
+    case Expr::BinaryOp::Sub:
+      return 5;
     case Expr::BinaryOp::Mul:
-    case Expr::BinaryOp::Div: return 6;
-    default: return 4;
+    case Expr::BinaryOp::Div:
+      return 6;
+    default:
+      return 4;
     }
-  case Expr::Kind::Not: return 3;
-  case Expr::Kind::Negate: return 7;
-  default: return 8;
+  case Expr::Kind::Not:
+    return 3;
+  case Expr::Kind::Negate:
+    return 7;
+  default:
+    return 8;
   }
 }
 
@@ -252,21 +272,31 @@ Expected<double> Expr::evaluate(
     if (!R)
       return R.takeError();
     switch (Op) {
-    case BinaryOp::Add: return *L + *R;
-    case BinaryOp::Sub: return *L - *R;
-    case BinaryOp::Mul: return *L * *R;
+    case BinaryOp::Add:
+      return *L + *R;
+    case BinaryOp::Sub:
+      return *L - *R;
+    case BinaryOp::Mul:
+      return *L * *R;
     case BinaryOp::Div:
       if (*R == 0)
         return evalError("division by zero in '" + str() + "'");
       return *L / *R;
-    case BinaryOp::EQ: return double(*L == *R);
-    case BinaryOp::NE: return double(*L != *R);
-    case BinaryOp::LT: return double(*L < *R);
-    case BinaryOp::LE: return double(*L <= *R);
-    case BinaryOp::GT: return double(*L > *R);
-    case BinaryOp::GE: return double(*L >= *R);
+    case BinaryOp::EQ:
+      return double(*L == *R);
+    case BinaryOp::NE:
+      return double(*L != *R);
+    case BinaryOp::LT:
+      return double(*L < *R);
+    case BinaryOp::LE:
+      return double(*L <= *R);
+    case BinaryOp::GT:
+      return double(*L > *R);
+    case BinaryOp::GE:
+      return double(*L >= *R);
     case BinaryOp::And:
-    case BinaryOp::Or: return double(*R != 0);
+    case BinaryOp::Or:
+      return double(*R != 0);
     }
     return 0.0;
   }

@@ -58,8 +58,9 @@ public:
   }
 
   SMLoc loc(size_t CodePoint) const {
-    size_t Byte = CodePoint < CodePointToByte.size() ? CodePointToByte[CodePoint]
-                                                     : Text.size();
+    size_t Byte = CodePoint < CodePointToByte.size()
+                      ? CodePointToByte[CodePoint]
+                      : Text.size();
     return SMLoc::getFromPointer(Text.data() + Byte);
   }
 
@@ -276,8 +277,9 @@ protected:
   }
 
 protected:
-  void reportNoViableAlternative(antlr4::Parser *P,
-                                 const antlr4::NoViableAltException &E) override {
+  void
+  reportNoViableAlternative(antlr4::Parser *P,
+                            const antlr4::NoViableAltException &E) override {
     antlr4::Token *T = E.getOffendingToken();
     std::string Message = unexpected(T);
     notify(P, T, Message);
@@ -295,8 +297,9 @@ protected:
     notify(P, T, Message);
   }
 
-  void reportFailedPredicate(antlr4::Parser *P,
-                             const antlr4::FailedPredicateException &E) override {
+  void
+  reportFailedPredicate(antlr4::Parser *P,
+                        const antlr4::FailedPredicateException &E) override {
     notify(P, E.getOffendingToken(), unexpected(E.getOffendingToken()));
   }
 
@@ -487,14 +490,15 @@ public:
               static_cast<antlr4::tree::TerminalNode *>(Children[End - 1])
                   ->getSymbol();
           bool AfterStatement =
-              I > 0 && dynamic_cast<AdrsParser::StatementContext *>(
-                           Children[I - 1]);
+              I > 0 &&
+              dynamic_cast<AdrsParser::StatementContext *>(Children[I - 1]);
           // Skipped while recovering from an error reported already.
           bool Reported = dynamic_cast<antlr4::tree::ErrorNode *>(Junk);
           if (!Reported && AfterStatement)
             Diags.error(Positions.range(First).Start,
                         "expected end of line or ';' after the statement, "
-                        "found " + Names.describeToken(First),
+                        "found " +
+                            Names.describeToken(First),
                         SMRange(Positions.range(First).Start,
                                 Positions.range(Last).End));
           else if (!Reported)
@@ -713,9 +717,8 @@ private:
     ExprPtr Operand = primary(Ctx->primary());
     // `- - x` is x: only the parity of the signs matters, which also keeps
     // a hostile run of signs from building a deep tree.
-    size_t Minuses = count_if(Ctx->op, [](antlr4::Token *T) {
-      return T->getText() == "-";
-    });
+    size_t Minuses =
+        count_if(Ctx->op, [](antlr4::Token *T) { return T->getText() == "-"; });
     if (Operand && Minuses % 2 && countNode(Ctx))
       Operand = Expr::unary(Expr::Kind::Negate, Operand, rangeOf(Ctx));
     return Operand;
@@ -742,7 +745,6 @@ public:
   }
 
 private:
-
   ExprPtr primary(AdrsParser::PrimaryContext *Ctx) {
     if (auto *P = dynamic_cast<AdrsParser::NumberPrimaryContext *>(Ctx)) {
       Value V = number(nullptr, P->getStart());
@@ -750,9 +752,10 @@ private:
         if (V.Unit == "%") {
           V.Number /= 100;
         } else {
-          Diags.error(V.loc(), "expressions compare plain numbers; write '" +
-                                   Twine(formatNumber(V.Number)) +
-                                   "' and mind the metric's own unit",
+          Diags.error(V.loc(),
+                      "expressions compare plain numbers; write '" +
+                          Twine(formatNumber(V.Number)) +
+                          "' and mind the metric's own unit",
                       V.Range);
         }
       }
@@ -880,11 +883,13 @@ private:
       if (C->STRING())
         S.Strings.push_back(string(C->STRING()->getSymbol()));
     } else if (auto *C =
-                   dynamic_cast<AdrsParser::EvaluatorCommandStmtContext *>(Ctx)) {
+                   dynamic_cast<AdrsParser::EvaluatorCommandStmtContext *>(
+                       Ctx)) {
       S.Kind = StmtKind::EvaluatorCommand;
       if (C->STRING())
         S.Strings.push_back(string(C->STRING()->getSymbol()));
-    } else if (auto *C = dynamic_cast<AdrsParser::EvaluatorStmtContext *>(Ctx)) {
+    } else if (auto *C =
+                   dynamic_cast<AdrsParser::EvaluatorStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Evaluator;
       if (C->name())
         S.Name = name(C->name());
@@ -894,17 +899,19 @@ private:
       if (C->name())
         S.Name = name(C->name());
       S.Strings = strings(C->stringList());
-    } else if (auto *C = dynamic_cast<AdrsParser::WorkloadsStmtContext *>(Ctx)) {
+    } else if (auto *C =
+                   dynamic_cast<AdrsParser::WorkloadsStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Workloads;
       if (C->name())
         S.Name = name(C->name());
       S.Strings = strings(C->stringList());
-      if (auto *As = dynamic_cast<AdrsParser::RoleAsContext *>(C->workloadRole())) {
+      if (auto *As =
+              dynamic_cast<AdrsParser::RoleAsContext *>(C->workloadRole())) {
         S.Modifier = word(As->getStart());
         if (As->name())
           S.Role = name(As->name());
-      } else if (auto *Split =
-                     dynamic_cast<AdrsParser::RoleSplitContext *>(C->workloadRole())) {
+      } else if (auto *Split = dynamic_cast<AdrsParser::RoleSplitContext *>(
+                     C->workloadRole())) {
         S.Modifier = word(Split->getStart());
         if (Split->name())
           S.Role = name(Split->name());
@@ -926,7 +933,8 @@ private:
           Decl.Description = string(M->STRING()->getSymbol());
         S.Metrics.push_back(std::move(Decl));
       }
-    } else if (auto *C = dynamic_cast<AdrsParser::ObjectiveStmtContext *>(Ctx)) {
+    } else if (auto *C =
+                   dynamic_cast<AdrsParser::ObjectiveStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Objective;
       if (C->direction)
         S.Modifier = word(C->direction);
@@ -960,13 +968,14 @@ private:
       S.Kind = StmtKind::Stage;
       if (C->name())
         S.Name = name(C->name());
-      if (auto *Part = dynamic_cast<AdrsParser::StagePartContext *>(C->stageSet())) {
+      if (auto *Part =
+              dynamic_cast<AdrsParser::StagePartContext *>(C->stageSet())) {
         if (Part->signedNumber())
           S.Number = signedNumber(Part->signedNumber());
         if (Part->name())
           S.Role = name(Part->name());
-      } else if (auto *All =
-                     dynamic_cast<AdrsParser::StageAllContext *>(C->stageSet())) {
+      } else if (auto *All = dynamic_cast<AdrsParser::StageAllContext *>(
+                     C->stageSet())) {
         if (All->name())
           S.Role = name(All->name());
       }
@@ -976,7 +985,8 @@ private:
       S.Kind = StmtKind::Repeats;
       if (C->signedNumber())
         S.Number = signedNumber(C->signedNumber());
-    } else if (auto *C = dynamic_cast<AdrsParser::GeneratorStmtContext *>(Ctx)) {
+    } else if (auto *C =
+                   dynamic_cast<AdrsParser::GeneratorStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Generator;
       if (C->name())
         S.Name = name(C->name());
@@ -1011,8 +1021,8 @@ private:
 
 /// Reports what the lexer leaves to us: unterminated comments and texts,
 /// and nesting too deep to parse safely. False means: do not parse.
-bool checkTokens(antlr4::CommonTokenStream &Tokens, const PositionMap &Positions,
-                 DiagnosticEngine &Diags) {
+bool checkTokens(antlr4::CommonTokenStream &Tokens,
+                 const PositionMap &Positions, DiagnosticEngine &Diags) {
   unsigned Depth = 0;
   unsigned Parsed = 0;
   for (antlr4::Token *T : Tokens.getTokens()) {
@@ -1067,11 +1077,11 @@ bool checkTokens(antlr4::CommonTokenStream &Tokens, const PositionMap &Positions
 
 ArrayRef<StringRef> statementKeywords() {
   static const StringRef Keywords[] = {
-      "describe", "hints",   "sources",  "include",  "define",  "flags",
-      "std",      "evolve",  "evaluator", "baseline", "workloads", "metrics",
-      "maximize", "minimize", "score",   "require",  "verify",  "forbid",
-      "limits",   "stage",   "repeats",  "generator", "search", "seed",
-      "budget"};
+      "describe",  "hints",     "sources",  "include",   "define",
+      "flags",     "std",       "evolve",   "evaluator", "baseline",
+      "workloads", "metrics",   "maximize", "minimize",  "score",
+      "require",   "verify",    "forbid",   "limits",    "stage",
+      "repeats",   "generator", "search",   "seed",      "budget"};
   return Keywords;
 }
 

@@ -40,13 +40,13 @@ namespace {
 const char *const StrategyNames[] = {"islands", "greedy", "feedback", "tree",
                                      "random"};
 const char *const GeneratorNames[] = {"builtin", "llm"};
-const char *const ForbidKinds[] = {"calls", "includes", "asm", "goto",
-                                   "threads", "static"};
-const char *const BuiltinOperators[] = {"constant", "operator", "negate",
+const char *const ForbidKinds[] = {"calls", "includes", "asm",
+                                   "goto",  "threads",  "static"};
+const char *const BuiltinOperators[] = {"constant", "operator",  "negate",
                                         "delete",   "duplicate", "swap",
                                         "move",     "crossover"};
 const char *const LanguageStandards[] = {
-    "c++11", "c++14", "c++17", "c++20", "c++2b", "c++23",
+    "c++11",   "c++14",   "c++17",   "c++20",   "c++2b",   "c++23",
     "gnu++11", "gnu++14", "gnu++17", "gnu++20", "gnu++2b", "gnu++23"};
 
 /// Provider keys have recognisable prefixes; anything else long, mixed and
@@ -58,7 +58,8 @@ bool looksLikeApiKey(StringRef T) {
       return true;
   if (T.size() < 32 || T.find_first_of(" /:.") != StringRef::npos)
     return false;
-  unsigned Digits = count_if(T, isDigit), Lower = count_if(T, [](char C) { return C >= 'a' && C <= 'z'; });
+  unsigned Digits = count_if(T, isDigit),
+           Lower = count_if(T, [](char C) { return C >= 'a' && C <= 'z'; });
   return Digits >= 4 && Lower >= 4;
 }
 
@@ -71,13 +72,12 @@ struct UnitScale {
   double Scale;
 };
 
-const UnitScale DurationUnits[] = {{"ms", 1e-3}, {"s", 1},     {"sec", 1},
-                                   {"m", 60},    {"min", 60},  {"h", 3600},
+const UnitScale DurationUnits[] = {{"ms", 1e-3}, {"s", 1},    {"sec", 1},
+                                   {"m", 60},    {"min", 60}, {"h", 3600},
                                    {"d", 86400}};
 const UnitScale SizeUnits[] = {
-    {"B", 1},          {"KB", 1e3},         {"MB", 1e6},
-    {"GB", 1e9},       {"KiB", 1024.0},     {"MiB", 1048576.0},
-    {"GiB", 1073741824.0}};
+    {"B", 1},        {"KB", 1e3},        {"MB", 1e6},          {"GB", 1e9},
+    {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
 
 /// What a number in some position means, for messages.
 enum class Quantity { Count, Number, Percent, Duration, Size, Money };
@@ -156,8 +156,8 @@ private:
 
   std::optional<std::string> text(const Value &V) {
     if (V.K != Value::Kind::String) {
-      error(V, "expected a string in double quotes, found '" + V.Spelling +
-                   "'");
+      error(V,
+            "expected a string in double quotes, found '" + V.Spelling + "'");
       return std::nullopt;
     }
     if (V.Unterminated) {
@@ -316,8 +316,7 @@ private:
       }
       if (S.Key.Text != "model" && S.Key.Text != "prompt" &&
           checkDuplicate(Seen, S.Key.Text, S.Key,
-                         "'" + S.Key.Text + "' is set twice",
-                         "first set here"))
+                         "'" + S.Key.Text + "' is set twice", "first set here"))
         continue;
       Rule->Handle(S);
     }
@@ -327,9 +326,8 @@ private:
   /// comma between two settings.
   bool arity(const Setting &S, size_t Min, size_t Max, StringRef Form) {
     if (S.Values.size() < Min) {
-      Diags.error(S.Key.Range.End, "'" + S.Key.Text + "' needs a value: " +
-                                       Form,
-                  S.Key.Range);
+      Diags.error(S.Key.Range.End,
+                  "'" + S.Key.Text + "' needs a value: " + Form, S.Key.Range);
       return false;
     }
     if (S.Values.size() > Max) {
@@ -346,8 +344,8 @@ private:
                          S.Values[Max - 1].Spelling + Extra.Text + "'");
         return false;
       }
-      error(Extra, "unexpected '" + Extra.Spelling + "' after '" +
-                       S.Key.Text + "'; expected: " + Form +
+      error(Extra, "unexpected '" + Extra.Spelling + "' after '" + S.Key.Text +
+                       "'; expected: " + Form +
                        " (separate settings with ',')");
       return false;
     }
@@ -390,12 +388,12 @@ private:
 
   bool once(const Statement &S) {
     static const StmtKind Singletons[] = {
-        StmtKind::Describe, StmtKind::Hints,   StmtKind::Std,
-        StmtKind::Score,    StmtKind::Limits,  StmtKind::Repeats,
+        StmtKind::Describe,  StmtKind::Hints,  StmtKind::Std,
+        StmtKind::Score,     StmtKind::Limits, StmtKind::Repeats,
         StmtKind::Generator, StmtKind::Search, StmtKind::Seed,
         StmtKind::Budget};
-    StmtKind K = S.Kind == StmtKind::EvaluatorCommand ? StmtKind::Evaluator
-                                                      : S.Kind;
+    StmtKind K =
+        S.Kind == StmtKind::EvaluatorCommand ? StmtKind::Evaluator : S.Kind;
     if (K != StmtKind::Evaluator && !is_contained(Singletons, K))
       return true;
     return !checkDuplicate(SingletonSeen, std::to_string(int(K)), S.Keyword,
@@ -466,8 +464,7 @@ std::vector<std::string> Sema::files(const std::vector<Value> &Patterns,
       continue;
     }
     if (!AllowGlob && isGlobPattern(*Pattern)) {
-      error(V, What + " names a single file; '" + *Pattern +
-                   "' is a pattern");
+      error(V, What + " names a single file; '" + *Pattern + "' is a pattern");
       continue;
     }
     if (!Options.CheckFiles) {
@@ -548,8 +545,9 @@ void Sema::declare(const Statement &S) {
       if (!isGlobPattern(V.Text) && !Ext.empty() &&
           !is_contained(ArrayRef<StringRef>{".cpp", ".cc", ".cxx", ".c", ".C"},
                         Ext))
-        warning(V, "'" + V.Text + "' does not look like a C or C++ source; "
-                                  "headers are found through 'include'");
+        warning(V, "'" + V.Text +
+                       "' does not look like a C or C++ source; "
+                       "headers are found through 'include'");
     }
     return;
   }
@@ -944,8 +942,8 @@ void Sema::limits(const Statement &S) {
        [&](const Setting &X) {
          if (!arity(X, 1, 2, "region 200 lines"))
            return;
-         if (X.Values.size() == 2 &&
-             (X.Values[1].K != Value::Kind::Word || X.Values[1].Text != "lines")) {
+         if (X.Values.size() == 2 && (X.Values[1].K != Value::Kind::Word ||
+                                      X.Values[1].Text != "lines")) {
            error(X.Values[1], "expected 'lines' after the region size");
            return;
          }
@@ -1123,7 +1121,8 @@ void Sema::generator(const Statement &S) {
                        M.Weight = *W;
                    }},
                   {"temperature", [&](const Value &, const Value &V) {
-                     if (auto T = quantity(V, Quantity::Number, "temperature")) {
+                     if (auto T =
+                             quantity(V, Quantity::Number, "temperature")) {
                        if (*T > 2)
                          error(V, "'temperature' must be between 0 and 2");
                        else
@@ -1443,10 +1442,9 @@ bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where,
         OK = false;
       } else if (X.operands().size() < F->MinArgs ||
                  X.operands().size() > F->MaxArgs) {
-        std::string Expect =
-            F->MinArgs == F->MaxArgs
-                ? std::to_string(F->MinArgs)
-                : "at least " + std::to_string(F->MinArgs);
+        std::string Expect = F->MinArgs == F->MaxArgs
+                                 ? std::to_string(F->MinArgs)
+                                 : "at least " + std::to_string(F->MinArgs);
         Diags.error(X.getRange().Start,
                     "'" + X.getName() + "' takes " + Expect + " argument" +
                         // "at least 1 argument", like "1 argument".
@@ -1464,8 +1462,10 @@ bool Sema::checkExpr(const ExprPtr &E, bool WantCondition, StringRef Where,
     return false;
   if (WantCondition && !E->isCondition()) {
     Diags.error(E->getRange().Start,
-                Where + " needs a condition such as 'deadline_misses == 0', "
-                        "found '" + E->str() + "'",
+                Where +
+                    " needs a condition such as 'deadline_misses == 0', "
+                    "found '" +
+                    E->str() + "'",
                 E->getRange());
     return false;
   }
@@ -1517,11 +1517,11 @@ void Sema::resolveReferences(const Statement &S) {
         warning(*S.Number, "an objective with weight 0 does not affect the "
                            "score");
       if (*W < 0)
-        warning(*S.Number, "a negative weight turns '" + S.Modifier->Text +
-                               " " + S.Name->Text + "' around; prefer '" +
-                               (O.Dir == Direction::Maximize ? "minimize"
-                                                             : "maximize") +
-                               "'");
+        warning(*S.Number,
+                "a negative weight turns '" + S.Modifier->Text + " " +
+                    S.Name->Text + "' around; prefer '" +
+                    (O.Dir == Direction::Maximize ? "minimize" : "maximize") +
+                    "'");
       O.Weight = *W;
     }
     Out.Objectives.push_back(std::move(O));
@@ -1617,22 +1617,22 @@ void Sema::finish(const SpecSyntax &Syntax) {
   SMRange ProblemRange = Syntax.ProblemName ? Syntax.ProblemName->Range
                                             : Syntax.ProblemKeyword.Range;
   if (!SawEvaluator) {
-    Diags.error(ProblemLoc,
-                "problem '" + Out.Name + "' has no evaluator", ProblemRange);
+    Diags.error(ProblemLoc, "problem '" + Out.Name + "' has no evaluator",
+                ProblemRange);
     Diags.note(ProblemLoc,
                "add 'evaluator FUNCTION in \"eval.cpp\"' or 'evaluator "
                "command \"...\"'");
   }
   if (Out.Regions.empty() && !SawEvolve) {
-    Diags.error(ProblemLoc,
-                "problem '" + Out.Name + "' has nothing to evolve", ProblemRange);
+    Diags.error(ProblemLoc, "problem '" + Out.Name + "' has nothing to evolve",
+                ProblemRange);
     Diags.note(ProblemLoc, "add 'evolve block NAME in \"FILE\"' for an "
                            "EVOLVE-BLOCK, or 'evolve function NAME in "
                            "\"FILE\"' for an ADRS_EVOLVE function");
   }
   if (Out.Objectives.empty() && !Out.Score && SawEvaluator && !SawObjective) {
-    Diags.error(ProblemLoc,
-                "problem '" + Out.Name + "' has no objective", ProblemRange);
+    Diags.error(ProblemLoc, "problem '" + Out.Name + "' has no objective",
+                ProblemRange);
     Diags.note(ProblemLoc, "add 'maximize METRIC', 'minimize METRIC' or "
                            "'score = EXPRESSION'");
   }
@@ -1641,8 +1641,9 @@ void Sema::finish(const SpecSyntax &Syntax) {
     for (const Objective &O : Out.Objectives)
       Total += std::fabs(O.Weight);
     if (Total == 0 && !Out.Score)
-      Diags.error(ProblemLoc, "the objective weights sum to 0, so every "
-                              "candidate scores the same",
+      Diags.error(ProblemLoc,
+                  "the objective weights sum to 0, so every "
+                  "candidate scores the same",
                   ProblemRange);
   }
 
@@ -1708,7 +1709,8 @@ void Sema::run(const SpecSyntax &Syntax) {
 
 } // namespace
 
-// ---- Entry points ------------------------------------------------------------
+// ---- Entry points
+// ------------------------------------------------------------
 
 /// True when \p Text holds only blanks and complete comments: a spec with
 /// nothing to parse, which deserves "spec is empty" rather than the parser's
@@ -1736,9 +1738,8 @@ static bool isBlankOrComments(StringRef Text) {
 
 static Error specErrors(const DiagnosticEngine &Diags, StringRef Name) {
   unsigned N = Diags.getNumErrors();
-  return createStringError(inconvertibleErrorCode(),
-                           "%u error%s in '%s'", N, N == 1 ? "" : "s",
-                           Name.str().c_str());
+  return createStringError(inconvertibleErrorCode(), "%u error%s in '%s'", N,
+                           N == 1 ? "" : "s", Name.str().c_str());
 }
 
 Expected<Spec> parseSpec(StringRef Text, StringRef Name, StringRef BaseDir,
@@ -1746,18 +1747,17 @@ Expected<Spec> parseSpec(StringRef Text, StringRef Name, StringRef BaseDir,
   SourceMgr &SM = Diags.getSourceMgr();
   unsigned ID = SM.AddNewSourceBuffer(
       MemoryBuffer::getMemBufferCopy(Text, Name), SMLoc());
-  SMLoc Start = SMLoc::getFromPointer(
-      SM.getMemoryBuffer(ID)->getBufferStart());
+  SMLoc Start = SMLoc::getFromPointer(SM.getMemoryBuffer(ID)->getBufferStart());
 
   if (Text.size() > MaxSpecBytes) {
     Diags.error(Start, "spec is too large (" + Twine(Text.size()) +
-                           " bytes); a spec is at most " +
-                           Twine(MaxSpecBytes) + " bytes");
+                           " bytes); a spec is at most " + Twine(MaxSpecBytes) +
+                           " bytes");
     return specErrors(Diags, Name);
   }
   // ANTLR decodes UTF-8 and throws on bad bytes; report the first one here.
-  const UTF8 *Begin = reinterpret_cast<const UTF8 *>(
-      SM.getMemoryBuffer(ID)->getBufferStart());
+  const UTF8 *Begin =
+      reinterpret_cast<const UTF8 *>(SM.getMemoryBuffer(ID)->getBufferStart());
   const UTF8 *Pos = Begin;
   const UTF8 *End = Begin + Text.size();
   while (Pos < End) {
@@ -1770,8 +1770,8 @@ Expected<Spec> parseSpec(StringRef Text, StringRef Name, StringRef BaseDir,
     Pos += Len;
   }
   if (Text.find('\0') != StringRef::npos) {
-    Diags.error(SMLoc::getFromPointer(
-                    SM.getMemoryBuffer(ID)->getBufferStart() + Text.find('\0')),
+    Diags.error(SMLoc::getFromPointer(SM.getMemoryBuffer(ID)->getBufferStart() +
+                                      Text.find('\0')),
                 "NUL byte in spec; is this a binary file?");
     return specErrors(Diags, Name);
   }
@@ -1780,8 +1780,7 @@ Expected<Spec> parseSpec(StringRef Text, StringRef Name, StringRef BaseDir,
     return specErrors(Diags, Name);
   }
 
-  std::optional<syntax::SpecSyntax> Syntax =
-      syntax::parseSyntax(SM, ID, Diags);
+  std::optional<syntax::SpecSyntax> Syntax = syntax::parseSyntax(SM, ID, Diags);
   Spec Result;
   Result.BaseDir = BaseDir.str();
   if (Syntax) {

@@ -33,7 +33,8 @@ static json::Value expr(const ExprPtr &E) {
 json::Value toJSON(const Spec &S) {
   json::Array Defines;
   for (const Define &D : S.Build.Defines)
-    Defines.push_back(json::Object{{"name", D.Name}, {"value", optional(D.Value)}});
+    Defines.push_back(
+        json::Object{{"name", D.Name}, {"value", optional(D.Value)}});
 
   json::Array Regions;
   for (const RegionRef &R : S.Regions)
@@ -74,9 +75,8 @@ json::Value toJSON(const Spec &S) {
 
   json::Array Metrics;
   for (const Metric &M : S.Metrics)
-    Metrics.push_back(json::Object{{"name", M.Name},
-                                   {"description", M.Description},
-                                   {"loc", loc(M.Loc)}});
+    Metrics.push_back(json::Object{
+        {"name", M.Name}, {"description", M.Description}, {"loc", loc(M.Loc)}});
 
   json::Array Objectives;
   for (const Objective &O : S.Objectives)
@@ -131,20 +131,14 @@ json::Value toJSON(const Spec &S) {
   json::Array Features;
   for (const FeatureDimension &F : R.Features)
     Features.push_back(json::Object{{"name", F.Name}, {"bins", F.Bins}});
-  json::Object Search{{"strategy", toString(R.Strategy)},
-                      {"islands", R.Islands},
-                      {"migrate_every", R.MigrateEvery},
-                      {"migrate_rate", R.MigrateRate},
-                      {"features", std::move(Features)},
-                      {"exploration", R.Exploration},
-                      {"exploitation", R.Exploitation},
-                      {"archive", R.ArchiveSize},
-                      {"inspirations", R.Inspirations},
-                      {"ucb", R.UCBExploration},
-                      {"tune_constants", R.TuneConstants},
-                      {"tune_every", R.TuneEvery},
-                      {"tune_evaluations", R.TuneEvaluations},
-                      {"loc", loc(R.Loc)}};
+  json::Object Search{
+      {"strategy", toString(R.Strategy)},      {"islands", R.Islands},
+      {"migrate_every", R.MigrateEvery},       {"migrate_rate", R.MigrateRate},
+      {"features", std::move(Features)},       {"exploration", R.Exploration},
+      {"exploitation", R.Exploitation},        {"archive", R.ArchiveSize},
+      {"inspirations", R.Inspirations},        {"ucb", R.UCBExploration},
+      {"tune_constants", R.TuneConstants},     {"tune_every", R.TuneEvery},
+      {"tune_evaluations", R.TuneEvaluations}, {"loc", loc(R.Loc)}};
 
   const Limits &L = S.Limit;
   json::Object LimitsJSON{{"time_s", optional(L.TimeSeconds)},
@@ -161,8 +155,9 @@ json::Value toJSON(const Spec &S) {
       {"max_region_lines", optional(S.Rules.MaxRegionLines)}};
 
   json::Object Budget{
-      {"iterations", S.Budget.Iterations ? json::Value(int64_t(*S.Budget.Iterations))
-                                         : json::Value(nullptr)},
+      {"iterations", S.Budget.Iterations
+                         ? json::Value(int64_t(*S.Budget.Iterations))
+                         : json::Value(nullptr)},
       {"time_s", optional(S.Budget.TimeSeconds)},
       {"usd", optional(S.Budget.USD)},
       {"target_score", optional(S.Budget.TargetScore)}};

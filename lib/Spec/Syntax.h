@@ -92,21 +92,21 @@ enum class StmtKind {
 /// dsl/Adrs.g4 is the reference for that.
 struct Statement {
   StmtKind Kind = StmtKind::Unknown;
-  Value Keyword;               ///< The first word.
-  llvm::SMRange Range;         ///< The whole statement.
-  std::optional<Value> Name;   ///< The declared or referenced name.
+  Value Keyword;                 ///< The first word.
+  llvm::SMRange Range;           ///< The whole statement.
+  std::optional<Value> Name;     ///< The declared or referenced name.
   std::optional<Value> Modifier; ///< block/function, maximize/minimize,
                                  ///< as/split.
-  std::optional<Value> Role;   ///< The set a workload goes to: train/test.
-  std::optional<Value> Number; ///< weight, repeats, seed, split share, ...
+  std::optional<Value> Role;     ///< The set a workload goes to: train/test.
+  std::optional<Value> Number;   ///< weight, repeats, seed, split share, ...
   std::optional<Value> Seed;
-  std::vector<Value> Strings;  ///< A string list, or the text of describe.
+  std::vector<Value> Strings; ///< A string list, or the text of describe.
   std::vector<Macro> Macros;
   std::vector<MetricDecl> Metrics;
-  ExprPtr Expression;          ///< score, require, stage keep-if.
+  ExprPtr Expression;              ///< score, require, stage keep-if.
   std::vector<ExprPtr> Conditions; ///< verify: one per comma-separated item.
   std::vector<Setting> Settings;
-  bool HasBlock = false;       ///< Settings came (partly) from `{ ... }`.
+  bool HasBlock = false; ///< Settings came (partly) from `{ ... }`.
 };
 
 struct SpecSyntax {

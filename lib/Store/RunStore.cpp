@@ -30,7 +30,8 @@ Error sqliteError(sqlite3 *DB, const Twine &What) {
 class Statement {
 public:
   Statement(sqlite3 *DB, StringRef SQL) : DB(DB) {
-    if (sqlite3_prepare_v2(DB, SQL.data(), SQL.size(), &S, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(DB, SQL.data(), SQL.size(), &S, nullptr) !=
+        SQLITE_OK)
       S = nullptr;
   }
   ~Statement() { sqlite3_finalize(S); }
@@ -320,13 +321,13 @@ Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
   if (Error E = exec(I->Writer, "PRAGMA journal_mode=WAL; "
                                 "PRAGMA synchronous=NORMAL; "
                                 "PRAGMA foreign_keys=ON;"))
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot open the run database '%s': %s",
-                             Path.str().c_str(), toString(std::move(E)).c_str());
+    return createStringError(
+        inconvertibleErrorCode(), "cannot open the run database '%s': %s",
+        Path.str().c_str(), toString(std::move(E)).c_str());
   if (Error E = exec(I->Writer, Schema))
-    return createStringError(inconvertibleErrorCode(),
-                             "'%s' is not an adrsc run database: %s",
-                             Path.str().c_str(), toString(std::move(E)).c_str());
+    return createStringError(
+        inconvertibleErrorCode(), "'%s' is not an adrsc run database: %s",
+        Path.str().c_str(), toString(std::move(E)).c_str());
   if (Error E = checkVersion(I->Writer, Path))
     return E;
   if (Error E = exec(I->Writer,
@@ -374,12 +375,13 @@ Error RunStore::setMeta(StringRef Key, StringRef Value) {
 }
 
 void RunStore::setMetaAsync(std::string Key, std::string Value) {
-  I->enqueue([Key = std::move(Key), Value = std::move(Value)](sqlite3 *DB) -> Error {
-    Statement S(DB, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
-    if (!S || S.bind(1, Key).bind(2, Value).step() != SQLITE_DONE)
-      return sqliteError(DB, "cannot write the run's " + Key);
-    return Error::success();
-  });
+  I->enqueue(
+      [Key = std::move(Key), Value = std::move(Value)](sqlite3 *DB) -> Error {
+        Statement S(DB, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
+        if (!S || S.bind(1, Key).bind(2, Value).step() != SQLITE_DONE)
+          return sqliteError(DB, "cannot write the run's " + Key);
+        return Error::success();
+      });
 }
 
 Error RunStore::forEachCandidate(bool Full,
@@ -464,8 +466,7 @@ void RunStore::addPending(const Proposal &P) {
         .bind(9, P.Reply)
         .bind(10, toText(P.Regions));
     if (S.step() != SQLITE_DONE)
-      return sqliteError(DB, "cannot record pending candidate " +
-                                 Twine(P.Id));
+      return sqliteError(DB, "cannot record pending candidate " + Twine(P.Id));
     return Error::success();
   });
 }
@@ -502,8 +503,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
       if (!M || M.bind(1, std::to_string(*Elapsed)).step() != SQLITE_DONE)
         return sqliteError(DB, "cannot record the run time");
     }
-    Statement S(DB, std::string("INSERT INTO candidates(") +
-                        CandidateColumns +
+    Statement S(DB, std::string("INSERT INTO candidates(") + CandidateColumns +
                         ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)

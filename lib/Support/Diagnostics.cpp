@@ -17,10 +17,10 @@ constexpr int Window = 100;
 /// Shows a window of a long source line around the column, as clang does, so
 /// that a diagnostic in a minified or binary file stays readable. Built from
 /// the window only: copying a megabyte line per diagnostic would be slow.
-static SMDiagnostic clipLongLine(const SourceMgr &SM, SMLoc Loc, StringRef Line,
-                                 int LineNo, int Column, SourceMgr::DiagKind Kind,
-                                 const Twine &Message,
-                                 ArrayRef<std::pair<unsigned, unsigned>> Ranges) {
+static SMDiagnostic
+clipLongLine(const SourceMgr &SM, SMLoc Loc, StringRef Line, int LineNo,
+             int Column, SourceMgr::DiagKind Kind, const Twine &Message,
+             ArrayRef<std::pair<unsigned, unsigned>> Ranges) {
   int Start = std::max(0, Column - Window / 2);
   int End = std::min<int>(Line.size(), Start + Window);
   std::string Clipped = (Start > 0 ? "..." : "") +
@@ -131,7 +131,8 @@ void DiagnosticEngine::report(DiagLevel Level, SMLoc Loc, const Twine &Message,
       continue;
     const char *From = std::max(R.Start.getPointer(), Line.begin());
     const char *To = std::min(R.End.getPointer(), Line.end());
-    ColRanges.push_back({unsigned(From - Line.begin()), unsigned(To - Line.begin())});
+    ColRanges.push_back(
+        {unsigned(From - Line.begin()), unsigned(To - Line.begin())});
   }
   StringRef File = Buffer->getBufferIdentifier();
 
@@ -158,8 +159,8 @@ void DiagnosticEngine::report(DiagLevel Level, SMLoc Loc, const Twine &Message,
   }
   Buffered.flush();
   OS << Rendered;
-  Recorded.push_back({Level, File.str(), LineNo, unsigned(Column + 1),
-                      Message.str()});
+  Recorded.push_back(
+      {Level, File.str(), LineNo, unsigned(Column + 1), Message.str()});
 }
 
 std::pair<unsigned, unsigned> DiagnosticEngine::getLineAndColumn(SMLoc Loc) {
@@ -173,8 +174,8 @@ std::pair<unsigned, unsigned> DiagnosticEngine::getLineAndColumn(SMLoc Loc) {
   auto NextBreak = llvm::lower_bound(Index.Breaks, Offset);
   size_t LineStart =
       NextBreak == Index.Breaks.begin() ? 0 : *(NextBreak - 1) + 1;
-  size_t Line = llvm::lower_bound(Index.Newlines, Offset) -
-                Index.Newlines.begin() + 1;
+  size_t Line =
+      llvm::lower_bound(Index.Newlines, Offset) - Index.Newlines.begin() + 1;
   return {unsigned(Line), unsigned(Offset - LineStart + 1)};
 }
 
@@ -219,8 +220,8 @@ std::optional<std::string> closestMatch(StringRef Word,
   for (StringRef Candidate : Candidates) {
     if (Candidate.empty() || Candidate == Word)
       continue;
-    unsigned Distance = Word.edit_distance(Candidate, /*AllowReplacements=*/true,
-                                           MaxDistance);
+    unsigned Distance =
+        Word.edit_distance(Candidate, /*AllowReplacements=*/true, MaxDistance);
     // A case-only difference is the most likely typo of all.
     if (Word.equals_insensitive(Candidate))
       Distance = 0;

@@ -34,7 +34,8 @@ static bool isHidden(StringRef Name) { return Name.startswith("."); }
 
 // Every directory below Dir (Dir included), for `**`. Symlinked directories
 // are not followed, so a link cycle cannot make the walk endless.
-static void collectSubdirectories(StringRef Dir, std::vector<std::string> &Out) {
+static void collectSubdirectories(StringRef Dir,
+                                  std::vector<std::string> &Out) {
   Out.push_back(Dir.str());
   std::error_code EC;
   for (sys::fs::recursive_directory_iterator It(Dir, EC, /*follow=*/false), End;
@@ -79,10 +80,9 @@ Expected<std::vector<std::string>> expandGlob(StringRef Pattern,
     } else {
       Expected<GlobPattern> Glob = GlobPattern::create(Component);
       if (!Glob)
-        return createStringError(inconvertibleErrorCode(),
-                                 "invalid pattern '%s': %s",
-                                 Pattern.str().c_str(),
-                                 toString(Glob.takeError()).c_str());
+        return createStringError(
+            inconvertibleErrorCode(), "invalid pattern '%s': %s",
+            Pattern.str().c_str(), toString(Glob.takeError()).c_str());
       for (const std::string &Dir : Current) {
         std::error_code EC;
         for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;

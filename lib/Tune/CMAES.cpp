@@ -98,7 +98,8 @@ Outcome minimize(const std::vector<Parameter> &Parameters,
     // the search starts from what works rather than from random points.
     std::mt19937_64 Rng(Seed);
     std::normal_distribution<double> Noise(0.0, 0.1);
-    for (unsigned I = 0; I < Lambda && S->Result.Evaluations < Evaluations; ++I) {
+    for (unsigned I = 0; I < Lambda && S->Result.Evaluations < Evaluations;
+         ++I) {
       pagmo::vector_double X(N);
       for (size_t K = 0; K < N; ++K)
         X[K] = std::clamp(normalize(Parameters[K], Parameters[K].Initial) +

@@ -40,8 +40,7 @@ public:
     Ctx.results().Rejections.push_back(
         {"no-float-equality", R->Info->Name, SM.getExpansionLineNumber(Loc),
          SM.getExpansionColumnNumber(Loc),
-         "floating-point values compared with '" +
-             Cmp->getOpcodeStr().str() +
+         "floating-point values compared with '" + Cmp->getOpcodeStr().str() +
              "'; compare with a tolerance instead"});
   }
 
@@ -56,12 +55,11 @@ public:
         ignoringParenImpCasts(expr(hasType(realFloatingPointType())));
     MatchFinder Finder;
     Callback CB(Ctx);
-    Finder.addMatcher(
-        traverse(clang::TK_IgnoreUnlessSpelledInSource,
-                 binaryOperator(hasAnyOperatorName("==", "!="),
-                                hasEitherOperand(FloatOperand))
-                     .bind("cmp")),
-        &CB);
+    Finder.addMatcher(traverse(clang::TK_IgnoreUnlessSpelledInSource,
+                               binaryOperator(hasAnyOperatorName("==", "!="),
+                                              hasEitherOperand(FloatOperand))
+                                   .bind("cmp")),
+                      &CB);
     Finder.matchAST(Ctx.ast());
   }
 };

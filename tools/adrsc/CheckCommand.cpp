@@ -17,19 +17,20 @@ namespace adrs {
 namespace driver {
 
 static cl::opt<std::string> CheckSpec(cl::Positional, cl::Required,
-                                      cl::desc("<spec.adrs>"), cl::sub(CheckCmd),
-                                      cl::cat(AdrsCategory));
+                                      cl::desc("<spec.adrs>"),
+                                      cl::sub(CheckCmd), cl::cat(AdrsCategory));
 
 enum class DumpFormat { None, JSON };
 static cl::opt<DumpFormat> CheckDump(
-    "dump", cl::desc("Print the resolved spec (absolute paths, expanded "
-                     "globs, defaults filled in)"),
+    "dump",
+    cl::desc("Print the resolved spec (absolute paths, expanded "
+             "globs, defaults filled in)"),
     cl::values(clEnumValN(DumpFormat::JSON, "json", "as JSON on stdout")),
     cl::init(DumpFormat::None), cl::sub(CheckCmd), cl::cat(AdrsCategory));
 
-static cl::opt<bool> CheckVerbose("v",
-                                  cl::desc("Print a one-line summary of the spec"),
-                                  cl::sub(CheckCmd), cl::cat(AdrsCategory));
+static cl::opt<bool>
+    CheckVerbose("v", cl::desc("Print a one-line summary of the spec"),
+                 cl::sub(CheckCmd), cl::cat(AdrsCategory));
 
 static std::string duration(double Seconds) {
   auto Format = [](double Value, const char *Unit) {

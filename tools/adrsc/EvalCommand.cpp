@@ -97,11 +97,11 @@ int finish(const eval::Evaluation &E) {
     outs() << "\n";
   }
   for (const passes::PassRejection &R : E.Passes.Rejections)
-    outs() << "rejected  " << R.Region << " line " << R.Line << ": " << R.Message
-           << " [" << R.Pass << "]\n";
+    outs() << "rejected  " << R.Region << " line " << R.Line << ": "
+           << R.Message << " [" << R.Pass << "]\n";
   for (const regions::SourceDiagnostic &D : E.CompileErrors)
-    outs() << "error     " << D.File << ":" << D.Line << ":" << D.Column
-           << ": " << D.Message << "\n";
+    outs() << "error     " << D.File << ":" << D.Line << ":" << D.Column << ": "
+           << D.Message << "\n";
   for (const auto &[K, V] : E.Artifacts) {
     StringRef Text = StringRef(V).rtrim();
     outs() << "artifact  " << K << ":"
@@ -110,7 +110,8 @@ int finish(const eval::Evaluation &E) {
   }
   // What the candidate's process printed explains most failures.
   if (!E.Feasible && !StringRef(E.Stderr).trim().empty())
-    outs() << "stderr    " << StringRef(E.Stderr).trim().take_back(1500) << "\n";
+    outs() << "stderr    " << StringRef(E.Stderr).trim().take_back(1500)
+           << "\n";
   outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms, link "
          << format("%.1f", E.LinkMs) << " ms, run " << format("%.1f", E.RunMs)
          << " ms (wall " << format("%.1f", E.WallMs) << " ms)\n";
@@ -182,9 +183,9 @@ int runEval() {
     ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =
         MemoryBuffer::getFileOrSTDIN(EvalEdit, /*IsText=*/true);
     if (!Reply) {
-      WithColor::error(errs(), "adrsc") << "cannot read '" << EvalEdit
-                                        << "': " << Reply.getError().message()
-                                        << "\n";
+      WithColor::error(errs(), "adrsc")
+          << "cannot read '" << EvalEdit << "': " << Reply.getError().message()
+          << "\n";
       return ExitUsage;
     }
     Expected<patch::Edit> Edit = patch::parseEdit((*Reply)->getBuffer());
@@ -222,7 +223,8 @@ int runEval() {
     Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
         passes::CandidateChecker::create(*Spec, *Regions);
     if (!Checker) {
-      WithColor::error(errs(), "adrsc") << toString(Checker.takeError()) << "\n";
+      WithColor::error(errs(), "adrsc")
+          << toString(Checker.takeError()) << "\n";
       return ExitFailed;
     }
     patch::PatchResult Patched;
@@ -231,15 +233,16 @@ int runEval() {
     Expected<passes::CheckResult> Checked =
         (*Checker)->check(Patched, Checks->Passes);
     if (!Checked) {
-      WithColor::error(errs(), "adrsc") << toString(Checked.takeError()) << "\n";
+      WithColor::error(errs(), "adrsc")
+          << toString(Checked.takeError()) << "\n";
       return ExitUsage;
     }
     if (Checked->Result != passes::CheckResult::Status::OK) {
-      eval::Evaluation E = refused(passes::toString(Checked->Result),
-                                   Checked->Result ==
-                                           passes::CheckResult::Status::Rejected
-                                       ? Checked->Passes.Rejections.front().Message
-                                       : "the candidate does not compile");
+      eval::Evaluation E =
+          refused(passes::toString(Checked->Result),
+                  Checked->Result == passes::CheckResult::Status::Rejected
+                      ? Checked->Passes.Rejections.front().Message
+                      : "the candidate does not compile");
       E.CompileErrors = Checked->Diagnostics;
       E.Passes = Checked->Passes;
       return finish(E);
@@ -255,7 +258,8 @@ int runEval() {
     if (Baseline.Status == "ok" || Baseline.Status == "infeasible")
       Evaluator.setBaselineSeconds(Baseline.RunMs / 1000);
   }
-  return finish(Evaluator.evaluate(Overrides, Side, Checks ? &*Checks : nullptr));
+  return finish(
+      Evaluator.evaluate(Overrides, Side, Checks ? &*Checks : nullptr));
 }
 
 } // namespace driver

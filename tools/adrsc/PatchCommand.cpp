@@ -29,8 +29,8 @@ namespace adrs {
 namespace driver {
 
 static cl::opt<std::string> PatchSpec(cl::Positional, cl::Required,
-                                      cl::desc("<spec.adrs>"), cl::sub(PatchCmd),
-                                      cl::cat(AdrsCategory));
+                                      cl::desc("<spec.adrs>"),
+                                      cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 static cl::opt<std::string>
     PatchEdit("edit", cl::Required,
@@ -39,8 +39,9 @@ static cl::opt<std::string>
               cl::value_desc("file"), cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 static cl::opt<std::string>
-    PatchOut("o", cl::desc("Write the patched files into this directory "
-                           "(same paths as under the spec's directory)"),
+    PatchOut("o",
+             cl::desc("Write the patched files into this directory "
+                      "(same paths as under the spec's directory)"),
              cl::value_desc("dir"), cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 static cl::opt<OutputFormat> PatchFormat(
@@ -56,9 +57,9 @@ static cl::list<std::string> PatchPasses(
              "add lift-constants to make numeric literals tunable)"),
     cl::CommaSeparated, cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
-static cl::opt<bool> PatchVerbose("v",
-                                  cl::desc("Print the fingerprint and features"),
-                                  cl::sub(PatchCmd), cl::cat(AdrsCategory));
+static cl::opt<bool>
+    PatchVerbose("v", cl::desc("Print the fingerprint and features"),
+                 cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 namespace {
 
@@ -77,7 +78,7 @@ public:
     if (!ID)
       return SMLoc();
     return Diags.getSourceMgr().FindLocForLineAndColumn(ID, Line,
-                                                         std::max(1u, Column));
+                                                        std::max(1u, Column));
   }
 
 private:
@@ -149,14 +150,15 @@ int runPatch() {
   ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =
       MemoryBuffer::getFileOrSTDIN(PatchEdit, /*IsText=*/true);
   if (!Reply) {
-    Diags.fileError(PatchEdit, "cannot read the edit: " +
-                                   Reply.getError().message());
+    Diags.fileError(PatchEdit,
+                    "cannot read the edit: " + Reply.getError().message());
     printErrorCount(Diags);
     return ExitFailed;
   }
   std::string ReplyName = PatchEdit == "-" ? "<stdin>" : PatchEdit.getValue();
   unsigned ReplyID = SM.AddNewSourceBuffer(
-      MemoryBuffer::getMemBufferCopy((*Reply)->getBuffer(), ReplyName), SMLoc());
+      MemoryBuffer::getMemBufferCopy((*Reply)->getBuffer(), ReplyName),
+      SMLoc());
   auto ReplyLoc = [&](unsigned Line) {
     return Line ? SM.FindLocForLineAndColumn(ReplyID, Line, 1) : SMLoc();
   };
@@ -178,10 +180,10 @@ int runPatch() {
       Line = E.Line;
     });
     if (AsJSON)
-      return emitJSON(json::Object{{"status", "invalid_edit"},
-                       {"rejections",
-                        json::Array{json::Object{{"line", Line},
-                                                 {"message", Message}}}}});
+      return emitJSON(json::Object{
+          {"status", "invalid_edit"},
+          {"rejections",
+           json::Array{json::Object{{"line", Line}, {"message", Message}}}}});
     ReportReply(Line, Message);
     printErrorCount(Diags);
     return ExitFailed;
@@ -193,8 +195,10 @@ int runPatch() {
     if (AsJSON) {
       json::Array A;
       for (const patch::Rejection &R : Patch.Rejections)
-        A.push_back(json::Object{{"line", R.ReplyLine}, {"message", R.Message}});
-      return emitJSON(json::Object{{"status", "invalid_edit"}, {"rejections", std::move(A)}});
+        A.push_back(
+            json::Object{{"line", R.ReplyLine}, {"message", R.Message}});
+      return emitJSON(json::Object{{"status", "invalid_edit"},
+                                   {"rejections", std::move(A)}});
     }
     for (const patch::Rejection &R : Patch.Rejections)
       ReportReply(R.ReplyLine, R.Message);
@@ -225,7 +229,8 @@ int runPatch() {
     patch::Edit Lifted;
     for (const auto &[Name, Text] : Checked->Passes.Transformed)
       Lifted.Rewrites.push_back({Name, Text, false, "", 0});
-    patch::PatchResult Again = patch::applyEdit(Lifted, Patch.Regions, Patch.Files);
+    patch::PatchResult Again =
+        patch::applyEdit(Lifted, Patch.Regions, Patch.Files);
     for (const auto &[File, Text] : Original)
       if (!Again.Files.count(File) && Patch.Files.count(File))
         Again.Files[File] = Patch.Files[File];
@@ -257,13 +262,14 @@ int runPatch() {
   if (AsJSON)
     return emitJSON(json::Object{
         {"status", passes::toString(Checked->Result)},
-         {"changed_regions", json::Array(Patch.Changed)},
-         {"diagnostics", regions::toJSON(Checked->Diagnostics)},
-         {"rejections", std::move(PassRejections)},
-         {"fingerprint", Checked->Fingerprint},
-         {"features", std::move(Features)},
-         {"constants", std::move(Constants)},
-         {"diff", Checked->Result == passes::CheckResult::Status::OK ? Diff : ""}});
+        {"changed_regions", json::Array(Patch.Changed)},
+        {"diagnostics", regions::toJSON(Checked->Diagnostics)},
+        {"rejections", std::move(PassRejections)},
+        {"fingerprint", Checked->Fingerprint},
+        {"features", std::move(Features)},
+        {"constants", std::move(Constants)},
+        {"diff",
+         Checked->Result == passes::CheckResult::Status::OK ? Diff : ""}});
 
   BufferReporter Patched(Diags, Patch.Files);
   if (Checked->Result == passes::CheckResult::Status::CompileError) {

@@ -26,7 +26,8 @@ static cl::opt<OutputFormat> RegionsFormat(
 
 static cl::opt<bool> RegionsShowText("text",
                                      cl::desc("Print each region's code too"),
-                                     cl::sub(RegionsCmd), cl::cat(AdrsCategory));
+                                     cl::sub(RegionsCmd),
+                                     cl::cat(AdrsCategory));
 
 static std::string relative(StringRef Path, StringRef Base) {
   if (!Base.empty() && Path.startswith(Base) && Path.size() > Base.size() &&
@@ -57,8 +58,8 @@ int runRegions() {
   for (const regions::Region &R : *Found) {
     outs() << R.Name << ": " << spec::toString(R.Kind) << " in "
            << relative(R.File, Spec->BaseDir) << ":" << R.FirstLine << "-"
-           << R.LastLine << " ("
-           << plural(R.LastLine - R.FirstLine + 1, "line") << ")\n";
+           << R.LastLine << " (" << plural(R.LastLine - R.FirstLine + 1, "line")
+           << ")\n";
     if (!R.Function.empty())
       outs() << "  function: " << R.Function << "\n";
     if (R.Unit != R.File)

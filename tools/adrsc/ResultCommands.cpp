@@ -69,7 +69,6 @@ struct RunResult {
   std::vector<std::pair<int64_t, std::vector<double>>> Front;
 };
 
-
 Expected<RunResult> loadRun(StringRef Dir) {
   std::string DB = evolve::databasePath(Dir);
   if (!sys::fs::exists(DB))
@@ -78,7 +77,8 @@ Expected<RunResult> loadRun(StringRef Dir) {
                              "SPEC' first, or pass the run directory (-o)",
                              Dir.str().c_str());
   RunResult R;
-  Expected<std::unique_ptr<store::RunStore>> S = store::RunStore::openReadOnly(DB);
+  Expected<std::unique_ptr<store::RunStore>> S =
+      store::RunStore::openReadOnly(DB);
   if (!S)
     return S.takeError();
   R.Store = std::move(*S);
@@ -94,7 +94,8 @@ Expected<RunResult> loadRun(StringRef Dir) {
           Best = M;
         if (M.scored() && C.Feasible && C.Objectives.size() > 1) {
           for (const auto &F : R.Front)
-            if (search::dominates(F.second, C.Objectives) || F.second == C.Objectives)
+            if (search::dominates(F.second, C.Objectives) ||
+                F.second == C.Objectives)
               return;
           llvm::erase_if(R.Front, [&](const auto &F) {
             return search::dominates(C.Objectives, F.second);
@@ -116,8 +117,10 @@ Expected<RunResult> loadRun(StringRef Dir) {
   R.Best = std::move(*B);
   R.Baseline = std::move(*Base);
   R.BaseDir = R.Store->meta("base_dir").value_or("");
-  Expected<json::Value> Snap = json::parse(R.Store->meta("snapshot").value_or(""));
-  Expected<json::Value> Regs = json::parse(R.Store->meta("regions").value_or(""));
+  Expected<json::Value> Snap =
+      json::parse(R.Store->meta("snapshot").value_or(""));
+  Expected<json::Value> Regs =
+      json::parse(R.Store->meta("regions").value_or(""));
   if (!Snap || !Regs) {
     consumeError(Snap.takeError());
     consumeError(Regs.takeError());
@@ -159,8 +162,8 @@ json::Object summary(const json::Value &E) {
   const json::Object *O = E.getAsObject();
   if (!O)
     return json::Object{{"status", "not evaluated"}};
-  for (StringRef K : {"status", "score", "feasible", "metrics",
-                      "failed_constraints"})
+  for (StringRef K :
+       {"status", "score", "feasible", "metrics", "failed_constraints"})
     if (const json::Value *V = O->get(K))
       Out[K] = *V;
   return Out;
@@ -244,8 +247,7 @@ int runBest() {
     return R->Best.Feasible ? ExitOK : ExitFailed;
   }
   outs() << "best      candidate #" << R->Best.Id << " of "
-         << (R->Candidates ? R->Candidates - 1 : 0)
-         << " (" << R->Best.Generator
+         << (R->Candidates ? R->Candidates - 1 : 0) << " (" << R->Best.Generator
          << (R->Best.Operator.empty() ? "" : " " + R->Best.Operator) << ")\n";
   if (!R->Best.Description.empty())
     outs() << "edit      " << R->Best.Description << "\n";
@@ -325,7 +327,8 @@ int runApply() {
           return Error::success();
         })) {
       WithColor::error(errs(), "adrsc")
-          << "cannot write '" << File << "': " << toString(std::move(E)) << "\n";
+          << "cannot write '" << File << "': " << toString(std::move(E))
+          << "\n";
       return ExitFailed;
     }
     outs() << "wrote " << File << "\n";

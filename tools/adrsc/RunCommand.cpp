@@ -47,8 +47,7 @@ static cl::opt<bool> RunFresh(
              "on a terminal; --force to skip the question)"),
     cl::sub(RunCmd), cl::cat(AdrsCategory));
 
-static cl::opt<bool> RunForce("force",
-                              cl::desc("With --fresh, do not ask"),
+static cl::opt<bool> RunForce("force", cl::desc("With --fresh, do not ask"),
                               cl::sub(RunCmd), cl::cat(AdrsCategory));
 
 static cl::opt<unsigned>
@@ -104,9 +103,14 @@ std::optional<double> parseDuration(StringRef Text) {
   StringRef Unit = Text.drop_front(Number.size()).trim();
   if (Unit == "ms")
     Scale = 0.001;
-  else if (Unit.empty() || is_contained(ArrayRef<StringRef>{"s", "sec", "secs", "second", "seconds"}, Unit))
+  else if (Unit.empty() ||
+           is_contained(
+               ArrayRef<StringRef>{"s", "sec", "secs", "second", "seconds"},
+               Unit))
     Scale = 1;
-  else if (is_contained(ArrayRef<StringRef>{"m", "min", "mins", "minute", "minutes"}, Unit))
+  else if (is_contained(
+               ArrayRef<StringRef>{"m", "min", "mins", "minute", "minutes"},
+               Unit))
     Scale = 60;
   else if (is_contained(ArrayRef<StringRef>{"h", "hour", "hours"}, Unit))
     Scale = 3600;
@@ -178,8 +182,8 @@ int runRun() {
     return ExitFailed;
   }
   evolve::RunOptions O;
-  O.Directory = RunDir.empty() ? evolve::defaultRunDirectory(*Spec)
-                               : std::string(RunDir);
+  O.Directory =
+      RunDir.empty() ? evolve::defaultRunDirectory(*Spec) : std::string(RunDir);
   O.Jobs = RunJobs ? unsigned(RunJobs)
                    : std::max(1u, std::thread::hardware_concurrency());
   if (RunIterations.getNumOccurrences())

@@ -23,7 +23,8 @@ namespace driver {
 
 static cl::opt<std::string> VerifySpec(cl::Positional, cl::Required,
                                        cl::desc("<spec.adrs>"),
-                                       cl::sub(VerifyCmd), cl::cat(AdrsCategory));
+                                       cl::sub(VerifyCmd),
+                                       cl::cat(AdrsCategory));
 
 static cl::opt<OutputFormat> VerifyFormat(
     "format", cl::desc("Output format"),
@@ -60,8 +61,8 @@ int runVerify() {
   if (!startExecutor(*Spec, *Regions, Exec))
     return ExitFailed;
   eval::Evaluator Evaluator(*Spec, Exec.get());
-  eval::Evaluation E =
-      Evaluator.evaluate({}, VerifyTrain ? eval::Side::Train : eval::Side::Test);
+  eval::Evaluation E = Evaluator.evaluate({}, VerifyTrain ? eval::Side::Train
+                                                          : eval::Side::Test);
 
   struct Check {
     std::string What;
@@ -70,8 +71,9 @@ int runVerify() {
   };
   std::vector<Check> Checks;
   bool Ran = E.Status == "ok" || E.Status == "infeasible";
-  Checks.push_back({"evaluates", Ran,
-                    Ran ? "" : E.Status + (E.Reason.empty() ? "" : ": " + E.Reason)});
+  Checks.push_back(
+      {"evaluates", Ran,
+       Ran ? "" : E.Status + (E.Reason.empty() ? "" : ": " + E.Reason)});
   std::map<std::string, double> Values = E.Metrics;
   if (E.Score)
     Values.emplace("score", *E.Score);
@@ -83,8 +85,8 @@ int runVerify() {
   };
   auto Evaluate = [&](StringRef Kind, const spec::Constraint &C) {
     if (!Ran) {
-      Checks.push_back({(Kind + " " + C.Condition->str()).str(), false,
-                        "not evaluated"});
+      Checks.push_back(
+          {(Kind + " " + C.Condition->str()).str(), false, "not evaluated"});
       return;
     }
     Expected<double> Holds = C.Condition->evaluate(Lookup);
@@ -93,7 +95,8 @@ int runVerify() {
                         toString(Holds.takeError())});
       return;
     }
-    Checks.push_back({(Kind + " " + C.Condition->str()).str(), *Holds != 0, ""});
+    Checks.push_back(
+        {(Kind + " " + C.Condition->str()).str(), *Holds != 0, ""});
   };
   for (const spec::Constraint &C : Spec->Constraints)
     Evaluate("require", C);

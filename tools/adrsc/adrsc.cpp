@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adrs/Config.h"
 #include "Driver.h"
+#include "adrs/Config.h"
 
 #include "adrs/Eval/Executor.h"
 #include "adrs/Passes/Pass.h"
@@ -69,13 +69,15 @@ cl::SubCommand VerifyCmd("verify",
                          "and check the spec's constraints and verify "
                          "conditions (exit 0 pass, 1 fail)");
 
-static cl::list<std::string> LoadPlugins(
-    "load", cl::desc("Load a plugin (a shared object) that registers "
-                     "candidate passes"),
-    cl::value_desc("lib.so"), cl::sub(cl::SubCommand::getAll()),
-    cl::cat(AdrsCategory));
+static cl::list<std::string>
+    LoadPlugins("load",
+                cl::desc("Load a plugin (a shared object) that registers "
+                         "candidate passes"),
+                cl::value_desc("lib.so"), cl::sub(cl::SubCommand::getAll()),
+                cl::cat(AdrsCategory));
 
-// ---- Options shared by the commands that read a spec -------------------------
+// ---- Options shared by the commands that read a spec
+// -------------------------
 
 static cl::opt<unsigned> ErrorLimit(
     "error-limit",
@@ -141,7 +143,8 @@ void printErrorCount(const DiagnosticEngine &Diags) {
 
 std::optional<std::vector<regions::Region>>
 findRegionsOrReport(const spec::Spec &S, DiagnosticEngine &Diags) {
-  Expected<std::vector<regions::Region>> Regions = regions::findRegions(S, Diags);
+  Expected<std::vector<regions::Region>> Regions =
+      regions::findRegions(S, Diags);
   if (!Regions) {
     consumeError(Regions.takeError());
     printErrorCount(Diags);
@@ -158,8 +161,9 @@ bool startExecutor(const spec::Spec &S,
   Expected<std::unique_ptr<eval::Executor>> Started =
       eval::Executor::start(S, Regions);
   if (!Started) {
-    WithColor::error(errs(), "adrsc") << "cannot prepare the evaluation: "
-                                      << toString(Started.takeError()) << "\n";
+    WithColor::error(errs(), "adrsc")
+        << "cannot prepare the evaluation: " << toString(Started.takeError())
+        << "\n";
     return false;
   }
   Exec = std::move(*Started);
@@ -170,9 +174,9 @@ bool checkPassNames(ArrayRef<std::string> Names) {
   std::vector<std::string> Known = passes::registeredPasses();
   for (const std::string &P : Names)
     if (!is_contained(Known, P)) {
-      WithColor::error(errs(), "adrsc") << "unknown pass '" << P
-                                        << "'; the passes are: "
-                                        << join(Known, ", ") << "\n";
+      WithColor::error(errs(), "adrsc")
+          << "unknown pass '" << P << "'; the passes are: " << join(Known, ", ")
+          << "\n";
       return false;
     }
   return true;
@@ -200,7 +204,8 @@ void printVersion(raw_ostream &OS) {
   OS << "adrsc " << ADRS_VERSION << " (LLVM " << ADRS_LLVM_VERSION << ")\n";
 }
 
-const char *const Overview = R"(adrsc - AI-driven research for systems, as a compiler-style tool
+const char *const Overview =
+    R"(adrsc - AI-driven research for systems, as a compiler-style tool
 
 adrsc evolves the marked parts of a C++ simulator or system (a scheduler, a
 load balancer, a placement heuristic) against your evaluator, and ends with
@@ -252,8 +257,8 @@ int main(int argc, char **argv) {
       if (!Known) {
         llvm::sort(Names);
         WithColor::error(errs(), "adrsc")
-            << "unknown command '" << Command << "'; the commands are: "
-            << join(Names, ", ") << "\n";
+            << "unknown command '" << Command
+            << "'; the commands are: " << join(Names, ", ") << "\n";
         return ExitUsage;
       }
       Args = {argv[0], Command, "--help"};

@@ -327,9 +327,8 @@ TEST(SandboxTest, SetupTimeIsNotRunTime) {
 
 TEST(SandboxTest, ManyChildrenInARowLeaveNothingBehind) {
   for (int I = 0; I < 200; ++I) {
-    SandboxResult R = runSandboxed(quick(), [&](int Fd) {
-      return report(Fd, std::to_string(I));
-    });
+    SandboxResult R = runSandboxed(
+        quick(), [&](int Fd) { return report(Fd, std::to_string(I)); });
     ASSERT_EQ(R.Payload, std::to_string(I));
   }
   // All pipes closed: the next descriptor is a low number again.

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adrs/Eval/Recorder.h"
 #include "adrs/JIT/Engine.h"
+#include "adrs/Eval/Recorder.h"
 #include "adrs/Regions/RegionFinder.h"
 #include "adrs/Spec/SpecLoader.h"
 
@@ -51,9 +51,9 @@ TEST(EngineTest, UniformProgressBaselineAsACandidate) {
   Expected<std::unique_ptr<jit::Engine>> Engine =
       jit::Engine::create(*E.S, E.Regions);
   ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
-  auto Buffer = MemoryBuffer::getFile(ADRS_SOURCE_DIR
-                                      "/examples/cant-be-late/baselines/"
-                                      "uniform_progress.cpp");
+  auto Buffer =
+      MemoryBuffer::getFile(ADRS_SOURCE_DIR "/examples/cant-be-late/baselines/"
+                                            "uniform_progress.cpp");
   ASSERT_TRUE(bool(Buffer));
   regions::FileOverrides Overrides = {
       {E.Regions[0].File, (*Buffer)->getBuffer().str()}};

@@ -33,8 +33,9 @@ TEST(ExprTest, ArithmeticFollowsPrecedenceAsBuilt) {
                   bin(Expr::BinaryOp::Mul, num(100),
                       bin(Expr::BinaryOp::Sub, var("od"), var("cost"))),
                   bin(Expr::BinaryOp::Sub, var("od"), var("spot")));
-  EXPECT_DOUBLE_EQ(eval(E, {{"od", 146.88}, {"cost", 119.0345}, {"spot", 46.7088}}),
-                   100 * (146.88 - 119.0345) / (146.88 - 46.7088));
+  EXPECT_DOUBLE_EQ(
+      eval(E, {{"od", 146.88}, {"cost", 119.0345}, {"spot", 46.7088}}),
+      100 * (146.88 - 119.0345) / (146.88 - 46.7088));
   EXPECT_EQ(E->str(), "100 * (od - cost) / (od - spot)");
   EXPECT_EQ(E->metricsUsed(), (std::vector<std::string>{"od", "cost", "spot"}));
 }
@@ -47,10 +48,10 @@ TEST(ExprTest, PrintingKeepsRightAssociationExplicit) {
 }
 
 TEST(ExprTest, ConditionsAndShortCircuit) {
-  ExprPtr Guard = bin(Expr::BinaryOp::And,
-                      bin(Expr::BinaryOp::NE, var("n"), num(0)),
-                      bin(Expr::BinaryOp::GT,
-                          bin(Expr::BinaryOp::Div, var("x"), var("n")), num(1)));
+  ExprPtr Guard =
+      bin(Expr::BinaryOp::And, bin(Expr::BinaryOp::NE, var("n"), num(0)),
+          bin(Expr::BinaryOp::GT, bin(Expr::BinaryOp::Div, var("x"), var("n")),
+              num(1)));
   EXPECT_TRUE(Guard->isCondition());
   // n == 0: the division on the right is never evaluated.
   EXPECT_EQ(eval(Guard, {{"n", 0}, {"x", 5}}), 0);

@@ -1,7 +1,7 @@
 //===- SpecLoaderTest.cpp - Parsing and checking specs --------------------===//
 
-#include "adrs/Spec/SpecJSON.h"
 #include "adrs/Spec/SpecLoader.h"
+#include "adrs/Spec/SpecJSON.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -68,8 +68,9 @@ TEST(SpecLoaderTest, MinimalSpecGetsDefaults) {
 
 TEST(SpecLoaderTest, UnitsAreNormalised) {
   std::string Text = Minimal;
-  Text.insert(Text.rfind('}'), "  limits time 1500ms, memory 2GiB, output 64KB\n"
-                               "  budget time 2h, cost $12.5, iterations 1_000\n");
+  Text.insert(Text.rfind('}'),
+              "  limits time 1500ms, memory 2GiB, output 64KB\n"
+              "  budget time 2h, cost $12.5, iterations 1_000\n");
   Parsed P = parse(Text);
   ASSERT_TRUE(P.Result) << P.Diagnostics;
   EXPECT_DOUBLE_EQ(*P.Result->Limit.TimeSeconds, 1.5);
@@ -144,7 +145,8 @@ protected:
 
 TEST_F(SplitTest, SplitIsDeterministicAndDisjoint) {
   std::string Text = Minimal;
-  Text.insert(Text.rfind('}'), "  workloads w = \"*.tsv\" split train 70% seed 7\n");
+  Text.insert(Text.rfind('}'),
+              "  workloads w = \"*.tsv\" split train 70% seed 7\n");
   Parsed A = parse(Text, true, Dir), B = parse(Text, true, Dir);
   ASSERT_TRUE(A.Result) << A.Diagnostics;
   const WorkloadSet &W = A.Result->Workloads[0];
@@ -176,7 +178,8 @@ TEST(SpecLoaderTest, EveryErrorIsReported) {
 TEST(SpecLoaderTest, HostileInputNeverCrashes) {
   std::string Deep = "problem p { score = " + std::string(100000, '(') + "\n}";
   EXPECT_FALSE(parse(Deep).Result);
-  std::string Minuses = "problem p { score = " + std::string(100000, '-') + "x\n}";
+  std::string Minuses =
+      "problem p { score = " + std::string(100000, '-') + "x\n}";
   EXPECT_FALSE(parse(Minuses).Result);
   EXPECT_FALSE(parse(std::string("\0\1\2\3", 4)).Result);
   EXPECT_FALSE(parse("\xff\xfe").Result);
@@ -196,10 +199,10 @@ TEST(SpecLoaderTest, JSONHasEverySection) {
   json::Value V = toJSON(*P.Result);
   json::Object *O = V.getAsObject();
   ASSERT_TRUE(O);
-  for (const char *Key : {"problem", "build", "regions", "evaluator",
-                          "workloads", "metrics", "objectives", "constraints",
-                          "verify", "limits", "stages", "generator", "search",
-                          "budget"})
+  for (const char *Key :
+       {"problem", "build", "regions", "evaluator", "workloads", "metrics",
+        "objectives", "constraints", "verify", "limits", "stages", "generator",
+        "search", "budget"})
     EXPECT_TRUE(O->get(Key)) << Key;
 }
 

@@ -37,8 +37,9 @@ TEST(DiagnosticEngineTest, FormatsLikeClangAndCounts) {
   Diags.note(SMLoc::getFromPointer(Start), "see here");
   Diags.warning(SMLoc::getFromPointer(Start), "careful");
   OS.flush();
-  EXPECT_NE(Out.find("spec.adrs:2:3: error: something is wrong\n  bad here\n  ^"),
-            std::string::npos)
+  EXPECT_NE(
+      Out.find("spec.adrs:2:3: error: something is wrong\n  bad here\n  ^"),
+      std::string::npos)
       << Out;
   EXPECT_NE(Out.find("spec.adrs:1:1: note: see here"), std::string::npos);
   EXPECT_EQ(Diags.getNumErrors(), 1u);

@@ -80,7 +80,8 @@ public:
   void setBaselineSeconds(double Seconds) { BaselineSeconds = Seconds; }
 
   /// The workloads a side or stage runs on, in a stable order.
-  std::vector<Workload> workloads(Side S, const spec::Stage *St = nullptr) const;
+  std::vector<Workload> workloads(Side S,
+                                  const spec::Stage *St = nullptr) const;
 
   /// The sandbox limits of one run on \p W.
   exec::SandboxLimits limits(const std::vector<Workload> &W) const;

@@ -1,4 +1,5 @@
-//===- adrs/Eval/Executor.h - A warm zygote that runs candidates -*- C++ -*-===//
+//===- adrs/Eval/Executor.h - A warm zygote that runs candidates -*- C++
+//-*-===//
 //
 // The process that owns the run never executes a candidate. It forks a
 // zygote before it has any threads; the zygote compiles the prebuilt code
@@ -65,7 +66,7 @@ struct RunResult {
   passes::PassResults Passes;
   jit::CandidateTimings Timings;
   std::optional<tune::Outcome> Tuned; ///< For a TuneRequest.
-  double WallMs = 0; ///< The whole child, fork to exit.
+  double WallMs = 0;                  ///< The whole child, fork to exit.
   std::string Stdout, Stderr;
 };
 

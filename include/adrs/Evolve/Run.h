@@ -30,9 +30,9 @@ namespace evolve {
 
 /// Where a run stands, for a progress line.
 struct Progress {
-  uint64_t Iteration = 0;   ///< Proposals made so far (the run's counter).
-  uint64_t Evaluated = 0;   ///< Candidates that reached an evaluation.
-  uint64_t Duplicates = 0;  ///< Refused as the same program as an earlier.
+  uint64_t Iteration = 0;  ///< Proposals made so far (the run's counter).
+  uint64_t Evaluated = 0;  ///< Candidates that reached an evaluation.
+  uint64_t Duplicates = 0; ///< Refused as the same program as an earlier.
   std::map<std::string, uint64_t> Failures; ///< By status.
   std::optional<double> BestScore, BaselineScore;
   int64_t BestId = 0;

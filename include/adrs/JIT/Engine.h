@@ -17,8 +17,8 @@
 #define ADRS_JIT_ENGINE_H
 
 #include "adrs/Evaluator.h"
-#include "adrs/Passes/Pass.h"
 #include "adrs/JIT/Compiler.h"
+#include "adrs/Passes/Pass.h"
 #include "adrs/Regions/Region.h"
 
 #include "llvm/Support/Error.h"

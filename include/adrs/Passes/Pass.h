@@ -7,7 +7,8 @@
 // in a registry, so a plugin loaded with `adrsc --load lib.so` adds passes
 // the same way the built-in ones are added:
 //
-//   static adrs::passes::PassRegistry::Add<MyPass> X("my-pass", "what it does");
+//   static adrs::passes::PassRegistry::Add<MyPass> X("my-pass", "what it
+//   does");
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,8 +51,8 @@ struct PassRejection {
 /// One numeric constant of a region that lift-constants made tunable.
 struct LiftedConstant {
   std::string Region;
-  unsigned Index = 0;    ///< Position in the parameter table.
-  std::string Spelling;  ///< As written (`0.5`, `3`).
+  unsigned Index = 0;   ///< Position in the parameter table.
+  std::string Spelling; ///< As written (`0.5`, `3`).
   double Value = 0;
   bool IsInteger = false;
   double Lower = 0, Upper = 0; ///< Bounds the tuner keeps to.

@@ -45,7 +45,8 @@ struct PatchResult {
 
 /// Applies \p E to \p Regions, whose files have the contents in \p Original
 /// (file -> text). Never changes a byte outside a region.
-PatchResult applyEdit(const Edit &E, const std::vector<regions::Region> &Regions,
+PatchResult applyEdit(const Edit &E,
+                      const std::vector<regions::Region> &Regions,
                       const std::map<std::string, std::string> &Original);
 
 /// A unified diff of every changed file, with paths relative to \p BaseDir.

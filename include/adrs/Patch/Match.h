@@ -37,7 +37,8 @@ struct TextMatch {
 /// Every place \p Needle matches in \p Text at the strictest level that
 /// matches at all. Matches start and end on line boundaries (the last line
 /// of Text may lack its newline).
-std::vector<TextMatch> findMatches(llvm::StringRef Text, llvm::StringRef Needle);
+std::vector<TextMatch> findMatches(llvm::StringRef Text,
+                                   llvm::StringRef Needle);
 
 /// \p Replace re-indented for a match of the given kind.
 std::string reindent(llvm::StringRef Replace, const TextMatch &M);

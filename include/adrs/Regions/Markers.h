@@ -14,11 +14,11 @@ namespace regions {
 
 /// One `// EVOLVE-BLOCK-START name` ... `// EVOLVE-BLOCK-END` pair.
 struct MarkedBlock {
-  std::string Name;     ///< Empty when the marker names none.
-  size_t StartMarker;   ///< Offset of the START comment.
-  size_t Begin, End;    ///< The lines strictly between the markers.
-  size_t EndMarker;     ///< Offset of the END comment.
-  unsigned StartLine;   ///< 1-based line of each marker.
+  std::string Name;   ///< Empty when the marker names none.
+  size_t StartMarker; ///< Offset of the START comment.
+  size_t Begin, End;  ///< The lines strictly between the markers.
+  size_t EndMarker;   ///< Offset of the END comment.
+  unsigned StartLine; ///< 1-based line of each marker.
   unsigned EndLine;
 };
 

@@ -1,4 +1,5 @@
-//===- adrs/Regions/SourceParser.h - Parsing a source in-process -*- C++ -*-===//
+//===- adrs/Regions/SourceParser.h - Parsing a source in-process -*- C++
+//-*-===//
 //
 // Parses one translation unit of the researcher's sources with Clang, in
 // process, and parses it again with edited contents. The first parse

@@ -59,8 +59,8 @@ public:
   /// Evaluates with metric values from \p Lookup. Division by zero and
   /// unknown metrics are errors rather than NaN, so a bad score never
   /// silently ranks a candidate.
-  llvm::Expected<double> evaluate(
-      const std::function<std::optional<double>(llvm::StringRef)> &Lookup)
+  llvm::Expected<double>
+  evaluate(const std::function<std::optional<double>(llvm::StringRef)> &Lookup)
       const;
 
   /// Folds an expression that reads no metric; nullopt otherwise.

@@ -32,9 +32,10 @@ struct Define {
 };
 
 struct BuildSettings {
-  std::vector<std::string> SourcePatterns; ///< As written, relative to the spec.
-  std::vector<std::string> Sources;        ///< Expanded, absolute, sorted.
-  std::vector<std::string> IncludeDirs;    ///< Absolute.
+  std::vector<std::string>
+      SourcePatterns;                   ///< As written, relative to the spec.
+  std::vector<std::string> Sources;     ///< Expanded, absolute, sorted.
+  std::vector<std::string> IncludeDirs; ///< Absolute.
   std::vector<Define> Defines;
   std::vector<std::string> Flags;
   std::string Standard = "c++17";

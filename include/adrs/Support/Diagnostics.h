@@ -105,8 +105,8 @@ private:
 
 /// The candidate closest to \p Word by edit distance, if it is close enough
 /// to be a plausible typo (as clang's typo correction judges it).
-std::optional<std::string>
-closestMatch(llvm::StringRef Word, llvm::ArrayRef<std::string> Candidates);
+std::optional<std::string> closestMatch(llvm::StringRef Word,
+                                        llvm::ArrayRef<std::string> Candidates);
 std::optional<std::string>
 closestMatch(llvm::StringRef Word, llvm::ArrayRef<llvm::StringRef> Candidates);
 
