@@ -11,10 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "adrs/Candidate/Candidate.h"
 #include "adrs/Eval/Executor.h"
 #include "adrs/Passes/CandidateChecker.h"
-#include "adrs/Patch/Apply.h"
-#include "adrs/Patch/Edit.h"
 #include "adrs/Regions/RegionFinder.h"
 #include "adrs/Spec/SpecLoader.h"
 
@@ -85,9 +84,17 @@ int main(int argc, char **argv) {
     errs() << toString(Regions.takeError()) << "\n";
     return 1;
   }
-  const regions::Region &R = Regions->front();
-  std::map<std::string, std::string> Original;
-  Original[R.File] = (*MemoryBuffer::getFile(R.File))->getBuffer().str();
+  Expected<candidate::Sources> Sources = candidate::Sources::read(*Regions);
+  if (!Sources) {
+    errs() << toString(Sources.takeError()) << "\n";
+    return 1;
+  }
+  Expected<passes::PassPipeline> Pipeline =
+      passes::PassPipeline::create(passes::defaultPasses());
+  if (!Pipeline) {
+    errs() << toString(Pipeline.takeError()) << "\n";
+    return 1;
+  }
 
   // Start the zygote before anything else can create threads.
   Expected<std::unique_ptr<eval::Executor>> Exec =
@@ -110,35 +117,34 @@ int main(int argc, char **argv) {
                         "  if (left <= " +
                         std::to_string(1e-9 * (I + 2)) + ")\n>>>>>>> REPLACE\n";
     auto Start = std::chrono::steady_clock::now();
-    Expected<patch::Edit> Edit = patch::parseEdit(Reply);
-    if (!Edit) {
-      errs() << toString(Edit.takeError()) << "\n";
-      return 1;
-    }
-    patch::PatchResult P = patch::applyEdit(*Edit, *Regions, Original);
-    if (!P.accepted()) {
-      errs() << P.Rejections.front().Message << "\n";
+    Expected<candidate::Prepared> P =
+        candidate::prepare(*Sources, Reply, Sources->baseline());
+    if (!P) {
+      errs() << toString(P.takeError()) << "\n";
       return 1;
     }
     Patch.push_back(msSince(Start));
     if (Separate) {
       auto CheckStart = std::chrono::steady_clock::now();
       Expected<passes::CheckResult> C =
-          (*Checker)->check(P, passes::defaultPasses());
-      if (!C || C->Result != passes::CheckResult::Status::OK) {
+          (*Checker)->check(P->Layout.Overrides, P->Layout.Regions, *Pipeline);
+      if (!C || C->Result != Status::OK) {
+        if (!C)
+          consumeError(C.takeError());
         errs() << "the candidate did not pass the checks\n";
         return 1;
       }
       Check.push_back(msSince(CheckStart));
     }
     eval::RunRequest Request;
-    Request.Overrides = P.Files;
-    Request.DryRun = true;
+    Request.Overrides = P->Layout.Overrides;
+    Request.Action = eval::ChildAction::LinkOnly;
     // The passes run on the child's own parse of the candidate.
-    Request.Checks = jit::CandidateChecks{P.Regions, passes::defaultPasses()};
+    Request.Regions = P->Layout.Regions;
+    Request.Passes = passes::defaultPasses();
     Request.Limits.WallSeconds = 30;
     Expected<eval::RunResult> Run = (*Exec)->run(Request);
-    if (!Run || Run->Status != "ok") {
+    if (!Run || Run->Status != Status::OK) {
       errs() << "the candidate did not build: "
              << (Run ? Run->Reason : toString(Run.takeError())) << "\n";
       return 1;
@@ -162,12 +168,17 @@ int main(int argc, char **argv) {
                           "  if (left <= " +
                           std::to_string(1e-9 * (I + 2)) +
                           ")\n>>>>>>> REPLACE\n";
-      patch::PatchResult P =
-          patch::applyEdit(*patch::parseEdit(Reply), *Regions, Original);
-      Request.Overrides = P.Files;
-      Request.Checks = jit::CandidateChecks{P.Regions, passes::defaultPasses()};
+      Expected<candidate::Prepared> P =
+          candidate::prepare(*Sources, Reply, Sources->baseline());
+      if (!P) {
+        errs() << toString(P.takeError()) << "\n";
+        return 1;
+      }
+      Request.Overrides = P->Layout.Overrides;
+      Request.Regions = P->Layout.Regions;
+      Request.Passes = passes::defaultPasses();
       Expected<eval::RunResult> Run = (*Exec)->run(Request);
-      if (!Run || Run->Status != "ok") {
+      if (!Run || Run->Status != Status::OK) {
         ++Failures;
         if (!Run)
           consumeError(Run.takeError());

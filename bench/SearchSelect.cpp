@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
     std::normal_distribution<double> Score(30, 5);
     search::Member Base;
     Base.Id = 0;
-    Base.Status = "ok";
+    Base.Status = Status::OK;
     Base.Feasible = true;
     Base.Score = 27.8;
     Base.Features = {{"complexity", 7}, {"length", 156}};
@@ -91,13 +91,13 @@ int main(int argc, char **argv) {
       M.Parents = {Sel.Parent};
       M.Island = Sel.Island;
       unsigned Kind = Rng() % 10;
-      M.Status = Kind < 6   ? "ok"
-                 : Kind < 8 ? "infeasible"
-                 : Kind < 9 ? "compile_error"
-                            : "duplicate";
-      if (M.Status == "ok" || M.Status == "infeasible") {
+      M.Status = Kind < 6   ? Status::OK
+                 : Kind < 8 ? Status::Infeasible
+                 : Kind < 9 ? Status::CompileError
+                            : Status::Duplicate;
+      if (ranToTheEnd(M.Status)) {
         M.Score = Score(Rng);
-        M.Feasible = M.Status == "ok";
+        M.Feasible = M.Status == Status::OK;
       }
       M.Features = {{"complexity", double(3 + Rng() % 12)},
                     {"length", double(100 + Rng() % 120)}};

@@ -162,7 +162,7 @@ void judge(const spec::Spec &S, Evaluation &E) {
       E.FailedConstraints.push_back(C.Condition->str());
   }
   if (!E.FailedConstraints.empty()) {
-    E.Status = "infeasible";
+    E.Status = Status::Infeasible;
     E.Reason = "constraint violated: " + join(E.FailedConstraints, "; ");
     return;
   }
@@ -177,18 +177,18 @@ Evaluation scoreMetrics(const spec::Spec &S,
   E.Metrics = Metrics;
   for (const spec::Metric &M : S.Metrics)
     if (!Metrics.count(M.Name)) {
-      E.Status = "invalid_output";
+      E.Status = Status::InvalidOutput;
       E.Reason = "the evaluator did not report metric '" + M.Name + "'";
       return E;
     }
   Expected<double> Score = scoreOf(S, Metrics);
   if (!Score) {
-    E.Status = "invalid_output";
+    E.Status = Status::InvalidOutput;
     E.Reason = "cannot compute the score: " + toString(Score.takeError());
     return E;
   }
   if (!std::isfinite(*Score)) {
-    E.Status = "invalid_output";
+    E.Status = Status::InvalidOutput;
     E.Reason = "the score is not a finite number";
     return E;
   }
@@ -225,13 +225,13 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
   SmallString<128> Dir;
   if (std::error_code EC =
           sys::fs::createUniqueDirectory("adrs-candidate", Dir)) {
-    R.Status = "abnormal_exit";
+    R.Status = Status::AbnormalExit;
     R.Reason = "cannot create a directory for the candidate: " + EC.message();
     return R;
   }
   auto Cleanup = make_scope_exit([&] { sys::fs::remove_directories(Dir); });
   if (Error E = mirror(S.BaseDir, Dir)) {
-    R.Status = "abnormal_exit";
+    R.Status = Status::AbnormalExit;
     R.Reason = toString(std::move(E));
     return R;
   }
@@ -242,7 +242,7 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
     std::error_code EC;
     raw_fd_ostream OS(Target, EC);
     if (EC) {
-      R.Status = "abnormal_exit";
+      R.Status = Status::AbnormalExit;
       R.Reason = "cannot write the candidate's '" + File + "': " + EC.message();
       return R;
     }
@@ -275,12 +275,16 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
   R.Stderr = SR.Stderr;
   if (SR.Status != exec::SandboxStatus::AbnormalExit &&
       SR.Status != exec::SandboxStatus::OK) {
-    R.Status = exec::toString(SR.Status).str();
+    R.Status = SR.Status == exec::SandboxStatus::Timeout   ? Status::Timeout
+               : SR.Status == exec::SandboxStatus::Crashed ? Status::Crashed
+               : SR.Status == exec::SandboxStatus::OutOfMemory
+                   ? Status::OutOfMemory
+                   : Status::InvalidOutput;
     R.Reason = "the evaluator command " + SR.Reason;
     return R;
   }
   if (SR.ExitCode != 0) {
-    R.Status = "abnormal_exit";
+    R.Status = Status::AbnormalExit;
     R.Reason = "the evaluator command exited with status " +
                std::to_string(SR.ExitCode);
     StringRef Err = StringRef(SR.Stderr).trim();
@@ -294,22 +298,66 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
   StringRef Json = Brace == StringRef::npos ? Out : Out.drop_front(Brace + 1);
   Expected<Report> Parsed = reportFromJSON(Json);
   if (!Parsed) {
-    R.Status = "invalid_output";
+    R.Status = Status::InvalidOutput;
     R.Reason = "the evaluator command did not print a JSON object with "
                "\"metrics\": " +
                toString(Parsed.takeError());
     return R;
   }
-  R.Status = "ok";
+  R.Status = Status::OK;
   R.Reported = std::move(*Parsed);
   return R;
 }
 
-Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
-                               Side Which, const jit::CandidateChecks *Checks) {
+void Evaluator::remember(const std::string &Program) {
+  if (Program.empty())
+    return;
+  if (Exec)
+    Exec->remember(Program);
+  else
+    Known.insert(Program);
+}
+
+Expected<std::optional<Evaluation>>
+Evaluator::checkHere(const regions::FileOverrides &Overrides, const Checks &C) {
+  if (!Checker) {
+    Expected<std::unique_ptr<passes::CandidateChecker>> Made =
+        passes::CandidateChecker::create(S, C.Regions);
+    if (!Made)
+      return Made.takeError();
+    Checker = std::move(*Made);
+  }
+  Expected<passes::PassPipeline> Pipeline =
+      passes::PassPipeline::create(C.Passes);
+  if (!Pipeline)
+    return Pipeline.takeError();
+  Expected<passes::CheckResult> Checked =
+      Checker->check(Overrides, C.Regions, *Pipeline);
+  if (!Checked)
+    return Checked.takeError();
+  Evaluation E;
+  E.Passes = Checked->Passes;
+  E.CompileErrors = Checked->Diagnostics;
+  E.Status = Checked->Result;
+  if (Checked->Result == Status::CompileError)
+    E.Reason = "the candidate does not compile";
+  else if (Checked->Result == Status::Rejected)
+    E.Reason = Checked->Passes.Rejections.front().Message;
+  else if (Known.count(Checked->fingerprint())) {
+    E.Status = Status::Duplicate;
+    E.Reason = "the same program (up to comments, layout and local names) "
+               "was evaluated before";
+  } else
+    return std::nullopt; // it may run
+  return std::optional<Evaluation>(std::move(E));
+}
+
+Expected<Evaluation>
+Evaluator::evaluate(const regions::FileOverrides &Overrides, Side Which,
+                    const Checks *C) {
   Evaluation E;
   if (Which == Side::Test && S.testFiles().empty()) {
-    E.Status = "invalid_output";
+    E.Status = Status::InvalidOutput;
     E.Reason = "the spec holds out no test workloads (add 'as test' or "
                "'split train P%' to a workloads statement)";
     return E;
@@ -320,6 +368,17 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       Stages.push_back(&St);
   if (Stages.empty())
     Stages.push_back(nullptr); // the whole side, in one stage
+
+  // An evaluator command runs no passes of its own: they run here, so that a
+  // candidate is judged alike whichever evaluator the spec has.
+  passes::PassResults Checked;
+  if (C && !Exec && !C->Passes.empty()) {
+    Expected<std::optional<Evaluation>> Refused = checkHere(Overrides, *C);
+    if (!Refused)
+      return Refused.takeError();
+    if (*Refused)
+      return std::move(**Refused);
+  }
 
   for (size_t I = 0; I < Stages.size(); ++I) {
     const spec::Stage *St = Stages[I];
@@ -345,16 +404,15 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
           sys::fs::remove_directories(Fresh);
       });
       // The passes judge the program, not the stage: once is enough.
-      if (Checks && I == 0 && Rep == 0)
-        Request.Checks = *Checks;
+      if (C && I == 0 && Rep == 0) {
+        Request.Regions = C->Regions;
+        Request.Passes = C->Passes;
+      }
       Expected<RunResult> Run =
           Exec ? Exec->run(Request)
                : Expected<RunResult>(runCommand(Request, Outcome.Name));
-      if (!Run) {
-        E.Status = "crashed";
-        E.Reason = toString(Run.takeError());
-        return E;
-      }
+      if (!Run)
+        return Run.takeError();
       E.CompileMs += Run->Timings.CompileMs;
       E.LinkMs += Run->Timings.LinkMs;
       E.RunMs += Run->Timings.RunMs;
@@ -364,7 +422,7 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       E.Stderr = Run->Stderr;
       if (I == 0 && Rep == 0)
         E.Passes = Run->Passes;
-      if (Run->Status != "ok") {
+      if (Run->Status != Status::OK) {
         E.Status = Run->Status;
         E.Reason = Run->Reason;
         E.CompileErrors = Run->CompileErrors;
@@ -374,7 +432,7 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       }
       const Report &R = Run->Reported;
       if (!R.Problems.empty()) {
-        E.Status = "invalid_output";
+        E.Status = Status::InvalidOutput;
         E.Reason = R.Problems.front();
         Outcome.Status = E.Status;
         E.Stages.push_back(Outcome);
@@ -382,7 +440,7 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       }
       for (const spec::Metric &M : S.Metrics)
         if (!R.Metrics.count(M.Name)) {
-          E.Status = "invalid_output";
+          E.Status = Status::InvalidOutput;
           E.Reason = "the evaluator did not report metric '" + M.Name + "'";
           if (auto It = R.Artifacts.find("error"); It != R.Artifacts.end())
             E.Reason += ": " + It->second;
@@ -414,14 +472,14 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
     }
     Expected<double> Score = scoreOf(S, E.Metrics);
     if (!Score) {
-      E.Status = "invalid_output";
+      E.Status = Status::InvalidOutput;
       E.Reason = "cannot compute the score: " + toString(Score.takeError());
       Outcome.Status = E.Status;
       E.Stages.push_back(Outcome);
       return E;
     }
     E.Score = *Score;
-    Outcome.Status = "ok";
+    Outcome.Status = Status::OK;
     E.Stages.push_back(Outcome);
 
     // A cascade stage lets only promising candidates through to the next.
@@ -432,7 +490,7 @@ Evaluation Evaluator::evaluate(const regions::FileOverrides &Overrides,
       if (!Keep || *Keep == 0) {
         if (!Keep)
           consumeError(Keep.takeError());
-        E.Status = "infeasible";
+        E.Status = Status::Infeasible;
         E.Reason = "stopped after stage '" + St->Name + "': keep if " +
                    St->KeepIf->str() + " does not hold";
         return E;
@@ -462,20 +520,10 @@ json::Value toJSON(const Evaluation &E) {
   for (const StageOutcome &St : E.Stages)
     Stages.push_back(json::Object{{"name", St.Name},
                                   {"workloads", int64_t(St.Workloads)},
-                                  {"status", St.Status},
+                                  {"status", toString(St.Status)},
                                   {"wall_ms", St.WallMs}});
-  json::Array Rejections;
-  for (const passes::PassRejection &R : E.Passes.Rejections)
-    Rejections.push_back(json::Object{{"pass", R.Pass},
-                                      {"region", R.Region},
-                                      {"line", R.Line},
-                                      {"message", R.Message}});
-  json::Object Features;
-  for (const auto &[K, V] : E.Passes.Features)
-    Features[K] = V;
-  std::string Fingerprint;
-  for (const auto &[K, V] : E.Passes.Fingerprints)
-    Fingerprint += (Fingerprint.empty() ? "" : "-") + V;
+  json::Value PassJSON = passes::toJSON(E.Passes);
+  json::Object &PassData = *PassJSON.getAsObject();
   json::Array Diagnostics;
   for (const regions::SourceDiagnostic &D : E.CompileErrors)
     Diagnostics.push_back(json::Object{{"file", D.File},
@@ -483,7 +531,7 @@ json::Value toJSON(const Evaluation &E) {
                                        {"column", D.Column},
                                        {"message", D.Message}});
   return json::Object{
-      {"status", E.Status},
+      {"status", toString(E.Status)},
       {"reason", E.Reason},
       {"score", E.Score ? json::Value(*E.Score) : json::Value(nullptr)},
       {"feasible", E.Feasible},
@@ -496,9 +544,9 @@ json::Value toJSON(const Evaluation &E) {
       {"diagnostics", std::move(Diagnostics)},
       {"stdout", StringRef(E.Stdout).take_back(4096).str()},
       {"stderr", StringRef(E.Stderr).take_back(4096).str()},
-      {"rejections", std::move(Rejections)},
-      {"features", std::move(Features)},
-      {"fingerprint", Fingerprint},
+      {"rejections", std::move(PassData["rejections"])},
+      {"features", std::move(PassData["features"])},
+      {"fingerprint", passes::programFingerprint(E.Passes)},
       {"stages", std::move(Stages)},
       {"timings_ms", json::Object{{"compile", E.CompileMs},
                                   {"link", E.LinkMs},

@@ -1,35 +1,44 @@
 //===- Executor.cpp - A warm zygote that runs candidates ------------------===//
 
 #include "adrs/Eval/Executor.h"
-#include "adrs/Eval/Evaluation.h"
 
 #include "adrs/Support/IO.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/JSON.h"
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstring>
-#include <limits>
 #include <poll.h>
-#include <setjmp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace llvm;
 
+LLVM_INSTANTIATE_REGISTRY(adrs::eval::ChildTaskRegistry)
+
 namespace adrs {
 namespace eval {
+
+ChildTask::~ChildTask() = default;
 
 namespace {
 
 /// How long the zygote may take to compile the prebuilt code.
 constexpr int SetupTimeoutMs = 600'000;
+/// How much longer than the child's own limits the zygote may take to
+/// answer: forking, reaping and framing.
+constexpr double AnswerMarginSeconds = 30;
+/// A zygote message larger than this is not one.
+constexpr uint32_t MaxMessage = 256u << 20;
+
+Error protocolError(const Twine &What) {
+  return createStringError(inconvertibleErrorCode(),
+                           "the evaluation zygote " + What);
+}
 
 bool sendMessage(int Fd, const json::Value &V) {
   std::string Text = formatv("{0}", V).str();
@@ -40,22 +49,34 @@ bool sendMessage(int Fd, const json::Value &V) {
   return writeAll(Fd, Header, 4) && writeAll(Fd, Text.data(), Text.size());
 }
 
-/// Reads one message; an error when the other side is gone or the wait is
-/// over (TimeoutMs < 0: wait forever).
-Expected<json::Value> receiveMessage(int Fd, int TimeoutMs = -1) {
+/// Reads one message; an error when the other side is gone, the message is
+/// not JSON, or the deadline passes (TimeoutMs < 0: no deadline, for the
+/// zygote, whose parent may think as long as it likes).
+Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
+  auto Deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(std::max<int64_t>(TimeoutMs, 0));
   auto ReadExactly = [&](char *Out, size_t Size) -> Error {
     while (Size) {
+      int Wait = -1;
+      if (TimeoutMs >= 0) {
+        auto Left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        Deadline - std::chrono::steady_clock::now())
+                        .count();
+        if (Left <= 0)
+          return protocolError("did not answer in time");
+        Wait = int(std::min<int64_t>(Left, INT32_MAX));
+      }
       struct pollfd P = {Fd, POLLIN, 0};
-      int Ready = poll(&P, 1, TimeoutMs);
+      int Ready = poll(&P, 1, Wait);
       if (Ready < 0 && errno == EINTR)
         continue;
       if (Ready == 0)
-        return createStringError(inconvertibleErrorCode(), "timed out");
+        continue; // the deadline is checked above
       ssize_t N = ::read(Fd, Out, Size);
       if (N < 0 && errno == EINTR)
         continue;
       if (N <= 0)
-        return createStringError(inconvertibleErrorCode(), "connection closed");
+        return protocolError("closed its connection");
       Out += N;
       Size -= size_t(N);
     }
@@ -67,217 +88,64 @@ Expected<json::Value> receiveMessage(int Fd, int TimeoutMs = -1) {
   uint32_t Size = 0;
   for (int I = 0; I < 4; ++I)
     Size |= uint32_t(uint8_t(Header[I])) << (8 * I);
+  if (Size > MaxMessage)
+    return protocolError("sent an oversized message");
   std::string Text(Size, '\0');
   if (Error E = ReadExactly(Text.data(), Size))
     return std::move(E);
-  return json::parse(Text);
+  Expected<json::Value> V = json::parse(Text);
+  if (!V)
+    return protocolError("sent a message that is not JSON: " +
+                         toString(V.takeError()));
+  return V;
 }
 
-json::Value passResultsToJSON(const passes::PassResults &P) {
-  json::Array Rejections;
-  for (const passes::PassRejection &R : P.Rejections)
-    Rejections.push_back(json::Object{{"pass", R.Pass},
-                                      {"region", R.Region},
-                                      {"line", R.Line},
-                                      {"column", R.Column},
-                                      {"message", R.Message}});
-  json::Object Features, Fingerprints;
-  for (const auto &[K, V] : P.Features)
-    Features[K] = V;
-  for (const auto &[K, V] : P.Fingerprints)
-    Fingerprints[K] = V;
-  json::Object Transformed;
-  for (const auto &[K, V] : P.Transformed)
-    Transformed[K] = V;
-  json::Array Constants;
-  for (const passes::LiftedConstant &C : P.Constants)
-    Constants.push_back(json::Object{{"region", C.Region},
-                                     {"index", C.Index},
-                                     {"spelling", C.Spelling},
-                                     {"value", C.Value},
-                                     {"integer", C.IsInteger},
-                                     {"lower", C.Lower},
-                                     {"upper", C.Upper},
-                                     {"line", C.Line}});
-  return json::Object{{"rejections", std::move(Rejections)},
-                      {"transformed", std::move(Transformed)},
-                      {"constants", std::move(Constants)},
-                      {"duplicate", P.Duplicate},
-                      {"features", std::move(Features)},
-                      {"fingerprints", std::move(Fingerprints)}};
+StringRef actionName(ChildAction A) {
+  switch (A) {
+  case ChildAction::Evaluate:
+    return "evaluate";
+  case ChildAction::CheckOnly:
+    return "check";
+  case ChildAction::LinkOnly:
+    return "link";
+  case ChildAction::Task:
+    return "task";
+  }
+  llvm_unreachable("an action without a name");
 }
 
-passes::PassResults passResultsFromJSON(const json::Object *O) {
-  passes::PassResults P;
-  if (!O)
-    return P;
-  if (const json::Array *A = O->getArray("rejections"))
-    for (const json::Value &V : *A)
-      if (const json::Object *R = V.getAsObject())
-        P.Rejections.push_back({R->getString("pass").value_or("").str(),
-                                R->getString("region").value_or("").str(),
-                                unsigned(R->getInteger("line").value_or(0)),
-                                unsigned(R->getInteger("column").value_or(0)),
-                                R->getString("message").value_or("").str()});
-  P.Duplicate = O->getBoolean("duplicate").value_or(false);
-  if (const json::Object *T = O->getObject("transformed"))
-    for (const auto &[K, V] : *T)
-      P.Transformed[K.str()] = V.getAsString().value_or("").str();
-  if (const json::Array *A = O->getArray("constants"))
-    for (const json::Value &V : *A)
-      if (const json::Object *C = V.getAsObject()) {
-        passes::LiftedConstant L;
-        L.Region = C->getString("region").value_or("").str();
-        L.Index = unsigned(C->getInteger("index").value_or(0));
-        L.Spelling = C->getString("spelling").value_or("").str();
-        L.Value = C->getNumber("value").value_or(0);
-        L.IsInteger = C->getBoolean("integer").value_or(false);
-        L.Lower = C->getNumber("lower").value_or(0);
-        L.Upper = C->getNumber("upper").value_or(0);
-        L.Line = unsigned(C->getInteger("line").value_or(0));
-        P.Constants.push_back(std::move(L));
-      }
-  if (const json::Object *F = O->getObject("features"))
-    for (const auto &[K, V] : *F)
-      P.Features[K.str()] = V.getAsNumber().value_or(0);
-  if (const json::Object *F = O->getObject("fingerprints"))
-    for (const auto &[K, V] : *F)
-      P.Fingerprints[K.str()] = V.getAsString().value_or("").str();
-  return P;
+std::optional<ChildAction> actionNamed(StringRef Name) {
+  for (ChildAction A : {ChildAction::Evaluate, ChildAction::CheckOnly,
+                        ChildAction::LinkOnly, ChildAction::Task})
+    if (actionName(A) == Name)
+      return A;
+  return std::nullopt;
 }
 
-json::Value checksToJSON(const jit::CandidateChecks &C) {
-  json::Array Regions;
-  for (const regions::Region &R : C.Regions)
-    Regions.push_back(regions::toJSON(R));
-  return json::Object{{"regions", std::move(Regions)},
-                      {"passes", json::Array(C.Passes)}};
-}
+// ---- Requests: adrsc -> zygote -------------------------------------------
 
-jit::CandidateChecks checksFromJSON(const json::Object &O) {
-  jit::CandidateChecks C;
-  if (const json::Array *A = O.getArray("regions"))
-    for (const json::Value &V : *A)
-      if (const json::Object *R = V.getAsObject())
-        C.Regions.push_back(regions::regionFromJSON(*R));
-  if (const json::Array *A = O.getArray("passes"))
-    for (const json::Value &V : *A)
-      C.Passes.push_back(V.getAsString().value_or("").str());
-  return C;
-}
-
-json::Value tuneToJSON(const TuneRequest &T) {
-  json::Array Params;
-  for (const tune::Parameter &P : T.Parameters)
-    Params.push_back(json::Array{P.Initial, P.Lower, P.Upper, P.IsInteger});
-  return json::Object{{"parameters", std::move(Params)},
-                      {"evaluations", T.Evaluations},
-                      {"seed", int64_t(T.Seed)},
-                      {"seconds", T.SecondsPerEvaluation}};
-}
-
-TuneRequest tuneFromJSON(const json::Object &O) {
-  TuneRequest T;
-  if (const json::Array *A = O.getArray("parameters"))
-    for (const json::Value &V : *A)
-      if (const json::Array *P = V.getAsArray(); P && P->size() == 4)
-        T.Parameters.push_back({(*P)[0].getAsNumber().value_or(0),
-                                (*P)[1].getAsNumber().value_or(0),
-                                (*P)[2].getAsNumber().value_or(0),
-                                (*P)[3].getAsBoolean().value_or(false)});
-  T.Evaluations = unsigned(O.getInteger("evaluations").value_or(0));
-  T.Seed = uint64_t(O.getInteger("seed").value_or(0));
-  T.SecondsPerEvaluation = O.getNumber("seconds").value_or(10);
-  return T;
-}
-
-sigjmp_buf TuneRecovery;
-volatile sig_atomic_t TuneFault = 0;
-
-void onTuneFault(int Signal) {
-  TuneFault = Signal;
-  siglongjmp(TuneRecovery, 1);
-}
-
-/// Tunes the linked candidate's constants in this (the candidate's)
-/// process: each point CMA-ES asks for is written into the parameter table
-/// and the evaluator runs again. A point that crashes or hangs (an alarm)
-/// jumps back here and counts as invalid. The process may be damaged after
-/// such a fault, so a few of them end the tuning with what it found; the
-/// tuned program is evaluated again in a fresh child anyway.
-json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
-                      const RunRequest &Request, std::shared_ptr<Cache> Shared,
-                      jit::CandidateTimings &T) {
-  const TuneRequest &TR = *Request.Tune;
-  static char AltStack[1 << 16];
-  stack_t Stack{};
-  Stack.ss_sp = AltStack;
-  Stack.ss_size = sizeof(AltStack);
-  sigaltstack(&Stack, nullptr); // a stack overflow is a fault like any other
-  struct sigaction Action {};
-  Action.sa_handler = onTuneFault;
-  Action.sa_flags = SA_ONSTACK | SA_NODEFER;
-  sigemptyset(&Action.sa_mask);
-  for (int Sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM, SIGABRT})
-    sigaction(Sig, &Action, nullptr);
-  unsigned Faults = 0;
-  constexpr unsigned MaxFaults = 5;
-  auto Cost = [&](const std::vector<double> &Values) -> double {
-    if (Faults >= MaxFaults)
-      return std::numeric_limits<double>::infinity();
-    double *Table = jit::parameterTable();
-    for (size_t I = 0; I < Values.size() && I < jit::MaxParameters; ++I)
-      Table[I] = Values[I];
-    Recorder Rec(Request.Workloads, Shared);
-    itimerval Timer{};
-    Timer.it_value.tv_sec = time_t(TR.SecondsPerEvaluation);
-    Timer.it_value.tv_usec = suseconds_t(
-        (TR.SecondsPerEvaluation - double(time_t(TR.SecondsPerEvaluation))) *
-        1e6);
-    if (sigsetjmp(TuneRecovery, 1) != 0) {
-      itimerval Off{};
-      setitimer(ITIMER_REAL, &Off, nullptr);
-      ++Faults;
-      return std::numeric_limits<double>::infinity();
-    }
-    setitimer(ITIMER_REAL, &Timer, nullptr);
-    Engine.evaluate(Rec, T);
-    itimerval Off{};
-    setitimer(ITIMER_REAL, &Off, nullptr);
-    Report R = Rec.report();
-    if (!R.Problems.empty())
-      return std::numeric_limits<double>::infinity();
-    Evaluation E = scoreMetrics(S, R.Metrics);
-    return E.Feasible && E.Score ? -*E.Score
-                                 : std::numeric_limits<double>::infinity();
-  };
-  tune::Outcome O =
-      tune::minimize(TR.Parameters, Cost, TR.Evaluations, TR.Seed);
-  for (int Sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM, SIGABRT})
-    std::signal(Sig, SIG_DFL);
-  return json::Object{
-      {"best", json::Array(O.Best)},  {"faults", Faults},
-      {"best_cost", O.BestCost},      {"initial_cost", O.InitialCost},
-      {"evaluations", O.Evaluations}, {"error", O.Error}};
-}
-
-json::Value requestToJSON(const RunRequest &R) {
+json::Value requestToJSON(const RunRequest &R, ArrayRef<std::string> NewKnown) {
   json::Object Overrides;
   for (const auto &[Path, Text] : R.Overrides)
     Overrides[Path] = Text;
+  json::Array Regions;
+  for (const regions::Region &Reg : R.Regions)
+    Regions.push_back(regions::toJSON(Reg));
   json::Array Workloads;
   for (const Workload &W : R.Workloads)
     Workloads.push_back(json::Object{{"name", W.Name}, {"path", W.Path}});
   const exec::SandboxLimits &L = R.Limits;
   return json::Object{
-      {"setup_s", L.SetupSeconds},
       {"overrides", std::move(Overrides)},
+      {"regions", std::move(Regions)},
+      {"passes", json::Array(R.Passes)},
       {"workloads", std::move(Workloads)},
-      {"dry_run", R.DryRun},
-      {"known_programs", json::Array(R.KnownPrograms)},
-      {"tune", R.Tune ? tuneToJSON(*R.Tune) : json::Value(nullptr)},
-      {"checks", R.Checks ? checksToJSON(*R.Checks) : json::Value(nullptr)},
+      {"action", actionName(R.Action)},
+      {"task", R.Task},
+      {"task_payload", R.TaskPayload},
+      {"known_programs", json::Array(NewKnown)},
       {"limits", json::Object{{"wall_s", L.WallSeconds},
+                              {"setup_s", L.SetupSeconds},
                               {"cpu_s", L.CpuSeconds},
                               {"memory", int64_t(L.MemoryBytes)},
                               {"output", int64_t(L.OutputBytes)},
@@ -287,38 +155,170 @@ json::Value requestToJSON(const RunRequest &R) {
                               {"seccomp", L.Seccomp}}}};
 }
 
-RunRequest requestFromJSON(const json::Object &O) {
+/// The zygote's reading of a request. Its only writer is adrsc, but a
+/// request it misreads would be evaluated wrongly, so nothing is defaulted.
+Expected<RunRequest> requestFromJSON(const json::Value &V,
+                                     std::vector<std::string> &NewKnown) {
   RunRequest R;
-  if (const json::Object *Overrides = O.getObject("overrides"))
-    for (const auto &[Path, Text] : *Overrides)
-      R.Overrides[Path.str()] = Text.getAsString().value_or("").str();
-  if (const json::Array *Workloads = O.getArray("workloads"))
-    for (const json::Value &W : *Workloads)
-      if (const json::Object *WO = W.getAsObject())
-        R.Workloads.push_back({WO->getString("name").value_or("").str(),
-                               WO->getString("path").value_or("").str()});
-  R.DryRun = O.getBoolean("dry_run").value_or(false);
-  if (const json::Object *T = O.getObject("tune"))
-    R.Tune = tuneFromJSON(*T);
-  if (const json::Array *K = O.getArray("known_programs"))
-    for (const json::Value &V : *K)
-      R.KnownPrograms.push_back(V.getAsString().value_or("").str());
-  if (const json::Object *C = O.getObject("checks"))
-    R.Checks = checksFromJSON(*C);
-  if (const json::Object *L = O.getObject("limits")) {
-    R.Limits.WallSeconds = L->getNumber("wall_s").value_or(10);
-    R.Limits.SetupSeconds = O.getNumber("setup_s").value_or(0);
-    R.Limits.CpuSeconds = L->getNumber("cpu_s").value_or(0);
-    R.Limits.MemoryBytes = uint64_t(L->getInteger("memory").value_or(1 << 30));
-    R.Limits.OutputBytes = uint64_t(L->getInteger("output").value_or(1 << 20));
-    R.Limits.ScratchDir = L->getString("scratch").value_or("").str();
-    if (const json::Array *P = L->getArray("readable"))
-      for (const json::Value &V : *P)
-        R.Limits.ReadablePaths.push_back(V.getAsString().value_or("").str());
-    R.Limits.ConfineReads = L->getBoolean("confine_reads").value_or(false);
-    R.Limits.Seccomp = L->getBoolean("seccomp").value_or(true);
+  json::Path::Root Root("request");
+  json::ObjectMapper O(V, Root);
+  std::map<std::string, std::string> Overrides;
+  std::vector<std::string> Known;
+  std::string Action;
+  json::Value Payload = nullptr;
+  const json::Object *Obj = V.getAsObject();
+  if (!Obj || !O || !O.map("overrides", Overrides) ||
+      !O.map("passes", R.Passes) || !O.map("action", Action) ||
+      !O.map("task", R.Task) || !O.map("known_programs", Known))
+    return protocolError("got a malformed request: " +
+                         toString(Root.getError()));
+  R.Overrides = std::move(Overrides);
+  NewKnown = std::move(Known);
+  std::optional<ChildAction> A = actionNamed(Action);
+  if (!A)
+    return protocolError("got an unknown action '" + Action + "'");
+  R.Action = *A;
+  if (const json::Value *P = Obj->get("task_payload"))
+    R.TaskPayload = *P;
+  const json::Array *Regions = Obj->getArray("regions");
+  const json::Array *Workloads = Obj->getArray("workloads");
+  const json::Object *L = Obj->getObject("limits");
+  if (!Regions || !Workloads || !L)
+    return protocolError("got a request without regions, workloads or "
+                         "limits");
+  for (const json::Value &X : *Regions)
+    if (const json::Object *RO = X.getAsObject())
+      R.Regions.push_back(regions::regionFromJSON(*RO));
+  for (const json::Value &X : *Workloads) {
+    const json::Object *W = X.getAsObject();
+    std::optional<StringRef> Name = W ? W->getString("name") : std::nullopt;
+    std::optional<StringRef> Path = W ? W->getString("path") : std::nullopt;
+    if (!Name || !Path)
+      return protocolError("got a malformed workload");
+    R.Workloads.push_back({Name->str(), Path->str()});
   }
+  json::Path::Root LRoot("limits");
+  json::ObjectMapper LM(*Obj->get("limits"), LRoot);
+  exec::SandboxLimits &Lim = R.Limits;
+  int64_t Memory = 0, Output = 0;
+  if (!LM.map("wall_s", Lim.WallSeconds) ||
+      !LM.map("setup_s", Lim.SetupSeconds) ||
+      !LM.map("cpu_s", Lim.CpuSeconds) || !LM.map("memory", Memory) ||
+      !LM.map("output", Output) || !LM.map("scratch", Lim.ScratchDir) ||
+      !LM.map("readable", Lim.ReadablePaths) ||
+      !LM.map("confine_reads", Lim.ConfineReads) ||
+      !LM.map("seccomp", Lim.Seccomp) || Memory <= 0 || Output <= 0)
+    return protocolError("got malformed limits: " + toString(LRoot.getError()));
+  Lim.MemoryBytes = uint64_t(Memory);
+  Lim.OutputBytes = uint64_t(Output);
   return R;
+}
+
+// ---- The child: compile, check, link, run --------------------------------
+
+/// How the child's part ended, as it reports it.
+enum class Outcome { CompileError, Rejected, Duplicate, Checked, Ran, Task };
+
+StringRef outcomeName(Outcome O) {
+  switch (O) {
+  case Outcome::CompileError:
+    return "compile_error";
+  case Outcome::Rejected:
+    return "rejected";
+  case Outcome::Duplicate:
+    return "duplicate";
+  case Outcome::Checked:
+    return "checked";
+  case Outcome::Ran:
+    return "ran";
+  case Outcome::Task:
+    return "task";
+  }
+  llvm_unreachable("an outcome without a name");
+}
+
+std::optional<Outcome> outcomeNamed(StringRef Name) {
+  for (Outcome O :
+       {Outcome::CompileError, Outcome::Rejected, Outcome::Duplicate,
+        Outcome::Checked, Outcome::Ran, Outcome::Task})
+    if (outcomeName(O) == Name)
+      return O;
+  return std::nullopt;
+}
+
+std::unique_ptr<ChildTask> instantiateTask(StringRef Name) {
+  for (const ChildTaskRegistry::entry &E : ChildTaskRegistry::entries())
+    if (E.getName() == Name)
+      return E.instantiate();
+  return nullptr;
+}
+
+/// The candidate's life in its child. Timing starts before linking: static
+/// initialisers are candidate code too.
+int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
+              const RunRequest &Request, const std::set<std::string> &Known,
+              std::shared_ptr<Cache> Shared) {
+  jit::CandidateTimings T;
+  passes::PassResults Passes;
+  std::vector<regions::SourceDiagnostic> Diags;
+  json::Object Out;
+  auto Send = [&](Outcome O) {
+    Out["outcome"] = outcomeName(O);
+    Out["compile_ms"] = T.CompileMs;
+    Out["link_ms"] = T.LinkMs;
+    Out["run_ms"] = T.RunMs;
+    Out["passes"] = passes::toJSON(Passes);
+    return exec::sendResult(Fd,
+                            formatv("{0}", json::Value(std::move(Out))).str())
+               ? 0
+               : 1;
+  };
+  auto Failed = [&](Outcome O, Error E) {
+    Out["error"] = toString(std::move(E));
+    Out["diagnostics"] = regions::toJSON(Diags);
+    return Send(O);
+  };
+
+  Expected<passes::PassPipeline> Pipeline =
+      passes::PassPipeline::create(Request.Passes);
+  if (!Pipeline)
+    return Failed(Outcome::Rejected, Pipeline.takeError());
+  if (Error E = Engine.compile(Request.Overrides, Request.Regions, *Pipeline,
+                               Passes, Diags, T))
+    return Failed(Outcome::CompileError, std::move(E));
+  if (!Passes.Rejections.empty())
+    return Send(Outcome::Rejected);
+  if (Known.count(passes::programFingerprint(Passes)))
+    return Send(Outcome::Duplicate);
+  if (Request.Action == ChildAction::CheckOnly)
+    return Send(Outcome::Checked);
+
+  std::unique_ptr<ChildTask> Task;
+  if (Request.Action == ChildAction::Task) {
+    Task = instantiateTask(Request.Task);
+    if (!Task)
+      return Failed(Outcome::CompileError,
+                    createStringError(inconvertibleErrorCode(),
+                                      "no child task '%s' is registered",
+                                      Request.Task.c_str()));
+  }
+  // The time limit is for the candidate's code, which starts with linking;
+  // compiling it was the setup allowance.
+  exec::startTiming(Fd);
+  if (Error E = Engine.link(T))
+    return Failed(Outcome::CompileError, std::move(E));
+  if (Request.Action == ChildAction::LinkOnly)
+    return Send(Outcome::Checked);
+  if (Task) {
+    ChildContext Ctx{S,      Engine, Request.Workloads,
+                     Shared, T,      Request.Limits.WallSeconds};
+    Out["task"] = Task->run(Ctx, Request.TaskPayload);
+    return Send(Outcome::Task);
+  }
+  Recorder Rec(Request.Workloads, Shared);
+  Engine.evaluate(Rec, T);
+  Out["report"] = toJSON(Rec.report());
+  return Send(Outcome::Ran);
 }
 
 /// The zygote: builds the engine, then serves requests until the parent
@@ -327,6 +327,8 @@ RunRequest requestFromJSON(const json::Object &O) {
                              const std::vector<regions::Region> &Regions) {
   // Never outlive the run that started us.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1)
+    _exit(0);
   auto Start = std::chrono::steady_clock::now();
   Expected<std::unique_ptr<jit::Engine>> Engine =
       jit::Engine::create(S, Regions);
@@ -352,48 +354,15 @@ RunRequest requestFromJSON(const json::Object &O) {
       consumeError(Msg.takeError());
       _exit(0);
     }
-    const json::Object *O = Msg->getAsObject();
-    if (!O)
-      _exit(1);
-    RunRequest Request = requestFromJSON(*O);
-    Known.insert(Request.KnownPrograms.begin(), Request.KnownPrograms.end());
-    if (Request.Checks)
-      Request.Checks->Known = &Known;
-    exec::SandboxResult SR = exec::runSandboxed(Request.Limits, [&](int Fd) {
-      Recorder Rec(Request.Workloads, Shared);
-      std::vector<regions::SourceDiagnostic> Diags;
-      jit::CandidateTimings T;
-      passes::PassResults Passes;
-      const jit::CandidateChecks *Checks =
-          Request.Checks ? &*Request.Checks : nullptr;
-      Error Err =
-          (*Engine)->prepare(Request.Overrides, Diags, T, Checks, &Passes);
-      std::optional<json::Object> Tuned;
-      if (!Err && !Request.DryRun && Passes.Rejections.empty() &&
-          !Passes.Duplicate) {
-        // The time limit is for the evaluation, not for compiling.
-        exec::startTiming(Fd);
-        if (Request.Tune)
-          Tuned = tuneHere(S, **Engine, Request, Shared, T);
-        else
-          (*Engine)->evaluate(Rec, T);
-      }
-      json::Object Out{{"compile_ms", T.CompileMs},
-                       {"link_ms", T.LinkMs},
-                       {"run_ms", T.RunMs},
-                       {"passes", passResultsToJSON(Passes)}};
-      if (Err) {
-        Out["failed"] = toString(std::move(Err));
-        Out["diagnostics"] = regions::toJSON(Diags);
-      } else if (Tuned) {
-        Out["tuned"] = std::move(*Tuned);
-      } else {
-        Out["report"] = toJSON(Rec.report());
-      }
-      return exec::sendResult(Fd,
-                              formatv("{0}", json::Value(std::move(Out))).str())
-                 ? 0
-                 : 1;
+    std::vector<std::string> NewKnown;
+    Expected<RunRequest> Request = requestFromJSON(*Msg, NewKnown);
+    if (!Request) {
+      sendMessage(Sock, json::Object{{"error", toString(Request.takeError())}});
+      continue;
+    }
+    Known.insert(NewKnown.begin(), NewKnown.end());
+    exec::SandboxResult SR = exec::runSandboxed(Request->Limits, [&](int Fd) {
+      return childMain(Fd, S, **Engine, *Request, Known, Shared);
     });
     json::Object Reply{{"status", exec::toString(SR.Status)},
                        {"reason", SR.Reason},
@@ -403,6 +372,139 @@ RunRequest requestFromJSON(const json::Object &O) {
                        {"wall_ms", SR.WallMs}};
     if (!sendMessage(Sock, std::move(Reply)))
       _exit(0);
+  }
+}
+
+// ---- Answers: zygote -> adrsc --------------------------------------------
+
+/// What the sandbox said, as the zygote forwards it.
+struct SandboxReply {
+  exec::SandboxStatus Status = exec::SandboxStatus::OK;
+  std::string Reason, Payload, Stdout, Stderr;
+  double WallMs = 0;
+};
+
+Expected<SandboxReply> sandboxReplyFromJSON(const json::Value &V) {
+  const json::Object *O = V.getAsObject();
+  if (!O)
+    return protocolError("sent an answer that is not an object");
+  if (std::optional<StringRef> Error = O->getString("error"))
+    return protocolError("refused the request: " + *Error);
+  SandboxReply R;
+  std::string Status;
+  json::Path::Root Root("answer");
+  json::ObjectMapper M(V, Root);
+  if (!M || !M.map("status", Status) || !M.map("reason", R.Reason) ||
+      !M.map("payload", R.Payload) || !M.map("stdout", R.Stdout) ||
+      !M.map("stderr", R.Stderr) || !M.map("wall_ms", R.WallMs))
+    return protocolError("sent a malformed answer: " +
+                         toString(Root.getError()));
+  std::optional<exec::SandboxStatus> S = exec::sandboxStatusNamed(Status);
+  if (!S)
+    return protocolError("sent an unknown status '" + Status + "'");
+  R.Status = *S;
+  return R;
+}
+
+adrs::Status statusOf(exec::SandboxStatus S) {
+  switch (S) {
+  case exec::SandboxStatus::OK:
+    return Status::OK;
+  case exec::SandboxStatus::Timeout:
+    return Status::Timeout;
+  case exec::SandboxStatus::Crashed:
+    return Status::Crashed;
+  case exec::SandboxStatus::OutOfMemory:
+    return Status::OutOfMemory;
+  case exec::SandboxStatus::AbnormalExit:
+    return Status::AbnormalExit;
+  case exec::SandboxStatus::InvalidOutput:
+    return Status::InvalidOutput;
+  }
+  llvm_unreachable("a sandbox status without a candidate status");
+}
+
+/// Reads what the child sent. It is the candidate's process, so any
+/// deviation makes the result the candidate's invalid_output.
+void readPayload(StringRef Payload, RunResult &R) {
+  auto Invalid = [&](const Twine &Why) {
+    R.Status = Status::InvalidOutput;
+    R.Reason =
+        ("the candidate's process sent a malformed result: " + Why).str();
+  };
+  Expected<json::Value> V = json::parse(Payload);
+  if (!V) {
+    Invalid(toString(V.takeError()));
+    return;
+  }
+  const json::Object *P = V->getAsObject();
+  if (!P) {
+    Invalid("not an object");
+    return;
+  }
+  std::optional<Outcome> O = outcomeNamed(P->getString("outcome").value_or(""));
+  if (!O) {
+    Invalid("no known outcome");
+    return;
+  }
+  auto Ms = [&](StringRef Key) {
+    double D = P->getNumber(Key).value_or(0);
+    return std::isfinite(D) && D >= 0 ? D : 0.0;
+  };
+  R.Timings.CompileMs = Ms("compile_ms");
+  R.Timings.LinkMs = Ms("link_ms");
+  R.Timings.RunMs = Ms("run_ms");
+  if (const json::Value *Passes = P->get("passes")) {
+    Expected<passes::PassResults> Read = passes::passResultsFromJSON(*Passes);
+    if (!Read) {
+      Invalid(toString(Read.takeError()));
+      return;
+    }
+    R.Passes = std::move(*Read);
+  }
+  StringRef Error = P->getString("error").value_or("");
+  switch (*O) {
+  case Outcome::CompileError:
+    R.Status = Status::CompileError;
+    R.Reason = Error.split('\n').first.take_front(4096).str();
+    R.CompileErrors = regions::diagnosticsFromJSON(P->getArray("diagnostics"));
+    return;
+  case Outcome::Rejected:
+    R.Status = Status::Rejected;
+    R.Reason = !Error.empty() ? Error.take_front(4096).str()
+               : R.Passes.Rejections.empty()
+                   ? std::string("a candidate pass refused it")
+                   : R.Passes.Rejections.front().Message;
+    return;
+  case Outcome::Duplicate:
+    R.Status = Status::Duplicate;
+    R.Reason = "the same program (up to comments, layout and local names) "
+               "was evaluated before";
+    return;
+  case Outcome::Checked:
+    R.Status = Status::OK;
+    return;
+  case Outcome::Task:
+    R.Status = Status::OK;
+    if (const json::Value *T = P->get("task"))
+      R.TaskResult = *T;
+    return;
+  case Outcome::Ran: {
+    const json::Value *Report = P->get("report");
+    Expected<eval::Report> Read =
+        Report ? reportFromJSON(*Report)
+               : Expected<eval::Report>(createStringError(
+                     inconvertibleErrorCode(), "there is no report"));
+    if (!Read) {
+      R.Status = Status::InvalidOutput;
+      R.Reason = "the evaluator's report could not be read: " +
+                 toString(Read.takeError());
+      return;
+    }
+    R.Reported = std::move(*Read);
+    R.Status = Status::OK;
+    return;
+  }
   }
 }
 
@@ -476,110 +578,50 @@ void Executor::remember(std::string Program) {
 }
 
 Expected<RunResult> Executor::run(const RunRequest &Request) {
-  RunRequest WithKnown = Request;
-  auto Compose = [&] {
-    WithKnown.KnownPrograms.assign(Known.begin() + ZygoteKnows, Known.end());
-    return requestToJSON(WithKnown);
-  };
-  json::Value Message = Compose();
-  Expected<json::Value> Reply =
-      createStringError(inconvertibleErrorCode(), "not sent");
-  // One retry: if the zygote itself died (not the candidate's child), it is
-  // started again and the request sent once more.
+  // The zygote answers once the child is done: within the child's limits,
+  // plus the time to fork and reap it. Past that, it is stuck or stopped.
+  const exec::SandboxLimits &L = Request.Limits;
+  int64_t AnswerMs =
+      int64_t((L.SetupSeconds + L.WallSeconds + AnswerMarginSeconds) * 1000);
+  Expected<json::Value> Answer = protocolError("was not asked");
+  // One retry: if the zygote itself died or hung (not the candidate's
+  // child), it is started again and the request sent once more.
   for (int Attempt = 0; Attempt < 2; ++Attempt) {
-    consumeError(Reply.takeError());
-    if (Socket < 0 || !sendMessage(Socket, Message)) {
-      Reply = createStringError(inconvertibleErrorCode(), "zygote gone");
-    } else {
-      Reply = receiveMessage(Socket);
-    }
-    if (Reply) {
+    consumeError(Answer.takeError());
+    json::Value Message = requestToJSON(
+        Request, ArrayRef<std::string>(Known).drop_front(ZygoteKnows));
+    if (Socket < 0 || !sendMessage(Socket, Message))
+      Answer = protocolError("is gone");
+    else
+      Answer = receiveMessage(Socket, AnswerMs);
+    if (Answer) {
       ZygoteKnows = Known.size();
       break;
     }
     stop();
     ++Restarts;
     if (Error E = spawn())
-      return std::move(E);
+      return joinErrors(Answer.takeError(), std::move(E));
     // A new zygote knows nothing yet: it gets the whole list.
     ZygoteKnows = 0;
-    Message = Compose();
   }
-  if (!Reply) {
-    consumeError(Reply.takeError());
-    RunResult R;
-    R.Status = "crashed";
-    R.Reason = "the zygote died twice while running this candidate";
-    return R;
-  }
-
-  const json::Object *O = Reply->getAsObject();
+  if (!Answer)
+    return createStringError(inconvertibleErrorCode(),
+                             "the evaluation zygote failed twice on the same "
+                             "candidate: %s",
+                             toString(Answer.takeError()).c_str());
+  Expected<SandboxReply> SR = sandboxReplyFromJSON(*Answer);
+  if (!SR)
+    return SR.takeError();
   RunResult R;
-  R.Status = O ? O->getString("status").value_or("crashed").str() : "crashed";
-  R.Reason = O ? O->getString("reason").value_or("").str() : "bad reply";
-  R.WallMs = O ? O->getNumber("wall_ms").value_or(0) : 0;
-  if (O) {
-    R.Stdout = O->getString("stdout").value_or("").str();
-    R.Stderr = O->getString("stderr").value_or("").str();
-  }
-  if (R.Status != "ok")
-    return R;
-
-  Expected<json::Value> Payload =
-      json::parse(O->getString("payload").value_or(""));
-  const json::Object *P = Payload ? Payload->getAsObject() : nullptr;
-  if (!P) {
-    if (!Payload)
-      consumeError(Payload.takeError());
-    R.Status = "invalid_output";
-    R.Reason = "the candidate's process sent a malformed result";
-    return R;
-  }
-  R.Timings.CompileMs = P->getNumber("compile_ms").value_or(0);
-  R.Timings.LinkMs = P->getNumber("link_ms").value_or(0);
-  R.Timings.RunMs = P->getNumber("run_ms").value_or(0);
-  R.Passes = passResultsFromJSON(P->getObject("passes"));
-  if (std::optional<StringRef> Failed = P->getString("failed")) {
-    R.Status = "compile_error";
-    R.Reason = Failed->split('\n').first.str();
-    R.CompileErrors = regions::diagnosticsFromJSON(P->getArray("diagnostics"));
-    return R;
-  }
-  if (!R.Passes.Rejections.empty()) {
-    R.Status = "rejected";
-    R.Reason = R.Passes.Rejections.front().Message;
-    return R;
-  }
-  if (R.Passes.Duplicate) {
-    R.Status = "duplicate";
-    R.Reason = "the same program (up to comments, layout and local names) "
-               "was evaluated before";
-    return R;
-  }
-  if (const json::Object *Tuned = P->getObject("tuned")) {
-    tune::Outcome O;
-    if (const json::Array *B = Tuned->getArray("best"))
-      for (const json::Value &V : *B)
-        O.Best.push_back(V.getAsNumber().value_or(0));
-    O.BestCost = Tuned->getNumber("best_cost").value_or(0);
-    O.InitialCost = Tuned->getNumber("initial_cost").value_or(0);
-    O.Evaluations = unsigned(Tuned->getInteger("evaluations").value_or(0));
-    O.Error = Tuned->getString("error").value_or("").str();
-    R.Tuned = std::move(O);
-    return R;
-  }
-  if (const json::Value *Report = P->get("report")) {
-    Expected<eval::Report> Parsed =
-        reportFromJSON(formatv("{0}", *Report).str());
-    if (!Parsed) {
-      consumeError(Parsed.takeError());
-      R.Status = "invalid_output";
-      R.Reason = "the evaluator's report could not be read";
-      return R;
-    }
-    R.Reported = std::move(*Parsed);
-  }
-  return R;
+  R.Status = statusOf(SR->Status);
+  R.Reason = std::move(SR->Reason);
+  R.WallMs = SR->WallMs;
+  R.Stdout = std::move(SR->Stdout);
+  R.Stderr = std::move(SR->Stderr);
+  if (SR->Status == exec::SandboxStatus::OK)
+    readPayload(SR->Payload, R);
+  return std::move(R);
 }
 
 } // namespace eval

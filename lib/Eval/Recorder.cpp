@@ -62,12 +62,29 @@ json::Value toJSON(const Report &R) {
                       {"problems", json::Array(R.Problems)}};
 }
 
-Expected<Report> reportFromJSON(StringRef Text) {
-  Expected<json::Value> V = json::parse(Text);
-  if (!V)
-    return V.takeError();
+namespace {
+
+// Well above what an honest evaluator reports, well below what would fill
+// the run database: the recorder in the child keeps to them too, but a
+// forged report would not.
+constexpr size_t MaxMetrics = 4096;
+constexpr size_t MaxWorkloadValues = 1'000'000;
+constexpr size_t MaxArtifacts = 256;
+/// The recorder cuts at 16 KiB and adds a short note.
+constexpr size_t MaxArtifactBytes = (16 << 10) + 64;
+constexpr size_t MaxProblems = 256;
+constexpr size_t MaxNameBytes = 1024;
+
+Error tooLarge(const Twine &What) {
+  return createStringError(inconvertibleErrorCode(),
+                           "the report is too large: " + What);
+}
+
+} // namespace
+
+Expected<Report> reportFromJSON(const json::Value &V) {
   Report R;
-  const json::Object *O = V->getAsObject();
+  const json::Object *O = V.getAsObject();
   if (!O)
     return createStringError(inconvertibleErrorCode(), "a report is an object");
   auto Numbers = [&](const json::Object *From,
@@ -76,6 +93,9 @@ Expected<Report> reportFromJSON(StringRef Text) {
     if (!From)
       return Error::success();
     for (const auto &[K, X] : *From) {
+      if (StringRef(K).size() > MaxNameBytes)
+        return tooLarge("a metric name of " + Twine(StringRef(K).size()) +
+                        " bytes");
       std::optional<double> D = X.getAsNumber();
       if (!D) {
         if (Report)
@@ -87,22 +107,59 @@ Expected<Report> reportFromJSON(StringRef Text) {
     }
     return Error::success();
   };
-  if (Error E = Numbers(O->getObject("metrics"), R.Metrics))
+  const json::Object *Metrics = O->getObject("metrics");
+  if (Metrics && Metrics->size() > MaxMetrics)
+    return tooLarge(Twine(Metrics->size()) + " metrics (at most " +
+                    Twine(MaxMetrics) + ")");
+  if (Error E = Numbers(Metrics, R.Metrics))
     return std::move(E);
-  if (const json::Object *PW = O->getObject("per_workload"))
-    for (const auto &[W, Ms] : *PW)
-      if (Error E = Numbers(Ms.getAsObject(), R.PerWorkload[W.str()],
-                            /*Report=*/false))
+  if (const json::Object *PW = O->getObject("per_workload")) {
+    size_t Values = 0;
+    for (const auto &[W, Ms] : *PW) {
+      const json::Object *M = Ms.getAsObject();
+      Values += M ? M->size() : 0;
+      if (Values > MaxWorkloadValues)
+        return tooLarge("more than " + Twine(MaxWorkloadValues) +
+                        " per-workload values");
+      if (StringRef(W).size() > MaxNameBytes)
+        return tooLarge("a workload name of " + Twine(StringRef(W).size()) +
+                        " bytes");
+      if (Error E = Numbers(M, R.PerWorkload[W.str()], /*Report=*/false))
         return std::move(E);
-  if (const json::Object *A = O->getObject("artifacts"))
+    }
+  }
+  if (const json::Object *A = O->getObject("artifacts")) {
+    if (A->size() > MaxArtifacts)
+      return tooLarge(Twine(A->size()) + " artifacts (at most " +
+                      Twine(MaxArtifacts) + ")");
     for (const auto &[K, X] : *A)
-      if (std::optional<StringRef> S = X.getAsString())
-        R.Artifacts[K.str()] = S->str();
+      if (std::optional<StringRef> S = X.getAsString()) {
+        if (StringRef(K).size() > MaxNameBytes)
+          return tooLarge("an artifact name of " + Twine(StringRef(K).size()) +
+                          " bytes");
+        // Cut as the recorder cuts: feedback for a prompt, not a file store.
+        std::string Text = S->take_front(MaxArtifactBytes).str();
+        if (S->size() > MaxArtifactBytes)
+          Text += "\n[... " + std::to_string(S->size() - MaxArtifactBytes) +
+                  " bytes cut]";
+        R.Artifacts[K.str()] = std::move(Text);
+      }
+  }
   if (const json::Array *P = O->getArray("problems"))
     for (const json::Value &X : *P)
-      if (std::optional<StringRef> S = X.getAsString())
-        R.Problems.push_back(S->str());
+      if (std::optional<StringRef> S = X.getAsString()) {
+        if (R.Problems.size() == MaxProblems)
+          break;
+        R.Problems.push_back(S->take_front(MaxNameBytes).str());
+      }
   return R;
+}
+
+Expected<Report> reportFromJSON(StringRef Text) {
+  Expected<json::Value> V = json::parse(Text);
+  if (!V)
+    return V.takeError();
+  return reportFromJSON(*V);
 }
 
 } // namespace eval

@@ -62,6 +62,16 @@ StringRef toString(SandboxStatus S) {
   return "crashed";
 }
 
+std::optional<SandboxStatus> sandboxStatusNamed(StringRef Name) {
+  for (SandboxStatus S :
+       {SandboxStatus::OK, SandboxStatus::Timeout, SandboxStatus::Crashed,
+        SandboxStatus::OutOfMemory, SandboxStatus::AbnormalExit,
+        SandboxStatus::InvalidOutput})
+    if (toString(S) == Name)
+      return S;
+  return std::nullopt;
+}
+
 namespace {
 
 // Frames on the result pipe: a 4-byte tag, a 4-byte little-endian length,

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "adrs/Generate/Builtin.h"
+#include "adrs/Generate/Generator.h"
 
 #include "adrs/Patch/Edit.h"
 #include "adrs/Patch/Match.h"
@@ -1854,6 +1855,57 @@ BuiltinGenerator::propose(const Program &Parent,
                           std::mt19937_64 &Rng) const {
   return Proposer(Parent, Donors, Rng).run(Operators);
 }
+
+namespace {
+
+/// The built-in generator behind the Generator interface: proposals are
+/// cheap and deterministic, so they run on the run's own thread.
+class Builtin : public Generator {
+public:
+  explicit Builtin(std::vector<Operator> Ops) : Engine(std::move(Ops)) {}
+
+  Expected<std::optional<GeneratedEdit>>
+  propose(const ProposalRequest &R, std::mt19937_64 &Rng) override {
+    std::vector<const Program *> Donors;
+    for (const ScoredProgram &P : R.Inspirations)
+      Donors.push_back(&P.Regions);
+    std::optional<Proposal> P = Engine.propose(R.Parent.Regions, Donors, Rng);
+    if (!P)
+      return std::nullopt;
+    GeneratedEdit E;
+    E.Reply = std::move(P->Reply);
+    E.Generator = "builtin";
+    E.Operator = toString(P->Op).str();
+    E.Description = std::move(P->Description);
+    return std::optional<GeneratedEdit>(std::move(E));
+  }
+
+private:
+  BuiltinGenerator Engine;
+};
+
+class BuiltinFactory : public GeneratorFactory {
+public:
+  Expected<std::unique_ptr<Generator>> create(const spec::Spec &S) override {
+    std::vector<Operator> Ops;
+    for (const std::string &Name : S.Generator.Operators) {
+      std::optional<Operator> Op = operatorNamed(Name);
+      if (!Op)
+        return createStringError(inconvertibleErrorCode(),
+                                 "unknown built-in operator '%s'",
+                                 Name.c_str());
+      Ops.push_back(*Op);
+    }
+    return std::make_unique<Builtin>(std::move(Ops));
+  }
+};
+
+GeneratorRegistry::Add<BuiltinFactory>
+    BuiltinEntry("builtin", "genetic-improvement edits without a model");
+
+} // namespace
+
+void linkBuiltinGenerator() {}
 
 } // namespace generate
 } // namespace adrs

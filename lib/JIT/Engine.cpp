@@ -25,6 +25,8 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <chrono>
+#include <map>
+#include <set>
 
 using namespace llvm;
 
@@ -90,6 +92,11 @@ private:
 struct Engine::Impl {
   const spec::Spec &S;
   std::string Unit; ///< The translation unit that holds the regions.
+  /// Headers of that unit that hold regions. They are never part of the
+  /// parsed preamble: a candidate brings its own text for them.
+  std::set<std::string> RegionHeaders;
+  /// The last compile's parse, until it is linked.
+  clang::PartialTranslationUnit *Parsed = nullptr;
   Compiler Compile;
   std::unique_ptr<orc::LLJIT> JIT;
   /// Candidates are compiled incrementally: the interpreter holds the
@@ -138,7 +145,9 @@ struct Engine::Impl {
     clang::LangOptions LO;
     LO.CPlusPlus = true;
     clang::PreambleBounds Bounds = clang::Lexer::ComputePreamble(Text, LO);
-    Preamble = Text.take_front(Bounds.Size).str();
+    // A header with a region changes with the candidate, so it must be
+    // parsed with each one: no preamble then (its #include is in it).
+    Preamble = RegionHeaders.empty() ? Text.take_front(Bounds.Size).str() : "";
     // Executing something creates the interpreter's JIT, which must exist to
     // be given the generator below.
     if (Error E = Candidates->ParseAndExecute(
@@ -157,60 +166,77 @@ struct Engine::Impl {
     return Error::success();
   }
 
-  /// Runs the passes on a freshly parsed partial translation unit. Region
-  /// offsets move by \p Delta: the parsed buffer starts with a #line
-  /// directive instead of the preamble.
-  Error check(clang::PartialTranslationUnit &PTU, long Delta,
-              const CandidateChecks &Checks, passes::PassResults &Results) {
-    passes::linkBuiltinPasses();
-    std::vector<std::unique_ptr<passes::CandidatePass>> Passes;
-    for (const std::string &Name : Checks.Passes) {
-      std::unique_ptr<passes::CandidatePass> P;
-      for (const passes::PassRegistry::entry &E :
-           passes::PassRegistry::entries())
-        if (E.getName() == Name)
-          P = E.instantiate();
-      if (!P)
-        return createStringError(inconvertibleErrorCode(), "unknown pass '%s'",
-                                 Name.c_str());
-      Passes.push_back(std::move(P));
-    }
+  /// Runs the passes on a freshly parsed partial translation unit. Regions
+  /// of the unit itself are in the parsed buffer, shifted by \p Delta (it
+  /// starts with a #line directive instead of the preamble); regions in
+  /// headers are in those headers' own buffers.
+  void check(clang::PartialTranslationUnit &PTU, long Delta,
+             const std::vector<regions::Region> &Regions,
+             const passes::PassPipeline &Passes, passes::PassResults &Results) {
     clang::ASTContext &Ctx = Candidates->getCompilerInstance()->getASTContext();
     clang::SourceManager &SM = Ctx.getSourceManager();
     std::vector<clang::Decl *> Decls(PTU.TUPart->decls_begin(),
                                      PTU.TUPart->decls_end());
-    // The buffer of this parse: where a declaration presumes to be in the
-    // unit (the #line directive says so).
-    clang::FileID FID;
+    std::map<std::string, passes::FileRegions> Files;
+    for (const regions::Region &R : Regions) {
+      if (R.Unit != Unit)
+        continue;
+      auto [It, New] = Files.try_emplace(R.File);
+      if (New)
+        It->second.File =
+            R.File == Unit ? unitBuffer(SM, Decls) : headerBuffer(SM, R.File);
+      long Shift = R.File == Unit ? Delta : 0;
+      It->second.Regions.push_back(
+          {&R, unsigned(long(R.Begin) + Shift), unsigned(long(R.End) + Shift)});
+    }
+    std::vector<passes::FileRegions> InParse;
+    for (auto &[File, F] : Files)
+      if (F.File.isValid())
+        InParse.push_back(std::move(F));
+    Passes.run(Ctx, InParse, S, Results, Decls);
+  }
+
+  /// The buffer of this parse that stands for the unit: where a declaration
+  /// presumes to be in the unit (the #line directive says so).
+  clang::FileID unitBuffer(clang::SourceManager &SM,
+                           ArrayRef<clang::Decl *> Decls) {
     for (clang::Decl *D : Decls) {
       clang::SourceLocation L = SM.getExpansionLoc(D->getLocation());
       clang::PresumedLoc P = SM.getPresumedLoc(L);
-      if (P.isValid() && StringRef(P.getFilename()) == Unit) {
-        FID = SM.getFileID(L);
-        break;
-      }
+      if (P.isValid() && StringRef(P.getFilename()) == Unit)
+        return SM.getFileID(L);
     }
-    if (FID.isInvalid())
-      return Error::success(); // nothing of the unit's own: nothing to check
-    std::vector<passes::PassRegion> InBuffer;
-    for (const regions::Region &R : Checks.Regions)
-      if (R.Unit == Unit && R.File == Unit)
-        InBuffer.push_back({&R, unsigned(long(R.Begin) + Delta),
-                            unsigned(long(R.End) + Delta)});
-    passes::PassContext PC(Ctx, FID, InBuffer, S, Results);
-    PC.setTopLevelDecls(std::move(Decls));
-    for (std::unique_ptr<passes::CandidatePass> &P : Passes)
-      P->run(PC);
-    // Lines in rejections count in the buffer; the #line directive maps
-    // them back, so ask the source manager for presumed lines.
-    return Error::success();
+    return clang::FileID();
   }
 
-  Error prepare(const regions::FileOverrides &Overrides,
+  clang::FileID headerBuffer(clang::SourceManager &SM, StringRef File) {
+    auto Ref = SM.getFileManager().getOptionalFileRef(File);
+    return Ref ? SM.translateFile(*Ref) : clang::FileID();
+  }
+
+  Error compile(const regions::FileOverrides &Overrides,
+                const std::vector<regions::Region> &Regions,
+                const passes::PassPipeline &Passes,
+                passes::PassResults &Results,
                 std::vector<regions::SourceDiagnostic> &Diagnostics,
-                CandidateTimings &Timings, const CandidateChecks *Checks,
-                passes::PassResults *Results) {
+                CandidateTimings &Timings) {
     auto Start = std::chrono::steady_clock::now();
+    Parsed = nullptr;
+    // A region's header gets the candidate's text before anything includes
+    // it; the process is a fresh child, so this touches no other candidate.
+    clang::SourceManager &SM =
+        Candidates->getCompilerInstance()->getSourceManager();
+    for (const std::string &Header : RegionHeaders) {
+      auto O = Overrides.find(Header);
+      if (O == Overrides.end())
+        continue;
+      auto Ref = SM.getFileManager().getOptionalFileRef(Header);
+      if (!Ref)
+        return createStringError(inconvertibleErrorCode(),
+                                 "cannot find the header '%s'", Header.c_str());
+      SM.overrideFileContents(
+          *Ref, MemoryBuffer::getMemBufferCopy(O->second, Header));
+    }
     auto It = Overrides.find(Unit);
     const std::string &Text = It != Overrides.end() ? It->second : BaselineText;
     // The rest of the unit after the parsed preamble; a #line directive
@@ -237,25 +263,26 @@ struct Engine::Impl {
     CandidateDiagnostics.setOutput(&Diagnostics);
     Expected<clang::PartialTranslationUnit &> PTU = Candidates->Parse(Input);
     CandidateDiagnostics.setOutput(nullptr);
-    Timings.CompileMs = msSince(Start);
     if (!PTU) {
       consumeError(PTU.takeError());
+      Timings.CompileMs = msSince(Start);
       return compileError("the candidate does not compile", Diagnostics);
     }
-    if (Checks && Results) {
-      if (Error E = check(*PTU, Delta, *Checks, *Results))
-        return E;
-      Timings.CompileMs = msSince(Start);
-      if (!Results->Rejections.empty())
-        return Error::success(); // refused: not worth linking
-      if (Checks->Known &&
-          Checks->Known->count(passes::programFingerprint(*Results))) {
-        Results->Duplicate = true;
-        return Error::success(); // scored already
-      }
-    }
+    if (!Passes.empty())
+      check(*PTU, Delta, Regions, Passes, Results);
+    Timings.CompileMs = msSince(Start);
+    Parsed = &*PTU;
+    return Error::success();
+  }
+
+  Error link(CandidateTimings &Timings) {
+    if (!Parsed)
+      return createStringError(inconvertibleErrorCode(),
+                               "nothing compiled to link");
     auto LinkStart = std::chrono::steady_clock::now();
-    if (Error E = Candidates->Execute(*PTU))
+    clang::PartialTranslationUnit &PTU = *Parsed;
+    Parsed = nullptr;
+    if (Error E = Candidates->Execute(PTU))
       return E;
     for (const std::string &Name : Stubbed) {
       Expected<JITTargetAddress> Fn = Candidates->getSymbolAddress(Name);
@@ -310,6 +337,9 @@ Engine::create(const spec::Spec &S,
   // Inline assembly in the sources is assembled by the JIT.
   InitializeNativeTargetAsmParser();
   auto I = std::make_unique<Impl>(S, Unit);
+  for (const regions::Region &R : Regions)
+    if (R.File != Unit)
+      I->RegionHeaders.insert(R.File);
   Expected<std::unique_ptr<orc::LLJIT>> JIT = orc::LLJITBuilder().create();
   if (!JIT)
     return JIT.takeError();
@@ -460,12 +490,16 @@ Engine::create(const spec::Spec &S,
   return std::unique_ptr<Engine>(new Engine(std::move(I)));
 }
 
-Error Engine::prepare(const regions::FileOverrides &Overrides,
+Error Engine::compile(const regions::FileOverrides &Overrides,
+                      const std::vector<regions::Region> &Regions,
+                      const passes::PassPipeline &Passes,
+                      passes::PassResults &Results,
                       std::vector<regions::SourceDiagnostic> &Diagnostics,
-                      CandidateTimings &Timings, const CandidateChecks *Checks,
-                      passes::PassResults *Results) {
-  return I->prepare(Overrides, Diagnostics, Timings, Checks, Results);
+                      CandidateTimings &Timings) {
+  return I->compile(Overrides, Regions, Passes, Results, Diagnostics, Timings);
 }
+
+Error Engine::link(CandidateTimings &Timings) { return I->link(Timings); }
 
 void Engine::evaluate(EvalContext &Ctx, CandidateTimings &Timings) {
   auto Start = std::chrono::steady_clock::now();
@@ -475,15 +509,16 @@ void Engine::evaluate(EvalContext &Ctx, CandidateTimings &Timings) {
 
 Error Engine::run(const regions::FileOverrides &Overrides, EvalContext &Ctx,
                   std::vector<regions::SourceDiagnostic> &Diagnostics,
-                  CandidateTimings &Timings, const CandidateChecks *Checks,
-                  passes::PassResults *Results) {
-  if (Error E = I->prepare(Overrides, Diagnostics, Timings, Checks, Results))
+                  CandidateTimings &Timings) {
+  Expected<passes::PassPipeline> None = passes::PassPipeline::create({});
+  if (!None)
+    return None.takeError();
+  passes::PassResults Ignored;
+  if (Error E = I->compile(Overrides, {}, *None, Ignored, Diagnostics, Timings))
     return E;
-  if (Results && !Results->Rejections.empty())
-    return Error::success();
-  auto Start = std::chrono::steady_clock::now();
-  I->Entry(Ctx);
-  Timings.RunMs = msSince(Start);
+  if (Error E = I->link(Timings))
+    return E;
+  evaluate(Ctx, Timings);
   return Error::success();
 }
 

@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/DynamicLibrary.h"
 
 using namespace llvm;
@@ -30,8 +31,42 @@ const PassRegion *PassContext::regionAt(unsigned Offset) const {
 std::string programFingerprint(const PassResults &Results) {
   std::string Key;
   for (const auto &[Region, Fingerprint] : Results.Fingerprints)
-    Key += (Key.empty() ? "" : " ") + Region + ":" + Fingerprint;
+    Key += (Key.empty() ? "" : "-") + Fingerprint;
   return Key;
+}
+
+PassPipeline::PassPipeline(PassPipeline &&) = default;
+PassPipeline &PassPipeline::operator=(PassPipeline &&) = default;
+PassPipeline::~PassPipeline() = default;
+
+Expected<PassPipeline> PassPipeline::create(ArrayRef<std::string> Names) {
+  linkBuiltinPasses();
+  PassPipeline P;
+  for (const std::string &Name : Names) {
+    std::unique_ptr<CandidatePass> Pass;
+    for (const PassRegistry::entry &E : PassRegistry::entries())
+      if (E.getName() == Name)
+        Pass = E.instantiate();
+    if (!Pass)
+      return createStringError(
+          inconvertibleErrorCode(), "unknown pass '%s'; the passes are: %s",
+          Name.c_str(), join(registeredPasses(), ", ").c_str());
+    P.Names.push_back(Name);
+    P.Passes.push_back(std::move(Pass));
+  }
+  return std::move(P);
+}
+
+void PassPipeline::run(clang::ASTContext &Ctx, ArrayRef<FileRegions> Files,
+                       const spec::Spec &S, PassResults &Results,
+                       ArrayRef<clang::Decl *> TopLevel) const {
+  for (const FileRegions &F : Files) {
+    PassContext PC(Ctx, F.File, F.Regions, S, Results);
+    if (!TopLevel.empty())
+      PC.setTopLevelDecls(TopLevel.vec());
+    for (const std::unique_ptr<CandidatePass> &P : Passes)
+      P->run(PC);
+  }
 }
 
 std::vector<std::string> defaultPasses() {

@@ -16,6 +16,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
+#include <algorithm>
+
 using namespace llvm;
 
 namespace adrs {
@@ -70,7 +72,15 @@ std::vector<SourceDiagnostic> diagnosticsFromJSON(const json::Array *A) {
   std::vector<SourceDiagnostic> Out;
   if (!A)
     return Out;
+  // Diagnostics come back from a candidate's process: keep what a person
+  // or a prompt can use, and no more.
+  constexpr size_t MaxDiagnostics = 200, MaxText = 4096;
+  auto Text = [&](const json::Object *O, StringRef Key) {
+    return O->getString(Key).value_or("").take_front(MaxText).str();
+  };
   for (const json::Value &V : *A) {
+    if (Out.size() == MaxDiagnostics)
+      break;
     const json::Object *O = V.getAsObject();
     if (!O)
       continue;
@@ -79,11 +89,13 @@ std::vector<SourceDiagnostic> diagnosticsFromJSON(const json::Array *A) {
     D.Severity = Level == "note"      ? SourceDiagnostic::Level::Note
                  : Level == "warning" ? SourceDiagnostic::Level::Warning
                                       : SourceDiagnostic::Level::Error;
-    D.File = O->getString("file").value_or("").str();
-    D.Line = unsigned(O->getInteger("line").value_or(0));
-    D.Column = unsigned(O->getInteger("column").value_or(0));
-    D.Message = O->getString("message").value_or("").str();
-    D.SourceLine = O->getString("source_line").value_or("").str();
+    D.File = Text(O, "file");
+    D.Line = unsigned(
+        std::clamp<int64_t>(O->getInteger("line").value_or(0), 0, UINT32_MAX));
+    D.Column = unsigned(std::clamp<int64_t>(O->getInteger("column").value_or(0),
+                                            0, UINT32_MAX));
+    D.Message = Text(O, "message");
+    D.SourceLine = Text(O, "source_line");
     Out.push_back(std::move(D));
   }
   return Out;

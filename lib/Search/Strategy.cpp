@@ -393,7 +393,7 @@ private:
                         Ids.empty() ? "nothing new" : Ids);
     }
     Detail.pop_back();
-    event("migration", Detail);
+    event(EventKind::Migration, Detail);
   }
 
   std::vector<Dimension> Dims;

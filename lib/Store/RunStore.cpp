@@ -152,7 +152,8 @@ CREATE TABLE IF NOT EXISTS events(
   at REAL NOT NULL,
   session INTEGER NOT NULL,
   kind TEXT NOT NULL,
-  detail TEXT NOT NULL);
+  detail TEXT NOT NULL,
+  subject INTEGER);
 )sql";
 
 constexpr const char *CandidateColumns =
@@ -160,7 +161,7 @@ constexpr const char *CandidateColumns =
     "reason, feasible, score, objectives, features, fingerprint, cost, "
     "wall_ms, finished_at, session, edit, prompt, reply, regions, result, test";
 
-Candidate readCandidate(const Statement &S, bool Full) {
+Expected<Candidate> readCandidate(const Statement &S, bool Full) {
   Candidate C;
   C.Id = S.integer(0);
   C.Seq = S.integer(1);
@@ -169,7 +170,14 @@ Candidate readCandidate(const Statement &S, bool Full) {
   C.Generator = S.text(4);
   C.Operator = S.text(5);
   C.Description = S.text(6);
-  C.Status = S.text(7);
+  std::string Status = S.text(7);
+  std::optional<adrs::Status> Known = statusNamed(Status);
+  if (!Known)
+    return createStringError(inconvertibleErrorCode(),
+                             "candidate #%lld has the status '%s', which this "
+                             "adrsc does not know",
+                             (long long)C.Id, Status.c_str());
+  C.Status = *Known;
   C.Reason = S.text(8);
   C.Feasible = S.integer(9);
   if (!S.isNull(10))
@@ -189,7 +197,7 @@ Candidate readCandidate(const Statement &S, bool Full) {
     C.ResultJSON = S.text(22);
     C.TestJSON = S.text(23);
   }
-  return C;
+  return std::move(C);
 }
 
 } // namespace
@@ -362,11 +370,16 @@ Expected<std::unique_ptr<RunStore>> RunStore::openReadOnly(StringRef Path) {
   return std::unique_ptr<RunStore>(new RunStore(std::move(I)));
 }
 
-std::optional<std::string> RunStore::meta(StringRef Key) {
+Expected<std::optional<std::string>> RunStore::meta(StringRef Key) {
   Statement S(I->Reader, "SELECT value FROM meta WHERE key = ?");
-  if (!S || S.bind(1, Key).step() != SQLITE_ROW)
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the run's " + Key);
+  int RC = S.bind(1, Key).step();
+  if (RC == SQLITE_DONE)
     return std::nullopt;
-  return S.text(0);
+  if (RC != SQLITE_ROW)
+    return sqliteError(I->Reader, "cannot read the run's " + Key);
+  return std::optional<std::string>(S.text(0));
 }
 
 Error RunStore::setMeta(StringRef Key, StringRef Value) {
@@ -391,27 +404,42 @@ Error RunStore::forEachCandidate(bool Full,
   if (!S)
     return sqliteError(I->Reader, "cannot read the candidates");
   int RC;
-  while ((RC = S.step()) == SQLITE_ROW)
-    Fn(readCandidate(S, Full));
+  while ((RC = S.step()) == SQLITE_ROW) {
+    Expected<Candidate> C = readCandidate(S, Full);
+    if (!C)
+      return C.takeError();
+    Fn(std::move(*C));
+  }
   if (RC != SQLITE_DONE)
     return sqliteError(I->Reader, "cannot read the candidates");
   return Error::success();
 }
 
-std::optional<Candidate> RunStore::candidate(int64_t Id) {
+Expected<std::optional<Candidate>> RunStore::candidate(int64_t Id) {
   Statement S(I->Reader, std::string("SELECT ") + CandidateColumns +
                              " FROM candidates WHERE id = ?");
-  if (!S || S.bind(1, Id).step() != SQLITE_ROW)
+  if (!S)
+    return sqliteError(I->Reader, "cannot read candidate #" + Twine(Id));
+  int RC = S.bind(1, Id).step();
+  if (RC == SQLITE_DONE)
     return std::nullopt;
-  return readCandidate(S, /*Full=*/true);
+  if (RC != SQLITE_ROW)
+    return sqliteError(I->Reader, "cannot read candidate #" + Twine(Id));
+  Expected<Candidate> C = readCandidate(S, /*Full=*/true);
+  if (!C)
+    return C.takeError();
+  return std::optional<Candidate>(std::move(*C));
 }
 
-std::vector<Proposal> RunStore::pending() {
+Expected<std::vector<Proposal>> RunStore::pending() {
   std::vector<Proposal> Out;
   Statement S(I->Reader, "SELECT id, parents, island, generator, operator, "
                          "description, edit, prompt, reply, regions FROM "
                          "pending ORDER BY id");
-  while (S && S.step() == SQLITE_ROW) {
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the pending candidates");
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
     Proposal P;
     P.Id = S.integer(0);
     P.Parents = fromText<std::vector<int64_t>>(S.text(1));
@@ -425,28 +453,54 @@ std::vector<Proposal> RunStore::pending() {
     P.Regions = fromText<std::map<std::string, std::string>>(S.text(9));
     Out.push_back(std::move(P));
   }
-  return Out;
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the pending candidates");
+  return std::move(Out);
 }
 
-std::vector<Event> RunStore::events() {
+Expected<std::vector<Event>> RunStore::events() {
   std::vector<Event> Out;
-  Statement S(I->Reader,
-              "SELECT at, session, kind, detail FROM events ORDER BY id");
-  while (S && S.step() == SQLITE_ROW)
-    Out.push_back({S.real(0), unsigned(S.integer(1)), S.text(2), S.text(3)});
-  return Out;
+  Statement S(I->Reader, "SELECT at, session, kind, detail, subject FROM "
+                         "events ORDER BY id");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the run's events");
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
+    std::string Kind = S.text(2);
+    std::optional<EventKind> K = eventKindNamed(Kind);
+    if (!K)
+      return createStringError(inconvertibleErrorCode(),
+                               "the run has an event of kind '%s', which this "
+                               "adrsc does not know",
+                               Kind.c_str());
+    Event E;
+    E.At = S.real(0);
+    E.Session = unsigned(S.integer(1));
+    E.Kind = *K;
+    E.Detail = S.text(3);
+    if (!S.isNull(4))
+      E.Subject = S.integer(4);
+    Out.push_back(std::move(E));
+  }
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the run's events");
+  return std::move(Out);
 }
 
-int64_t RunStore::candidateCount() {
+Expected<int64_t> RunStore::candidateCount() {
   Statement S(I->Reader, "SELECT count(*) FROM candidates");
-  return S && S.step() == SQLITE_ROW ? S.integer(0) : 0;
+  if (!S || S.step() != SQLITE_ROW)
+    return sqliteError(I->Reader, "cannot count the candidates");
+  return S.integer(0);
 }
 
-int64_t RunStore::maxId() {
+Expected<int64_t> RunStore::maxId() {
   Statement S(I->Reader, "SELECT max((SELECT coalesce(max(id), -1) FROM "
                          "candidates), (SELECT coalesce(max(id), -1) FROM "
                          "pending))");
-  return S && S.step() == SQLITE_ROW ? S.integer(0) : -1;
+  if (!S || S.step() != SQLITE_ROW)
+    return sqliteError(I->Reader, "cannot read the largest candidate id");
+  return S.integer(0);
 }
 
 void RunStore::addPending(const Proposal &P) {
@@ -481,14 +535,18 @@ void RunStore::removePending(int64_t Id) {
 }
 
 static Error insertEvent(sqlite3 *DB, const Event &E) {
-  Statement S(DB, "INSERT INTO events(at, session, kind, detail) VALUES(?, "
-                  "?, ?, ?)");
-  if (!S || S.bind(1, E.At)
-                    .bind(2, int64_t(E.Session))
-                    .bind(3, E.Kind)
-                    .bind(4, E.Detail)
-                    .step() != SQLITE_DONE)
-    return sqliteError(DB, "cannot record a '" + E.Kind + "' event");
+  Statement S(DB, "INSERT INTO events(at, session, kind, detail, subject) "
+                  "VALUES(?, ?, ?, ?, ?)");
+  if (!S)
+    return sqliteError(DB, "cannot record a '" + toString(E.Kind) + "' event");
+  S.bind(1, E.At)
+      .bind(2, int64_t(E.Session))
+      .bind(3, toString(E.Kind))
+      .bind(4, E.Detail);
+  if (E.Subject)
+    S.bind(5, *E.Subject);
+  if (S.step() != SQLITE_DONE)
+    return sqliteError(DB, "cannot record a '" + toString(E.Kind) + "' event");
   return Error::success();
 }
 
@@ -515,7 +573,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
         .bind(5, C.Generator)
         .bind(6, C.Operator)
         .bind(7, C.Description)
-        .bind(8, C.Status)
+        .bind(8, toString(C.Status))
         .bind(9, C.Reason)
         .bind(10, int64_t(C.Feasible))
         .bind(11, C.Score)

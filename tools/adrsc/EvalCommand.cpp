@@ -9,10 +9,8 @@
 
 #include "Driver.h"
 
+#include "adrs/Candidate/Candidate.h"
 #include "adrs/Eval/Evaluation.h"
-#include "adrs/Passes/CandidateChecker.h"
-#include "adrs/Patch/Apply.h"
-#include "adrs/Patch/Edit.h"
 #include "adrs/Regions/RegionFinder.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -74,8 +72,8 @@ int finish(const eval::Evaluation &E) {
     outs() << formatv("{0:2}", eval::toJSON(E)) << "\n";
     return E.Feasible ? ExitOK : ExitFailed;
   }
-  outs() << "status    " << E.Status << (E.Feasible ? " (feasible)" : "")
-         << "\n";
+  outs() << "status    " << toString(E.Status)
+         << (E.Feasible ? " (feasible)" : "") << "\n";
   if (!E.Reason.empty())
     outs() << "reason    " << E.Reason << "\n";
   if (E.Score)
@@ -118,9 +116,9 @@ int finish(const eval::Evaluation &E) {
   return E.Feasible ? ExitOK : ExitFailed;
 }
 
-eval::Evaluation refused(StringRef Status, const std::string &Reason) {
+eval::Evaluation refused(const std::string &Reason) {
   eval::Evaluation E;
-  E.Status = Status.str();
+  E.Status = Status::Rejected;
   E.Reason = Reason;
   return E;
 }
@@ -140,7 +138,7 @@ int runEval() {
     return ExitFailed;
 
   regions::FileOverrides Overrides;
-  std::optional<jit::CandidateChecks> Checks;
+  std::optional<eval::Checks> Checks;
   if (!EvalBaseline.empty()) {
     if (!EvalEdit.empty()) {
       WithColor::error(errs(), "adrsc")
@@ -188,20 +186,6 @@ int runEval() {
           << "\n";
       return ExitUsage;
     }
-    Expected<patch::Edit> Edit = patch::parseEdit((*Reply)->getBuffer());
-    if (!Edit)
-      return finish(refused("rejected", toString(Edit.takeError())));
-    std::map<std::string, std::string> Original;
-    for (const regions::Region &R : *Regions)
-      if (auto B = MemoryBuffer::getFile(R.File))
-        Original[R.File] = (*B)->getBuffer().str();
-    patch::PatchResult Patch = patch::applyEdit(*Edit, *Regions, Original);
-    if (!Patch.accepted()) {
-      std::string Why;
-      for (const patch::Rejection &R : Patch.Rejections)
-        Why += (Why.empty() ? "" : "\n") + R.Message;
-      return finish(refused("rejected", Why));
-    }
     std::vector<std::string> Passes(EvalPasses.begin(), EvalPasses.end());
     if (Passes.empty())
       Passes = passes::defaultPasses();
@@ -209,57 +193,56 @@ int runEval() {
       Passes.clear();
     if (!checkPassNames(Passes))
       return ExitUsage;
-    // Checked on the child's own parse of the candidate, before it links.
-    Checks = jit::CandidateChecks{Patch.Regions, Passes};
-    Overrides = Patch.Files;
+    Expected<candidate::Sources> Sources = candidate::Sources::read(*Regions);
+    if (!Sources) {
+      WithColor::error(errs(), "adrsc")
+          << toString(Sources.takeError()) << "\n";
+      return ExitFailed;
+    }
+    // The same road as a search's candidates: read, apply to the regions,
+    // then the passes on the child's own parse before it links.
+    Expected<candidate::Prepared> Ready = candidate::prepare(
+        *Sources, (*Reply)->getBuffer(), Sources->baseline());
+    if (!Ready) {
+      std::string Why;
+      handleAllErrors(
+          Ready.takeError(),
+          [&](const candidate::EditRefused &R) {
+            raw_string_ostream OS(Why);
+            R.log(OS);
+          },
+          [&](const ErrorInfoBase &E) { Why = E.message(); });
+      return finish(refused(Why));
+    }
+    Checks = eval::Checks{Ready->Layout.Regions, Passes};
+    Overrides = Ready->Layout.Overrides;
   }
 
   // A C++ evaluator runs in the warm zygote; a command needs none.
   std::unique_ptr<eval::Executor> Exec;
   if (!startExecutor(*Spec, *Regions, Exec))
     return ExitFailed;
-  if (!Exec && Checks && !Checks->Passes.empty()) {
-    // Without the zygote's parse, the passes need a parse of their own.
-    Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
-        passes::CandidateChecker::create(*Spec, *Regions);
-    if (!Checker) {
-      WithColor::error(errs(), "adrsc")
-          << toString(Checker.takeError()) << "\n";
-      return ExitFailed;
-    }
-    patch::PatchResult Patched;
-    Patched.Files = Overrides;
-    Patched.Regions = Checks->Regions;
-    Expected<passes::CheckResult> Checked =
-        (*Checker)->check(Patched, Checks->Passes);
-    if (!Checked) {
-      WithColor::error(errs(), "adrsc")
-          << toString(Checked.takeError()) << "\n";
-      return ExitUsage;
-    }
-    if (Checked->Result != passes::CheckResult::Status::OK) {
-      eval::Evaluation E =
-          refused(passes::toString(Checked->Result),
-                  Checked->Result == passes::CheckResult::Status::Rejected
-                      ? Checked->Passes.Rejections.front().Message
-                      : "the candidate does not compile");
-      E.CompileErrors = Checked->Diagnostics;
-      E.Passes = Checked->Passes;
-      return finish(E);
-    }
-  }
   eval::Evaluator Evaluator(*Spec, Exec.get());
   eval::Side Side = EvalWorkloads == WorkloadChoice::Test  ? eval::Side::Test
                     : EvalWorkloads == WorkloadChoice::All ? eval::Side::All
                                                            : eval::Side::Train;
+  auto Failed = [&](Error E) {
+    WithColor::error(errs(), "adrsc") << toString(std::move(E)) << "\n";
+    return ExitFailed;
+  };
   // The adaptive timeout needs the baseline's time: measure it first.
   if (!Overrides.empty() && !Spec->Limit.TimeSeconds) {
-    eval::Evaluation Baseline = Evaluator.evaluate({}, Side);
-    if (Baseline.Status == "ok" || Baseline.Status == "infeasible")
-      Evaluator.setBaselineSeconds(Baseline.RunMs / 1000);
+    Expected<eval::Evaluation> Baseline = Evaluator.evaluate({}, Side);
+    if (!Baseline)
+      return Failed(Baseline.takeError());
+    if (ranToTheEnd(Baseline->Status))
+      Evaluator.setBaselineSeconds(Baseline->RunMs / 1000);
   }
-  return finish(
-      Evaluator.evaluate(Overrides, Side, Checks ? &*Checks : nullptr));
+  Expected<eval::Evaluation> E =
+      Evaluator.evaluate(Overrides, Side, Checks ? &*Checks : nullptr);
+  if (!E)
+    return Failed(E.takeError());
+  return finish(*E);
 }
 
 } // namespace driver

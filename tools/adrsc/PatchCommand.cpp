@@ -9,6 +9,7 @@
 
 #include "Driver.h"
 
+#include "adrs/Candidate/Candidate.h"
 #include "adrs/Passes/CandidateChecker.h"
 #include "adrs/Patch/Apply.h"
 #include "adrs/Patch/Edit.h"
@@ -134,18 +135,12 @@ int runPatch() {
   if (!Regions)
     return ExitFailed;
 
-  std::map<std::string, std::string> Original;
-  for (const regions::Region &R : *Regions) {
-    if (Original.count(R.File))
-      continue;
-    ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(R.File);
-    if (!B) {
-      Diags.fileError(R.File, "cannot read: " + B.getError().message());
-      printErrorCount(Diags);
-      return ExitFailed;
-    }
-    Original[R.File] = (*B)->getBuffer().str();
+  Expected<candidate::Sources> Sources = candidate::Sources::read(*Regions);
+  if (!Sources) {
+    WithColor::error(errs(), "adrsc") << toString(Sources.takeError()) << "\n";
+    return ExitFailed;
   }
+  const std::map<std::string, std::string> &Original = Sources->files();
 
   ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =
       MemoryBuffer::getFileOrSTDIN(PatchEdit, /*IsText=*/true);
@@ -170,46 +165,47 @@ int runPatch() {
       Diags.fileError(ReplyName, Message);
   };
 
-  // 1. Read the edit.
-  Expected<patch::Edit> Edit = patch::parseEdit((*Reply)->getBuffer());
-  if (!Edit) {
-    std::string Message;
-    unsigned Line = 0;
-    handleAllErrors(Edit.takeError(), [&](const patch::EditError &E) {
-      Message = E.Message;
-      Line = E.Line;
-    });
-    if (AsJSON)
-      return emitJSON(json::Object{
-          {"status", "invalid_edit"},
-          {"rejections",
-           json::Array{json::Object{{"line", Line}, {"message", Message}}}}});
-    ReportReply(Line, Message);
-    printErrorCount(Diags);
-    return ExitFailed;
-  }
-
-  // 2. Apply it to the regions, and nowhere else.
-  patch::PatchResult Patch = patch::applyEdit(*Edit, *Regions, Original);
-  if (!Patch.accepted()) {
+  // 1-2. Read the edit and apply it to the regions, and nowhere else: the
+  // road every candidate takes.
+  Expected<candidate::Prepared> Ready =
+      candidate::prepare(*Sources, (*Reply)->getBuffer(), Sources->baseline());
+  if (!Ready) {
+    std::vector<patch::Rejection> Why;
+    handleAllErrors(
+        Ready.takeError(),
+        [&](const candidate::EditRefused &R) { Why = R.Rejections; },
+        [&](const ErrorInfoBase &E) {
+          Why.push_back({0, E.message()});
+        });
     if (AsJSON) {
       json::Array A;
-      for (const patch::Rejection &R : Patch.Rejections)
+      for (const patch::Rejection &R : Why)
         A.push_back(
             json::Object{{"line", R.ReplyLine}, {"message", R.Message}});
       return emitJSON(json::Object{{"status", "invalid_edit"},
                                    {"rejections", std::move(A)}});
     }
-    for (const patch::Rejection &R : Patch.Rejections)
+    for (const patch::Rejection &R : Why)
       ReportReply(R.ReplyLine, R.Message);
     printErrorCount(Diags);
     return ExitFailed;
   }
+  patch::PatchResult Patch;
+  Patch.Files = Ready->Layout.Overrides; // the files the edit touched
+  Patch.Regions = Ready->Layout.Regions;
+  Patch.Changed = Ready->Changed;
 
-  // 3. Re-parse and run the passes.
+  // 3. Re-parse and run the passes, through the same pipeline as the
+  // evaluation child's.
   std::vector<std::string> Passes(PatchPasses.begin(), PatchPasses.end());
   if (Passes.empty())
     Passes = passes::defaultPasses();
+  Expected<passes::PassPipeline> Pipeline =
+      passes::PassPipeline::create(Passes);
+  if (!Pipeline) {
+    WithColor::error(errs(), "adrsc") << toString(Pipeline.takeError()) << "\n";
+    return ExitUsage;
+  }
   Expected<std::unique_ptr<passes::CandidateChecker>> Checker =
       passes::CandidateChecker::create(*Spec, *Regions);
   if (!Checker) {
@@ -217,62 +213,42 @@ int runPatch() {
     printErrorCount(Diags);
     return ExitFailed;
   }
-  Expected<passes::CheckResult> Checked = (*Checker)->check(Patch, Passes);
+  Expected<passes::CheckResult> Checked =
+      (*Checker)->check(Ready->Layout.Overrides, Patch.Regions, *Pipeline);
   if (!Checked) {
     WithColor::error(errs(), "adrsc") << toString(Checked.takeError()) << "\n";
-    return ExitUsage;
+    return ExitFailed;
   }
 
   // Constants lifted into a parameter table rewrite their regions once more.
-  if (!Checked->Passes.Transformed.empty() &&
-      Checked->Result == passes::CheckResult::Status::OK) {
+  if (!Checked->Passes.Transformed.empty() && Checked->Result == Status::OK) {
     patch::Edit Lifted;
     for (const auto &[Name, Text] : Checked->Passes.Transformed)
       Lifted.Rewrites.push_back({Name, Text, false, "", 0});
     patch::PatchResult Again =
-        patch::applyEdit(Lifted, Patch.Regions, Patch.Files);
-    for (const auto &[File, Text] : Original)
-      if (!Again.Files.count(File) && Patch.Files.count(File))
-        Again.Files[File] = Patch.Files[File];
+        patch::applyEdit(Lifted, Patch.Regions, Ready->Layout.Files);
     if (Again.accepted())
-      Patch.Files = std::move(Again.Files);
+      for (auto &[File, Text] : Again.Files)
+        Patch.Files[File] = std::move(Text);
   }
 
   std::string Diff = patch::diffFiles(Original, Patch.Files, Spec->BaseDir);
-  json::Object Features;
-  for (const auto &[Name, Value] : Checked->Passes.Features)
-    Features[Name] = Value;
-  json::Array Constants;
-  for (const passes::LiftedConstant &C : Checked->Passes.Constants)
-    Constants.push_back(json::Object{{"index", C.Index},
-                                     {"region", C.Region},
-                                     {"line", C.Line},
-                                     {"spelling", C.Spelling},
-                                     {"value", C.Value},
-                                     {"integer", C.IsInteger},
-                                     {"lower", C.Lower},
-                                     {"upper", C.Upper}});
-  json::Array PassRejections;
-  for (const passes::PassRejection &R : Checked->Passes.Rejections)
-    PassRejections.push_back(json::Object{{"pass", R.Pass},
-                                          {"region", R.Region},
-                                          {"line", R.Line},
-                                          {"message", R.Message}});
+  json::Value PassJSON = passes::toJSON(Checked->Passes);
+  json::Object &PassData = *PassJSON.getAsObject();
 
   if (AsJSON)
-    return emitJSON(json::Object{
-        {"status", passes::toString(Checked->Result)},
-        {"changed_regions", json::Array(Patch.Changed)},
-        {"diagnostics", regions::toJSON(Checked->Diagnostics)},
-        {"rejections", std::move(PassRejections)},
-        {"fingerprint", Checked->Fingerprint},
-        {"features", std::move(Features)},
-        {"constants", std::move(Constants)},
-        {"diff",
-         Checked->Result == passes::CheckResult::Status::OK ? Diff : ""}});
+    return emitJSON(
+        json::Object{{"status", toString(Checked->Result)},
+                     {"changed_regions", json::Array(Patch.Changed)},
+                     {"diagnostics", regions::toJSON(Checked->Diagnostics)},
+                     {"rejections", std::move(PassData["rejections"])},
+                     {"fingerprint", Checked->fingerprint()},
+                     {"features", std::move(PassData["features"])},
+                     {"constants", std::move(PassData["constants"])},
+                     {"diff", Checked->Result == Status::OK ? Diff : ""}});
 
   BufferReporter Patched(Diags, Patch.Files);
-  if (Checked->Result == passes::CheckResult::Status::CompileError) {
+  if (Checked->Result == Status::CompileError) {
     for (const regions::SourceDiagnostic &D : Checked->Diagnostics) {
       SMLoc Loc = Patched.at(D.File, D.Line, D.Column);
       bool IsNote = D.Severity == regions::SourceDiagnostic::Level::Note;
@@ -287,7 +263,7 @@ int runPatch() {
     printErrorCount(Diags);
     return ExitFailed;
   }
-  if (Checked->Result == passes::CheckResult::Status::Rejected) {
+  if (Checked->Result == Status::Rejected) {
     for (const passes::PassRejection &R : Checked->Passes.Rejections) {
       const regions::Region *In = nullptr;
       for (const regions::Region &Reg : Patch.Regions)
@@ -307,7 +283,7 @@ int runPatch() {
 
   outs() << Diff;
   if (PatchVerbose) {
-    errs() << "fingerprint " << Checked->Fingerprint << "\n";
+    errs() << "fingerprint " << Checked->fingerprint() << "\n";
     for (const auto &[Name, Value] : Checked->Passes.Features)
       errs() << "feature " << Name << " = " << format("%g", Value) << "\n";
   }

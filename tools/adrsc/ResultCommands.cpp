@@ -8,6 +8,8 @@
 
 #include "Driver.h"
 
+#include "adrs/Candidate/Candidate.h"
+
 #include "adrs/Evolve/Run.h"
 #include "adrs/Patch/Apply.h"
 #include "adrs/Search/Strategy.h"
@@ -61,7 +63,7 @@ struct RunResult {
   store::Candidate Best, Baseline;
   std::map<std::string, std::string> Files; ///< At the run's start.
   std::string BaseDir;
-  evolve::Materialized Program;
+  candidate::Materialized Program;
   uint64_t Candidates = 0;
   std::string StopReason;
   /// With several objectives: the feasible candidates no other beats on
@@ -108,19 +110,33 @@ Expected<RunResult> loadRun(StringRef Dir) {
     return createStringError(inconvertibleErrorCode(),
                              "the run in '%s' has no scored candidate yet",
                              Dir.str().c_str());
-  std::optional<store::Candidate> B = R.Store->candidate(Best->Id);
-  std::optional<store::Candidate> Base = R.Store->candidate(0);
-  if (!B || !Base)
+  Expected<std::optional<store::Candidate>> B = R.Store->candidate(Best->Id);
+  if (!B)
+    return B.takeError();
+  Expected<std::optional<store::Candidate>> Base = R.Store->candidate(0);
+  if (!Base)
+    return Base.takeError();
+  if (!*B || !*Base)
     return createStringError(inconvertibleErrorCode(),
                              "the run database in '%s' is incomplete",
                              Dir.str().c_str());
-  R.Best = std::move(*B);
-  R.Baseline = std::move(*Base);
-  R.BaseDir = R.Store->meta("base_dir").value_or("");
-  Expected<json::Value> Snap =
-      json::parse(R.Store->meta("snapshot").value_or(""));
-  Expected<json::Value> Regs =
-      json::parse(R.Store->meta("regions").value_or(""));
+  R.Best = std::move(**B);
+  R.Baseline = std::move(**Base);
+  auto Meta = [&](StringRef Key) -> Expected<std::string> {
+    Expected<std::optional<std::string>> V = R.Store->meta(Key);
+    if (!V)
+      return V.takeError();
+    return V->value_or("");
+  };
+  Expected<std::string> BaseDir = Meta("base_dir");
+  Expected<std::string> SnapText = Meta("snapshot");
+  Expected<std::string> RegsText = Meta("regions");
+  if (!BaseDir || !SnapText || !RegsText)
+    return joinErrors(joinErrors(BaseDir.takeError(), SnapText.takeError()),
+                      RegsText.takeError());
+  R.BaseDir = *BaseDir;
+  Expected<json::Value> Snap = json::parse(*SnapText);
+  Expected<json::Value> Regs = json::parse(*RegsText);
   if (!Snap || !Regs) {
     consumeError(Snap.takeError());
     consumeError(Regs.takeError());
@@ -138,11 +154,21 @@ Expected<RunResult> loadRun(StringRef Dir) {
     for (const json::Value &V : *A)
       if (const json::Object *O = V.getAsObject())
         Regions.push_back(regions::regionFromJSON(*O));
-  R.Program = evolve::materialize(Regions, R.Files, R.Best.Regions);
-  for (const store::Event &E : R.Store->events())
-    if (E.Kind == "stop")
+  Expected<candidate::Sources> Sources =
+      candidate::Sources::fromTexts(std::move(Regions), R.Files);
+  if (!Sources)
+    return createStringError(inconvertibleErrorCode(),
+                             "the run database in '%s' is inconsistent: %s",
+                             Dir.str().c_str(),
+                             toString(Sources.takeError()).c_str());
+  R.Program = Sources->materialize(R.Best.Regions);
+  Expected<std::vector<Event>> Events = R.Store->events();
+  if (!Events)
+    return Events.takeError();
+  for (const Event &E : *Events)
+    if (E.Kind == EventKind::Stop)
       R.StopReason = E.Detail;
-  return R;
+  return std::move(R);
 }
 
 json::Value parseOr(StringRef Text) {
@@ -221,7 +247,12 @@ int runBest() {
   Out["baseline"] = std::move(Baseline);
   Out["candidates"] = int64_t(R->Candidates ? R->Candidates - 1 : 0);
   json::Object References;
-  json::Value Refs = parseOr(R->Store->meta("references").value_or(""));
+  Expected<std::optional<std::string>> RefText = R->Store->meta("references");
+  if (!RefText) {
+    WithColor::error(errs(), "adrsc") << toString(RefText.takeError()) << "\n";
+    return ExitFailed;
+  }
+  json::Value Refs = parseOr(RefText->value_or(""));
   if (const json::Object *O = Refs.getAsObject())
     for (const auto &[Name, V] : *O)
       if (const json::Object *Ref = V.getAsObject()) {

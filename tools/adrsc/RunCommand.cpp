@@ -137,7 +137,7 @@ std::string clock(double Seconds) {
 std::string failures(const evolve::Progress &P) {
   std::string Out;
   for (const auto &[K, V] : P.Failures)
-    Out += formatv("{0}{1} {2}", Out.empty() ? "" : ", ", V, K);
+    Out += formatv("{0}{1} {2}", Out.empty() ? "" : ", ", V, toString(K));
   return Out.empty() ? "none" : Out;
 }
 
@@ -210,11 +210,9 @@ int runRun() {
           << "' is kept (use --fresh --force to delete it without asking)\n";
       return ExitFailed;
     }
-    for (StringRef Suffix : {"", "-wal", "-shm"})
-      sys::fs::remove(DB + Suffix.str());
-    SmallString<256> Best(O.Directory);
-    sys::path::append(Best, "best");
-    sys::fs::remove_directories(Best);
+    // Deleted by the run once it holds the directory's lock, so that a run
+    // still going on there is never deleted.
+    O.Fresh = true;
   }
 
   std::optional<std::vector<regions::Region>> Regions =

@@ -61,8 +61,14 @@ int runVerify() {
   if (!startExecutor(*Spec, *Regions, Exec))
     return ExitFailed;
   eval::Evaluator Evaluator(*Spec, Exec.get());
-  eval::Evaluation E = Evaluator.evaluate({}, VerifyTrain ? eval::Side::Train
-                                                          : eval::Side::Test);
+  Expected<eval::Evaluation> Evaluated = Evaluator.evaluate(
+      {}, VerifyTrain ? eval::Side::Train : eval::Side::Test);
+  if (!Evaluated) {
+    WithColor::error(errs(), "adrsc")
+        << toString(Evaluated.takeError()) << "\n";
+    return ExitFailed;
+  }
+  const eval::Evaluation &E = *Evaluated;
 
   struct Check {
     std::string What;
@@ -70,10 +76,12 @@ int runVerify() {
     std::string Detail;
   };
   std::vector<Check> Checks;
-  bool Ran = E.Status == "ok" || E.Status == "infeasible";
+  bool Ran = ranToTheEnd(E.Status);
   Checks.push_back(
       {"evaluates", Ran,
-       Ran ? "" : E.Status + (E.Reason.empty() ? "" : ": " + E.Reason)});
+       Ran ? ""
+           : (toString(E.Status) + (E.Reason.empty() ? "" : ": " + E.Reason))
+                 .str()});
   std::map<std::string, double> Values = E.Metrics;
   if (E.Score)
     Values.emplace("score", *E.Score);

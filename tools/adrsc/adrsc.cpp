@@ -171,14 +171,11 @@ bool startExecutor(const spec::Spec &S,
 }
 
 bool checkPassNames(ArrayRef<std::string> Names) {
-  std::vector<std::string> Known = passes::registeredPasses();
-  for (const std::string &P : Names)
-    if (!is_contained(Known, P)) {
-      WithColor::error(errs(), "adrsc")
-          << "unknown pass '" << P << "'; the passes are: " << join(Known, ", ")
-          << "\n";
-      return false;
-    }
+  Expected<passes::PassPipeline> Pipeline = passes::PassPipeline::create(Names);
+  if (!Pipeline) {
+    WithColor::error(errs(), "adrsc") << toString(Pipeline.takeError()) << "\n";
+    return false;
+  }
   return true;
 }
 

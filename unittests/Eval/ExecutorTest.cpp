@@ -27,11 +27,11 @@ TEST(ExecutorTest, AZygoteThatDiesIsStartedAgain) {
       eval::Executor::start(*E.S, E.Regions);
   ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
   eval::RunRequest Request;
-  Request.DryRun = true;
+  Request.Action = eval::ChildAction::LinkOnly;
   Request.Limits.WallSeconds = 30;
   Expected<eval::RunResult> First = (*Exec)->run(Request);
   ASSERT_TRUE(bool(First));
-  EXPECT_EQ(First->Status, "ok") << First->Reason;
+  EXPECT_EQ(First->Status, Status::OK) << First->Reason;
 
   // Something outside kills the zygote between two candidates.
   int Pid = (*Exec)->zygotePid();
@@ -41,7 +41,7 @@ TEST(ExecutorTest, AZygoteThatDiesIsStartedAgain) {
 
   Expected<eval::RunResult> Second = (*Exec)->run(Request);
   ASSERT_TRUE(bool(Second)) << toString(Second.takeError());
-  EXPECT_EQ(Second->Status, "ok") << Second->Reason;
+  EXPECT_EQ(Second->Status, Status::OK) << Second->Reason;
   EXPECT_EQ((*Exec)->restarts(), 1u);
   EXPECT_NE((*Exec)->zygotePid(), Pid);
 }
@@ -53,12 +53,16 @@ TEST(ExecutorTest, EvaluatesTheBaselineOnBothSides) {
       eval::Executor::start(*E.S, E.Regions);
   ASSERT_TRUE(bool(Exec)) << toString(Exec.takeError());
   eval::Evaluator Evaluator(*E.S, Exec->get());
-  eval::Evaluation Train = Evaluator.evaluate({}, eval::Side::Train);
-  ASSERT_EQ(Train.Status, "ok") << Train.Reason;
+  Expected<eval::Evaluation> TrainE = Evaluator.evaluate({}, eval::Side::Train);
+  ASSERT_TRUE(bool(TrainE)) << toString(TrainE.takeError());
+  const eval::Evaluation &Train = *TrainE;
+  ASSERT_EQ(Train.Status, Status::OK) << Train.Reason;
   EXPECT_TRUE(Train.Feasible);
   EXPECT_NEAR(Train.Metrics.at("avg_cost"), 119.0345, 5e-5);
-  eval::Evaluation Test = Evaluator.evaluate({}, eval::Side::Test);
-  ASSERT_EQ(Test.Status, "ok") << Test.Reason;
+  Expected<eval::Evaluation> TestE = Evaluator.evaluate({}, eval::Side::Test);
+  ASSERT_TRUE(bool(TestE)) << toString(TestE.takeError());
+  const eval::Evaluation &Test = *TestE;
+  ASSERT_EQ(Test.Status, Status::OK) << Test.Reason;
   EXPECT_NEAR(Test.Metrics.at("avg_cost"), 120.7165, 5e-5);
   // Workloads are named by their path under the spec's directory.
   EXPECT_TRUE(Train.PerWorkload.count("data/cant_be_late_eval180.tsv"));

@@ -78,7 +78,11 @@ TEST(EngineTest, CompileErrorsComeBackAsDiagnostics) {
                           "{ return nonsense; }\n"}};
   std::vector<regions::SourceDiagnostic> Diags;
   jit::CandidateTimings T;
-  Error Err = (*Engine)->prepare(Overrides, Diags, T);
+  Expected<passes::PassPipeline> None = passes::PassPipeline::create({});
+  ASSERT_TRUE(bool(None));
+  passes::PassResults Results;
+  Error Err =
+      (*Engine)->compile(Overrides, E.Regions, *None, Results, Diags, T);
   EXPECT_TRUE(bool(Err));
   consumeError(std::move(Err));
   ASSERT_FALSE(Diags.empty());

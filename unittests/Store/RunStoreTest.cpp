@@ -9,10 +9,22 @@
 
 #include "gtest/gtest.h"
 
+#include <sqlite3.h>
+
 using namespace llvm;
+using namespace adrs;
 using namespace adrs::store;
 
 namespace {
+
+/// The value of \p E, or a test failure and an empty value.
+template <typename T> T value(Expected<T> E) {
+  if (!E) {
+    ADD_FAILURE() << toString(E.takeError());
+    return T();
+  }
+  return std::move(*E);
+}
 
 class RunStoreTest : public ::testing::Test {
 protected:
@@ -31,7 +43,7 @@ protected:
     C.Operator = "constant";
     C.Edit = "<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n";
     C.Regions = {{"policy", "return " + std::to_string(Id) + ";\n"}};
-    C.Status = "ok";
+    C.Status = Status::OK;
     C.Feasible = true;
     C.Score = Score;
     C.Objectives = {Score, -1};
@@ -56,8 +68,8 @@ TEST_F(RunStoreTest, CandidatesSurviveReopening) {
   }
   auto S = RunStore::openReadOnly(Path);
   ASSERT_TRUE(bool(S)) << toString(S.takeError());
-  EXPECT_EQ((*S)->meta("seed").value_or(""), "7");
-  EXPECT_EQ((*S)->candidateCount(), 5);
+  EXPECT_EQ(value((*S)->meta("seed")).value_or(""), "7");
+  EXPECT_EQ(value((*S)->candidateCount()), 5);
   std::vector<int64_t> Seen;
   ASSERT_FALSE(bool((*S)->forEachCandidate(true, [&](Candidate &&C) {
     Seen.push_back(C.Id);
@@ -67,7 +79,7 @@ TEST_F(RunStoreTest, CandidatesSurviveReopening) {
     EXPECT_EQ(C.Features.at("length"), 12);
   })));
   EXPECT_EQ(Seen, (std::vector<int64_t>{0, 1, 2, 3, 4}));
-  std::optional<Candidate> C = (*S)->candidate(3);
+  std::optional<Candidate> C = value((*S)->candidate(3));
   ASSERT_TRUE(C.has_value());
   EXPECT_EQ(C->Parents, (std::vector<int64_t>{2}));
   EXPECT_EQ(C->Edit, candidate(3, 0).Edit);
@@ -80,11 +92,11 @@ TEST_F(RunStoreTest, PendingIsClearedByTheFinishedCandidate) {
   (*S)->addPending(P);
   (*S)->addPending(candidate(2, 0));
   ASSERT_FALSE(bool((*S)->flush()));
-  EXPECT_EQ((*S)->pending().size(), 2u);
-  EXPECT_EQ((*S)->maxId(), 2);
+  EXPECT_EQ(value((*S)->pending()).size(), 2u);
+  EXPECT_EQ(value((*S)->maxId()), 2);
   (*S)->addCandidate(candidate(1, 3));
   ASSERT_FALSE(bool((*S)->flush()));
-  std::vector<Proposal> Left = (*S)->pending();
+  std::vector<Proposal> Left = value((*S)->pending());
   ASSERT_EQ(Left.size(), 1u);
   EXPECT_EQ(Left[0].Id, 2);
   EXPECT_EQ(Left[0].Regions.at("policy"), "return 2;\n");
@@ -95,14 +107,17 @@ TEST_F(RunStoreTest, TestResultsAndEvents) {
   ASSERT_TRUE(bool(S)) << toString(S.takeError());
   (*S)->addCandidate(candidate(0, 1));
   (*S)->setTest(0, "{\"score\":2}");
-  (*S)->addEvent({1.5, 1, "start", "session 1"});
-  (*S)->addEvent({2.5, 1, "stop", "budget"});
+  (*S)->addEvent({1.5, 1, EventKind::Start, "session 1", std::nullopt});
+  (*S)->addEvent({2.5, 1, EventKind::Tune, "#0: tuned", 0});
   ASSERT_FALSE(bool((*S)->flush()));
-  EXPECT_EQ((*S)->candidate(0)->TestJSON, "{\"score\":2}");
-  std::vector<Event> E = (*S)->events();
+  EXPECT_EQ(value((*S)->candidate(0))->TestJSON, "{\"score\":2}");
+  std::vector<Event> E = value((*S)->events());
   ASSERT_EQ(E.size(), 2u);
-  EXPECT_EQ(E[0].Kind, "start");
-  EXPECT_EQ(E[1].Detail, "budget");
+  EXPECT_EQ(E[0].Kind, EventKind::Start);
+  EXPECT_FALSE(E[0].Subject.has_value());
+  EXPECT_EQ(E[1].Kind, EventKind::Tune);
+  EXPECT_EQ(E[1].Detail, "#0: tuned");
+  EXPECT_EQ(E[1].Subject, std::optional<int64_t>(0));
 }
 
 TEST_F(RunStoreTest, RefusesAFileThatIsNotARunDatabase) {
@@ -143,9 +158,52 @@ TEST_F(RunStoreTest, AFailedWriteDoesNotTakeTheOthersWithIt) {
   Error E = (*S)->flush();
   EXPECT_TRUE(bool(E));
   consumeError(std::move(E));
-  EXPECT_EQ((*S)->candidateCount(), 2);
-  EXPECT_TRUE((*S)->candidate(1).has_value());
-  EXPECT_TRUE((*S)->candidate(3).has_value());
+  EXPECT_EQ(value((*S)->candidateCount()), 2);
+  EXPECT_TRUE(value((*S)->candidate(1)).has_value());
+  EXPECT_TRUE(value((*S)->candidate(3)).has_value());
+}
+
+TEST_F(RunStoreTest, AMissingRowIsNotAFailedRead) {
+  auto S = RunStore::open(Path);
+  ASSERT_TRUE(bool(S)) << toString(S.takeError());
+  (*S)->addCandidate(candidate(0, 1));
+  ASSERT_FALSE(bool((*S)->flush()));
+  Expected<std::optional<Candidate>> Missing = (*S)->candidate(42);
+  ASSERT_TRUE(bool(Missing)) << toString(Missing.takeError());
+  EXPECT_FALSE(Missing->has_value());
+  Expected<std::optional<std::string>> NoMeta = (*S)->meta("no such key");
+  ASSERT_TRUE(bool(NoMeta)) << toString(NoMeta.takeError());
+  EXPECT_FALSE(NoMeta->has_value());
+}
+
+TEST_F(RunStoreTest, RowsThisAdrscCannotReadAreErrorsNotGaps) {
+  {
+    auto S = RunStore::open(Path);
+    ASSERT_TRUE(bool(S)) << toString(S.takeError());
+    (*S)->addCandidate(candidate(0, 1));
+    (*S)->addEvent({1, 1, EventKind::Start, "", std::nullopt});
+    ASSERT_FALSE(bool((*S)->flush()));
+  }
+  // What a later adrsc, or a damaged file, could hold.
+  sqlite3 *DB = nullptr;
+  ASSERT_EQ(sqlite3_open(Path.c_str(), &DB), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(DB,
+                         "UPDATE candidates SET status = 'levitated';"
+                         "UPDATE events SET kind = 'eclipse';",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(DB);
+  auto S = RunStore::openReadOnly(Path);
+  ASSERT_TRUE(bool(S)) << toString(S.takeError());
+  Expected<std::optional<Candidate>> C = (*S)->candidate(0);
+  ASSERT_FALSE(bool(C));
+  EXPECT_NE(toString(C.takeError()).find("'levitated'"), std::string::npos);
+  Error All = (*S)->forEachCandidate(false, [](Candidate &&) {});
+  EXPECT_TRUE(bool(All));
+  consumeError(std::move(All));
+  Expected<std::vector<Event>> E = (*S)->events();
+  ASSERT_FALSE(bool(E));
+  EXPECT_NE(toString(E.takeError()).find("'eclipse'"), std::string::npos);
 }
 
 } // namespace

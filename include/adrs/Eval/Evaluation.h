@@ -11,12 +11,15 @@
 #ifndef ADRS_EVAL_EVALUATION_H
 #define ADRS_EVAL_EVALUATION_H
 
+#include "adrs/Core/Status.h"
 #include "adrs/Eval/Executor.h"
+#include "adrs/Passes/CandidateChecker.h"
 
 #include "llvm/Support/JSON.h"
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,14 +31,12 @@ enum class Side { Train, Test, All };
 struct StageOutcome {
   std::string Name;
   size_t Workloads = 0;
-  std::string Status;
+  adrs::Status Status = adrs::Status::OK;
   double WallMs = 0;
 };
 
 struct Evaluation {
-  /// ok, compile_error, rejected, timeout, crashed, out_of_memory,
-  /// abnormal_exit, invalid_output, infeasible.
-  std::string Status = "ok";
+  adrs::Status Status = adrs::Status::OK;
   std::string Reason;
   bool Feasible = false;
   std::optional<double> Score;
@@ -53,7 +54,15 @@ struct Evaluation {
   std::string Stdout, Stderr;
 };
 
+/// The Result JSON.
 llvm::json::Value toJSON(const Evaluation &E);
+
+/// What to check on a candidate before it runs: the passes, over the
+/// regions where the candidate has them.
+struct Checks {
+  std::vector<regions::Region> Regions;
+  std::vector<std::string> Passes;
+};
 
 /// Scores metrics as a one-stage evaluation would: the declared metrics
 /// must all be there, then the score, objectives and constraints. Used where
@@ -68,10 +77,16 @@ public:
   Evaluator(const spec::Spec &S, Executor *Exec);
   ~Evaluator();
 
-  /// With \p Checks, the passes run on the candidate's own parse in the
-  /// child, before it is linked; a rejected candidate never runs.
-  Evaluation evaluate(const regions::FileOverrides &Overrides, Side S,
-                      const jit::CandidateChecks *Checks = nullptr);
+  /// With \p Checks, the passes run on the candidate's own parse (in the
+  /// child for a C++ evaluator, in this process before an evaluator command
+  /// runs); a rejected candidate, or one remember()ed, never runs. An error
+  /// is adrsc's own failure (a lost executor), never the candidate's.
+  llvm::Expected<Evaluation> evaluate(const regions::FileOverrides &Overrides,
+                                      Side S, const Checks *C = nullptr);
+
+  /// From now on, a candidate whose program fingerprint is \p Program comes
+  /// back as a duplicate without running.
+  void remember(const std::string &Program);
 
   /// The per-candidate wall-clock limit: the spec's `limits time`, or
   /// adaptive: max(floor, factor x the baseline's time) once that is known,
@@ -92,8 +107,14 @@ private:
   /// candidate's files in place.
   RunResult runCommand(const RunRequest &Request, llvm::StringRef Stage);
 
+  /// The passes for an evaluator command, which has no zygote to run them.
+  llvm::Expected<std::optional<Evaluation>>
+  checkHere(const regions::FileOverrides &Overrides, const Checks &C);
+
   const spec::Spec &S;
   Executor *Exec;
+  std::unique_ptr<passes::CandidateChecker> Checker;
+  std::set<std::string> Known; ///< Without an executor, which keeps its own.
   std::optional<double> BaselineSeconds;
   std::string Scratch;
   unsigned NextRun = 0;

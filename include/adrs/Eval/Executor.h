@@ -1,29 +1,36 @@
 //===- adrs/Eval/Executor.h - A warm zygote that runs candidates -*- C++
 //-*-===//
 //
-// The process that owns the run never executes a candidate. It forks a
-// zygote before it has any threads; the zygote compiles the prebuilt code
-// once (jit::Engine) and then, for each request, forks a sandboxed child
-// that compiles, links and evaluates one candidate (exec::runSandboxed).
-// Requests and answers travel over a socket as JSON. A zygote that dies is
-// started again, and the request that killed it is answered, not lost.
+// The process that owns the run never executes a candidate. It starts a
+// zygote, which compiles the prebuilt code once (jit::Engine) and then, for
+// each request, forks a sandboxed child that compiles the candidate, runs
+// the passes on that parse, links it and evaluates it (exec::runSandboxed).
+// Requests and answers travel over a socket as JSON. A zygote that dies or
+// stops answering is started again, and the request is sent once more.
+//
+// What comes back from a child is read as hostile: the child ran the
+// candidate, which may have written anything to the channel. Shapes are
+// checked and sizes capped here, in the receiver; what fails is the
+// candidate's invalid_output. What fails in adrsc's own machinery (a zygote
+// that cannot be reached twice) is an llvm::Error, never a candidate status.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ADRS_EVAL_EXECUTOR_H
 #define ADRS_EVAL_EXECUTOR_H
 
+#include "adrs/Core/Status.h"
 #include "adrs/Eval/Recorder.h"
 #include "adrs/Exec/Sandbox.h"
 #include "adrs/JIT/Engine.h"
 #include "adrs/Regions/Region.h"
 #include "adrs/Regions/SourceParser.h"
-#include "adrs/Tune/CMAES.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Registry.h"
 
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,48 +38,75 @@
 namespace adrs {
 namespace eval {
 
-/// Tune a candidate's lifted constants in its child: compiled once, then
-/// evaluated at each point CMA-ES asks for.
-struct TuneRequest {
-  std::vector<tune::Parameter> Parameters; ///< By ADRS_PARAM index.
-  unsigned Evaluations = 0;
-  uint64_t Seed = 0;
-  double SecondsPerEvaluation = 10; ///< A point that runs longer fails.
+/// What a child task gets: the linked candidate and what an evaluation
+/// needs.
+struct ChildContext {
+  const spec::Spec &Spec;
+  jit::Engine &Engine;
+  const std::vector<Workload> &Workloads;
+  std::shared_ptr<Cache> Shared;
+  jit::CandidateTimings &Timings;
+  /// The wall-clock seconds the request allows in all.
+  double WallSeconds;
+};
+
+/// Work done in a candidate's child in place of one evaluation: the
+/// candidate is compiled and linked once, then the task runs it as often as
+/// it needs (constant tuning runs it at every point CMA-ES asks for).
+/// Tasks register themselves, as passes do:
+///
+///   static adrs::eval::ChildTaskRegistry::Add<TuneTask> X("tune", "...");
+class ChildTask {
+public:
+  virtual ~ChildTask();
+  /// Runs in the candidate's process. The result goes back to the caller
+  /// as data; the caller must read it as hostile, since the candidate ran.
+  virtual llvm::json::Value run(ChildContext &Ctx,
+                                const llvm::json::Value &Payload) = 0;
+};
+using ChildTaskRegistry = llvm::Registry<ChildTask>;
+
+/// What the child does once the candidate compiled and its passes accepted
+/// it.
+enum class ChildAction {
+  Evaluate,  ///< Link and run the evaluator once.
+  CheckOnly, ///< Stop after the passes: nothing is linked or run.
+  LinkOnly,  ///< Link, but do not run the evaluator (benchmarks).
+  Task,      ///< Link, then run the named ChildTask.
 };
 
 struct RunRequest {
   regions::FileOverrides Overrides; ///< Empty: the baseline.
+  /// Where the regions are in the overridden files, for the passes.
+  std::vector<regions::Region> Regions;
+  /// Candidate passes to run on the child's own parse before it links;
+  /// empty: none.
+  std::vector<std::string> Passes;
   std::vector<Workload> Workloads;
   exec::SandboxLimits Limits;
-  /// Compile and link only; the evaluator does not run (for benchmarks).
-  bool DryRun = false;
-  /// Passes to run on the candidate's parse before it is linked.
-  std::optional<jit::CandidateChecks> Checks;
-  /// Instead of one evaluation, tune the constants (the overrides then hold
-  /// ADRS_PARAM reads).
-  std::optional<TuneRequest> Tune;
-  /// Filled by the executor: programs the zygote has not been told of.
-  std::vector<std::string> KnownPrograms;
+  ChildAction Action = ChildAction::Evaluate;
+  std::string Task; ///< For ChildAction::Task: the registered name.
+  llvm::json::Value TaskPayload = nullptr;
 };
 
 struct RunResult {
-  /// ok, compile_error, timeout, crashed, out_of_memory, abnormal_exit,
-  /// invalid_output.
-  std::string Status;
+  /// OK (ran and reported; not scored yet), CompileError, Rejected,
+  /// Duplicate, Timeout, Crashed, OutOfMemory, AbnormalExit, InvalidOutput.
+  adrs::Status Status = adrs::Status::OK;
   std::string Reason;
   Report Reported;
   std::vector<regions::SourceDiagnostic> CompileErrors;
-  /// Rejections (status rejected), fingerprints and features.
+  /// Rejections, fingerprints, features, lifted constants.
   passes::PassResults Passes;
   jit::CandidateTimings Timings;
-  std::optional<tune::Outcome> Tuned; ///< For a TuneRequest.
-  double WallMs = 0;                  ///< The whole child, fork to exit.
+  llvm::json::Value TaskResult = nullptr; ///< For ChildAction::Task.
+  double WallMs = 0;                      ///< The whole child, fork to exit.
   std::string Stdout, Stderr;
 };
 
 class Executor {
 public:
-  /// Forks the zygote and waits until it has built the prebuilt code.
+  /// Starts the zygote and waits until it has built the prebuilt code.
   static llvm::Expected<std::unique_ptr<Executor>>
   start(const spec::Spec &S, const std::vector<regions::Region> &Regions);
   ~Executor();
@@ -80,9 +114,9 @@ public:
   /// Runs one candidate in a fresh child of the zygote.
   llvm::Expected<RunResult> run(const RunRequest &Request);
 
-  /// From now on, a candidate whose passes::programFingerprint is
-  /// \p Program comes back as a duplicate without being linked or run
-  /// (when its checks include the fingerprint pass).
+  /// From now on, a candidate whose passes::programFingerprint is \p Program
+  /// comes back as a duplicate without being linked or run (when its passes
+  /// include the fingerprint pass).
   void remember(std::string Program);
 
   /// How many times the zygote had to be started again.

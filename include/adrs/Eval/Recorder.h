@@ -33,6 +33,10 @@ struct Report {
 };
 
 llvm::json::Value toJSON(const Report &R);
+/// Reads a report. Reports come back from a candidate's process or from an
+/// evaluator command, so this caps what it keeps (metric counts, artifact
+/// sizes) and refuses a report past the caps instead of truncating it.
+llvm::Expected<Report> reportFromJSON(const llvm::json::Value &V);
 llvm::Expected<Report> reportFromJSON(llvm::StringRef Text);
 
 /// Values built once per run and shared by every evaluation after.

@@ -12,6 +12,7 @@
 #ifndef ADRS_EVOLVE_RUN_H
 #define ADRS_EVOLVE_RUN_H
 
+#include "adrs/Core/Status.h"
 #include "adrs/Regions/Region.h"
 #include "adrs/Spec/Spec.h"
 
@@ -33,7 +34,7 @@ struct Progress {
   uint64_t Iteration = 0;  ///< Proposals made so far (the run's counter).
   uint64_t Evaluated = 0;  ///< Candidates that reached an evaluation.
   uint64_t Duplicates = 0; ///< Refused as the same program as an earlier.
-  std::map<std::string, uint64_t> Failures; ///< By status.
+  std::map<Status, uint64_t> Failures; ///< By status.
   std::optional<double> BestScore, BaselineScore;
   int64_t BestId = 0;
   bool BestFeasible = false;
@@ -48,6 +49,11 @@ struct RunOptions {
   std::optional<uint64_t> Iterations; ///< Overrides the spec's budget.
   std::optional<double> TimeSeconds;  ///< Overrides the spec's budget.
   std::vector<std::string> Passes;    ///< Empty: the default passes.
+  /// The registered generator to use; empty: the spec's.
+  std::string Generator;
+  /// Delete the run in Directory and start over (only once its lock is
+  /// held: a live run is never deleted).
+  bool Fresh = false;
   /// Set from a signal handler: stop proposing, finish what is in flight.
   std::atomic<int> *Interrupted = nullptr;
   /// Called often (a few times a second at most is up to the caller).
@@ -75,16 +81,6 @@ llvm::Expected<RunSummary> run(const spec::Spec &S,
 /// The default run directory of a spec: adrs-runs/<problem> next to it.
 std::string defaultRunDirectory(const spec::Spec &S);
 std::string databasePath(llvm::StringRef RunDirectory);
-
-/// The files of a program: the baseline's files with \p Program's region
-/// texts in place, and the regions at their new positions.
-struct Materialized {
-  std::map<std::string, std::string> Files;
-  std::vector<regions::Region> Regions;
-};
-Materialized materialize(const std::vector<regions::Region> &Regions,
-                         const std::map<std::string, std::string> &Files,
-                         const std::map<std::string, std::string> &Program);
 
 } // namespace evolve
 } // namespace adrs

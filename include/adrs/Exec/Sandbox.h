@@ -17,6 +17,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,7 @@ enum class SandboxStatus {
 };
 
 llvm::StringRef toString(SandboxStatus S);
+std::optional<SandboxStatus> sandboxStatusNamed(llvm::StringRef Name);
 
 struct SandboxResult {
   SandboxStatus Status = SandboxStatus::OK;

@@ -12,6 +12,8 @@
 #ifndef ADRS_GENERATE_BUILTIN_H
 #define ADRS_GENERATE_BUILTIN_H
 
+#include "adrs/Core/Program.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -25,8 +27,7 @@
 namespace adrs {
 namespace generate {
 
-/// A program as the generator sees it: region name -> region text.
-using Program = std::map<std::string, std::string>;
+using adrs::Program;
 
 enum class Operator {
   Constant,

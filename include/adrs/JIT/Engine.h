@@ -24,7 +24,6 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
-#include <set>
 
 namespace adrs {
 namespace jit {
@@ -35,50 +34,49 @@ struct CandidateTimings {
   double RunMs = 0;
 };
 
-/// What to check on a candidate before it runs: the passes, on the AST of
-/// the very parse that compiles it, so the check costs no second parse.
-struct CandidateChecks {
-  std::vector<regions::Region> Regions; ///< Where the regions are now.
-  std::vector<std::string> Passes;      ///< Pass names, in order.
-  /// Programs already evaluated (passes::programFingerprint); a candidate
-  /// found here is marked a duplicate and neither linked nor run.
-  const std::set<std::string> *Known = nullptr;
-};
-
 /// The values ADRS_PARAM(i, literal) reads in a candidate: lifted constants
 /// (the lift-constants pass) become table reads, so tuning them needs no
 /// recompilation.
 constexpr unsigned MaxParameters = 4096;
 double *parameterTable();
 
+/// A candidate's life in the engine, in three steps a caller can stop
+/// between: compile (parse, type-check and run the passes on that same
+/// parse), link (the candidate's code and its static initialisers become
+/// live: from here on it runs), evaluate.
 class Engine {
 public:
   /// Compiles and links the prebuilt code for \p S, whose regions are
-  /// \p Regions (all in one translation unit).
+  /// \p Regions (all compiled in one translation unit; regions may sit in
+  /// headers that unit includes).
   static llvm::Expected<std::unique_ptr<Engine>>
   create(const spec::Spec &S, const std::vector<regions::Region> &Regions);
   ~Engine();
 
-  /// Compiles the candidate unit with \p Overrides, links it in place of
-  /// the previous one and runs the evaluator with \p Ctx. Compile errors are
-  /// returned in \p Diagnostics (and as an error).
-  /// With \p Checks, the passes run first and a candidate they reject
-  /// (Results->Rejections) is neither linked nor run.
-  llvm::Error run(const regions::FileOverrides &Overrides, EvalContext &Ctx,
-                  std::vector<regions::SourceDiagnostic> &Diagnostics,
-                  CandidateTimings &Timings,
-                  const CandidateChecks *Checks = nullptr,
-                  passes::PassResults *Results = nullptr);
+  /// Parses and type-checks the candidate unit with \p Overrides in place
+  /// (the unit and any header that holds a region), then runs \p Passes on
+  /// that parse over \p Regions (where the regions are in the overridden
+  /// files). Compile errors come back in \p Diagnostics and as an error.
+  llvm::Error compile(const regions::FileOverrides &Overrides,
+                      const std::vector<regions::Region> &Regions,
+                      const passes::PassPipeline &Passes,
+                      passes::PassResults &Results,
+                      std::vector<regions::SourceDiagnostic> &Diagnostics,
+                      CandidateTimings &Timings);
 
-  /// Runs the evaluator on the candidate linked by the last prepare().
+  /// Links what the last compile() parsed in place of the previous
+  /// candidate: code generation, static initialisers, the stubs. Candidate
+  /// code runs from here on.
+  llvm::Error link(CandidateTimings &Timings);
+
+  /// Runs the evaluator on the linked candidate.
   void evaluate(EvalContext &Ctx, CandidateTimings &Timings);
 
-  /// Compile (and check) and link only, without running.
-  llvm::Error prepare(const regions::FileOverrides &Overrides,
-                      std::vector<regions::SourceDiagnostic> &Diagnostics,
-                      CandidateTimings &Timings,
-                      const CandidateChecks *Checks = nullptr,
-                      passes::PassResults *Results = nullptr);
+  /// compile() without passes, link() and evaluate(), for tests and tools
+  /// that trust the code.
+  llvm::Error run(const regions::FileOverrides &Overrides, EvalContext &Ctx,
+                  std::vector<regions::SourceDiagnostic> &Diagnostics,
+                  CandidateTimings &Timings);
 
   /// Seconds it took to build the prebuilt code.
   double setupSeconds() const;

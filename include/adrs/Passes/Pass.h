@@ -18,16 +18,21 @@
 #include "adrs/Regions/Region.h"
 #include "adrs/Spec/Spec.h"
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Registry.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "clang/Basic/SourceLocation.h"
 
 namespace clang {
 class ASTContext;
 class Decl;
-class FileID;
 } // namespace clang
 
 namespace adrs {
@@ -69,13 +74,19 @@ struct PassResults {
   /// Region name -> transformed text, for passes that rewrite.
   std::map<std::string, std::string> Transformed;
   std::vector<LiftedConstant> Constants;
-  /// The program is one that was evaluated before (CandidateChecks::Known).
-  bool Duplicate = false;
 };
 
-/// One key for the whole program from the per-region fingerprints; empty
-/// without them.
+/// The program's identity: its regions' fingerprints joined with '-' in
+/// the order of their names; empty without them. Two candidates with the
+/// same fingerprint are the same program, wherever the question is asked
+/// (the run's duplicates, `adrsc patch`, the Result JSON, the database).
 std::string programFingerprint(const PassResults &Results);
+
+/// Pass results as data, and back. They come back from a candidate's
+/// process, so the reader trusts nothing: it caps how many entries and how
+/// much text it keeps, and refuses what is not shaped like pass results.
+llvm::json::Value toJSON(const PassResults &Results);
+llvm::Expected<PassResults> passResultsFromJSON(const llvm::json::Value &V);
 
 class PassContext {
 public:
@@ -130,6 +141,40 @@ public:
 };
 
 using PassRegistry = llvm::Registry<CandidatePass>;
+
+/// The regions of one file of a parse, where its bytes are in that file's
+/// buffer.
+struct FileRegions {
+  clang::FileID File;
+  std::vector<PassRegion> Regions;
+};
+
+/// The passes a candidate goes through, instantiated once from their names.
+/// Every parse of candidate code -- the evaluation child's and the checker's
+/// -- runs its passes through one of these, so they judge alike.
+class PassPipeline {
+public:
+  /// An error naming the registered passes when a name is not one of them.
+  static llvm::Expected<PassPipeline> create(llvm::ArrayRef<std::string> Names);
+  PassPipeline(PassPipeline &&);
+  PassPipeline &operator=(PassPipeline &&);
+  ~PassPipeline();
+
+  /// Runs every pass, in order, over the regions of each file of one parse.
+  /// With \p TopLevel, only those declarations are traversed (an incremental
+  /// parse's own), not every header's.
+  void run(clang::ASTContext &Ctx, llvm::ArrayRef<FileRegions> Files,
+           const spec::Spec &S, PassResults &Results,
+           llvm::ArrayRef<clang::Decl *> TopLevel = {}) const;
+
+  llvm::ArrayRef<std::string> names() const { return Names; }
+  bool empty() const { return Names.empty(); }
+
+private:
+  PassPipeline() = default;
+  std::vector<std::string> Names;
+  std::vector<std::unique_ptr<CandidatePass>> Passes;
+};
 
 /// The built-in passes run on every candidate, in order: forbid,
 /// fingerprint, features. lift-constants runs when asked for.

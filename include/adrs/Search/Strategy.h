@@ -13,6 +13,8 @@
 #ifndef ADRS_SEARCH_STRATEGY_H
 #define ADRS_SEARCH_STRATEGY_H
 
+#include "adrs/Core/Event.h"
+#include "adrs/Core/Status.h"
 #include "adrs/Spec/Spec.h"
 
 #include <cstdint>
@@ -31,17 +33,14 @@ struct Member {
   int64_t Id = 0;
   std::vector<int64_t> Parents; ///< Empty for the baseline.
   int Island = 0;
-  /// ok, infeasible, compile_error, rejected, duplicate, timeout, ...
-  std::string Status;
+  adrs::Status Status = adrs::Status::OK;
   bool Feasible = false;
   std::optional<double> Score;
   std::vector<double> Objectives; ///< Larger is better.
   std::map<std::string, double> Features;
 
   /// It ran to the end and was scored, so it can be a parent.
-  bool scored() const {
-    return (Status == "ok" || Status == "infeasible") && Score.has_value();
-  }
+  bool scored() const { return ranToTheEnd(Status) && Score.has_value(); }
 };
 
 /// Feasible beats infeasible, then the higher score, then the older.
@@ -61,7 +60,7 @@ struct Selection {
 };
 
 struct SearchEvent {
-  std::string Kind; ///< migration, ...
+  EventKind Kind = EventKind::Migration;
   std::string Detail;
 };
 
@@ -88,8 +87,8 @@ public:
 
 protected:
   virtual void add(const Member &M) = 0;
-  void event(std::string Kind, std::string Detail) {
-    Events.push_back({std::move(Kind), std::move(Detail)});
+  void event(EventKind Kind, std::string Detail) {
+    Events.push_back({Kind, std::move(Detail)});
   }
 
   const spec::SearchSpec &Spec;

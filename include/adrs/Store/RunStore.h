@@ -14,6 +14,10 @@
 #ifndef ADRS_STORE_RUNSTORE_H
 #define ADRS_STORE_RUNSTORE_H
 
+#include "adrs/Core/Event.h"
+#include "adrs/Core/Program.h"
+#include "adrs/Core/Status.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -30,26 +34,27 @@ namespace store {
 
 /// Bumped whenever the tables change; a database of another version is
 /// refused with a message rather than misread.
-constexpr int SchemaVersion = 1;
+constexpr int SchemaVersion = 2;
 
 /// A candidate as proposed: what to evaluate and where it came from.
 struct Proposal {
   int64_t Id = 0; ///< Its iteration; 0 is the baseline.
   std::vector<int64_t> Parents;
   int Island = 0;
-  std::string Generator;   ///< baseline, builtin, cmaes, llm:<model>.
+  std::string Generator;   ///< baseline, builtin, cmaes, llm, command, ...
   std::string Operator;    ///< The edit operator, when there is one.
   std::string Description; ///< One line.
   std::string Edit;        ///< The edit text as applied.
   std::string Prompt, Reply;
   /// Region name -> patched text.
-  std::map<std::string, std::string> Regions;
+  Program Regions;
 };
 
 /// A finished candidate.
 struct Candidate : Proposal {
   int64_t Seq = 0; ///< Order of completion, from 1.
-  std::string Status, Reason;
+  adrs::Status Status = adrs::Status::OK;
+  std::string Reason;
   bool Feasible = false;
   std::optional<double> Score;
   std::vector<double> Objectives;
@@ -64,12 +69,7 @@ struct Candidate : Proposal {
   unsigned Session = 0;
 };
 
-struct Event {
-  double At = 0;
-  unsigned Session = 0;
-  std::string Kind; ///< start, resume, migration, hint, tune, stop, ...
-  std::string Detail;
-};
+using adrs::Event;
 
 class RunStore {
 public:
@@ -80,18 +80,20 @@ public:
   openReadOnly(llvm::StringRef Path);
   ~RunStore();
 
-  // Synchronous, for set-up and for readers.
-  std::optional<std::string> meta(llvm::StringRef Key);
+  // Synchronous, for set-up and for readers. Each read tells "there is
+  // none" (an empty optional) apart from "it could not be read" (an error).
+  llvm::Expected<std::optional<std::string>> meta(llvm::StringRef Key);
   llvm::Error setMeta(llvm::StringRef Key, llvm::StringRef Value);
   /// Every finished candidate in completion order; \p Full also reads the
   /// large columns (edit, regions, evaluation JSON).
   llvm::Error forEachCandidate(bool Full,
                                const std::function<void(Candidate &&)> &Fn);
-  std::optional<Candidate> candidate(int64_t Id);
-  std::vector<Proposal> pending();
-  std::vector<Event> events();
-  int64_t candidateCount();
-  int64_t maxId();
+  llvm::Expected<std::optional<Candidate>> candidate(int64_t Id);
+  llvm::Expected<std::vector<Proposal>> pending();
+  llvm::Expected<std::vector<Event>> events();
+  llvm::Expected<int64_t> candidateCount();
+  /// The largest candidate or pending id; -1 in an empty run.
+  llvm::Expected<int64_t> maxId();
 
   // Asynchronous, through the writer thread, in the order of the calls.
   void addPending(const Proposal &P);

@@ -1,0 +1,142 @@
+//===- adrs/Generate/Generator.h - Who proposes edits -----------*- C++ -*-===//
+//
+// A generator is asked for an edit of a parent program and answers with a
+// reply in the format a model writes (SEARCH/REPLACE blocks or fenced
+// rewrites), plus what produced it. The reply then takes the one road every
+// candidate takes (candidate::prepare, the passes, the sandbox), so a
+// generator never touches sources, files or processes itself.
+//
+// Generators register themselves, like passes, so a plugin loaded with
+// `--load` adds one:
+//
+//   static adrs::generate::GeneratorRegistry::Add<MyFactory> X("mine", "...");
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_GENERATE_GENERATOR_H
+#define ADRS_GENERATE_GENERATOR_H
+
+#include "adrs/Core/Program.h"
+#include "adrs/Core/Status.h"
+#include "adrs/Regions/Region.h"
+#include "adrs/Spec/Spec.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/Registry.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace adrs {
+namespace generate {
+
+/// A program the search shows a generator, with how it did.
+struct ScoredProgram {
+  int64_t Id = 0;
+  Program Regions;
+  adrs::Status Status = adrs::Status::OK;
+  std::string Reason; ///< Why it failed, when it did.
+  bool Feasible = false;
+  std::optional<double> Score;
+  std::map<std::string, double> Metrics;
+  std::map<std::string, std::map<std::string, double>> PerWorkload;
+  /// The evaluator's text feedback (by artifact name).
+  std::map<std::string, std::string> Artifacts;
+};
+
+/// An earlier attempt from the parent's line, and how it ended.
+struct Attempt {
+  int64_t Id = 0;
+  std::string Description; ///< One line: what the edit did.
+  adrs::Status Status = adrs::Status::OK;
+  std::string Reason;
+  std::optional<double> ScoreChange; ///< Against its parent.
+};
+
+/// A reply of this proposal that did not work, and why: what a fix loop
+/// sends back to the model that wrote it.
+struct FixRound {
+  std::string Reply;
+  std::string Problem;
+};
+
+/// Everything a generator may use for one proposal.
+struct ProposalRequest {
+  uint64_t Iteration = 0;
+  /// For generators that draw random numbers of their own (a model's
+  /// sampling seed); the built-in one uses the stream given to propose().
+  uint64_t Seed = 0;
+  const spec::Spec *Spec = nullptr;
+  /// The regions as the baseline has them, with their context (signature
+  /// and the declarations they use from outside).
+  const std::vector<regions::Region> *Regions = nullptr;
+  ScoredProgram Parent;
+  /// Top and diverse programs from the search.
+  std::vector<ScoredProgram> Inspirations;
+  /// Recent attempts from the parent's line, failures included.
+  std::vector<Attempt> Recent;
+  /// The spec's hints, and any given while the run goes on.
+  std::vector<std::string> Hints;
+  /// Replies of this very proposal that failed, oldest first.
+  std::vector<FixRound> Fixes;
+};
+
+/// What a generator answers.
+struct GeneratedEdit {
+  std::string Reply;       ///< The edit, as a model would write it.
+  std::string Generator;   ///< Its registered name.
+  std::string Operator;    ///< The built-in operator, if one.
+  std::string Description; ///< One line.
+  std::string Model;       ///< The model that wrote it, if one.
+  std::string Prompt;      ///< As sent, when there was one.
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double CostUSD = 0;
+  double Seconds = 0; ///< Wall-clock time of the proposal.
+};
+
+class Generator {
+public:
+  virtual ~Generator();
+
+  /// One edit of \p R.Parent; none when the generator has nothing to
+  /// propose (the built-in one: no operator can change the program). An
+  /// error is a failure to propose at all (a model that cannot be reached),
+  /// which the run reports; \p Rng is this proposal's own random stream.
+  virtual llvm::Expected<std::optional<GeneratedEdit>>
+  propose(const ProposalRequest &R, std::mt19937_64 &Rng) = 0;
+
+  /// How many proposals may be in flight at once. 0: propose() is cheap and
+  /// deterministic and runs on the run's own thread, in order.
+  virtual unsigned concurrency() const { return 0; }
+};
+
+/// Makes a generator for a spec.
+class GeneratorFactory {
+public:
+  virtual ~GeneratorFactory();
+  virtual llvm::Expected<std::unique_ptr<Generator>>
+  create(const spec::Spec &S) = 0;
+};
+
+using GeneratorRegistry = llvm::Registry<GeneratorFactory>;
+
+/// The registered generator \p Name for \p S, or an error that lists the
+/// generators there are.
+llvm::Expected<std::unique_ptr<Generator>> createGenerator(llvm::StringRef Name,
+                                                           const spec::Spec &S);
+
+/// Every registered generator name, sorted.
+std::vector<std::string> registeredGenerators();
+
+/// Forces the built-in generator into a statically linked binary.
+void linkBuiltinGenerator();
+
+} // namespace generate
+} // namespace adrs
+
+#endif

@@ -1,0 +1,193 @@
+//===- RunDirectory.cpp - Where a run lives -------------------------------===//
+
+#include "RunDirectory.h"
+
+#include "adrs/Evolve/Run.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+using namespace llvm;
+
+namespace adrs {
+namespace evolve {
+
+std::string databasePath(StringRef RunDirectory) {
+  SmallString<256> P(RunDirectory);
+  sys::path::append(P, "run.db");
+  return std::string(P);
+}
+
+std::string defaultRunDirectory(const spec::Spec &S) {
+  SmallString<256> P(S.BaseDir);
+  sys::path::append(P, "adrs-runs", S.Name);
+  return std::string(P);
+}
+
+Expected<RunDirectory> RunDirectory::lock(StringRef Dir) {
+  if (std::error_code EC = sys::fs::create_directories(Dir))
+    return createStringError(EC, "cannot create the run directory '%s': %s",
+                             Dir.str().c_str(), EC.message().c_str());
+  SmallString<256> LockPath(Dir);
+  sys::path::append(LockPath, "lock");
+  int Fd = ::open(LockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (Fd < 0) {
+    int Errno = errno;
+    return createStringError(
+        std::error_code(Errno, std::generic_category()),
+        "cannot use the run directory '%s': %s (a run needs to write there; "
+        "read its results with 'adrsc best', or use another directory with "
+        "-o DIR)",
+        Dir.str().c_str(), std::strerror(Errno));
+  }
+  if (flock(Fd, LOCK_EX | LOCK_NB) != 0) {
+    int Errno = errno;
+    std::string Holder;
+    char Buffer[32] = {0};
+    ssize_t N = ::pread(Fd, Buffer, sizeof(Buffer) - 1, 0);
+    if (N > 0)
+      Holder = StringRef(Buffer, N).trim().str();
+    ::close(Fd);
+    if (Errno != EWOULDBLOCK)
+      return createStringError(std::error_code(Errno, std::generic_category()),
+                               "cannot lock the run directory '%s': %s",
+                               Dir.str().c_str(), std::strerror(Errno));
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the run in '%s' is in use by another adrsc%s; wait for it to stop, "
+        "or use another run directory (-o DIR)",
+        Dir.str().c_str(),
+        Holder.empty() ? "" : (" (process " + Holder + ")").c_str());
+  }
+  // Only for the message another adrsc gives; the lock is what counts.
+  std::string Pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(Fd, 0) == 0)
+    (void)!::pwrite(Fd, Pid.data(), Pid.size(), 0);
+  return RunDirectory(Dir.str(), Fd);
+}
+
+RunDirectory::RunDirectory(RunDirectory &&Other)
+    : Path(std::move(Other.Path)), LockFd(Other.LockFd) {
+  Other.LockFd = -1;
+}
+
+RunDirectory::~RunDirectory() {
+  if (LockFd >= 0)
+    ::close(LockFd);
+}
+
+std::string RunDirectory::databasePath() const {
+  return evolve::databasePath(Path);
+}
+
+Error RunDirectory::clear() {
+  std::string DB = databasePath();
+  for (StringRef Suffix : {"", "-wal", "-shm"}) {
+    std::error_code EC = sys::fs::remove(DB + Suffix.str());
+    if (EC)
+      return createStringError(EC, "cannot delete '%s%s': %s", DB.c_str(),
+                               Suffix.str().c_str(), EC.message().c_str());
+  }
+  SmallString<256> Best(Path);
+  sys::path::append(Best, "best");
+  if (std::error_code EC = sys::fs::remove_directories(Best))
+    return createStringError(EC, "cannot delete '%s': %s", Best.c_str(),
+                             EC.message().c_str());
+  return Error::success();
+}
+
+Error RunDirectory::writeBest(const spec::Spec &S,
+                              const candidate::Sources &Sources,
+                              const Program &Best) const {
+  candidate::Materialized M = Sources.materialize(Best);
+  SmallString<256> Dir(Path);
+  sys::path::append(Dir, "best");
+  for (const auto &[File, Text] : M.Files) {
+    SmallString<256> Rel(File);
+    sys::path::replace_path_prefix(Rel, S.BaseDir, "");
+    StringRef R = sys::path::relative_path(Rel);
+    SmallString<256> Out(Dir);
+    sys::path::append(Out, R);
+    if (std::error_code EC =
+            sys::fs::create_directories(sys::path::parent_path(Out)))
+      return createStringError(EC, "cannot create '%s'", Out.c_str());
+    if (Error E = writeToOutput(Out, [&](raw_ostream &OS) {
+          OS << Text;
+          return Error::success();
+        }))
+      return E;
+  }
+  SmallString<256> PatchFile(Dir);
+  sys::path::append(PatchFile, "best.patch");
+  std::string Diff = patch::diffFiles(Sources.files(), M.Files, S.BaseDir);
+  return writeToOutput(PatchFile, [&](raw_ostream &OS) {
+    OS << Diff;
+    return Error::success();
+  });
+}
+
+namespace {
+
+std::string readText(StringRef Path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(Path);
+  return B ? (*B)->getBuffer().str() : std::string();
+}
+
+} // namespace
+
+std::string snapshot(const spec::Spec &S,
+                     const std::map<std::string, std::string> &RegionFiles) {
+  json::Object Files;
+  std::vector<std::string> All = S.Build.Sources;
+  for (const auto &[F, T] : RegionFiles)
+    All.push_back(F);
+  for (const std::string &F : S.Evaluator.Files)
+    All.push_back(F);
+  llvm::sort(All);
+  All.erase(std::unique(All.begin(), All.end()), All.end());
+  for (const std::string &F : All)
+    Files[F] = readText(F);
+  return formatv("{0}", json::Value(json::Object{{"spec", readText(S.SpecFile)},
+                                                 {"files", std::move(Files)}}))
+      .str();
+}
+
+std::string snapshotDifference(StringRef Old, StringRef New) {
+  Expected<json::Value> A = json::parse(Old), B = json::parse(New);
+  if (!A || !B) {
+    consumeError(A.takeError());
+    consumeError(B.takeError());
+    return "the run's snapshot cannot be read";
+  }
+  const json::Object *OA = A->getAsObject(), *OB = B->getAsObject();
+  if (!OA || !OB)
+    return "the run's snapshot cannot be read";
+  if (OA->getString("spec") != OB->getString("spec"))
+    return "the spec changed since the run started";
+  const json::Object *FA = OA->getObject("files"), *FB = OB->getObject("files");
+  if (FA && FB) {
+    for (const auto &[K, V] : *FA) {
+      const json::Value *W = FB->get(K);
+      if (!W || *W != V)
+        return "'" + K.str() + "' changed since the run started";
+    }
+    for (const auto &[K, V] : *FB)
+      if (!FA->get(K))
+        return "'" + K.str() + "' is new since the run started";
+  }
+  return "";
+}
+
+} // namespace evolve
+} // namespace adrs

@@ -1,0 +1,64 @@
+//===- RunDirectory.h - Where a run lives -----------------------*- C++ -*-===//
+//
+// A run directory belongs to one adrsc at a time (a lock file held with
+// flock), remembers what the run depended on (a snapshot of the spec and
+// the sources, to refuse a resume after they changed), and ends with the
+// best program written out as files and a patch.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_LIB_EVOLVE_RUNDIRECTORY_H
+#define ADRS_LIB_EVOLVE_RUNDIRECTORY_H
+
+#include "adrs/Candidate/Candidate.h"
+#include "adrs/Spec/Spec.h"
+
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <string>
+
+namespace adrs {
+namespace evolve {
+
+class RunDirectory {
+public:
+  /// Creates \p Path if needed and takes its lock; an error names the
+  /// process that holds it, or says why the directory cannot be used.
+  static llvm::Expected<RunDirectory> lock(llvm::StringRef Path);
+  RunDirectory(RunDirectory &&Other);
+  RunDirectory &operator=(RunDirectory &&) = delete;
+  ~RunDirectory();
+
+  const std::string &path() const { return Path; }
+  std::string databasePath() const;
+
+  /// Deletes the run's database and best program. Only ever called with
+  /// the lock held, so a live run is never deleted.
+  llvm::Error clear();
+
+  /// Writes \p Best as files under best/, and best/best.patch against the
+  /// baseline.
+  llvm::Error writeBest(const spec::Spec &S, const candidate::Sources &Sources,
+                        const Program &Best) const;
+
+private:
+  RunDirectory(std::string Path, int LockFd)
+      : Path(std::move(Path)), LockFd(LockFd) {}
+  std::string Path;
+  int LockFd = -1;
+};
+
+/// What a run depends on (the spec, its sources, the evaluator and the
+/// region files), as text to store and compare.
+std::string snapshot(const spec::Spec &S,
+                     const std::map<std::string, std::string> &RegionFiles);
+
+/// The first difference between two snapshots, as a sentence; empty when
+/// they are the same.
+std::string snapshotDifference(llvm::StringRef Old, llvm::StringRef New);
+
+} // namespace evolve
+} // namespace adrs
+
+#endif

@@ -1,0 +1,152 @@
+//===- WorkerPool.cpp - Evaluations beside the loop -----------------------===//
+
+#include "WorkerPool.h"
+
+using namespace llvm;
+
+namespace adrs {
+namespace evolve {
+
+WorkerPool::WorkerPool(const spec::Spec &S, const candidate::Sources &Sources,
+                       std::vector<std::string> Passes,
+                       std::vector<std::unique_ptr<eval::Executor>> Executors)
+    : S(S), Sources(Sources), Passes(std::move(Passes)),
+      Executors(std::move(Executors)) {
+  for (auto &E : this->Executors)
+    Evaluators.push_back(std::make_unique<eval::Evaluator>(S, E.get()));
+  if (Evaluators.empty())
+    Evaluators.push_back(std::make_unique<eval::Evaluator>(S, nullptr));
+  Inboxes.resize(Evaluators.size());
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::start() {
+  for (size_t I = 0; I < Evaluators.size(); ++I)
+    Threads.emplace_back([this, I] { loop(I); });
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard<std::mutex> L(Mutex);
+    Stopping = true;
+  }
+  JobReady.notify_all();
+  for (std::thread &T : Threads)
+    T.join();
+  Threads.clear();
+}
+
+void WorkerPool::setBaselineSeconds(double Seconds) {
+  for (auto &E : Evaluators)
+    E->setBaselineSeconds(Seconds);
+}
+
+double WorkerPool::timeLimit() const { return Evaluators.front()->timeLimit(); }
+
+Done WorkerPool::work(eval::Evaluator &Ev, Job J) {
+  Done D;
+  auto Failed = [&](Error E) {
+    D.Failure = toString(std::move(E));
+    D.J = std::move(J);
+    return std::move(D);
+  };
+  if (J.Kind == JobKind::Tune) {
+    Expected<tune::Tuning> T = tune::tuneConstants(
+        Ev, Sources, J.Regions, J.TuneEvaluations, J.TuneSeed);
+    if (!T)
+      return Failed(T.takeError());
+    D.Tuned = std::move(*T);
+    D.J = std::move(J);
+    return D;
+  }
+  candidate::Materialized M = Sources.materialize(J.Regions);
+  const regions::FileOverrides &Files = J.Files ? *J.Files : M.Overrides;
+  eval::Checks Checks{M.Regions, Passes};
+  bool WithChecks = J.Kind == JobKind::Train && J.Check;
+  Expected<eval::Evaluation> E = Ev.evaluate(
+      Files, J.Kind == JobKind::Test ? eval::Side::Test : eval::Side::Train,
+      WithChecks ? &Checks : nullptr);
+  if (!E)
+    return Failed(E.takeError());
+  D.Evaluated = std::move(*E);
+  D.J = std::move(J);
+  return D;
+}
+
+Done WorkerPool::runNow(Job J) {
+  {
+    std::lock_guard<std::mutex> L(Mutex);
+    flushInbox(0);
+  }
+  return work(*Evaluators.front(), std::move(J));
+}
+
+void WorkerPool::submit(Job J) {
+  {
+    std::lock_guard<std::mutex> L(Mutex);
+    // A new best's test run goes first: the result a user waits for.
+    if (J.Kind == JobKind::Test)
+      Queue.push_front(std::move(J));
+    else
+      Queue.push_back(std::move(J));
+    ++InFlight;
+  }
+  JobReady.notify_one();
+}
+
+void WorkerPool::remember(const std::string &Program) {
+  if (Program.empty())
+    return;
+  std::lock_guard<std::mutex> L(Mutex);
+  for (auto &Inbox : Inboxes)
+    Inbox.push_back(Program);
+}
+
+void WorkerPool::flushInbox(size_t I) {
+  for (std::string &P : Inboxes[I])
+    Evaluators[I]->remember(P);
+  Inboxes[I].clear();
+}
+
+std::optional<Done> WorkerPool::wait(unsigned Ms) {
+  std::unique_lock<std::mutex> L(Mutex);
+  if (Finished.empty())
+    DoneReady.wait_for(L, std::chrono::milliseconds(Ms),
+                       [&] { return !Finished.empty(); });
+  if (Finished.empty())
+    return std::nullopt;
+  Done D = std::move(Finished.front());
+  Finished.pop_front();
+  --InFlight;
+  return D;
+}
+
+size_t WorkerPool::inFlight() {
+  std::lock_guard<std::mutex> L(Mutex);
+  return InFlight;
+}
+
+void WorkerPool::loop(size_t I) {
+  for (;;) {
+    Job J;
+    {
+      std::unique_lock<std::mutex> L(Mutex);
+      JobReady.wait(L, [&] { return Stopping || !Queue.empty(); });
+      if (Stopping || Queue.empty())
+        return;
+      J = std::move(Queue.front());
+      Queue.pop_front();
+      flushInbox(I);
+    }
+    Done D = work(*Evaluators[I], std::move(J));
+    {
+      std::lock_guard<std::mutex> L(Mutex);
+      Finished.push_back(std::move(D));
+    }
+    DoneReady.notify_one();
+  }
+}
+
+} // namespace evolve
+} // namespace adrs

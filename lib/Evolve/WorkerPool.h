@@ -1,0 +1,109 @@
+//===- WorkerPool.h - Evaluations beside the loop ---------------*- C++ -*-===//
+//
+// One worker thread per evaluation slot (`-j`), each with its own evaluator
+// and zygote. The loop submits jobs and collects what is done; it never
+// waits on an evaluation itself.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADRS_LIB_EVOLVE_WORKERPOOL_H
+#define ADRS_LIB_EVOLVE_WORKERPOOL_H
+
+#include "adrs/Candidate/Candidate.h"
+#include "adrs/Eval/Evaluation.h"
+#include "adrs/Tune/Tuning.h"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace adrs {
+namespace evolve {
+
+enum class JobKind {
+  Train, ///< Evaluate a candidate on the training workloads, passes first.
+  Test,  ///< Score a program on the held-out workloads (a new best).
+  Tune,  ///< Tune a program's constants with CMA-ES.
+};
+
+struct Job {
+  JobKind Kind = JobKind::Train;
+  int64_t Id = 0;
+  Program Regions;
+  /// For Train: run the candidate passes (a reference program is scored
+  /// without them).
+  bool Check = true;
+  /// For Test and Train of a reference program: files standing in for the
+  /// program's, instead of Regions laid out.
+  std::optional<regions::FileOverrides> Files;
+  unsigned TuneEvaluations = 0;
+  uint64_t TuneSeed = 0;
+};
+
+struct Done {
+  Job J;
+  std::optional<eval::Evaluation> Evaluated;
+  std::optional<tune::Tuning> Tuned;
+  /// adrsc's own failure (a lost executor): the job did not happen.
+  std::string Failure;
+};
+
+class WorkerPool {
+public:
+  /// One worker per executor; with none (an evaluator command), one worker
+  /// that runs the command.
+  WorkerPool(const spec::Spec &S, const candidate::Sources &Sources,
+             std::vector<std::string> Passes,
+             std::vector<std::unique_ptr<eval::Executor>> Executors);
+  ~WorkerPool();
+
+  size_t size() const { return Evaluators.size(); }
+  void start();
+  /// Waits for the jobs being worked on; queued ones are dropped.
+  void stop();
+
+  void setBaselineSeconds(double Seconds);
+  /// The per-candidate time limit the evaluators use.
+  double timeLimit() const;
+
+  /// Runs \p J on the calling thread, before the workers start.
+  Done runNow(Job J);
+
+  void submit(Job J);
+  /// Programs (fingerprints) whose duplicates the evaluators refuse from
+  /// now on.
+  void remember(const std::string &Program);
+  /// A finished job, waiting up to \p Ms for one.
+  std::optional<Done> wait(unsigned Ms);
+  size_t inFlight();
+
+private:
+  Done work(eval::Evaluator &Ev, Job J);
+  void loop(size_t I);
+  /// Mutex held: hands worker \p I's queued fingerprints to its evaluator.
+  void flushInbox(size_t I);
+
+  const spec::Spec &S;
+  const candidate::Sources &Sources;
+  std::vector<std::string> Passes;
+  std::vector<std::unique_ptr<eval::Executor>> Executors;
+  std::vector<std::unique_ptr<eval::Evaluator>> Evaluators;
+  std::vector<std::vector<std::string>> Inboxes;
+  std::vector<std::thread> Threads;
+  std::mutex Mutex;
+  std::condition_variable JobReady, DoneReady;
+  std::deque<Job> Queue;
+  std::deque<Done> Finished;
+  size_t InFlight = 0;
+  bool Stopping = false;
+};
+
+} // namespace evolve
+} // namespace adrs
+
+#endif
