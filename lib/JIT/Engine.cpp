@@ -104,7 +104,14 @@ struct Engine::Impl {
   /// the code after it.
   std::unique_ptr<clang::Interpreter> Candidates;
   DiagnosticCollector CandidateDiagnostics{nullptr};
-  std::string Preamble; ///< The unit's leading #include block, as parsed.
+  std::string Preamble; ///< The unit's leading #include block.
+  /// The #include lines of the preamble that name a region's header, each
+  /// after a #line directive for its place: parsed with every candidate,
+  /// not with the preamble.
+  std::string RegionIncludes;
+  /// Each region header's text at setup: a sandboxed child may not read
+  /// files, so every parse gets the header from memory.
+  std::map<std::string, std::string> HeaderTexts;
   /// The unit as it was at setup: a sandboxed child may not read files.
   std::string BaselineText;
   /// Functions of the unit that prebuilt code calls, reached through stubs:
@@ -145,15 +152,51 @@ struct Engine::Impl {
     clang::LangOptions LO;
     LO.CPlusPlus = true;
     clang::PreambleBounds Bounds = clang::Lexer::ComputePreamble(Text, LO);
-    // A header with a region changes with the candidate, so it must be
-    // parsed with each one: no preamble then (its #include is in it).
-    Preamble = RegionHeaders.empty() ? Text.take_front(Bounds.Size).str() : "";
+    Preamble = Text.take_front(Bounds.Size).str();
+    // A header with a region changes with the candidate, so its #include is
+    // taken out of the preamble parsed here and parsed with each candidate
+    // (the line stays, blank, so that lines keep their numbers).
+    std::string Parsed;
+    SmallVector<StringRef, 32> Lines;
+    StringRef(Preamble).split(Lines, '\n');
+    for (size_t L = 0; L < Lines.size(); ++L) {
+      bool Last = L + 1 == Lines.size();
+      if (includesRegionHeader(Lines[L])) {
+        RegionIncludes += "#line " + std::to_string(L + 1) + " \"" + Unit +
+                          "\"\n" + Lines[L].str() + "\n";
+        Parsed += Last ? "" : "\n";
+      } else {
+        Parsed += Lines[L].str() + (Last ? "" : "\n");
+      }
+    }
     // Executing something creates the interpreter's JIT, which must exist to
     // be given the generator below.
     if (Error E = Candidates->ParseAndExecute(
-            "#line 1 \"" + Unit + "\"\n" + Preamble +
+            "#line 1 \"" + Unit + "\"\n" + Parsed +
             "\nnamespace adrs_internal { inline int ready() { return 1; } }\n"))
       return E;
+    // A region header that came in through another header is in the
+    // preamble now, and a candidate's text of it could not be compiled.
+    clang::SourceManager &SM =
+        Candidates->getCompilerInstance()->getSourceManager();
+    for (const std::string &Header : RegionHeaders) {
+      auto Ref = SM.getFileManager().getOptionalFileRef(Header);
+      if (!Ref)
+        return createStringError(inconvertibleErrorCode(),
+                                 "cannot find the header '%s'", Header.c_str());
+      if (SM.translateFile(*Ref).isValid())
+        return createStringError(
+            inconvertibleErrorCode(),
+            "'%s' holds a region but '%s' includes it through another header; "
+            "include it directly from '%s' so that each candidate's text of "
+            "it is compiled",
+            Header.c_str(), Unit.c_str(), Unit.c_str());
+      ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(Header);
+      if (!B)
+        return createStringError(B.getError(), "cannot read '%s'",
+                                 Header.c_str());
+      HeaderTexts[Header] = (*B)->getBuffer().str();
+    }
     // Clang 16 hands out the interpreter's JIT as const only; adding a
     // symbol generator does not disturb what it has compiled.
     auto *CandidateJIT =
@@ -164,6 +207,28 @@ struct Engine::Impl {
     CandidateJIT->getMainJITDylib().addGenerator(
         std::make_unique<EngineSymbols>(*JIT));
     return Error::success();
+  }
+
+  /// Whether \p Line is an #include of a header that holds a region (its
+  /// spelled name is the end of the header's path).
+  bool includesRegionHeader(StringRef Line) const {
+    StringRef L = Line.trim();
+    if (!L.consume_front("#"))
+      return false;
+    L = L.ltrim();
+    if (!L.consume_front("include"))
+      return false;
+    L = L.trim();
+    if (L.size() < 2 || !(L.front() == '"' || L.front() == '<'))
+      return false;
+    char Close = L.front() == '"' ? '"' : '>';
+    StringRef Name = L.drop_front().split(Close).first;
+    if (Name.empty())
+      return false;
+    for (const std::string &Header : RegionHeaders)
+      if (StringRef(Header).endswith("/" + Name.str()) || Header == Name)
+        return true;
+    return false;
   }
 
   /// Runs the passes on a freshly parsed partial translation unit. Regions
@@ -226,16 +291,17 @@ struct Engine::Impl {
     // it; the process is a fresh child, so this touches no other candidate.
     clang::SourceManager &SM =
         Candidates->getCompilerInstance()->getSourceManager();
-    for (const std::string &Header : RegionHeaders) {
+    for (const auto &[Header, Baseline] : HeaderTexts) {
       auto O = Overrides.find(Header);
-      if (O == Overrides.end())
-        continue;
-      auto Ref = SM.getFileManager().getOptionalFileRef(Header);
+      // Looked up at setup, so the file is not opened again here.
+      auto Ref = SM.getFileManager().getOptionalFileRef(Header,
+                                                        /*OpenFile=*/false);
       if (!Ref)
         return createStringError(inconvertibleErrorCode(),
                                  "cannot find the header '%s'", Header.c_str());
       SM.overrideFileContents(
-          *Ref, MemoryBuffer::getMemBufferCopy(O->second, Header));
+          *Ref, MemoryBuffer::getMemBufferCopy(
+                    O != Overrides.end() ? O->second : Baseline, Header));
     }
     auto It = Overrides.find(Unit);
     const std::string &Text = It != Overrides.end() ? It->second : BaselineText;
@@ -251,8 +317,8 @@ struct Engine::Impl {
                 uintptr_t(parameterTable()));
     if (!Preamble.empty() && StringRef(Text).startswith(Preamble)) {
       unsigned Line = 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
-      std::string Prefix =
-          Params + "#line " + std::to_string(Line) + " \"" + Unit + "\"\n";
+      std::string Prefix = Params + RegionIncludes + "#line " +
+                           std::to_string(Line) + " \"" + Unit + "\"\n";
       Input = Prefix + Text.substr(Preamble.size());
       Delta = long(Prefix.size()) - long(Preamble.size());
     } else {
