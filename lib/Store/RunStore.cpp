@@ -29,7 +29,7 @@ Error sqliteError(sqlite3 *DB, const Twine &What) {
 /// One prepared statement, finalized on scope exit.
 class Statement {
 public:
-  Statement(sqlite3 *DB, StringRef SQL) : DB(DB) {
+  Statement(sqlite3 *DB, StringRef SQL) {
     if (sqlite3_prepare_v2(DB, SQL.data(), SQL.size(), &S, nullptr) !=
         SQLITE_OK)
       S = nullptr;
@@ -67,7 +67,6 @@ public:
   bool isNull(int C) const { return sqlite3_column_type(S, C) == SQLITE_NULL; }
 
 private:
-  sqlite3 *DB;
   sqlite3_stmt *S = nullptr;
 };
 
@@ -245,12 +244,14 @@ struct RunStore::Impl {
       if (E && Batch.size() > 1) {
         // One bad write must not take the others with it: go one by one.
         consumeError(std::move(E));
+        Error OneByOne = Error::success();
         for (auto &Op : Batch) {
           std::deque<std::function<Error(sqlite3 *)>> One;
           One.push_back(std::move(Op));
           if (Error E1 = commit(One))
-            E = joinErrors(std::move(E), std::move(E1));
+            OneByOne = joinErrors(std::move(OneByOne), std::move(E1));
         }
+        E = std::move(OneByOne);
       }
       L.lock();
       if (E && !FirstError)

@@ -32,10 +32,10 @@ std::string literalFor(const passes::LiftedConstant &C, double Value) {
   return Value < 0 ? "(" + S + ")" : S;
 }
 
-/// The tuning child ran the candidate, so its answer is read as hostile:
-/// one finite value per constant, within the constant's bounds.
-Error readOutcome(const json::Value &V, const std::vector<Parameter> &Params,
-                  Tuning &T) {
+} // namespace
+
+Error readTuneResult(const json::Value &V, const std::vector<Parameter> &Params,
+                     Tuning &T) {
   auto Bad = [](const Twine &Why) {
     return createStringError(inconvertibleErrorCode(),
                              "the tuning child sent a malformed result: " +
@@ -70,8 +70,6 @@ Error readOutcome(const json::Value &V, const std::vector<Parameter> &Params,
   }
   return Error::success();
 }
-
-} // namespace
 
 Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
                                const candidate::Sources &Sources,
@@ -147,7 +145,7 @@ Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
                     .str();
     return T;
   }
-  if (Error E = readOutcome(Tuned->TaskResult, Params, T)) {
+  if (Error E = readTuneResult(Tuned->TaskResult, Params, T)) {
     T.Failure = toString(std::move(E));
     return T;
   }

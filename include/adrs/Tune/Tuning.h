@@ -46,6 +46,12 @@ llvm::Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
                                      const Program &P, unsigned Evaluations,
                                      uint64_t Seed);
 
+/// Reads what the "tune" child task answered into \p T. The child ran the
+/// candidate, so the answer is read as hostile: one finite value per
+/// constant, each kept within the constant's bounds.
+llvm::Error readTuneResult(const llvm::json::Value &V,
+                           const std::vector<Parameter> &Params, Tuning &T);
+
 /// The program with each ADRS_PARAM(i, literal) of \p T.Lifted replaced by
 /// the value tuned for it; regions without constants keep \p P's text.
 Program writeBack(const Program &P, const Tuning &T);

@@ -1,0 +1,165 @@
+//===- StrategyTest.cpp - Which program to improve next -------------------===//
+//
+// The strategies' defining properties, on synthetic members: which parent
+// each one picks, how the best and the Pareto front are kept, and that the
+// same observations and random numbers give the same choices.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adrs/Search/Strategy.h"
+
+#include "gtest/gtest.h"
+
+using namespace adrs;
+using namespace adrs::search;
+
+namespace {
+
+Member member(int64_t Id, std::optional<double> Score, int64_t Parent = 0,
+              Status S = Status::OK, int Island = 0) {
+  Member M;
+  M.Id = Id;
+  if (Id != 0)
+    M.Parents = {Parent};
+  M.Island = Island;
+  M.Status = S;
+  M.Feasible = S == Status::OK;
+  M.Score = Score;
+  M.Objectives = {Score.value_or(0)};
+  M.Features = {{"length", double(Id % 7)}, {"complexity", double(Id % 5)}};
+  return M;
+}
+
+spec::SearchSpec searchOf(spec::SearchStrategy Kind) {
+  spec::SearchSpec S;
+  S.Strategy = Kind;
+  return S;
+}
+
+TEST(StrategyTest, BetterPrefersFeasibleThenScoreThenAge) {
+  Member A = member(1, 5), B = member(2, 9, 0, Status::Infeasible);
+  EXPECT_TRUE(better(A, B)) << "feasible beats a higher infeasible score";
+  Member C = member(3, 6);
+  EXPECT_TRUE(better(C, A));
+  Member D = member(4, 6);
+  EXPECT_TRUE(better(C, D)) << "the older of two equals";
+  EXPECT_FALSE(better(D, C));
+}
+
+TEST(StrategyTest, DominatesNeedsOneStrictImprovement) {
+  EXPECT_TRUE(dominates({2, 2}, {1, 2}));
+  EXPECT_FALSE(dominates({2, 2}, {2, 2}));
+  EXPECT_FALSE(dominates({3, 1}, {1, 3}));
+}
+
+TEST(StrategyTest, GreedyAlwaysTakesTheBestFinishedBefore) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Greedy);
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  S->observe(member(0, 1));
+  std::mt19937_64 Rng(1);
+  EXPECT_EQ(S->select(1, Rng).Parent, 0);
+  S->observe(member(1, 3));
+  S->observe(member(2, 2, 1));
+  S->observe(member(3, 9, 1, Status::CompileError));
+  EXPECT_EQ(S->select(4, Rng).Parent, 1) << "a failure is never the best";
+  ASSERT_NE(S->best(), nullptr);
+  EXPECT_EQ(S->best()->Id, 1);
+  EXPECT_EQ(S->baseline()->Id, 0);
+}
+
+TEST(StrategyTest, RandomAlwaysStartsFromTheBaseline) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Random);
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  S->observe(member(0, 1));
+  std::mt19937_64 Rng(7);
+  for (int64_t I = 1; I < 50; ++I) {
+    EXPECT_EQ(S->select(uint64_t(I), Rng).Parent, 0);
+    S->observe(member(I, double(I), 0));
+  }
+  EXPECT_EQ(S->best()->Id, 49);
+}
+
+TEST(StrategyTest, FeedbackShowsRecentAttemptsFailuresIncluded) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Feedback);
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  S->observe(member(0, 1));
+  for (int64_t I = 1; I <= 70; ++I)
+    S->observe(member(I, 1, 0, I % 3 ? Status::OK : Status::Timeout));
+  std::mt19937_64 Rng(3);
+  Selection Sel = S->select(71, Rng);
+  ASSERT_EQ(Sel.History.size(), 64u) << "the newest 64";
+  EXPECT_EQ(Sel.History.front(), 7);
+  EXPECT_EQ(Sel.History.back(), 70);
+}
+
+/// Replays the same observations into a new strategy and asks for the same
+/// selections: a resumed run depends on it.
+void expectReplayable(spec::SearchStrategy Kind) {
+  spec::SearchSpec Spec = searchOf(Kind);
+  Spec.MigrateEvery = 10;
+  auto Drive = [&](std::unique_ptr<Strategy> &S) {
+    std::vector<int64_t> Parents;
+    S->observe(member(0, 1));
+    for (int64_t I = 1; I <= 200; ++I) {
+      std::mt19937_64 Rng(1000 + I);
+      Selection Sel = S->select(uint64_t(I), Rng);
+      Parents.push_back(Sel.Parent);
+      Status St = I % 5 == 0 ? Status::Crashed : Status::OK;
+      S->observe(member(I, double((I * 37) % 101), Sel.Parent, St, Sel.Island));
+    }
+    return Parents;
+  };
+  std::unique_ptr<Strategy> A = Strategy::create(Spec);
+  std::unique_ptr<Strategy> B = Strategy::create(Spec);
+  std::vector<int64_t> PA = Drive(A), PB = Drive(B);
+  EXPECT_EQ(PA, PB);
+  for (size_t I = 0; I < PA.size(); ++I)
+    EXPECT_LE(PA[I], int64_t(I)) << "a parent finished before its child";
+}
+
+TEST(StrategyTest, IslandsAreReplayable) {
+  expectReplayable(spec::SearchStrategy::Islands);
+}
+TEST(StrategyTest, TreeIsReplayable) {
+  expectReplayable(spec::SearchStrategy::Tree);
+}
+
+TEST(StrategyTest, IslandsMigrateAtTheirInterval) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Islands);
+  Spec.Islands = 2;
+  Spec.MigrateEvery = 10;
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  S->observe(member(0, 1));
+  unsigned Migrations = 0;
+  for (int64_t I = 1; I <= 40; ++I) {
+    std::mt19937_64 Rng(I);
+    Selection Sel = S->select(uint64_t(I), Rng);
+    S->observe(member(I, double(I), Sel.Parent, Status::OK, Sel.Island));
+    for (const SearchEvent &E : S->takeEvents()) {
+      EXPECT_EQ(E.Kind, EventKind::Migration);
+      ++Migrations;
+    }
+  }
+  EXPECT_EQ(Migrations, 4u) << "one every ten candidates";
+}
+
+TEST(StrategyTest, ParetoFrontKeepsOnlyTheNonDominated) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Greedy);
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  Member Base = member(0, 1);
+  Base.Objectives = {1, 1};
+  S->observe(Base);
+  auto With = [](int64_t Id, double A, double B) {
+    Member M = member(Id, A + B);
+    M.Objectives = {A, B};
+    return M;
+  };
+  S->observe(With(1, 3, 1));
+  S->observe(With(2, 1, 3));
+  S->observe(With(3, 2, 2));
+  S->observe(With(4, 3, 3)); // dominates all three
+  ASSERT_EQ(S->paretoFront().size(), 1u);
+  EXPECT_EQ(S->paretoFront().front().Id, 4);
+}
+
+} // namespace

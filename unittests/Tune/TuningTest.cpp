@@ -1,0 +1,118 @@
+//===- TuningTest.cpp - CMA-ES, reading its answer, writing back ----------===//
+
+#include "adrs/Tune/Tuning.h"
+#include "adrs/Tune/CMAES.h"
+
+#include "llvm/Support/JSON.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+using namespace llvm;
+using namespace adrs;
+using namespace adrs::tune;
+
+namespace {
+
+TEST(TuningTest, CMAESFindsTheMinimumOfABowl) {
+  std::vector<Parameter> P = {{1, -10, 10, false}, {-2, -10, 10, false}};
+  auto Cost = [](const std::vector<double> &X) {
+    return (X[0] - 3) * (X[0] - 3) + (X[1] + 4) * (X[1] + 4);
+  };
+  Outcome O = minimize(P, Cost, 400, 7);
+  ASSERT_TRUE(O.Error.empty()) << O.Error;
+  ASSERT_EQ(O.Best.size(), 2u);
+  EXPECT_NEAR(O.Best[0], 3, 0.05);
+  EXPECT_NEAR(O.Best[1], -4, 0.05);
+  EXPECT_LT(O.BestCost, O.InitialCost);
+  EXPECT_LE(O.Evaluations, 400u);
+  // The same seed gives the same answer: a resumed run tunes alike.
+  Outcome Again = minimize(P, Cost, 400, 7);
+  EXPECT_EQ(Again.Best, O.Best);
+}
+
+TEST(TuningTest, InvalidPointsDoNotWin) {
+  std::vector<Parameter> P = {{5, 0, 10, false}};
+  auto Cost = [](const std::vector<double> &X) {
+    return X[0] < 4 ? std::numeric_limits<double>::infinity() : X[0];
+  };
+  Outcome O = minimize(P, Cost, 200, 1);
+  ASSERT_EQ(O.Best.size(), 1u);
+  EXPECT_GE(O.Best[0], 4);
+}
+
+TEST(TuningTest, IntegersStayIntegers) {
+  std::vector<Parameter> P = {{2, 0, 20, true}};
+  auto Cost = [](const std::vector<double> &X) {
+    return std::fabs(X[0] - 7.4);
+  };
+  Outcome O = minimize(P, Cost, 200, 3);
+  ASSERT_EQ(O.Best.size(), 1u);
+  EXPECT_EQ(O.Best[0], std::round(O.Best[0]));
+  EXPECT_EQ(O.Best[0], 7);
+}
+
+Tuning lifted() {
+  Tuning T;
+  T.Lifted["policy"] = "  x = ADRS_PARAM(0, 1.5f);\n  n = ADRS_PARAM(1, 2);\n";
+  passes::LiftedConstant A;
+  A.Region = "policy";
+  A.Index = 0;
+  A.Spelling = "1.5f";
+  A.Value = 1.5;
+  A.Lower = 0.375;
+  A.Upper = 6;
+  passes::LiftedConstant B;
+  B.Region = "policy";
+  B.Index = 1;
+  B.Spelling = "2";
+  B.Value = 2;
+  B.IsInteger = true;
+  B.Lower = -8;
+  B.Upper = 8;
+  T.Constants = {A, B};
+  return T;
+}
+
+TEST(TuningTest, WriteBackReadsLikeTheLiteralsItReplaces) {
+  Tuning T = lifted();
+  T.Result.Best = {0.25, -3.4};
+  Program P = {{"policy", "old"}, {"other", "kept"}};
+  Program Out = writeBack(P, T);
+  EXPECT_EQ(Out.at("policy"), "  x = 0.25f;\n  n = (-3);\n");
+  EXPECT_EQ(Out.at("other"), "kept");
+  T.Result.Best = {2.0, 5};
+  EXPECT_EQ(writeBack(P, T).at("policy"), "  x = 2.0f;\n  n = 5;\n");
+}
+
+TEST(TuningTest, AHostileAnswerIsRefusedOrClamped) {
+  Tuning T = lifted();
+  std::vector<Parameter> Params = {{1.5, 0.375, 6, false}, {2, -8, 8, true}};
+  auto Read = [&](json::Value V) {
+    Tuning Out = T;
+    Error E = readTuneResult(V, Params, Out);
+    std::string Message = E ? toString(std::move(E)) : "";
+    return std::make_pair(Message, Out);
+  };
+  // Out of bounds: kept within them.
+  auto [OK, Clamped] = Read(json::Object{{"best", json::Array{1e9, -1e9}},
+                                         {"best_cost", -3},
+                                         {"initial_cost", -1},
+                                         {"evaluations", 10}});
+  EXPECT_EQ(OK, "");
+  EXPECT_EQ(Clamped.Result.Best, (std::vector<double>{6, -8}));
+  // The wrong number of values, values that are not numbers, no object.
+  EXPECT_NE(Read(json::Object{{"best", json::Array{1}}}).first, "");
+  EXPECT_NE(Read(json::Object{{"best", json::Array{"x", 1}}}).first, "");
+  EXPECT_NE(Read(json::Value("nonsense")).first, "");
+  EXPECT_NE(Read(json::Object{{"evaluations", 3}}).first, "");
+  // A null cost (an invalid point) reads as infinitely bad.
+  auto [NullOK, Nulls] = Read(json::Object{{"best", json::Array{}},
+                                           {"best_cost", nullptr},
+                                           {"initial_cost", nullptr}});
+  EXPECT_EQ(NullOK, "");
+  EXPECT_TRUE(std::isinf(Nulls.Result.BestCost));
+}
+
+} // namespace
