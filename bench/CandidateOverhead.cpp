@@ -203,18 +203,19 @@ int main(int argc, char **argv) {
     SmallString<128> Out;
     sys::fs::createTemporaryFile("adrs-bench", "exe", Out);
     for (unsigned I = 0; I < Builds; ++I) {
-      std::vector<std::string> Owned = {*ClangPath,
-                                        "-O2",
-                                        "-std=c++17",
-                                        "-I",
-                                        Example + "/sim",
-                                        "-I",
-                                        ADRS_SOURCE_DIR "/include",
-                                        Example + "/sim/spot_sim.cpp",
-                                        Example + "/policy/greedy.cpp",
-                                        ADRS_SOURCE_DIR "/bench/cbl_main.cpp",
-                                        "-o",
-                                        std::string(Out)};
+      std::vector<std::string> Owned = {
+          *ClangPath,
+          "-O2",
+          "-std=c++17",
+          "-I",
+          Example + "/sim",
+          "-I",
+          std::string(ADRS_SOURCE_DIR) + "/include",
+          Example + "/sim/spot_sim.cpp",
+          Example + "/policy/greedy.cpp",
+          std::string(ADRS_SOURCE_DIR) + "/bench/cbl_main.cpp",
+          "-o",
+          std::string(Out)};
       std::vector<StringRef> Args(Owned.begin(), Owned.end());
       auto Start = std::chrono::steady_clock::now();
       int Rc = sys::ExecuteAndWait(*ClangPath, Args);

@@ -13,8 +13,12 @@ if ! git rev-parse -q --verify "$base" >/dev/null; then
   echo "tidy: no commit '$base' to compare with; nothing to check"
   exit 0
 fi
+# Only what the build compiles: the compilation database has its flags.
 mapfile -t files < <(git diff --name-only --diff-filter=AM "$base" -- \
-  'lib/*.cpp' 'tools/*.cpp' 'passes/*.cpp' 'bench/*.cpp')
+  'lib/*.cpp' 'tools/*.cpp' 'passes/*.cpp' 'bench/*.cpp' |
+  while read -r f; do
+    grep -q "\"file\": \"$PWD/$f\"" "$build/compile_commands.json" && echo "$f"
+  done)
 if [ ${#files[@]} -eq 0 ]; then
   echo "tidy: no C++ files changed since $base"
   exit 0
