@@ -355,6 +355,61 @@ Evaluator::checkHere(const regions::FileOverrides &Overrides, const Checks &C) {
 Expected<Evaluation>
 Evaluator::evaluate(const regions::FileOverrides &Overrides, Side Which,
                     const Checks *C) {
+  return runStages(Overrides, Which, C, ChildAction::Evaluate);
+}
+
+Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
+                                        Side Which,
+                                        const Evaluation &Reported) {
+  Evaluation Out = Reported;
+  std::string WhyNot = !Exec ? std::string("the evaluator is a command, which "
+                                           "runs in a process of its own")
+                             : Exec->whyNotConfirmable();
+  if (!WhyNot.empty()) {
+    Out.Confirmed = Confirmation::NotConfirmable;
+    Out.ConfirmNote = WhyNot;
+    return Out;
+  }
+  Expected<Evaluation> Apart =
+      runStages(Overrides, Which, nullptr, ChildAction::Confirm);
+  if (!Apart)
+    return Apart.takeError();
+  // What the candidate could not reach is what counts: the scores and
+  // metrics recorded are the confirmation's.
+  Evaluation C = std::move(*Apart);
+  C.Passes = Reported.Passes;
+  C.CompileMs = Reported.CompileMs;
+  C.LinkMs = Reported.LinkMs;
+  C.Confirmed = Confirmation::Confirmed;
+  auto Close = [&](std::optional<double> A, std::optional<double> B) {
+    if (!A || !B)
+      return A.has_value() == B.has_value();
+    double Scale = std::max({1.0, std::fabs(*A), std::fabs(*B)});
+    return std::fabs(*A - *B) <= S.ConfirmTolerance * Scale;
+  };
+  bool Agrees = C.Status == Reported.Status &&
+                C.Feasible == Reported.Feasible &&
+                Close(C.Score, Reported.Score);
+  if (Agrees)
+    return C;
+  auto Score = [](const Evaluation &E) {
+    return E.Score ? formatv("score {0:F4}", *E.Score).str()
+                   : (toString(E.Status) +
+                      (E.Reason.empty() ? "" : " (" + E.Reason + ")"))
+                         .str();
+  };
+  C.ConfirmNote = "it reported " + Score(Reported) +
+                  " where it could reach the evaluator, and " + Score(C) +
+                  " in a process of its own";
+  C.Status = Status::RewardHacking;
+  C.Reason = "its result could not be confirmed: " + C.ConfirmNote;
+  C.Feasible = false;
+  return C;
+}
+
+Expected<Evaluation>
+Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
+                     const Checks *C, ChildAction Action) {
   Evaluation E;
   if (Which == Side::Test && S.testFiles().empty()) {
     E.Status = Status::InvalidOutput;
@@ -371,7 +426,6 @@ Evaluator::evaluate(const regions::FileOverrides &Overrides, Side Which,
 
   // An evaluator command runs no passes of its own: they run here, so that a
   // candidate is judged alike whichever evaluator the spec has.
-  passes::PassResults Checked;
   if (C && !Exec && !C->Passes.empty()) {
     Expected<std::optional<Evaluation>> Refused = checkHere(Overrides, *C);
     if (!Refused)
@@ -393,6 +447,13 @@ Evaluator::evaluate(const regions::FileOverrides &Overrides, Side Which,
       Request.Overrides = Overrides;
       Request.Workloads = W;
       Request.Limits = limits(W);
+      Request.Action = Action;
+      if (Action == ChildAction::Confirm) {
+        // Every call crosses a process boundary: room for that, and the
+        // candidate's side compiles it again.
+        Request.Limits.WallSeconds = 10 * Request.Limits.WallSeconds + 10;
+        Request.Limits.CpuSeconds = 0;
+      }
       // A fresh scratch directory per run: nothing passes from one
       // candidate, or one repeat, to the next.
       SmallString<128> Fresh(Scratch);
@@ -502,6 +563,18 @@ Evaluator::evaluate(const regions::FileOverrides &Overrides, Side Which,
   return E;
 }
 
+StringRef toString(Confirmation C) {
+  switch (C) {
+  case Confirmation::NotAsked:
+    return "not_asked";
+  case Confirmation::Confirmed:
+    return "confirmed";
+  case Confirmation::NotConfirmable:
+    return "not_confirmable";
+  }
+  llvm_unreachable("a confirmation without a spelling");
+}
+
 json::Value toJSON(const Evaluation &E) {
   json::Object Metrics, StdDev, PerWorkload, Artifacts;
   for (const auto &[K, V] : E.Metrics)
@@ -547,6 +620,8 @@ json::Value toJSON(const Evaluation &E) {
       {"rejections", std::move(PassData["rejections"])},
       {"features", std::move(PassData["features"])},
       {"fingerprint", passes::programFingerprint(E.Passes)},
+      {"confirmation", json::Object{{"status", toString(E.Confirmed)},
+                                    {"note", E.ConfirmNote}}},
       {"stages", std::move(Stages)},
       {"timings_ms", json::Object{{"compile", E.CompileMs},
                                   {"link", E.LinkMs},

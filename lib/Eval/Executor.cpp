@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -100,25 +101,24 @@ Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
   return V;
 }
 
+/// Each action's spelling on the wire, once.
+constexpr std::pair<ChildAction, const char *> ActionNames[] = {
+    {ChildAction::Evaluate, "evaluate"}, {ChildAction::CheckOnly, "check"},
+    {ChildAction::LinkOnly, "link"},     {ChildAction::Task, "task"},
+    {ChildAction::Confirm, "confirm"},
+};
+
 StringRef actionName(ChildAction A) {
-  switch (A) {
-  case ChildAction::Evaluate:
-    return "evaluate";
-  case ChildAction::CheckOnly:
-    return "check";
-  case ChildAction::LinkOnly:
-    return "link";
-  case ChildAction::Task:
-    return "task";
-  }
+  for (auto [Action, Name] : ActionNames)
+    if (Action == A)
+      return Name;
   llvm_unreachable("an action without a name");
 }
 
 std::optional<ChildAction> actionNamed(StringRef Name) {
-  for (ChildAction A : {ChildAction::Evaluate, ChildAction::CheckOnly,
-                        ChildAction::LinkOnly, ChildAction::Task})
-    if (actionName(A) == Name)
-      return A;
+  for (auto [Action, Spelling] : ActionNames)
+    if (Name == Spelling)
+      return Action;
   return std::nullopt;
 }
 
@@ -217,32 +217,40 @@ Expected<RunRequest> requestFromJSON(const json::Value &V,
 // ---- The child: compile, check, link, run --------------------------------
 
 /// How the child's part ended, as it reports it.
-enum class Outcome { CompileError, Rejected, Duplicate, Checked, Ran, Task };
+enum class Outcome {
+  CompileError,
+  Rejected,
+  Duplicate,
+  Checked,
+  Ran,
+  Task,
+  Served,        ///< A confirmation's candidate side answered every call.
+  CandidateLost, ///< A confirmation's candidate side stopped answering.
+};
+
+/// Each outcome's spelling on the wire, once.
+constexpr std::pair<Outcome, const char *> OutcomeNames[] = {
+    {Outcome::CompileError, "compile_error"},
+    {Outcome::Rejected, "rejected"},
+    {Outcome::Duplicate, "duplicate"},
+    {Outcome::Checked, "checked"},
+    {Outcome::Ran, "ran"},
+    {Outcome::Task, "task"},
+    {Outcome::Served, "served"},
+    {Outcome::CandidateLost, "candidate_lost"},
+};
 
 StringRef outcomeName(Outcome O) {
-  switch (O) {
-  case Outcome::CompileError:
-    return "compile_error";
-  case Outcome::Rejected:
-    return "rejected";
-  case Outcome::Duplicate:
-    return "duplicate";
-  case Outcome::Checked:
-    return "checked";
-  case Outcome::Ran:
-    return "ran";
-  case Outcome::Task:
-    return "task";
-  }
+  for (auto [Kind, Name] : OutcomeNames)
+    if (Kind == O)
+      return Name;
   llvm_unreachable("an outcome without a name");
 }
 
 std::optional<Outcome> outcomeNamed(StringRef Name) {
-  for (Outcome O :
-       {Outcome::CompileError, Outcome::Rejected, Outcome::Duplicate,
-        Outcome::Checked, Outcome::Ran, Outcome::Task})
-    if (outcomeName(O) == Name)
-      return O;
+  for (auto [Kind, Spelling] : OutcomeNames)
+    if (Name == Spelling)
+      return Kind;
   return std::nullopt;
 }
 
@@ -321,6 +329,165 @@ int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
   return Send(Outcome::Ran);
 }
 
+// ---- A confirmation: the candidate and the evaluator apart ---------------
+
+/// The result channel of a confirmation's evaluator side, for the handler
+/// that reports a candidate side that stopped answering.
+int LostChannel = -1;
+
+[[noreturn]] void onCandidateLost(const char *Why) {
+  std::string Text =
+      formatv("{0}", json::Value(json::Object{
+                         {"outcome", outcomeName(Outcome::CandidateLost)},
+                         {"error", Why}}))
+          .str();
+  exec::sendResult(LostChannel, Text);
+  _exit(0);
+}
+
+/// The candidate's side: compile and link it, then answer the evaluator's
+/// calls until it is done.
+int candidateSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
+                  int Calls) {
+  jit::CandidateTimings T;
+  passes::PassResults Passes;
+  std::vector<regions::SourceDiagnostic> Diags;
+  json::Object Out;
+  auto Send = [&](Outcome O) {
+    Out["outcome"] = outcomeName(O);
+    Out["compile_ms"] = T.CompileMs;
+    Out["link_ms"] = T.LinkMs;
+    return exec::sendResult(Fd,
+                            formatv("{0}", json::Value(std::move(Out))).str())
+               ? 0
+               : 1;
+  };
+  Expected<passes::PassPipeline> None = passes::PassPipeline::create({});
+  if (!None)
+    return 1;
+  if (Error E = Engine.compile(Request.Overrides, Request.Regions, *None,
+                               Passes, Diags, T)) {
+    Out["error"] = toString(std::move(E));
+    Out["diagnostics"] = regions::toJSON(Diags);
+    return Send(Outcome::CompileError);
+  }
+  exec::startTiming(Fd);
+  if (Error E = Engine.link(T)) {
+    Out["error"] = toString(std::move(E));
+    return Send(Outcome::CompileError);
+  }
+  Expected<uint64_t> Served = Engine.serveRemote(Calls);
+  if (!Served) {
+    Out["error"] = toString(Served.takeError());
+    return Send(Outcome::CandidateLost);
+  }
+  Out["calls"] = int64_t(*Served);
+  return Send(Outcome::Served);
+}
+
+/// The evaluator's side: the simulator and the evaluator, with the calls
+/// into the unit sent to the candidate's side. No candidate code runs here.
+int evaluatorSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
+                  std::shared_ptr<Cache> Shared, int Calls) {
+  LostChannel = Fd;
+  jit::CandidateTimings T;
+  json::Object Out;
+  if (Error E = Engine.linkRemote(Calls, onCandidateLost)) {
+    Out["outcome"] = outcomeName(Outcome::CompileError);
+    Out["error"] = toString(std::move(E));
+  } else {
+    exec::startTiming(Fd);
+    Recorder Rec(Request.Workloads, Shared);
+    Engine.evaluate(Rec, T);
+    Out["outcome"] = outcomeName(Outcome::Ran);
+    Out["report"] = toJSON(Rec.report());
+  }
+  Out["run_ms"] = T.RunMs;
+  return exec::sendResult(Fd, formatv("{0}", json::Value(std::move(Out))).str())
+             ? 0
+             : 1;
+}
+
+json::Object sandboxReplyToJSON(const exec::SandboxResult &SR) {
+  return json::Object{{"status", exec::toString(SR.Status)},
+                      {"reason", SR.Reason},
+                      {"payload", SR.Payload},
+                      {"stdout", SR.Stdout},
+                      {"stderr", SR.Stderr},
+                      {"wall_ms", SR.WallMs}};
+}
+
+/// Runs both sides of a confirmation, each in a sandboxed child, joined by
+/// a socket and nothing else. The candidate's side is started from a plain
+/// fork of the zygote, which waits for it and reports how it ended.
+json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
+                             std::shared_ptr<Cache> Shared) {
+  int Pair[2], Report[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
+    return json::Object{{"error", "cannot create a socket pair"}};
+  if (pipe2(Report, O_CLOEXEC) != 0) {
+    ::close(Pair[0]);
+    ::close(Pair[1]);
+    return json::Object{{"error", "cannot create a pipe"}};
+  }
+  pid_t Keeper = fork();
+  if (Keeper < 0) {
+    for (int Fd : {Pair[0], Pair[1], Report[0], Report[1]})
+      ::close(Fd);
+    return json::Object{{"error", "cannot fork"}};
+  }
+  if (Keeper == 0) {
+    ::close(Pair[0]);
+    ::close(Report[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    exec::SandboxLimits L = Request.Limits;
+    L.InheritedFd = Pair[1];
+    exec::SandboxResult SR = exec::runSandboxed(
+        L, [&](int Fd) { return candidateSide(Fd, Engine, Request, Pair[1]); });
+    std::string Text =
+        formatv("{0}", json::Value(sandboxReplyToJSON(SR))).str();
+    writeAll(Report[1], Text.data(), Text.size());
+    _exit(0);
+  }
+  ::close(Pair[1]);
+  ::close(Report[1]);
+  exec::SandboxLimits L = Request.Limits;
+  L.InheritedFd = Pair[0];
+  exec::SandboxResult SR = exec::runSandboxed(L, [&](int Fd) {
+    return evaluatorSide(Fd, Engine, Request, Shared, Pair[0]);
+  });
+  // The candidate's side reads the end of the calls and finishes.
+  ::close(Pair[0]);
+  std::string Candidate;
+  char Buffer[65536];
+  for (;;) {
+    ssize_t N = ::read(Report[0], Buffer, sizeof(Buffer));
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N <= 0)
+      break;
+    Candidate.append(Buffer, size_t(N));
+  }
+  ::close(Report[0]);
+  while (waitpid(Keeper, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  json::Object Reply = sandboxReplyToJSON(SR);
+  Expected<json::Value> C = json::parse(Candidate);
+  if (C)
+    Reply["candidate"] = std::move(*C);
+  else
+    Reply["candidate"] = json::Object{
+        {"status", "crashed"},
+        {"reason", "the candidate's side of the confirmation ended without "
+                   "a word: " +
+                       toString(C.takeError())},
+        {"payload", ""},
+        {"stdout", ""},
+        {"stderr", ""},
+        {"wall_ms", 0}};
+  return Reply;
+}
+
 /// The zygote: builds the engine, then serves requests until the parent
 /// goes away.
 [[noreturn]] void zygoteMain(int Sock, const spec::Spec &S,
@@ -340,7 +507,10 @@ int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
   double Setup =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
-  sendMessage(Sock, json::Object{{"ready", true}, {"setup_s", Setup}});
+  sendMessage(
+      Sock, json::Object{{"ready", true},
+                         {"setup_s", Setup},
+                         {"not_confirmable", (*Engine)->whyNotConfirmable()}});
   // Shared by every child: what one parses, the next would parse again,
   // so values stored by a child do not come back; the zygote's own stay.
   auto Shared = std::make_shared<Cache>();
@@ -361,15 +531,15 @@ int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
       continue;
     }
     Known.insert(NewKnown.begin(), NewKnown.end());
-    exec::SandboxResult SR = exec::runSandboxed(Request->Limits, [&](int Fd) {
-      return childMain(Fd, S, **Engine, *Request, Known, Shared);
-    });
-    json::Object Reply{{"status", exec::toString(SR.Status)},
-                       {"reason", SR.Reason},
-                       {"payload", SR.Payload},
-                       {"stdout", SR.Stdout},
-                       {"stderr", SR.Stderr},
-                       {"wall_ms", SR.WallMs}};
+    json::Object Reply;
+    if (Request->Action == ChildAction::Confirm) {
+      Reply = runConfirmation(**Engine, *Request, Shared);
+    } else {
+      exec::SandboxResult SR = exec::runSandboxed(Request->Limits, [&](int Fd) {
+        return childMain(Fd, S, **Engine, *Request, Known, Shared);
+      });
+      Reply = sandboxReplyToJSON(SR);
+    }
     if (!sendMessage(Sock, std::move(Reply)))
       _exit(0);
   }
@@ -424,9 +594,10 @@ adrs::Status statusOf(exec::SandboxStatus S) {
   llvm_unreachable("a sandbox status without a candidate status");
 }
 
-/// Reads what the child sent. It is the candidate's process, so any
-/// deviation makes the result the candidate's invalid_output.
-void readPayload(StringRef Payload, RunResult &R) {
+/// Reads what the child sent, and says which outcome it reported (none if
+/// it was malformed). It is the candidate's process, so any deviation makes
+/// the result the candidate's invalid_output.
+std::optional<Outcome> readPayload(StringRef Payload, RunResult &R) {
   auto Invalid = [&](const Twine &Why) {
     R.Status = Status::InvalidOutput;
     R.Reason =
@@ -435,17 +606,17 @@ void readPayload(StringRef Payload, RunResult &R) {
   Expected<json::Value> V = json::parse(Payload);
   if (!V) {
     Invalid(toString(V.takeError()));
-    return;
+    return std::nullopt;
   }
   const json::Object *P = V->getAsObject();
   if (!P) {
     Invalid("not an object");
-    return;
+    return std::nullopt;
   }
   std::optional<Outcome> O = outcomeNamed(P->getString("outcome").value_or(""));
   if (!O) {
     Invalid("no known outcome");
-    return;
+    return O;
   }
   auto Ms = [&](StringRef Key) {
     double D = P->getNumber(Key).value_or(0);
@@ -458,7 +629,7 @@ void readPayload(StringRef Payload, RunResult &R) {
     Expected<passes::PassResults> Read = passes::passResultsFromJSON(*Passes);
     if (!Read) {
       Invalid(toString(Read.takeError()));
-      return;
+      return std::nullopt;
     }
     R.Passes = std::move(*Read);
   }
@@ -468,27 +639,38 @@ void readPayload(StringRef Payload, RunResult &R) {
     R.Status = Status::CompileError;
     R.Reason = Error.split('\n').first.take_front(4096).str();
     R.CompileErrors = regions::diagnosticsFromJSON(P->getArray("diagnostics"));
-    return;
+    return O;
   case Outcome::Rejected:
     R.Status = Status::Rejected;
     R.Reason = !Error.empty() ? Error.take_front(4096).str()
                : R.Passes.Rejections.empty()
                    ? std::string("a candidate pass refused it")
                    : R.Passes.Rejections.front().Message;
-    return;
+    return O;
   case Outcome::Duplicate:
     R.Status = Status::Duplicate;
     R.Reason = "the same program (up to comments, layout and local names) "
                "was evaluated before";
-    return;
+    return O;
   case Outcome::Checked:
     R.Status = Status::OK;
-    return;
+    return O;
   case Outcome::Task:
     R.Status = Status::OK;
     if (const json::Value *T = P->get("task"))
       R.TaskResult = *T;
-    return;
+    return O;
+  case Outcome::CandidateLost:
+    // A confirmation's evaluator side: the candidate's side tells why.
+    R.Status = Status::AbnormalExit;
+    R.Reason =
+        ("in a process of its own, the candidate " + Error.take_front(4096))
+            .str();
+    return O;
+  case Outcome::Served:
+    R.Status = Status::InvalidOutput;
+    R.Reason = "the candidate's process answered as the other side";
+    return O;
   case Outcome::Ran: {
     const json::Value *Report = P->get("report");
     Expected<eval::Report> Read =
@@ -499,13 +681,55 @@ void readPayload(StringRef Payload, RunResult &R) {
       R.Status = Status::InvalidOutput;
       R.Reason = "the evaluator's report could not be read: " +
                  toString(Read.takeError());
-      return;
+      return O;
     }
     R.Reported = std::move(*Read);
     R.Status = Status::OK;
-    return;
+    return O;
   }
   }
+}
+
+/// How a confirmation's candidate side ended, folded into the evaluator
+/// side's result: what the candidate printed, how many calls it answered,
+/// and, when it stopped answering, why.
+Error readCandidateSide(const json::Value &Answer, RunResult &R,
+                        bool EvaluatorLostIt) {
+  const json::Object *O = Answer.getAsObject();
+  const json::Value *C = O ? O->get("candidate") : nullptr;
+  if (!C)
+    return protocolError("sent a confirmation without its candidate side");
+  Expected<SandboxReply> Side = sandboxReplyFromJSON(*C);
+  if (!Side)
+    return Side.takeError();
+  R.Stdout += Side->Stdout;
+  R.Stderr += Side->Stderr;
+  RunResult Candidate;
+  Candidate.Status = statusOf(Side->Status);
+  Candidate.Reason = Side->Reason;
+  if (Side->Status == exec::SandboxStatus::OK) {
+    Expected<json::Value> P = json::parse(Side->Payload);
+    if (P)
+      if (const json::Object *PO = P->getAsObject())
+        R.RemoteCalls =
+            uint64_t(std::max<int64_t>(0, PO->getInteger("calls").value_or(0)));
+    if (!P)
+      consumeError(P.takeError());
+    (void)readPayload(Side->Payload, Candidate);
+  }
+  // The evaluator's side finished: its result stands, whatever the
+  // candidate's side did after the last call.
+  if (!EvaluatorLostIt)
+    return Error::success();
+  if (Candidate.Status == Status::CompileError) {
+    R.Status = Status::CompileError;
+    R.Reason = Candidate.Reason;
+    R.CompileErrors = std::move(Candidate.CompileErrors);
+  } else if (Side->Status != exec::SandboxStatus::OK) {
+    R.Status = Candidate.Status;
+    R.Reason = "the candidate " + Candidate.Reason;
+  }
+  return Error::success();
 }
 
 } // namespace
@@ -544,6 +768,7 @@ Error Executor::spawn() {
     return createStringError(inconvertibleErrorCode(), "%s", Why.c_str());
   }
   SetupSeconds = O->getNumber("setup_s").value_or(0);
+  NotConfirmable = O->getString("not_confirmable").value_or("").str();
   return Error::success();
 }
 
@@ -619,8 +844,13 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   R.WallMs = SR->WallMs;
   R.Stdout = std::move(SR->Stdout);
   R.Stderr = std::move(SR->Stderr);
+  std::optional<Outcome> Ended;
   if (SR->Status == exec::SandboxStatus::OK)
-    readPayload(SR->Payload, R);
+    Ended = readPayload(SR->Payload, R);
+  if (Request.Action == ChildAction::Confirm)
+    if (Error E =
+            readCandidateSide(*Answer, R, Ended == Outcome::CandidateLost))
+      return std::move(E);
   return std::move(R);
 }
 

@@ -643,19 +643,23 @@ Error Evolution::scoreBaseline() {
                                D.Failure.c_str());
     return std::move(*D.Evaluated);
   };
+  // The baseline on the held-out workloads, recorded beside its row.
+  auto TestBaseline = [&]() -> Expected<eval::Evaluation> {
+    Job T;
+    T.Regions = Sources->baseline();
+    Expected<eval::Evaluation> Test = TestOf(std::move(T));
+    if (Test)
+      Store->setTest(0, toJSONText(eval::toJSON(*Test)));
+    return Test;
+  };
   Expected<std::optional<store::Candidate>> Existing = Store->candidate(0);
   if (!Existing)
     return Existing.takeError();
   if (*Existing) {
     // Killed between the baseline and its test run: do the test run now.
-    if ((*Existing)->TestJSON.empty() && !S.testFiles().empty()) {
-      Job T;
-      T.Regions = Sources->baseline();
-      Expected<eval::Evaluation> Test = TestOf(std::move(T));
-      if (!Test)
+    if ((*Existing)->TestJSON.empty() && !S.testFiles().empty())
+      if (Expected<eval::Evaluation> Test = TestBaseline(); !Test)
         return Test.takeError();
-      Store->setTest(0, toJSONText(eval::toJSON(*Test)));
-    }
     return Store->flush();
   }
   Job J;
@@ -687,12 +691,9 @@ Error Evolution::scoreBaseline() {
     return Err;
   std::string TestScore = "none (the spec has no test workloads)";
   if (!S.testFiles().empty()) {
-    Job T;
-    T.Regions = Sources->baseline();
-    Expected<eval::Evaluation> Test = TestOf(std::move(T));
+    Expected<eval::Evaluation> Test = TestBaseline();
     if (!Test)
       return Test.takeError();
-    Store->setTest(0, toJSONText(eval::toJSON(*Test)));
     TestScore = Test->Score ? formatv("{0:F4}", *Test->Score).str()
                             : ("n/a (" + toString(Test->Status) + ")").str();
   }

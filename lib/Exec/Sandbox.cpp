@@ -13,6 +13,7 @@
 
 #include "adrs/Support/IO.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <seccomp.h>
@@ -38,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace llvm;
 
@@ -346,11 +348,14 @@ uint64_t currentVirtualSize() {
   dup2(ErrFd, STDERR_FILENO);
   // Line by line, so that what a crashing child printed is not lost.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  // Only the standard streams and the result pipe stay open.
-  // close_range closes the gaps between the two we keep in three calls
-  // instead of thousands; an old kernel without it gets the loop.
-  unsigned Keep[2] = {unsigned(std::min(ResultFd, ProtectionFd)),
-                      unsigned(std::max(ResultFd, ProtectionFd))};
+  // Only the standard streams, the result pipe and the descriptor the
+  // caller hands over stay open. close_range closes the gaps between those
+  // we keep in a few calls instead of thousands; an old kernel without it
+  // gets the loop.
+  std::vector<unsigned> Keep = {unsigned(ResultFd), unsigned(ProtectionFd)};
+  if (L.InheritedFd >= 3)
+    Keep.push_back(unsigned(L.InheritedFd));
+  llvm::sort(Keep);
   unsigned From = 3;
   bool Closed = true;
   for (unsigned K : Keep) {
@@ -362,7 +367,7 @@ uint64_t currentVirtualSize() {
     Closed = false;
   if (!Closed)
     for (int Fd = 3; Fd < 4096; ++Fd)
-      if (Fd != ResultFd && Fd != ProtectionFd)
+      if (!llvm::is_contained(Keep, unsigned(Fd)))
         ::close(Fd);
   if (!L.ScratchDir.empty() && chdir(L.ScratchDir.c_str()) != 0)
     _exit(126);
@@ -372,6 +377,8 @@ uint64_t currentVirtualSize() {
   char Pick[2];
   randomBytes(Pick, 2);
   int Target = 512 + ((uint8_t(Pick[0]) << 8 | uint8_t(Pick[1])) % 3000);
+  if (Target == L.InheritedFd)
+    ++Target;
   if (dup2(ResultFd, Target) == Target) {
     ::close(ResultFd);
     ResultFd = Target;

@@ -10,6 +10,7 @@
 #include "clang/CodeGen/CodeGenAction.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/CompilerInvocation.h"
+#include "clang/Frontend/MultiplexConsumer.h"
 #include "clang/Frontend/PrecompiledPreamble.h"
 #include "clang/Frontend/Utils.h"
 #include "clang/Lex/PreprocessorOptions.h"
@@ -36,11 +37,50 @@ Compiler::Compiler(const spec::BuildSettings &Build, std::string OptLevel)
 
 Compiler::~Compiler() = default;
 
-Expected<std::unique_ptr<Module>>
-Compiler::compile(StringRef File, const regions::FileOverrides &Overrides,
-                  LLVMContext &Context,
-                  std::vector<regions::SourceDiagnostic> &Diagnostics,
-                  bool UsePreamble) const {
+namespace {
+
+/// Hands the AST to a callback once it is complete, beside code generation.
+class ASTWatcher : public clang::ASTConsumer {
+public:
+  explicit ASTWatcher(function_ref<void(clang::ASTContext &)> OnAST)
+      : OnAST(OnAST) {}
+  void HandleTranslationUnit(clang::ASTContext &Ctx) override { OnAST(Ctx); }
+
+private:
+  function_ref<void(clang::ASTContext &)> OnAST;
+};
+
+class EmitWithAST : public clang::EmitLLVMOnlyAction {
+public:
+  EmitWithAST(LLVMContext *Context,
+              function_ref<void(clang::ASTContext &)> OnAST)
+      : EmitLLVMOnlyAction(Context), OnAST(OnAST) {}
+
+protected:
+  std::unique_ptr<clang::ASTConsumer>
+  CreateASTConsumer(clang::CompilerInstance &CI, StringRef File) override {
+    std::unique_ptr<clang::ASTConsumer> CodeGen =
+        EmitLLVMOnlyAction::CreateASTConsumer(CI, File);
+    if (!CodeGen || !OnAST)
+      return CodeGen;
+    // The watcher goes first: code generation is done with the AST when it
+    // sees the end of the translation unit.
+    std::vector<std::unique_ptr<clang::ASTConsumer>> Consumers;
+    Consumers.push_back(std::make_unique<ASTWatcher>(OnAST));
+    Consumers.push_back(std::move(CodeGen));
+    return std::make_unique<clang::MultiplexConsumer>(std::move(Consumers));
+  }
+
+private:
+  function_ref<void(clang::ASTContext &)> OnAST;
+};
+
+} // namespace
+
+Expected<std::unique_ptr<Module>> Compiler::compile(
+    StringRef File, const regions::FileOverrides &Overrides,
+    LLVMContext &Context, std::vector<regions::SourceDiagnostic> &Diagnostics,
+    bool UsePreamble, function_ref<void(clang::ASTContext &)> OnAST) const {
   std::vector<std::string> Args = regions::compilerArguments(Build);
   Args.insert(Args.begin() + 1, {"-c", OptLevel, "-fno-omit-frame-pointer"});
   Args.push_back(File.str());
@@ -113,7 +153,7 @@ Compiler::compile(StringRef File, const regions::FileOverrides &Overrides,
   CI.createDiagnostics(&Collect, /*ShouldOwnClient=*/false);
   CI.getDiagnosticOpts().ShowCarets = false; // no "N errors generated." line
   CI.createFileManager(VFS);
-  clang::EmitLLVMOnlyAction Action(&Context);
+  EmitWithAST Action(&Context, OnAST);
   bool OK = CI.ExecuteAction(Action);
   std::unique_ptr<Module> M = Action.takeModule();
   bool HasErrors = CI.getDiagnostics().hasErrorOccurred();

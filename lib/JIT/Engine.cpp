@@ -2,10 +2,15 @@
 
 #include "adrs/JIT/Engine.h"
 
+#include "adrs/Crossing.h"
+#include "adrs/Regions/Boundary.h"
+
 #include "DiagnosticCollector.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Mangle.h"
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
@@ -24,9 +29,13 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -87,6 +96,204 @@ private:
   orc::LLJIT &J;
 };
 
+// ---- Calls across the process boundary of a confirmation -----------------
+//
+// In the evaluator's process, the simulator's calls into the unit reach
+// proxies that copy the arguments into a message for the candidate's
+// process, which calls the candidate's function with copies and sends back
+// the result and every argument taken by non-const reference.
+
+int RemoteFd = -1;
+void (*RemoteLost)(const char *Why) = nullptr;
+
+[[noreturn]] void lost(const char *Why) {
+  if (RemoteLost)
+    RemoteLost(Why);
+  _exit(1);
+}
+
+bool readExactly(int Fd, char *Out, size_t Size) {
+  while (Size) {
+    ssize_t N = ::read(Fd, Out, Size);
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N <= 0)
+      return false;
+    Out += N;
+    Size -= size_t(N);
+  }
+  return true;
+}
+
+bool writeExactly(int Fd, const char *Data, size_t Size) {
+  while (Size) {
+    ssize_t N = ::write(Fd, Data, Size);
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N <= 0)
+      return false;
+    Data += N;
+    Size -= size_t(N);
+  }
+  return true;
+}
+
+constexpr uint64_t MaxRemoteBytes = 64 << 20;
+
+template <typename T> void put(std::string &Buf, T V) {
+  Buf.append(reinterpret_cast<const char *>(&V), sizeof(V));
+}
+
+/// The proxies' one way out of the process: the arguments, serialized by
+/// adrs::CrossingWriter, go to the candidate's process; the result and the
+/// arguments taken by non-const reference come back.
+extern "C" void adrsRemoteCall(unsigned Fn, const char *In,
+                               unsigned long InSize, void *Ret,
+                               unsigned long RetSize, void *const *Back,
+                               const unsigned long *BackSizes, unsigned N) {
+  if (RemoteFd < 0)
+    lost("has no process to call");
+  uint64_t BackTotal = 0;
+  for (unsigned I = 0; I < N; ++I)
+    BackTotal += BackSizes[I];
+  static std::string Head;
+  Head.clear();
+  put<uint32_t>(Head, Fn);
+  put<uint64_t>(Head, InSize);
+  put<uint64_t>(Head, RetSize);
+  put<uint64_t>(Head, BackTotal);
+  if (!writeExactly(RemoteFd, Head.data(), Head.size()) ||
+      !writeExactly(RemoteFd, In, InSize))
+    lost("stopped taking calls");
+  char Status = 1;
+  if (!readExactly(RemoteFd, &Status, 1))
+    lost("ended during a call");
+  if (Status != 0)
+    lost("could not read a call's arguments");
+  if (RetSize && !readExactly(RemoteFd, static_cast<char *>(Ret), RetSize))
+    lost("ended during a call");
+  for (unsigned I = 0; I < N; ++I)
+    if (BackSizes[I] &&
+        !readExactly(RemoteFd, static_cast<char *>(Back[I]), BackSizes[I]))
+      lost("ended during a call");
+}
+
+/// The templates every proxy and server is made from. Types only: no name
+/// is looked up, so the candidate's code need not be visible. Arguments go
+/// through adrs::Crossing where the problem specializes it, byte for byte
+/// otherwise.
+constexpr const char *CrossingPrelude = R"cpp(
+#include "adrs/Crossing.h"
+#include <cstring>
+#include <tuple>
+#include <type_traits>
+namespace adrs_confirm {
+extern "C" void __adrs_remote_call(unsigned, const char *, unsigned long,
+                                   void *, unsigned long, void *const *,
+                                   const unsigned long *, unsigned);
+template <class T> using Bare = std::remove_cv_t<std::remove_reference_t<T>>;
+template <class T>
+constexpr bool Writable =
+    std::is_lvalue_reference_v<T> && !std::is_const_v<std::remove_reference_t<T>>;
+template <class T> void put(adrs::CrossingWriter &W, const T &V) {
+  if constexpr (adrs::crossing_detail::Custom<T>::value)
+    adrs::Crossing<T>::write(V, W);
+  else
+    W.value(V);
+}
+template <class T> void get(adrs::CrossingReader &R, T &V) {
+  if constexpr (adrs::crossing_detail::Custom<T>::value)
+    adrs::Crossing<T>::read(V, R);
+  else
+    R.value(V);
+}
+template <class A, class V> void back(adrs::CrossingWriter *W, const V &Value) {
+  if constexpr (Writable<A>)
+    W->value(Value);
+}
+template <unsigned... I> struct Idx {};
+template <unsigned N, unsigned... I>
+struct MakeIdx : MakeIdx<N - 1, N - 1, I...> {};
+template <unsigned... I> struct MakeIdx<0, I...> { using type = Idx<I...>; };
+template <class Sig> struct Remote;
+template <class R, class... A> struct Remote<R(A...)> {
+  template <unsigned Fn> static R call(A... Args) {
+    thread_local adrs::CrossingWriter W;
+    W.clear();
+    (put<Bare<A>>(W, Args), ...);
+    void *Back[sizeof...(A) + 1] = {(Writable<A> ? (void *)&Args : nullptr)...,
+                                    nullptr};
+    unsigned long BackSizes[sizeof...(A) + 1] = {
+        (Writable<A> ? sizeof(Bare<A>) : 0)..., 0};
+    if constexpr (std::is_void_v<R>) {
+      __adrs_remote_call(Fn, W.data().data(), W.data().size(), nullptr, 0,
+                         Back, BackSizes, sizeof...(A));
+    } else {
+      alignas(R) unsigned char Buf[sizeof(R)];
+      __adrs_remote_call(Fn, W.data().data(), W.data().size(), Buf, sizeof(R),
+                         Back, BackSizes, sizeof...(A));
+      return __builtin_bit_cast(R, Buf);
+    }
+  }
+  template <unsigned... I>
+  static bool serveAt(void *Target, const char *In, unsigned long Size,
+                      void *Ret, adrs::CrossingWriter *BackOut, Idx<I...>) {
+    adrs::CrossingReader Rd(In, Size);
+    std::tuple<Bare<A>...> Values;
+    (get(Rd, std::get<I>(Values)), ...);
+    if (!Rd.ok())
+      return false;
+    R (*F)(A...) = (R(*)(A...))Target;
+    if constexpr (std::is_void_v<R>) {
+      F(std::get<I>(Values)...);
+    } else {
+      R Result = F(std::get<I>(Values)...);
+      std::memcpy(Ret, (const void *)&Result, sizeof(R));
+    }
+    (back<A>(BackOut, std::get<I>(Values)), ...);
+    return true;
+  }
+  static bool serve(void *Target, const char *In, unsigned long Size,
+                    void *Ret, adrs::CrossingWriter *BackOut) {
+    return serveAt(Target, In, Size, Ret, BackOut,
+                   typename MakeIdx<sizeof...(A)>::type{});
+  }
+};
+} // namespace adrs_confirm
+)cpp";
+
+/// The definitions of \p Ctx's translation unit by mangled name: why each
+/// cannot be called across processes (empty: it can), and its type.
+void collectSignatures(
+    clang::ASTContext &Ctx,
+    std::map<std::string, std::pair<std::string, std::string>> &Out) {
+  std::unique_ptr<clang::MangleContext> MC(Ctx.createMangleContext());
+  std::function<void(clang::DeclContext *)> Walk = [&](clang::DeclContext *DC) {
+    for (clang::Decl *D : DC->decls()) {
+      if (auto *NS = dyn_cast<clang::NamespaceDecl>(D)) {
+        Walk(NS);
+      } else if (auto *LS = dyn_cast<clang::LinkageSpecDecl>(D)) {
+        Walk(LS);
+      } else if (auto *FD = dyn_cast<clang::FunctionDecl>(D)) {
+        if (!FD->isThisDeclarationADefinition() ||
+            isa<clang::CXXConstructorDecl>(FD) ||
+            isa<clang::CXXDestructorDecl>(FD))
+          continue;
+        std::string Name;
+        if (MC->shouldMangleDeclName(FD)) {
+          raw_string_ostream OS(Name);
+          MC->mangleName(clang::GlobalDecl(FD), OS);
+        } else {
+          Name = FD->getName().str();
+        }
+        Out[Name] = {regions::whyNotCallableAcross(*FD).value_or(""),
+                     regions::qualifiedFunctionType(*FD)};
+      }
+    }
+  };
+  Walk(Ctx.getTranslationUnitDecl());
+}
+
 } // namespace
 
 struct Engine::Impl {
@@ -117,6 +324,15 @@ struct Engine::Impl {
   /// Functions of the unit that prebuilt code calls, reached through stubs:
   /// their IR (mangled) names.
   std::vector<std::string> Stubbed;
+  /// For each of them, how it is called across processes in a confirmation.
+  struct Crossing {
+    std::string Why;  ///< Why it cannot be; empty when it can.
+    std::string Type; ///< Its C++ type, fully qualified.
+    void *Proxy = nullptr;
+    bool (*Serve)(void *Target, const char *In, unsigned long Size, void *Ret,
+                  adrs::CrossingWriter *Back) = nullptr;
+  };
+  std::vector<Crossing> Crossings;
   double SetupMs = 0;
   using EntryFn = void (*)(EvalContext &);
   EntryFn Entry = nullptr;
@@ -207,6 +423,110 @@ struct Engine::Impl {
     CandidateJIT->getMainJITDylib().addGenerator(
         std::make_unique<EngineSymbols>(*JIT));
     return Error::success();
+  }
+
+  /// Compiles a proxy and a server for every function prebuilt code calls
+  /// whose arguments can be copied; the others keep their reason.
+  /// The crossing code for the functions \p Which: a translation unit of
+  /// the unit's own headers (less those with regions), the templates, and a
+  /// proxy and a server per function.
+  std::string crossingUnit(ArrayRef<size_t> Which) const {
+    std::string Text;
+    SmallVector<StringRef, 32> Lines;
+    StringRef(Preamble).split(Lines, '\n');
+    for (StringRef L : Lines)
+      Text += includesRegionHeader(L) ? "\n" : L.str() + "\n";
+    Text += CrossingPrelude;
+    for (size_t I : Which) {
+      std::string N = std::to_string(I), Sig = "adrs_confirm_sig_" + N;
+      Text += "using " + Sig + " = " + Crossings[I].Type + ";\n";
+      Text += "extern \"C\" void *__adrs_confirm_proxy_" + N +
+              "() { return (void *)&adrs_confirm::Remote<" + Sig + ">::call<" +
+              N + ">; }\n";
+      Text += "extern \"C\" bool __adrs_confirm_serve_" + N +
+              "(void *T, const char *I, unsigned long S, void *R, "
+              "adrs::CrossingWriter *B) { return adrs_confirm::Remote<" +
+              Sig + ">::serve(T, I, S, R, B); }\n";
+    }
+    return Text;
+  }
+
+  /// Compiles a proxy and a server for every function prebuilt code calls
+  /// whose arguments can be copied, into the engine's JIT (a whole
+  /// translation unit, so every template it uses is instantiated); the
+  /// others keep their reason.
+  Error buildCrossings() {
+    std::vector<size_t> Candidates;
+    for (size_t I = 0; I < Crossings.size(); ++I)
+      if (Crossings[I].Why.empty())
+        Candidates.push_back(I);
+    if (Candidates.empty())
+      return Error::success();
+    if (Error E = JIT->getMainJITDylib().define(orc::absoluteSymbols(
+            {{JIT->mangleAndIntern("__adrs_remote_call"),
+              JITEvaluatedSymbol(pointerToJITTargetAddress(&adrsRemoteCall),
+                                 JITSymbolFlags::Exported)}})))
+      return E;
+    // Beside the unit, so that its quoted #includes are found.
+    std::string Name = Unit + ".adrs-crossing.cpp";
+    auto Context = std::make_unique<LLVMContext>();
+    std::vector<regions::SourceDiagnostic> Diags;
+    Expected<std::unique_ptr<Module>> M =
+        Compile.compileText(Name, crossingUnit(Candidates), *Context, Diags);
+    if (!M) {
+      consumeError(M.takeError());
+      // Which of them cannot be named outside the unit: each alone.
+      std::vector<size_t> Fine;
+      for (size_t I : Candidates) {
+        LLVMContext Probe;
+        std::vector<regions::SourceDiagnostic> Why;
+        Expected<std::unique_ptr<Module>> One =
+            Compile.compileText(Name, crossingUnit({I}), Probe, Why);
+        if (One) {
+          Fine.push_back(I);
+          continue;
+        }
+        consumeError(One.takeError());
+        Crossings[I].Why =
+            "its type '" + Crossings[I].Type + "' cannot be named outside '" +
+            Unit + "'" +
+            (Why.empty() ? std::string() : " (" + Why.front().Message + ")");
+      }
+      if (Fine.empty())
+        return Error::success();
+      Candidates = Fine;
+      Diags.clear();
+      M = Compile.compileText(Name, crossingUnit(Candidates), *Context, Diags);
+      if (!M)
+        return M.takeError();
+    }
+    if (Error E = addModule(std::move(*M), std::move(Context)))
+      return E;
+    for (size_t I : Candidates) {
+      std::string N = std::to_string(I);
+      Expected<orc::ExecutorAddr> Proxy =
+          JIT->lookup("__adrs_confirm_proxy_" + N);
+      Expected<orc::ExecutorAddr> Serve =
+          JIT->lookup("__adrs_confirm_serve_" + N);
+      if (!Proxy || !Serve) {
+        Error Why = joinErrors(Proxy ? Error::success() : Proxy.takeError(),
+                               Serve ? Error::success() : Serve.takeError());
+        Crossings[I].Why =
+            "its proxy could not be linked: " + toString(std::move(Why));
+        continue;
+      }
+      Crossings[I].Proxy = Proxy->toPtr<void *(*)()>()();
+      Crossings[I].Serve = Serve->toPtr<decltype(Crossings[I].Serve)>();
+    }
+    return Error::success();
+  }
+
+  /// The address a stub's slot holds.
+  Expected<void **> slotOf(size_t I) {
+    Expected<orc::ExecutorAddr> Slot = JIT->lookup("__adrs_ptr_" + Stubbed[I]);
+    if (!Slot)
+      return Slot.takeError();
+    return Slot->toPtr<void **>();
   }
 
   /// Whether \p Line is an #include of a header that holds a region (its
@@ -429,6 +749,7 @@ Engine::create(const spec::Spec &S,
       Prebuilt.push_back(F);
 
   StringSet<> Referenced;
+  std::map<std::string, std::pair<std::string, std::string>> Signatures;
   std::vector<std::pair<std::unique_ptr<Module>, std::unique_ptr<LLVMContext>>>
       Modules;
   for (const std::string &File : Prebuilt) {
@@ -452,8 +773,9 @@ Engine::create(const spec::Spec &S,
   {
     auto Context = std::make_unique<LLVMContext>();
     std::vector<regions::SourceDiagnostic> Diags;
-    Expected<std::unique_ptr<Module>> Baseline =
-        I->Compile.compile(Unit, {}, *Context, Diags);
+    Expected<std::unique_ptr<Module>> Baseline = I->Compile.compile(
+        Unit, {}, *Context, Diags, /*UsePreamble=*/false,
+        [&](clang::ASTContext &Ctx) { collectSignatures(Ctx, Signatures); });
     if (!Baseline) {
       consumeError(Baseline.takeError());
       return compileError("'" + Unit + "' does not compile", Diags);
@@ -496,6 +818,16 @@ Engine::create(const spec::Spec &S,
       else
         B.CreateRet(Call);
       I->Stubbed.push_back(F->getName().str());
+      Impl::Crossing C;
+      auto Sig = Signatures.find(F->getName().str());
+      if (Sig == Signatures.end()) {
+        C.Why = "the simulator calls '" + F->getName().str() +
+                "', which is not a plain function of '" + Unit + "'";
+      } else {
+        C.Why = Sig->second.first;
+        C.Type = Sig->second.second;
+      }
+      I->Crossings.push_back(std::move(C));
     }
     Baseline->reset();
     if (Error E = I->addModule(std::move(Glue), std::move(Context)))
@@ -552,6 +884,10 @@ Engine::create(const spec::Spec &S,
                              "cannot prepare the incremental compiler for "
                              "'%s': %s",
                              Unit.c_str(), toString(std::move(E)).c_str());
+  if (Error E = I->buildCrossings())
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot prepare calls across processes: %s",
+                             toString(std::move(E)).c_str());
   I->SetupMs = msSince(Start);
   return std::unique_ptr<Engine>(new Engine(std::move(I)));
 }
@@ -566,6 +902,86 @@ Error Engine::compile(const regions::FileOverrides &Overrides,
 }
 
 Error Engine::link(CandidateTimings &Timings) { return I->link(Timings); }
+
+std::string Engine::whyNotConfirmable() const {
+  std::string Why;
+  for (size_t K = 0; K < I->Stubbed.size(); ++K)
+    if (!I->Crossings[K].Why.empty())
+      Why += (Why.empty() ? "" : "; ") + I->Crossings[K].Why;
+  if (I->Stubbed.empty() && Why.empty())
+    Why = "the simulator calls nothing in '" + I->Unit + "'";
+  return Why;
+}
+
+Error Engine::linkRemote(int Fd, void (*OnLost)(const char *Why)) {
+  std::string Why = whyNotConfirmable();
+  if (!Why.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot confirm in a separate process: %s",
+                             Why.c_str());
+  RemoteFd = Fd;
+  RemoteLost = OnLost;
+  for (size_t K = 0; K < I->Stubbed.size(); ++K) {
+    Expected<void **> Slot = I->slotOf(K);
+    if (!Slot)
+      return Slot.takeError();
+    **Slot = I->Crossings[K].Proxy;
+  }
+  return Error::success();
+}
+
+Expected<uint64_t> Engine::serveRemote(int Fd) {
+  std::vector<void *> Targets;
+  for (size_t K = 0; K < I->Stubbed.size(); ++K) {
+    Expected<void **> Slot = I->slotOf(K);
+    if (!Slot)
+      return Slot.takeError();
+    Targets.push_back(**Slot);
+  }
+  auto Bad = [](const Twine &What) {
+    return createStringError(inconvertibleErrorCode(),
+                             "a malformed call from the evaluator: " + What);
+  };
+  std::vector<char> In;
+  // The result lands in 64-byte-aligned storage, whatever its type needs.
+  struct alignas(64) Chunk {
+    char Bytes[64];
+  };
+  std::vector<Chunk> Ret;
+  adrs::CrossingWriter Back;
+  uint64_t Calls = 0;
+  for (;;) {
+    char Head[28];
+    if (!readExactly(Fd, Head, sizeof(Head)))
+      return Calls; // the evaluator is done
+    uint32_t Fn;
+    uint64_t InSize, RetSize, BackTotal;
+    std::memcpy(&Fn, Head, 4);
+    std::memcpy(&InSize, Head + 4, 8);
+    std::memcpy(&RetSize, Head + 12, 8);
+    std::memcpy(&BackTotal, Head + 20, 8);
+    if (Fn >= Targets.size() || !I->Crossings[Fn].Serve ||
+        InSize > MaxRemoteBytes || RetSize > MaxRemoteBytes ||
+        BackTotal > MaxRemoteBytes)
+      return Bad("function " + Twine(Fn));
+    In.resize(InSize);
+    if (InSize && !readExactly(Fd, In.data(), InSize))
+      return Bad("cut short");
+    Ret.assign(RetSize / 64 + 1, Chunk());
+    Back.clear();
+    bool Read = I->Crossings[Fn].Serve(Targets[Fn], In.data(), InSize,
+                                       Ret.front().Bytes, &Back);
+    ++Calls;
+    char Status = Read && Back.data().size() == BackTotal ? 0 : 1;
+    if (!writeExactly(Fd, &Status, 1))
+      return Calls;
+    if (Status != 0)
+      return Bad("its arguments could not be read");
+    if ((RetSize && !writeExactly(Fd, Ret.front().Bytes, RetSize)) ||
+        (BackTotal && !writeExactly(Fd, Back.data().data(), BackTotal)))
+      return Calls;
+  }
+}
 
 void Engine::evaluate(EvalContext &Ctx, CandidateTimings &Timings) {
   auto Start = std::chrono::steady_clock::now();

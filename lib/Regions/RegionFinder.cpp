@@ -9,6 +9,7 @@
 
 #include "adrs/Regions/RegionFinder.h"
 
+#include "adrs/Regions/Boundary.h"
 #include "adrs/Regions/Markers.h"
 #include "adrs/Regions/SourceParser.h"
 #include "adrs/Support/Glob.h"
@@ -52,6 +53,7 @@ json::Value toJSON(const Region &R) {
                       {"first_line", R.FirstLine},
                       {"last_line", R.LastLine},
                       {"function", R.Function},
+                      {"boundary", R.Boundary},
                       {"context", std::move(Context)},
                       {"text", R.Text}};
 }
@@ -69,6 +71,7 @@ Region regionFromJSON(const json::Object &O) {
   R.FirstLine = unsigned(O.getInteger("first_line").value_or(0));
   R.LastLine = unsigned(O.getInteger("last_line").value_or(0));
   R.Function = O.getString("function").value_or("").str();
+  R.Boundary = O.getString("boundary").value_or("").str();
   R.Text = O.getString("text").value_or("").str();
   if (const json::Array *Context = O.getArray("context"))
     for (const json::Value &V : *Context)
@@ -561,8 +564,10 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
       R.Text = Text->slice(R.Begin, R.End).str();
       ContextCollector Context(L, FID, R.Begin, R.End);
       Context.TraverseDecl(TU);
-      if (Enclosing)
+      if (Enclosing) {
         R.Function = Context.signature(Enclosing);
+        R.Boundary = whyNotCallableAcross(*Enclosing).value_or("");
+      }
       R.Context = std::move(Context.Result);
     };
 
@@ -703,6 +708,143 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
     return createStringError(inconvertibleErrorCode(),
                              "the regions of '%s' have errors", S.Name.c_str());
   return Found;
+}
+
+namespace {
+
+/// Whether the problem says how to copy \p T with a specialization of
+/// adrs::Crossing that has `write` and `read` (adrs/Crossing.h).
+bool hasCrossing(clang::QualType T, const clang::ASTContext &Ctx) {
+  const auto *Record = T->getAsCXXRecordDecl();
+  if (!Record)
+    return false;
+  auto &Idents = const_cast<clang::ASTContext &>(Ctx).Idents;
+  for (clang::NamedDecl *NS :
+       Ctx.getTranslationUnitDecl()->lookup(&Idents.get("adrs"))) {
+    const auto *Adrs = dyn_cast<clang::NamespaceDecl>(NS);
+    if (!Adrs)
+      continue;
+    for (clang::NamedDecl *D : Adrs->lookup(&Idents.get("Crossing"))) {
+      const auto *Template = dyn_cast<clang::ClassTemplateDecl>(D);
+      if (!Template)
+        continue;
+      for (const clang::ClassTemplateSpecializationDecl *Spec :
+           Template->specializations()) {
+        const clang::TemplateArgumentList &Args = Spec->getTemplateArgs();
+        if (Args.size() != 1 ||
+            Args[0].getKind() != clang::TemplateArgument::Type ||
+            !Ctx.hasSameType(Args[0].getAsType(), T) ||
+            !Spec->isThisDeclarationADefinition())
+          continue;
+        bool Write = false, Read = false;
+        for (const clang::CXXMethodDecl *M : Spec->methods()) {
+          Write |= M->isStatic() && M->getName() == "write";
+          Read |= M->isStatic() && M->getName() == "read";
+        }
+        if (Write && Read)
+          return true;
+      }
+    }
+  }
+  return false;
+}
+
+/// Why a value of type \p T cannot be copied to another process byte for
+/// byte and mean the same there; none when it can.
+std::optional<std::string> whyNotPlainData(clang::QualType T,
+                                           const clang::ASTContext &Ctx,
+                                           unsigned Depth = 0) {
+  T = T.getCanonicalType();
+  std::string Name = T.getAsString(Ctx.getPrintingPolicy());
+  if (Depth > 16)
+    return "'" + Name + "' nests too deeply";
+  if (T->isIncompleteType())
+    return "'" + Name + "' is incomplete";
+  if (T->isArithmeticType() || T->isEnumeralType())
+    return std::nullopt;
+  if (T->isAnyPointerType() || T->isReferenceType() ||
+      T->isMemberPointerType() || T->isBlockPointerType())
+    return "'" + Name + "' is a pointer or reference, which another process " +
+           "could not follow";
+  if (const clang::ArrayType *A = Ctx.getAsArrayType(T)) {
+    if (!isa<clang::ConstantArrayType>(A))
+      return "'" + Name + "' is an array of unknown size";
+    return whyNotPlainData(A->getElementType(), Ctx, Depth + 1);
+  }
+  const clang::RecordDecl *RD = T->getAsRecordDecl();
+  if (!RD)
+    return "'" + Name + "' is not plain data";
+  if (!T.isTriviallyCopyableType(Ctx))
+    return "'" + Name + "' is not trivially copyable";
+  if (const auto *CXX = dyn_cast<clang::CXXRecordDecl>(RD))
+    for (const clang::CXXBaseSpecifier &B : CXX->bases())
+      if (std::optional<std::string> Why =
+              whyNotPlainData(B.getType(), Ctx, Depth + 1))
+        return "'" + Name +
+               "' derives from a type that is not plain data: " + *Why;
+  for (const clang::FieldDecl *F : RD->fields())
+    if (std::optional<std::string> Why =
+            whyNotPlainData(F->getType(), Ctx, Depth + 1))
+      return "'" + Name + "' has a field '" + F->getNameAsString() +
+             "' that is not plain data: " + *Why;
+  return std::nullopt;
+}
+
+clang::PrintingPolicy qualifiedPolicy(const clang::ASTContext &Ctx) {
+  clang::PrintingPolicy P(Ctx.getLangOpts());
+  P.FullyQualifiedName = true;
+  P.SuppressScope = false;
+  P.SuppressUnwrittenScope = true;
+  P.PrintCanonicalTypes = true;
+  return P;
+}
+
+} // namespace
+
+std::optional<std::string> whyNotCallableAcross(const clang::FunctionDecl &F) {
+  const clang::ASTContext &Ctx = F.getASTContext();
+  std::string Name = F.getQualifiedNameAsString();
+  if (const auto *M = dyn_cast<clang::CXXMethodDecl>(&F); M && !M->isStatic())
+    return "'" + Name + "' is a member function: its object lives in the " +
+           "simulator's memory";
+  if (F.isVariadic())
+    return "'" + Name + "' takes a variable number of arguments";
+  if (F.getTemplatedKind() != clang::FunctionDecl::TK_NonTemplate)
+    return "'" + Name + "' is a template or a template's instance";
+  clang::QualType R = F.getReturnType();
+  if (!R->isVoidType())
+    if (std::optional<std::string> Why = whyNotPlainData(R, Ctx))
+      return "'" + Name + "' returns " + *Why;
+  for (const clang::ParmVarDecl *P : F.parameters()) {
+    clang::QualType T = P->getType();
+    std::string Param =
+        P->getName().empty()
+            ? "a parameter of '" + Name + "'"
+            : "parameter '" + P->getNameAsString() + "' of '" + Name + "'";
+    bool Writable = false;
+    if (T->isReferenceType()) {
+      Writable =
+          T->isLValueReferenceType() && !T->getPointeeType().isConstQualified();
+      T = T->getPointeeType();
+    } else if (T->isPointerType()) {
+      return Param + " is a pointer: what it points to cannot be copied " +
+             "(pass a reference or a value)";
+    }
+    if (hasCrossing(T.getUnqualifiedType().getCanonicalType(), Ctx)) {
+      if (Writable)
+        return Param + " is a non-const reference to a type copied with " +
+               "adrs::Crossing, which is copied one way only";
+      continue;
+    }
+    if (std::optional<std::string> Why = whyNotPlainData(T, Ctx))
+      return Param + ": " + *Why +
+             " (specialize adrs::Crossing for it, see adrs/Crossing.h)";
+  }
+  return std::nullopt;
+}
+
+std::string qualifiedFunctionType(const clang::FunctionDecl &F) {
+  return F.getType().getAsString(qualifiedPolicy(F.getASTContext()));
 }
 
 } // namespace regions

@@ -59,6 +59,14 @@ static cl::opt<std::string> EvalBaseline(
              "for the unit that holds the regions"),
     cl::value_desc("name"), cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
+static cl::opt<bool> EvalConfirm(
+    "confirm",
+    cl::desc("Evaluate again with the candidate in a process of its own, "
+             "where it can reach neither the evaluator's memory nor its "
+             "result channel, and report that result (reward_hacking when "
+             "the two differ)"),
+    cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
 static cl::list<std::string> EvalPasses(
     "passes",
     cl::desc("Candidate passes to run before evaluating an edit (default: "
@@ -109,6 +117,14 @@ int finish(const eval::Evaluation &E) {
   // What the candidate's process printed explains most failures.
   if (!E.Feasible && !StringRef(E.Stderr).trim().empty())
     outs() << "stderr    " << StringRef(E.Stderr).trim().take_back(1500)
+           << "\n";
+  if (E.Confirmed != eval::Confirmation::NotAsked)
+    outs() << "confirmed "
+           << (E.Status == Status::RewardHacking ? "no: " + E.ConfirmNote
+               : E.Confirmed == eval::Confirmation::Confirmed
+                   ? std::string(
+                         "yes, with the candidate in a process of its own")
+                   : "no: " + E.ConfirmNote)
            << "\n";
   outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms, link "
          << format("%.1f", E.LinkMs) << " ms, run " << format("%.1f", E.RunMs)
@@ -242,6 +258,11 @@ int runEval() {
       Evaluator.evaluate(Overrides, Side, Checks ? &*Checks : nullptr);
   if (!E)
     return Failed(E.takeError());
+  if (EvalConfirm && ranToTheEnd(E->Status)) {
+    E = Evaluator.confirm(Overrides, Side, *E);
+    if (!E)
+      return Failed(E.takeError());
+  }
   return finish(*E);
 }
 

@@ -14,6 +14,8 @@
 #ifndef CBL_SPOT_SIM_H
 #define CBL_SPOT_SIM_H
 
+#include "adrs/Crossing.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <istream>
@@ -111,5 +113,19 @@ Evaluation evaluate(const std::vector<Trace> &traces, Policy policy);
 double scoreFromCost(double avgCost);
 
 } // namespace cbl
+
+/// How a PolicyState reaches the policy when adrsc confirms a score with the
+/// policy in a process of its own: the struct, and the per-tick progress
+/// that doneTicks points to.
+template <> struct adrs::Crossing<cbl::PolicyState> {
+  static void write(const cbl::PolicyState &S, adrs::CrossingWriter &W) {
+    W.value(S);
+    W.array(S.doneTicks, S.numDoneTicks);
+  }
+  static void read(cbl::PolicyState &S, adrs::CrossingReader &R) {
+    R.value(S);
+    S.doneTicks = R.array<double>(S.numDoneTicks);
+  }
+};
 
 #endif // CBL_SPOT_SIM_H

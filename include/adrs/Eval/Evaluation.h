@@ -35,6 +35,12 @@ struct StageOutcome {
   double WallMs = 0;
 };
 
+/// Whether a result was confirmed with the candidate in a process of its
+/// own, where it could reach neither the evaluator's memory nor its result
+/// channel (Evaluator::confirm).
+enum class Confirmation { NotAsked, Confirmed, NotConfirmable };
+llvm::StringRef toString(Confirmation C);
+
 struct Evaluation {
   adrs::Status Status = adrs::Status::OK;
   std::string Reason;
@@ -52,6 +58,9 @@ struct Evaluation {
   double CompileMs = 0, LinkMs = 0, RunMs = 0, WallMs = 0;
   std::vector<StageOutcome> Stages;
   std::string Stdout, Stderr;
+  Confirmation Confirmed = Confirmation::NotAsked;
+  /// Why it could not be confirmed, or what the confirmation found.
+  std::string ConfirmNote;
 };
 
 /// The Result JSON.
@@ -84,6 +93,14 @@ public:
   llvm::Expected<Evaluation> evaluate(const regions::FileOverrides &Overrides,
                                       Side S, const Checks *C = nullptr);
 
+  /// Evaluates again with the candidate in a process of its own and
+  /// compares with \p Reported, the result of evaluate(): the confirmed
+  /// result when they agree (within the spec's tolerance), a RewardHacking
+  /// one when they do not, \p Reported marked NotConfirmable when the
+  /// problem's functions cannot be called across processes.
+  llvm::Expected<Evaluation> confirm(const regions::FileOverrides &Overrides,
+                                     Side S, const Evaluation &Reported);
+
   /// From now on, a candidate whose program fingerprint is \p Program comes
   /// back as a duplicate without running.
   void remember(const std::string &Program);
@@ -106,6 +123,10 @@ private:
   /// Runs the spec's evaluator command on a mirror of the sources with the
   /// candidate's files in place.
   RunResult runCommand(const RunRequest &Request, llvm::StringRef Stage);
+
+  llvm::Expected<Evaluation> runStages(const regions::FileOverrides &Overrides,
+                                       Side S, const Checks *C,
+                                       ChildAction Action);
 
   /// The passes for an evaluator command, which has no zygote to run them.
   llvm::Expected<std::optional<Evaluation>>

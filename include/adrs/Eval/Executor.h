@@ -72,7 +72,12 @@ enum class ChildAction {
   Evaluate,  ///< Link and run the evaluator once.
   CheckOnly, ///< Stop after the passes: nothing is linked or run.
   LinkOnly,  ///< Link, but do not run the evaluator (benchmarks).
-  Task,      ///< Link, then run the named ChildTask.
+  /// Evaluate with the candidate in a process of its own: the evaluator's
+  /// process calls it through proxies that copy arguments and results, so
+  /// the candidate can neither read nor write the evaluator's memory or its
+  /// result channel. Passes are not run again.
+  Confirm,
+  Task, ///< Link, then run the named ChildTask.
 };
 
 struct RunRequest {
@@ -100,7 +105,9 @@ struct RunResult {
   passes::PassResults Passes;
   jit::CandidateTimings Timings;
   llvm::json::Value TaskResult = nullptr; ///< For ChildAction::Task.
-  double WallMs = 0;                      ///< The whole child, fork to exit.
+  /// For ChildAction::Confirm: calls made across the process boundary.
+  uint64_t RemoteCalls = 0;
+  double WallMs = 0; ///< The whole child, fork to exit.
   std::string Stdout, Stderr;
 };
 
@@ -121,6 +128,10 @@ public:
 
   /// How many times the zygote had to be started again.
   unsigned restarts() const { return Restarts; }
+  /// Why this problem's candidates cannot be confirmed in a process of
+  /// their own (ChildAction::Confirm); empty when they can.
+  const std::string &whyNotConfirmable() const { return NotConfirmable; }
+
   /// The zygote's process id (for tests that kill it).
   int zygotePid() const { return ZygotePid; }
   double setupSeconds() const { return SetupSeconds; }
@@ -140,6 +151,7 @@ private:
   int ZygotePid = -1;
   unsigned Restarts = 0;
   double SetupSeconds = 0;
+  std::string NotConfirmable;
 };
 
 } // namespace eval

@@ -45,6 +45,9 @@ struct SandboxLimits {
   /// Empty: reads are not confined.
   std::vector<std::string> ReadablePaths;
   bool ConfineReads = false;
+  /// A descriptor (a socket to another sandboxed child) that stays open in
+  /// the child under the same number; -1: none.
+  int InheritedFd = -1;
   /// Install the system-call filter (no exec, fork, network, kill of others,
   /// file writes).
   bool Seccomp = true;

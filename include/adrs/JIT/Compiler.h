@@ -6,6 +6,7 @@
 #include "adrs/Regions/SourceParser.h"
 #include "adrs/Spec/Spec.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -16,6 +17,10 @@ namespace llvm {
 class LLVMContext;
 class Module;
 } // namespace llvm
+
+namespace clang {
+class ASTContext;
+} // namespace clang
 
 namespace adrs {
 namespace jit {
@@ -32,11 +37,14 @@ public:
   /// \p UsePreamble, the file's leading #include block is precompiled on
   /// first use and reused while it stays the same, so a recompile after an
   /// edit further down pays only for the file's own code.
+  /// \p OnAST, when given, sees the translation unit's AST once it is
+  /// parsed (the AST does not outlive the compile).
   llvm::Expected<std::unique_ptr<llvm::Module>>
   compile(llvm::StringRef File, const regions::FileOverrides &Overrides,
           llvm::LLVMContext &Context,
           std::vector<regions::SourceDiagnostic> &Diagnostics,
-          bool UsePreamble = false) const;
+          bool UsePreamble = false,
+          llvm::function_ref<void(clang::ASTContext &)> OnAST = nullptr) const;
 
   /// The same for source text that exists only in memory.
   llvm::Expected<std::unique_ptr<llvm::Module>>

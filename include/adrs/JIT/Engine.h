@@ -78,6 +78,22 @@ public:
                   std::vector<regions::SourceDiagnostic> &Diagnostics,
                   CandidateTimings &Timings);
 
+  /// Why a candidate of this problem cannot be confirmed with it in a
+  /// process of its own (see regions::whyNotCallableAcross); empty when it
+  /// can.
+  std::string whyNotConfirmable() const;
+
+  /// In the evaluator's process of a confirmation, instead of compile() and
+  /// link(): the simulator's calls into the unit go, through proxies, to
+  /// the candidate's process at the other end of \p Fd. \p OnLost is called,
+  /// and must not return, when that process stops answering.
+  llvm::Error linkRemote(int Fd, void (*OnLost)(const char *Why));
+
+  /// In the candidate's process of a confirmation, after link(): makes the
+  /// calls that arrive on \p Fd until the other end closes it, and returns
+  /// how many it made.
+  llvm::Expected<uint64_t> serveRemote(int Fd);
+
   /// Seconds it took to build the prebuilt code.
   double setupSeconds() const;
 

@@ -45,6 +45,10 @@ struct Region {
   unsigned LastLine = 0;  ///< 1-based, of the last byte before End.
   /// The signature of the function the block is in (or of the function).
   std::string Function;
+  /// Why a call to that function cannot be made from another process with
+  /// its arguments copied (see Boundary.h); empty when it can, which is
+  /// what confirming a candidate's score in a separate process needs.
+  std::string Boundary;
   std::vector<ContextDecl> Context;
   std::string Text; ///< The current contents of [Begin, End).
 };

@@ -223,6 +223,13 @@ struct Spec {
   Limits Limit;
   std::vector<Stage> Stages;
   unsigned Repeats = 1;
+  /// Confirm every new best with the candidate in a process of its own
+  /// (`confirm bests`, the default), or never (`confirm off`).
+  bool ConfirmBests = true;
+  /// How far, relative to the score's size, a confirmed score may differ
+  /// from the reported one (`confirm bests tolerance 1%`): deterministic
+  /// evaluators agree to the last bit; time-based ones need room.
+  double ConfirmTolerance = 1e-9;
   GeneratorSpec Generator;
   SearchSpec Search;
   uint64_t Seed = 0;
