@@ -663,9 +663,7 @@ std::optional<Outcome> readPayload(StringRef Payload, RunResult &R) {
   case Outcome::CandidateLost:
     // A confirmation's evaluator side: the candidate's side tells why.
     R.Status = Status::AbnormalExit;
-    R.Reason =
-        ("in a process of its own, the candidate " + Error.take_front(4096))
-            .str();
+    R.Reason = ("the candidate " + Error.take_front(4096)).str();
     return O;
   case Outcome::Served:
     R.Status = Status::InvalidOutput;
