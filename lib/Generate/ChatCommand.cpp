@@ -13,6 +13,7 @@
 
 #include "ChatSupport.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
@@ -127,7 +128,7 @@ struct CommandTransport::Impl {
   std::vector<std::unique_ptr<Job>> Backoff;
   std::vector<std::unique_ptr<Job>> Running;
   std::mt19937_64 Rng{std::random_device{}()};
-  bool HavePidFd = true;
+  bool HavePidFd = true; ///< False once pidfd_open() said ENOSYS.
 
   ~Impl() {
     closeFd(WakeRead);
@@ -512,7 +513,9 @@ void CommandTransport::Impl::run() {
     }
     for (auto &J : Backoff)
       Next = std::min(Next, J->RetryAt);
-    if (!Running.empty() && !HavePidFd)
+    // Without a pidfd (an old kernel, or out of descriptors) an exit is
+    // noticed by looking every 20ms.
+    if (llvm::any_of(Running, [](const auto &J) { return J->PidFd < 0; }))
       Next = std::min(Next, Clock::now() + std::chrono::milliseconds(20));
     int WaitMs = int(std::max<int64_t>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(Next -
@@ -536,7 +539,7 @@ void CommandTransport::Impl::run() {
     Now = Clock::now();
     std::vector<std::pair<std::unique_ptr<Job>, bool>> Done;
     for (auto &J : Running) {
-      if (!J->Exited && !HavePidFd) {
+      if (!J->Exited && J->PidFd < 0) {
         siginfo_t Info;
         Info.si_pid = 0;
         if (waitid(P_PID, id_t(J->Pid), &Info, WEXITED | WNOHANG | WNOWAIT) ==

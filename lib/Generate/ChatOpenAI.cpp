@@ -336,7 +336,9 @@ Outcome OpenAIClient::Impl::classify(Transfer &T, CURLcode Result, long Status,
   case wire::Reply::Kind::OK:
     break;
   }
-  Rec.Content = std::move(R.Content);
+  // A server cannot know the key unless it was sent one; if it echoes it,
+  // the reply must not carry it into the run's records.
+  Rec.Content = redact(std::move(R.Content), Settings.ApiKey);
   Rec.FinishReason = R.FinishReason;
   Rec.ServedModel = R.ServedModel;
   if (R.FinishReason == "length")

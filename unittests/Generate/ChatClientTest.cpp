@@ -615,6 +615,19 @@ TEST_F(ChatClientTest, UnauthorizedIsFatalAndTheEchoedKeyRedacted) {
   EXPECT_EQ(S->requests().size(), 1u);
 }
 
+TEST_F(ChatClientTest, KeyEchoedInAReplyIsRedacted) {
+  std::string Script =
+      std::string(R"({"default": {"reply": "your key is )") + Key + "\"}}";
+  auto S = serve(Script);
+  ASSERT_TRUE(S);
+  auto C = client(settings(*S));
+  ASSERT_TRUE(C);
+  llvm::Expected<ChatResponse> R = call(*C, request());
+  ASSERT_TRUE(bool(R)) << llvm::toString(R.takeError());
+  EXPECT_EQ(R->Content, "your key is [redacted]");
+  expectNoKey(*R);
+}
+
 TEST_F(ChatClientTest, ForbiddenNotFoundAndBadRequest) {
   auto S = serve(R"({"steps": [
       {"status": 403, "error": "no access to this model"},

@@ -103,6 +103,9 @@ struct ChatRequest {
   uint64_t Id = 0;
   ModelSettings Model;
   std::vector<ChatMessage> Messages;
+  /// Sent to a server as its low 31 bits, which every server accepts
+  /// (llama.cpp takes 32 bits, OpenAI a signed 64-bit number); a command
+  /// gets the whole value in ADRS_SEED.
   std::optional<uint64_t> Seed;
 };
 
@@ -111,13 +114,15 @@ struct ChatRequest {
 /// database's record and replay.
 struct ChatResponse {
   uint64_t Id = 0;
-  std::string Model;       ///< The model asked for.
-  std::string ServedModel; ///< The `model` the server said it used.
-  std::string Content;
+  std::string Model;        ///< The model asked for.
+  std::string ServedModel;  ///< The `model` the server said it used.
+  std::string Content;      ///< The reply's text, the key redacted.
   std::string FinishReason; ///< "stop", "length", ...; empty if not sent.
+  /// From the replies' `usage`, summed over the attempts that reported it
+  /// (each such reply was billed). 0 for a command.
   uint64_t PromptTokens = 0;
   uint64_t CompletionTokens = 0;
-  bool HasUsage = false; ///< The server reported `usage`.
+  bool HasUsage = false; ///< A reply reported `usage`.
   double CostUSD = 0;
   /// False when the model is not in the price table: CostUSD is then 0
   /// whatever the tokens, and a cost budget cannot see this request.
@@ -143,8 +148,9 @@ enum class ChatFailure {
   ReplyTooLarge, ///< Over the reply limit; the transfer was stopped.
   Truncated,     ///< finish_reason "length": the model hit max tokens.
   Unauthorized,  ///< HTTP 401: the key is missing or wrong.
-  Forbidden,     ///< HTTP 402/403: no access, or no credit.
-  NotFound,      ///< HTTP 404 (or a redirect): wrong endpoint or model.
+  Forbidden,     ///< HTTP 402/403: no access, or no credit (exit 126).
+  NotFound,      ///< HTTP 404 or a redirect: wrong endpoint or model; a
+                 ///< command that is not found (exit status 127).
   BadRequest,    ///< Other HTTP 4xx: the server refused what was sent.
   Cancelled,     ///< cancelAll() or the transport's destruction.
 };
