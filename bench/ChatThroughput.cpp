@@ -5,7 +5,9 @@
 // (the client's MaxInFlight), and prints requests per second side by side.
 // With a 1s delay, concurrency C should approach C requests/s: the client
 // waits on the server, never on itself. The same for CommandTransport with
-// `sleep DELAY; echo ok` as the command, unless --no-command.
+// `sleep DELAY; echo ok` as the command, unless --no-command. "threads" is
+// the process's thread count while the requests are in flight: the main
+// thread and one driver thread, however many requests run.
 //
 //   build/bin/adrs-bench-chat [--requests 32] [--delay 1.0]
 //                             [--concurrency 1,16] [--no-command]
@@ -23,7 +25,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
+#include <thread>
 
 using namespace llvm;
 using namespace adrs;
@@ -40,8 +44,19 @@ static cl::opt<bool> NoCommand("no-command",
 
 namespace {
 
+/// The process's thread count, from /proc.
+unsigned threads() {
+  std::ifstream Status("/proc/self/status");
+  std::string Line;
+  while (std::getline(Status, Line))
+    if (Line.rfind("Threads:", 0) == 0)
+      return unsigned(std::stoul(Line.substr(8)));
+  return 0;
+}
+
 struct Run {
   double Seconds = 0;
+  unsigned Threads = 0; ///< While requests were in flight.
   unsigned Failed = 0;
   std::string FirstError;
 };
@@ -71,6 +86,9 @@ Run measure(ChatTransport &T, unsigned N) {
       CV.notify_all();
     });
   }
+  // Halfway through the first replies, every request allowed is in flight.
+  std::this_thread::sleep_for(std::chrono::duration<double>(Delay / 2));
+  R.Threads = threads();
   std::unique_lock<std::mutex> Lock(M);
   CV.wait(Lock, [&] { return Done == N; });
   R.Seconds =
@@ -80,9 +98,9 @@ Run measure(ChatTransport &T, unsigned N) {
 }
 
 void report(StringRef What, unsigned C, const Run &R) {
-  outs() << format("%-9s %11u %9u %9.2f %12.2f %7u\n", What.str().c_str(), C,
-                   unsigned(Requests), R.Seconds, Requests / R.Seconds,
-                   R.Failed);
+  outs() << format("%-9s %11u %9u %9.2f %12.2f %7u %8u\n", What.str().c_str(),
+                   C, unsigned(Requests), R.Seconds, Requests / R.Seconds,
+                   R.Failed, R.Threads);
   if (!R.FirstError.empty())
     outs() << "  first error: " << R.FirstError << "\n";
 }
@@ -109,7 +127,8 @@ int main(int argc, char **argv) {
   }
   outs() << format("%u requests, reply delay %.2fs\n", unsigned(Requests),
                    double(Delay));
-  outs() << "transport concurrency  requests   seconds   requests/s  failed\n";
+  outs() << "transport concurrency  requests   seconds   requests/s  failed "
+            " threads\n";
   for (unsigned C : Levels) {
     EndpointSettings E;
     E.URL = Server->url();

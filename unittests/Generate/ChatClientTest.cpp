@@ -313,6 +313,18 @@ TEST_F(ChatClientTest, InvalidJSON) {
   EXPECT_EQ(S->requests().size(), 1u);
 }
 
+TEST_F(ChatClientTest, DeeplyNestedReply) {
+  // Parsing and freeing 400,000 levels must not exhaust the stack.
+  std::string Deep = std::string(400000, '[') + std::string(400000, ']');
+  auto S = serve(std::string(R"({"default": {"raw": ")") + Deep + "\"}}");
+  ASSERT_TRUE(S);
+  auto C = client(settings(*S));
+  ASSERT_TRUE(C);
+  Failure F = failure(call(*C, request()));
+  ASSERT_TRUE(F.IsChatError) << F.Message;
+  EXPECT_EQ(F.Kind, ChatFailure::BadResponse);
+}
+
 TEST_F(ChatClientTest, EmptyReply) {
   auto S = serve(R"({"default": {"reply": "  \n", "usage": [30, 1]}})");
   ASSERT_TRUE(S);
