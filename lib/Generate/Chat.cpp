@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <signal.h>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -178,6 +179,19 @@ std::optional<std::string> readApiKey(const spec::GeneratorSpec &G) {
   std::string Key = StringRef(Value).trim().str();
   if (Key.empty())
     return std::nullopt;
+  return Key;
+}
+
+std::optional<std::string> takeApiKey(const spec::GeneratorSpec &G) {
+  std::optional<std::string> Key = readApiKey(G);
+  if (G.ApiKeyEnv.empty())
+    return Key;
+  size_t Length = G.ApiKeyEnv.size();
+  for (char **Entry = environ; Entry && *Entry; ++Entry)
+    if (std::strncmp(*Entry, G.ApiKeyEnv.c_str(), Length) == 0 &&
+        (*Entry)[Length] == '=')
+      explicit_bzero(*Entry + Length + 1, std::strlen(*Entry + Length + 1));
+  ::unsetenv(G.ApiKeyEnv.c_str());
   return Key;
 }
 

@@ -4,8 +4,13 @@
 #include "adrs/Generate/Pricing.h"
 #include "adrs/Spec/Spec.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace adrs;
@@ -177,6 +182,49 @@ TEST(ChatTest, SettingsFromTheSpec) {
   ::setenv("ADRS_TEST_CHAT_KEY", "sk-from-the-environment\n", 1);
   EXPECT_EQ(readApiKey(G).value_or(""), "sk-from-the-environment");
   ::unsetenv("ADRS_TEST_CHAT_KEY");
+}
+
+// Runs in a child started by TakeApiKeyWipesTheEnvironmentBlock, with the
+// key in its initial environment: the bytes /proc/self/environ shows.
+TEST(ChatTest, DISABLED_TakeApiKeyInAFreshProcess) {
+  // Given reversed, so that only the variable taken holds the key itself.
+  const char *Reversed = std::getenv("ADRS_TEST_EXPECTED_KEY");
+  ASSERT_TRUE(Reversed);
+  std::string Key(Reversed);
+  std::reverse(Key.begin(), Key.end());
+  const char *Expected = Key.c_str();
+  spec::GeneratorSpec G;
+  G.ApiKeyEnv = "ADRS_TEST_TAKEN_KEY";
+  auto Environ = [] {
+    auto Buffer = llvm::MemoryBuffer::getFileAsStream("/proc/self/environ");
+    return Buffer ? (*Buffer)->getBuffer().str() : std::string();
+  };
+  ASSERT_NE(Environ().find(Expected), std::string::npos);
+  EXPECT_EQ(takeApiKey(G).value_or(""), Expected);
+  EXPECT_FALSE(std::getenv("ADRS_TEST_TAKEN_KEY"));
+  EXPECT_EQ(Environ().find(Expected), std::string::npos);
+  // Other variables are untouched.
+  EXPECT_NE(std::getenv("ADRS_TEST_EXPECTED_KEY"), nullptr);
+}
+
+TEST(ChatTest, TakeApiKeyWipesTheEnvironmentBlock) {
+  std::string Self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  ASSERT_FALSE(Self.empty());
+  std::string Key = "sk-taken-0123456789abcdef";
+  std::string Taken = "ADRS_TEST_TAKEN_KEY=" + Key;
+  std::string Expected =
+      "ADRS_TEST_EXPECTED_KEY=" + std::string(Key.rbegin(), Key.rend());
+  llvm::StringRef Args[] = {Self,
+                            "--gtest_filter=ChatTest.DISABLED_"
+                            "TakeApiKeyInAFreshProcess",
+                            "--gtest_also_run_disabled_tests"};
+  llvm::StringRef Env[] = {Taken, Expected};
+  std::string Error;
+  std::optional<llvm::StringRef> Quiet[] = {
+      llvm::StringRef(""), llvm::StringRef(""), llvm::StringRef("")};
+  int Code = llvm::sys::ExecuteAndWait(Self, Args, llvm::ArrayRef(Env), Quiet,
+                                       60, 0, &Error);
+  EXPECT_EQ(Code, 0) << Error;
 }
 
 } // namespace

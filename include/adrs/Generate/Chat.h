@@ -236,9 +236,16 @@ EndpointSettings endpointSettings(const spec::GeneratorSpec &G,
 /// its own, and the generator's max_tokens.
 std::vector<ModelSettings> modelSettings(const spec::GeneratorSpec &G);
 /// The key from the environment variable the spec names, or none when it is
-/// unset or empty (a local server needs no key). Read it once, at start,
-/// before threads are started.
+/// unset or empty (a local server needs no key).
 std::optional<std::string> readApiKey(const spec::GeneratorSpec &G);
+/// readApiKey(), then the variable's value is overwritten with zeros where
+/// it lies and the variable removed, so that nothing started afterwards
+/// inherits it and /proc/self/environ no longer shows it (unsetenv alone
+/// leaves the bytes there for a forked child to read). Call it at start,
+/// before any thread or child process exists. A command generator that is
+/// to be passed the variable (CommandSettings::Environment) must be created
+/// before.
+std::optional<std::string> takeApiKey(const spec::GeneratorSpec &G);
 
 } // namespace generate
 } // namespace adrs
