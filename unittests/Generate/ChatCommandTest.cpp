@@ -248,6 +248,20 @@ TEST_F(ChatCommandTest, MissingCommandIsFatal) {
   EXPECT_NE(F.Message.find("not found"), std::string::npos) << F.Message;
 }
 
+TEST_F(ChatCommandTest, MissingWorkingDirectoryIsFatal) {
+  CommandSettings S = settings("cat");
+  S.WorkingDirectory = file("no-such-directory");
+  S.Retries = 3;
+  auto T = transport(S);
+  ASSERT_TRUE(T);
+  Failure F = failure(call(*T, request()));
+  EXPECT_EQ(F.Kind, ChatFailure::NotFound);
+  EXPECT_TRUE(F.Fatal);
+  EXPECT_EQ(F.Record.Attempts, 1u);
+  EXPECT_NE(F.Message.find("no-such-directory"), std::string::npos)
+      << F.Message;
+}
+
 TEST_F(ChatCommandTest, HangIsKilledAtTheTimeout) {
   std::string Pids = file("pids");
   CommandSettings S = settings("sleep 60 & echo $! > '" + Pids + "'; sleep 60");
