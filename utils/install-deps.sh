@@ -14,6 +14,8 @@ packages=(
   libseccomp-dev
   # The run database, and CMA-ES for constant tuning (pagmo2).
   libsqlite3-dev libpagmo-dev
+  # The LLM generator: HTTP (libcurl multi) and the JSON wire format.
+  libcurl4-openssl-dev nlohmann-json3-dev
   # Unit tests.
   libgtest-dev
 )
