@@ -186,7 +186,8 @@ void evaluate_llm_sql(adrs::EvalContext &Ctx) {
           const auto Start = std::chrono::steady_clock::now();
           O = reorder(Copy);
           const auto End = std::chrono::steady_clock::now();
-          Times[I].push_back(std::chrono::duration<double>(End - Start).count());
+          Times[I].push_back(
+              std::chrono::duration<double>(End - Start).count());
         } catch (const std::exception &E) {
           C.Fault = std::string("reorder() threw: ") + E.what();
         } catch (...) {
@@ -223,8 +224,7 @@ void evaluate_llm_sql(adrs::EvalContext &Ctx) {
     Call &C = Calls[I];
     if (C.Fault.empty())
       C.Fault = llmsql::checkOrdering(C.Ordering, T);
-    const llmsql::Hits Base =
-        llmsql::prefixHits(T, llmsql::mergedOrdering(T));
+    const llmsql::Hits Base = llmsql::prefixHits(T, llmsql::mergedOrdering(T));
     llmsql::Hits Got;
     if (C.Fault.empty()) {
       Got = llmsql::prefixHits(T, C.Ordering);

@@ -117,8 +117,8 @@ bool parseCsv(const std::string &Text, Csv &Out, std::string &Error) {
       InQuotes = Quoted = true;
       AtFieldStart = false;
     } else if (C == '"') {
-      Error = "line " + std::to_string(Line) +
-              ": a quote inside an unquoted field";
+      Error =
+          "line " + std::to_string(Line) + ": a quote inside an unquoted field";
       return false;
     } else if (C == ',') {
       EndField();
