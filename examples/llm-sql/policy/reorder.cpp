@@ -53,8 +53,8 @@ llmsql::Ordering reorder(const llmsql::Table &t) {
   // field's text; cols below are field indices.
   std::vector<std::vector<int>> fields;
   std::vector<std::vector<std::string>> cells(n);
-  int m = 0; // fields
-  int width; // the cell positions in use: the recursion leaves some out
+  int m = 0;     // fields
+  int width = 0; // the cell positions in use: the recursion leaves some out
   struct Row {
     int id;
     std::vector<int> cols; // the row's fields, in their current order
