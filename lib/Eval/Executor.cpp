@@ -2,10 +2,15 @@
 
 #include "adrs/Eval/Executor.h"
 
+#include "adrs/Spec/SpecLoader.h"
 #include "adrs/Support/IO.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cerrno>
 #include <chrono>
@@ -490,8 +495,8 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
 
 /// The zygote: builds the engine, then serves requests until the parent
 /// goes away.
-[[noreturn]] void zygoteMain(int Sock, const spec::Spec &S,
-                             const std::vector<regions::Region> &Regions) {
+[[noreturn]] void serveRequests(int Sock, const spec::Spec &S,
+                                const std::vector<regions::Region> &Regions) {
   // Never outlive the run that started us.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1)
@@ -745,12 +750,40 @@ Error Executor::spawn() {
                              "cannot fork the zygote");
   }
   if (Pid == 0) {
+    // A clean program with an empty environment: nothing of this process
+    // -- its environment (an API key), its heap, its descriptors -- is in
+    // the zygote, nor so in any candidate's process.
     ::close(Pair[0]);
-    zygoteMain(Pair[1], S, Regions);
+    int Flags = fcntl(Pair[1], F_GETFD);
+    fcntl(Pair[1], F_SETFD, Flags & ~FD_CLOEXEC);
+    std::string Fd = std::to_string(Pair[1]);
+    const char *Argv[] = {ZygoteProgram.c_str(), "--socket", Fd.c_str(),
+                          nullptr};
+    const char *Envp[] = {nullptr};
+    execve(ZygoteProgram.c_str(), const_cast<char *const *>(Argv),
+           const_cast<char *const *>(Envp));
+    _exit(127);
   }
   ::close(Pair[1]);
   Socket = Pair[0];
   ZygotePid = Pid;
+  // What the zygote needs to build the engine: the spec (read again from
+  // its file, and checked to be the same text), the regions as found here,
+  // and the plugins loaded here.
+  json::Array RegionList, Plugins;
+  for (const regions::Region &R : Regions)
+    RegionList.push_back(regions::toJSON(R));
+  for (const std::string &P : passes::loadedPlugins())
+    Plugins.push_back(P);
+  if (!sendMessage(Socket, json::Object{{"spec", S.SpecFile},
+                                        {"spec_text", SpecText},
+                                        {"regions", std::move(RegionList)},
+                                        {"plugins", std::move(Plugins)}})) {
+    stop();
+    return createStringError(inconvertibleErrorCode(),
+                             "the zygote did not start: cannot run '%s'",
+                             ZygoteProgram.c_str());
+  }
   Expected<json::Value> Ready = receiveMessage(Socket, SetupTimeoutMs);
   if (!Ready) {
     std::string Why = toString(Ready.takeError());
@@ -782,10 +815,36 @@ void Executor::stop() {
   ZygotePid = -1;
 }
 
+/// The program a zygote runs: adrs-zygote beside this program (an installed
+/// adrsc, or the build tree's bin/), or the build tree's.
+Expected<std::string> zygoteProgram() {
+  std::string Self = sys::fs::getMainExecutable(nullptr, nullptr);
+  SmallString<256> Beside(sys::path::parent_path(Self));
+  sys::path::append(Beside, "adrs-zygote");
+  for (StringRef Candidate : {StringRef(Beside), StringRef(ADRS_ZYGOTE_PATH)})
+    if (sys::fs::can_execute(Candidate))
+      return Candidate.str();
+  return createStringError(inconvertibleErrorCode(),
+                           "cannot find adrs-zygote, the program that "
+                           "evaluates candidates, beside '%s' or at '%s'",
+                           Self.c_str(),
+                           static_cast<const char *>(ADRS_ZYGOTE_PATH));
+}
+
 Expected<std::unique_ptr<Executor>>
 Executor::start(const spec::Spec &S,
                 const std::vector<regions::Region> &Regions) {
   std::unique_ptr<Executor> E(new Executor(S, Regions));
+  Expected<std::string> Program = zygoteProgram();
+  if (!Program)
+    return Program.takeError();
+  E->ZygoteProgram = std::move(*Program);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
+      MemoryBuffer::getFile(S.SpecFile);
+  if (!Text)
+    return createStringError(Text.getError(), "cannot read '%s'",
+                             S.SpecFile.c_str());
+  E->SpecText = (*Text)->getBuffer().str();
   // A dead zygote must not kill us through a write to its socket.
   std::signal(SIGPIPE, SIG_IGN);
   if (Error Err = E->spawn())
@@ -850,6 +909,56 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
             readCandidateSide(*Answer, R, Ended == Outcome::CandidateLost))
       return std::move(E);
   return std::move(R);
+}
+
+int zygoteMain(int Argc, char **Argv) {
+  // Whatever signal handlers or masks the exec carried over, start clean.
+  sigset_t None;
+  sigemptyset(&None);
+  sigprocmask(SIG_SETMASK, &None, nullptr);
+  int Sock = -1;
+  if (Argc == 3 && StringRef(Argv[1]) == "--socket")
+    StringRef(Argv[2]).getAsInteger(10, Sock);
+  if (Sock < 0) {
+    errs() << "adrs-zygote: run by adrsc, not by hand\n";
+    return 2;
+  }
+  auto Fail = [&](const Twine &Why) {
+    sendMessage(Sock, json::Object{{"ready", false}, {"error", Why.str()}});
+    return 1;
+  };
+  Expected<json::Value> Setup = receiveMessage(Sock);
+  if (!Setup)
+    return Fail(toString(Setup.takeError()));
+  const json::Object *O = Setup->getAsObject();
+  std::optional<StringRef> SpecPath = O ? O->getString("spec") : std::nullopt;
+  std::optional<StringRef> SpecText =
+      O ? O->getString("spec_text") : std::nullopt;
+  const json::Array *RegionList = O ? O->getArray("regions") : nullptr;
+  const json::Array *Plugins = O ? O->getArray("plugins") : nullptr;
+  if (!SpecPath || !SpecText || !RegionList || !Plugins)
+    return Fail("the zygote got a malformed set-up message");
+  for (const json::Value &P : *Plugins)
+    if (std::optional<StringRef> Path = P.getAsString())
+      if (Error E = passes::loadPlugin(*Path))
+        return Fail(toString(std::move(E)));
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Now = MemoryBuffer::getFile(*SpecPath);
+  if (!Now || (*Now)->getBuffer() != *SpecText)
+    return Fail("'" + *SpecPath + "' changed while adrsc was starting");
+  SourceMgr SM;
+  std::string Problems;
+  raw_string_ostream OS(Problems);
+  DiagnosticEngine Diags(SM, OS);
+  Expected<spec::Spec> S = spec::loadSpec(*SpecPath, Diags);
+  if (!S) {
+    consumeError(S.takeError());
+    return Fail("the spec does not load in the zygote: " + OS.str());
+  }
+  std::vector<regions::Region> Regions;
+  for (const json::Value &V : *RegionList)
+    if (const json::Object *R = V.getAsObject())
+      Regions.push_back(regions::regionFromJSON(*R));
+  serveRequests(Sock, *S, Regions);
 }
 
 } // namespace eval

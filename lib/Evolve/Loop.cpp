@@ -122,6 +122,8 @@ private:
   Error finish(Done D);
   Error finishTuning(Done D);
   void submitTest(int64_t Id, const Program &P);
+  /// Whether a candidate that scored \p E would become the best.
+  bool wouldBeBest(const eval::Evaluation &E) const;
   Error maybeTune();
   void record(store::Candidate C);
   std::optional<std::string> budgetSpent();
@@ -454,6 +456,18 @@ void Evolution::record(store::Candidate C) {
   }
 }
 
+bool Evolution::wouldBeBest(const eval::Evaluation &E) const {
+  const search::Member *Best = Search->best();
+  if (!Best)
+    return true;
+  search::Member M;
+  M.Id = NextId; // younger than every finished candidate
+  M.Status = E.Status;
+  M.Feasible = E.Feasible;
+  M.Score = E.Score;
+  return search::better(M, *Best);
+}
+
 void Evolution::submitTest(int64_t Id, const Program &P) {
   if (S.testFiles().empty())
     return;
@@ -635,8 +649,11 @@ Progress Evolution::progress() {
 }
 
 Error Evolution::scoreBaseline() {
+  // The initial program and the spec's references are the researcher's own
+  // code: their figures need no confirmation.
   auto TestOf = [&](Job J) -> Expected<eval::Evaluation> {
     J.Kind = JobKind::Test;
+    J.Check = false;
     Done D = Pool->runNow(std::move(J));
     if (!D.Failure.empty())
       return createStringError(inconvertibleErrorCode(), "%s",

@@ -62,6 +62,15 @@ Done WorkerPool::work(eval::Evaluator &Ev, Job J) {
   }
   candidate::Materialized M = Sources.materialize(J.Regions);
   const regions::FileOverrides &Files = J.Files ? *J.Files : M.Overrides;
+  if (J.Kind == JobKind::Confirm) {
+    Expected<eval::Evaluation> E =
+        Ev.confirm(Files, eval::Side::Train, *J.Reported);
+    if (!E)
+      return Failed(E.takeError());
+    D.Evaluated = std::move(*E);
+    D.J = std::move(J);
+    return D;
+  }
   eval::Checks Checks{M.Regions, Passes};
   bool WithChecks = J.Kind == JobKind::Train && J.Check;
   Expected<eval::Evaluation> E = Ev.evaluate(
@@ -69,6 +78,13 @@ Done WorkerPool::work(eval::Evaluator &Ev, Job J) {
       WithChecks ? &Checks : nullptr);
   if (!E)
     return Failed(E.takeError());
+  // A best's figures on the held-out workloads are confirmed like its
+  // training score: they are what `best` and the report show.
+  if (J.Kind == JobKind::Test && J.Check && ranToTheEnd(E->Status)) {
+    E = Ev.confirm(Files, eval::Side::Test, *E);
+    if (!E)
+      return Failed(E.takeError());
+  }
   D.Evaluated = std::move(*E);
   D.J = std::move(J);
   return D;

@@ -29,20 +29,25 @@ enum class JobKind {
   Train, ///< Evaluate a candidate on the training workloads, passes first.
   Test,  ///< Score a program on the held-out workloads (a new best).
   Tune,  ///< Tune a program's constants with CMA-ES.
+  /// Evaluate a would-be best again with the candidate in a process of its
+  /// own, and compare with what it reported (Evaluator::confirm).
+  Confirm,
 };
 
 struct Job {
   JobKind Kind = JobKind::Train;
   int64_t Id = 0;
   Program Regions;
-  /// For Train: run the candidate passes (a reference program is scored
-  /// without them).
+  /// For Train: run the candidate passes; for Test: confirm the figures
+  /// (Evaluator::confirm). Off for the researcher's own programs.
   bool Check = true;
   /// For Test and Train of a reference program: files standing in for the
   /// program's, instead of Regions laid out.
   std::optional<regions::FileOverrides> Files;
   unsigned TuneEvaluations = 0;
   uint64_t TuneSeed = 0;
+  /// For Confirm: the result to confirm.
+  std::optional<eval::Evaluation> Reported;
 };
 
 struct Done {

@@ -82,14 +82,22 @@ std::vector<std::string> registeredPasses() {
   return Names;
 }
 
+static std::vector<std::string> &plugins() {
+  static std::vector<std::string> Loaded;
+  return Loaded;
+}
+
 Error loadPlugin(StringRef Path) {
   std::string Message;
   if (sys::DynamicLibrary::LoadLibraryPermanently(Path.str().c_str(), &Message))
     return createStringError(inconvertibleErrorCode(),
                              "cannot load plugin '%s': %s", Path.str().c_str(),
                              Message.c_str());
+  plugins().push_back(Path.str());
   return Error::success();
 }
+
+std::vector<std::string> loadedPlugins() { return plugins(); }
 
 } // namespace passes
 } // namespace adrs

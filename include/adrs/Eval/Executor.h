@@ -2,7 +2,9 @@
 //-*-===//
 //
 // The process that owns the run never executes a candidate. It starts a
-// zygote, which compiles the prebuilt code once (jit::Engine) and then, for
+// zygote -- a fresh program, adrs-zygote, with an empty environment, so that
+// nothing of adrsc's (an API key, its memory) is there to be read -- which
+// compiles the prebuilt code once (jit::Engine) and then, for
 // each request, forks a sandboxed child that compiles the candidate, runs
 // the passes on that parse, links it and evaluates it (exec::runSandboxed).
 // Requests and answers travel over a socket as JSON. A zygote that dies or
@@ -152,7 +154,14 @@ private:
   unsigned Restarts = 0;
   double SetupSeconds = 0;
   std::string NotConfirmable;
+  std::string ZygoteProgram; ///< adrs-zygote's path.
+  std::string SpecText;      ///< The spec as read when this started.
 };
+
+/// The main of adrs-zygote, the program each zygote runs: a fresh process
+/// with an empty environment, started by Executor::start and told over its
+/// socket what to prepare.
+int zygoteMain(int Argc, char **Argv);
 
 } // namespace eval
 } // namespace adrs

@@ -186,6 +186,10 @@ std::vector<std::string> registeredPasses();
 /// Loads a plugin shared object whose static constructors register passes.
 llvm::Error loadPlugin(llvm::StringRef Path);
 
+/// The plugins loaded so far, in order (a fresh process, such as the
+/// evaluation zygote, loads the same ones).
+std::vector<std::string> loadedPlugins();
+
 /// Forces the built-in passes into a statically linked binary.
 void linkBuiltinPasses();
 
