@@ -15,8 +15,8 @@
 //
 // A set fits when its KVPR, summed in model order as the evaluator sums it,
 // is below x, so the optimum is exact, not within a tolerance. The 50
-// published cases take about 10 ms in all, 1000 held-out ones about 150 ms,
-// none above 5 ms.
+// published cases take tens of milliseconds in all, the 1000 held-out ones
+// well under a second (README.md).
 //
 // Inline so that the evaluator (the gap of every case to its optimum) and
 // the `exact` baseline use the same code. policy/greedy.cpp includes it
