@@ -207,7 +207,7 @@ void onTuneFault(int Signal) {
 /// tuned program is evaluated again in a fresh child anyway.
 json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
                       const RunRequest &Request, std::shared_ptr<Cache> Shared,
-                      jit::CandidateTimings &T) {
+                      jit::CandidateTimings &T, int ResultFd) {
   const TuneRequest &TR = *Request.Tune;
   static char AltStack[1 << 16];
   stack_t Stack{};
@@ -240,6 +240,8 @@ json::Object tuneHere(const spec::Spec &S, jit::Engine &Engine,
       ++Faults;
       return std::numeric_limits<double>::infinity();
     }
+    // The parent ends a point whose code blocks or ignores the alarm.
+    exec::startStep(ResultFd);
     setitimer(ITIMER_REAL, &Timer, nullptr);
     Engine.evaluate(Rec, T);
     itimerval Off{};
@@ -359,6 +361,10 @@ RunRequest requestFromJSON(const json::Object &O) {
     Known.insert(Request.KnownPrograms.begin(), Request.KnownPrograms.end());
     if (Request.Checks)
       Request.Checks->Known = &Known;
+    // Each tuning point has its own alarm in the child; a point that blocks
+    // it is killed from here at twice its time.
+    if (Request.Tune)
+      Request.Limits.StepSeconds = 2 * Request.Tune->SecondsPerEvaluation + 1;
     exec::SandboxResult SR = exec::runSandboxed(Request.Limits, [&](int Fd) {
       Recorder Rec(Request.Workloads, Shared);
       std::vector<regions::SourceDiagnostic> Diags;
@@ -374,7 +380,7 @@ RunRequest requestFromJSON(const json::Object &O) {
         // The time limit is for the evaluation, not for compiling.
         exec::startTiming(Fd);
         if (Request.Tune)
-          Tuned = tuneHere(S, **Engine, Request, Shared, T);
+          Tuned = tuneHere(S, **Engine, Request, Shared, T, Fd);
         else
           (*Engine)->evaluate(Rec, T);
       }
@@ -413,7 +419,9 @@ Error Executor::spawn() {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
     return createStringError(std::error_code(errno, std::generic_category()),
                              "cannot create a socket pair");
-  pid_t Pid = fork();
+  // In a PID namespace of its own where allowed: its children can name
+  // nothing outside it, and die with it.
+  pid_t Pid = exec::forkSandboxHost();
   if (Pid < 0) {
     ::close(Pair[0]);
     ::close(Pair[1]);
