@@ -288,9 +288,22 @@ bool applySeccomp(bool DenyFileWrites) {
         SCMP_SYS(msgsnd), SCMP_SYS(msgrcv), SCMP_SYS(msgctl), SCMP_SYS(semget),
         SCMP_SYS(semop), SCMP_SYS(semtimedop), SCMP_SYS(semctl),
         SCMP_SYS(mq_open), SCMP_SYS(mq_unlink), SCMP_SYS(mq_timedsend),
-        SCMP_SYS(mq_timedreceive), SCMP_SYS(mq_notify),
-        SCMP_SYS(mq_getsetattr)})
+        SCMP_SYS(mq_timedreceive), SCMP_SYS(mq_notify), SCMP_SYS(mq_getsetattr),
+        // Changes to files' owners, modes, times and extended attributes,
+        // which Landlock does not govern: a child that stays root (without
+        // capabilities) still owns root's files.
+        SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat), SCMP_SYS(chown),
+        SCMP_SYS(fchown), SCMP_SYS(lchown), SCMP_SYS(fchownat), SCMP_SYS(utime),
+        SCMP_SYS(utimes), SCMP_SYS(futimesat), SCMP_SYS(utimensat),
+        SCMP_SYS(setxattr), SCMP_SYS(lsetxattr), SCMP_SYS(fsetxattr),
+        SCMP_SYS(removexattr), SCMP_SYS(lremovexattr), SCMP_SYS(fremovexattr)})
     Deny(S);
+  // Newer than the library's table of names.
+  for (const char *Name : {"fchmodat2"}) {
+    int S = seccomp_syscall_resolve_name(Name);
+    if (S != __NR_SCMP_ERROR)
+      Deny(S);
+  }
   // Threads are allowed (clone with CLONE_THREAD); new processes are not.
   seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
@@ -338,8 +351,7 @@ bool applySeccomp(bool DenyFileWrites) {
                   SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
                   SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(rmdir),
                   SCMP_SYS(link), SCMP_SYS(linkat), SCMP_SYS(symlink),
-                  SCMP_SYS(symlinkat), SCMP_SYS(truncate), SCMP_SYS(chmod),
-                  SCMP_SYS(fchmodat), SCMP_SYS(chown), SCMP_SYS(fchownat)})
+                  SCMP_SYS(symlinkat), SCMP_SYS(truncate)})
       Deny(S, EACCES);
   }
   bool OK = seccomp_load(Ctx) == 0;

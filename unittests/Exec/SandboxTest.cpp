@@ -36,8 +36,10 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -506,7 +508,9 @@ TEST(SandboxTest, HoldsNoCapabilities) {
   SandboxResult R = runSandboxed(quick(), [&](int Fd) {
     std::string Out = capabilityLines();
     Attempts Try;
-    Try("mount", mount("none", "/mnt", "tmpfs", 0, nullptr));
+    // A directory that does not exist: should both layers fail, the call
+    // fails with ENOENT and changes nothing.
+    Try("mount", mount("none", "/nonexistent-adrs-mount", "tmpfs", 0, nullptr));
     // Without CAP_SETUID a process cannot take a user id it does not have.
     Try("setuid", setuid(12345));
     Out += Try.Out;
@@ -533,6 +537,28 @@ TEST(SandboxTest, HoldsNoCapabilities) {
             std::string::npos)
       << R.Payload;
   EXPECT_NE(R.Payload.find("environ unreadable"), std::string::npos);
+}
+
+TEST(SandboxTest, CannotChangeFilesItOwnsAsRoot) {
+  // Landlock does not govern modes, owners, times or extended attributes;
+  // a child that stays root would still own root's files.
+  std::string Path = "/tmp/adrs-sandbox-mode-" + std::to_string(getpid());
+  std::ofstream(Path) << "x";
+  ASSERT_EQ(chmod(Path.c_str(), 0600), 0);
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    Attempts Try;
+    Try("chmod", chmod(Path.c_str(), 0666));
+    Try("chown", chown(Path.c_str(), 12345, 12345));
+    Try("utimensat", utimensat(AT_FDCWD, Path.c_str(), nullptr, 0));
+    Try("setxattr", setxattr(Path.c_str(), "user.adrs", "x", 1, 0));
+    return report(Fd, Try.Out);
+  });
+  EXPECT_EQ(R.Payload, refusedAll({"chmod", "chown", "utimensat", "setxattr"}));
+  struct stat St;
+  ASSERT_EQ(stat(Path.c_str(), &St), 0);
+  EXPECT_EQ(St.st_mode & 0777, 0600u);
+  EXPECT_EQ(St.st_uid, geteuid());
+  std::remove(Path.c_str());
 }
 
 TEST(SandboxTest, StartedAsRootItRunsAsAUserOfItsOwn) {
