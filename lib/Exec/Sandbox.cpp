@@ -21,7 +21,9 @@
 #include <seccomp.h>
 
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 #include <linux/securebits.h>
 #include <linux/sockios.h>
 
@@ -40,6 +42,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -246,13 +249,21 @@ bool applyLandlock(const SandboxLimits &L) {
   return OK;
 }
 
+/// Stands for the child's pid in a filter built before the fork; no pid is
+/// this large (pid_max is at most 2^22).
+constexpr uint32_t SelfPlaceholder = 0x7fffbeef;
+
 /// The system-call filter. Calls it refuses fail with an error the code can
 /// handle (EPERM, EACCES), rather than killing it: a candidate that calls
-/// system() gets -1 back and its evaluation goes on.
-bool applySeccomp(bool DenyFileWrites) {
+/// system() gets -1 back and its evaluation goes on. \p Self is the pid the
+/// child may still signal.
+scmp_filter_ctx makeSeccompFilter(bool DenyFileWrites, uint32_t Self) {
   scmp_filter_ctx Ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!Ctx)
-    return false;
+    return nullptr;
+  // A tree of syscall numbers, not a list: every call the child makes
+  // passes through the filter.
+  seccomp_attr_set(Ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   auto Deny = [&](int Syscall, int Errno = EPERM) {
     seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(Errno), Syscall, 0);
   };
@@ -313,7 +324,6 @@ bool applySeccomp(bool DenyFileWrites) {
   // Signals only to itself: never to the parent or anyone else. Anything
   // but its own pid is refused, so kill(0) (its group), kill(-1) (every
   // process it may signal) and kill(-group) are refused too.
-  pid_t Self = getpid();
   for (int S : {SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(rt_sigqueueinfo),
                 SCMP_SYS(rt_tgsigqueueinfo)})
     seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), S, 1,
@@ -354,6 +364,56 @@ bool applySeccomp(bool DenyFileWrites) {
                   SCMP_SYS(symlinkat), SCMP_SYS(truncate)})
       Deny(S, EACCES);
   }
+  return Ctx;
+}
+
+using FilterProgram = std::vector<struct sock_filter>;
+
+/// The filter as a BPF program, built once per process and copied into each
+/// child: building it takes a millisecond or more, loading it microseconds.
+const FilterProgram *preparedFilter(bool DenyFileWrites) {
+  static std::optional<FilterProgram> Prepared[2];
+  std::optional<FilterProgram> &P = Prepared[DenyFileWrites];
+  if (P)
+    return P->empty() ? nullptr : &*P;
+  P.emplace();
+  scmp_filter_ctx Ctx = makeSeccompFilter(DenyFileWrites, SelfPlaceholder);
+  int Fd = memfd_create("adrs-seccomp", MFD_CLOEXEC);
+  if (Ctx && Fd >= 0 && seccomp_export_bpf(Ctx, Fd) == 0) {
+    off_t Size = lseek(Fd, 0, SEEK_END);
+    FilterProgram Program(size_t(Size) / sizeof(struct sock_filter));
+    if (Size > 0 && pread(Fd, Program.data(), size_t(Size), 0) == Size)
+      P = std::move(Program);
+  }
+  if (Fd >= 0)
+    ::close(Fd);
+  if (Ctx)
+    seccomp_release(Ctx);
+  return P->empty() ? nullptr : &*P;
+}
+
+/// Installs the filter in the child: the prepared program with its own pid
+/// put in, or, should there be none, one built here.
+bool applySeccomp(bool DenyFileWrites, const FilterProgram *Prepared) {
+  uint32_t Self = uint32_t(getpid());
+  if (Prepared) {
+    FilterProgram Program = *Prepared;
+    unsigned Patched = 0;
+    for (struct sock_filter &I : Program)
+      if (BPF_CLASS(I.code) == BPF_JMP && BPF_SRC(I.code) == BPF_K &&
+          I.k == SelfPlaceholder) {
+        I.k = Self;
+        ++Patched;
+      }
+    struct sock_fprog Prog = {static_cast<unsigned short>(Program.size()),
+                              Program.data()};
+    if (Patched > 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &Prog) == 0)
+      return true;
+  }
+  scmp_filter_ctx Ctx = makeSeccompFilter(DenyFileWrites, Self);
+  if (!Ctx)
+    return false;
   bool OK = seccomp_load(Ctx) == 0;
   seccomp_release(Ctx);
   return OK;
@@ -460,6 +520,10 @@ struct ChildSetup {
   pid_t Parent = 0;
   uid_t Id = 0;         ///< The user to become if started as root.
   int CgroupProcs = -1; ///< The memory cgroup to join, or -1.
+  /// The seccomp filter built for a child whose Landlock rules hold (or,
+  /// without Landlock, for one that must deny file writes itself).
+  const std::vector<struct sock_filter> *Filter = nullptr;
+  bool ExpectLandlock = false;
 };
 
 /// Asks for SIGKILL when the parent dies, and leaves at once if it is gone
@@ -565,7 +629,9 @@ bool dieWithParent(pid_t Parent) {
   bool Landlocked = applyLandlock(L);
   if (Landlocked)
     Protections += L.ConfineReads ? "landlock-read-write," : "landlock-write,";
-  if (L.Seccomp && applySeccomp(/*DenyFileWrites=*/!Landlocked))
+  if (L.Seccomp &&
+      applySeccomp(/*DenyFileWrites=*/!Landlocked,
+                   Landlocked == Setup.ExpectLandlock ? Setup.Filter : nullptr))
     Protections += Landlocked ? "seccomp," : "seccomp-no-file-writes,";
   Protections += "rlimits,empty-environment";
   if (DiesWithParent)
@@ -706,6 +772,9 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
                                  Limits.MemoryBytes);
   if (Group)
     Setup.CgroupProcs = Group->procsDescriptor();
+  Setup.ExpectLandlock = canConfineFiles();
+  if (Limits.Seccomp)
+    Setup.Filter = preparedFilter(/*DenyFileWrites=*/!Setup.ExpectLandlock);
   auto Start = std::chrono::steady_clock::now();
   pid_t Pid = fork();
   if (Pid < 0) {
