@@ -234,7 +234,9 @@ bool applyLandlock(const SandboxLimits &L) {
   if (Ruleset < 0)
     return false;
   if (!L.ScratchDir.empty())
-    allowPath(Ruleset, L.ScratchDir, Write | (L.ConfineReads ? Read : 0));
+    // By the working directory, which the child entered while it could:
+    // as a user of its own, it may not be able to reach it by its path.
+    allowPath(Ruleset, ".", Write | (L.ConfineReads ? Read : 0));
   if (L.ConfineReads) {
     for (const char *System : {"/usr", "/lib", "/lib64", "/etc", "/proc/self"})
       allowPath(Ruleset, System, Read);

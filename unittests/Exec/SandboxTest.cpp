@@ -611,6 +611,30 @@ TEST(SandboxTest, StartedAsRootItRunsAsAUserOfItsOwn) {
   llvm::sys::fs::remove_directories(Scratch);
 }
 
+TEST(SandboxTest, ItsScratchDirectoryStaysWritableBehindAPrivateParent) {
+  if (geteuid() != 0 || !canConfineFiles())
+    GTEST_SKIP() << "needs root, and Landlock to confine reads";
+  // As an evaluator's scratch directories are: under a directory only root
+  // may enter.
+  llvm::SmallString<128> Parent;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("adrs-scratch", Parent));
+  ASSERT_EQ(chmod(Parent.c_str(), 0700), 0);
+  std::string Scratch = std::string(Parent) + "/run-0";
+  ASSERT_FALSE(llvm::sys::fs::create_directory(Scratch));
+  SandboxLimits L = quick();
+  L.ConfineReads = true;
+  L.ScratchDir = Scratch;
+  SandboxResult R = runSandboxed(L, [](int Fd) {
+    FILE *F = std::fopen("notes.txt", "w");
+    bool OK = F && std::fputs("x", F) >= 0 && std::fclose(F) == 0;
+    return report(Fd, OK ? "written" : std::strerror(errno));
+  });
+  EXPECT_EQ(R.Payload, "written");
+  EXPECT_TRUE(hasProtection(R, "unprivileged-user"));
+  EXPECT_TRUE(llvm::sys::fs::exists(Scratch + "/notes.txt"));
+  llvm::sys::fs::remove_directories(Parent);
+}
+
 TEST(SandboxTest, StaysRootWithoutCapabilitiesWhereItsFilesNeedRoot) {
   if (geteuid() != 0 || !canConfineFiles())
     GTEST_SKIP() << "needs root, and Landlock to confine reads";
