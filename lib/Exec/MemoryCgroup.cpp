@@ -202,14 +202,6 @@ bool MemoryCgroup::outOfMemory() const {
                     flatKeyedValue(*Events, "oom_group_kill") > 0);
 }
 
-uint64_t MemoryCgroup::peakBytes() const {
-  std::optional<std::string> Peak = readSmallFile(Dir + "/memory.peak");
-  uint64_t N = 0;
-  if (!Peak || StringRef(*Peak).trim().getAsInteger(10, N))
-    return 0;
-  return N;
-}
-
 bool joinMemoryCgroup(int ProcsFd) {
   return ProcsFd >= 0 && ::write(ProcsFd, "0", 1) == 1;
 }

@@ -66,8 +66,6 @@ public:
   void closeProcsDescriptor();
   /// Whether the kernel killed the group for exceeding its limit.
   bool outOfMemory() const;
-  /// The most memory the group used (memory.peak), 0 if not known.
-  uint64_t peakBytes() const;
 
 private:
   MemoryCgroup(std::string Dir, int ProcsFd)
