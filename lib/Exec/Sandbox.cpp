@@ -378,27 +378,32 @@ scmp_filter_ctx makeSeccompFilter(bool DenyFileWrites, uint32_t Self) {
 
 using FilterProgram = std::vector<struct sock_filter>;
 
-/// The filter as a BPF program, built once per process and copied into each
-/// child: building it takes a millisecond or more, loading it microseconds.
-const FilterProgram *preparedFilter(bool DenyFileWrites) {
-  static std::optional<FilterProgram> Prepared[2];
-  std::optional<FilterProgram> &P = Prepared[DenyFileWrites];
-  if (P)
-    return P->empty() ? nullptr : &*P;
-  P.emplace();
+/// The filter as a BPF program, or empty if libseccomp cannot export it.
+FilterProgram exportFilter(bool DenyFileWrites) {
+  FilterProgram Program;
   scmp_filter_ctx Ctx = makeSeccompFilter(DenyFileWrites, SelfPlaceholder);
   int Fd = memfd_create("adrs-seccomp", MFD_CLOEXEC);
   if (Ctx && Fd >= 0 && seccomp_export_bpf(Ctx, Fd) == 0) {
     off_t Size = lseek(Fd, 0, SEEK_END);
-    FilterProgram Program(size_t(Size) / sizeof(struct sock_filter));
-    if (Size > 0 && pread(Fd, Program.data(), size_t(Size), 0) == Size)
-      P = std::move(Program);
+    Program.resize(size_t(std::max<off_t>(Size, 0)) /
+                   sizeof(struct sock_filter));
+    if (Size <= 0 || pread(Fd, Program.data(), size_t(Size), 0) != Size)
+      Program.clear();
   }
   if (Fd >= 0)
     ::close(Fd);
   if (Ctx)
     seccomp_release(Ctx);
-  return P->empty() ? nullptr : &*P;
+  return Program;
+}
+
+/// The filter, built once per process and copied into each child: building
+/// it takes a millisecond or more, loading it microseconds.
+const FilterProgram *preparedFilter(bool DenyFileWrites) {
+  static const FilterProgram Prepared[2] = {exportFilter(false),
+                                            exportFilter(true)};
+  const FilterProgram &P = Prepared[DenyFileWrites];
+  return P.empty() ? nullptr : &P;
 }
 
 /// Installs the filter in the child: the prepared program with its own pid
@@ -478,13 +483,14 @@ bool dropCapabilities() {
 }
 
 /// Root without capabilities still owns every file root owns (it could
-/// read /etc/shadow or a key under /root where reads are not confined) and
-/// every process root runs. So a child started as root becomes \p Id, a
-/// user that owns nothing but its scratch directory -- if everything it
-/// was given to read stays readable as that user. Reads must be confined
-/// (Landlock): then those paths are all it needs; where they are not, the
-/// child may legitimately need anything and stays root, without
-/// capabilities. Needs CAP_SETUID and CAP_SETGID: before they are dropped.
+/// read /etc/shadow, in the /etc that Landlock leaves readable, or a key
+/// under /root where reads are not confined) and every process root runs. So a
+/// child started as root becomes \p Id, a user that owns nothing but its
+/// scratch directory -- if everything it was given to read stays readable as
+/// that user. Reads must be confined (Landlock): then those paths are all it
+/// needs; where they are not, the child may legitimately need anything and
+/// stays root, without capabilities. Needs CAP_SETUID and CAP_SETGID: before
+/// they are dropped.
 bool becomeUnprivileged(const SandboxLimits &L, uid_t Id) {
   if (geteuid() != 0 || !L.ConfineReads)
     return false;
