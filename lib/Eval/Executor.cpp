@@ -157,6 +157,7 @@ json::Value requestToJSON(const RunRequest &R, ArrayRef<std::string> NewKnown) {
                               {"scratch", L.ScratchDir},
                               {"readable", json::Array(L.ReadablePaths)},
                               {"confine_reads", L.ConfineReads},
+                              {"step_s", L.StepSeconds},
                               {"seccomp", L.Seccomp}}}};
 }
 
@@ -212,7 +213,8 @@ Expected<RunRequest> requestFromJSON(const json::Value &V,
       !LM.map("output", Output) || !LM.map("scratch", Lim.ScratchDir) ||
       !LM.map("readable", Lim.ReadablePaths) ||
       !LM.map("confine_reads", Lim.ConfineReads) ||
-      !LM.map("seccomp", Lim.Seccomp) || Memory <= 0 || Output <= 0)
+      !LM.map("step_s", Lim.StepSeconds) || !LM.map("seccomp", Lim.Seccomp) ||
+      Memory <= 0 || Output <= 0)
     return protocolError("got malformed limits: " + toString(LRoot.getError()));
   Lim.MemoryBytes = uint64_t(Memory);
   Lim.OutputBytes = uint64_t(Output);
@@ -324,7 +326,8 @@ int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
     return Send(Outcome::Checked);
   if (Task) {
     ChildContext Ctx{S,      Engine, Request.Workloads,
-                     Shared, T,      Request.Limits.WallSeconds};
+                     Shared, T,      Request.Limits.WallSeconds,
+                     Fd};
     Out["task"] = Task->run(Ctx, Request.TaskPayload);
     return Send(Outcome::Task);
   }
@@ -742,7 +745,9 @@ Error Executor::spawn() {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
     return createStringError(std::error_code(errno, std::generic_category()),
                              "cannot create a socket pair");
-  pid_t Pid = fork();
+  // In a PID namespace of its own where allowed: its children can name
+  // nothing outside it, and die with it.
+  pid_t Pid = exec::forkSandboxHost();
   if (Pid < 0) {
     ::close(Pair[0]);
     ::close(Pair[1]);

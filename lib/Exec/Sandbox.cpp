@@ -1,15 +1,18 @@
 //===- Sandbox.cpp - Running untrusted code in a child --------------------===//
 //
 // The child sets up its own cage before it runs anything it was given:
-// process group, default signal handlers, pipes for its output, an empty
-// environment, resource limits, Landlock rules, and last the seccomp filter.
-// The parent only reads pipes and waits, so nothing the child does can reach
-// it. Built with exceptions: the child's terminate handler reports what an
-// uncaught exception said before the process dies.
+// death with its parent, process group, default signal handlers, its memory
+// cgroup and IPC namespace, pipes for its output, an empty environment,
+// resource limits, its own user id and no capabilities, Landlock rules, and
+// last the seccomp filter. The parent only reads pipes and waits, always
+// with a deadline, so nothing the child does can reach it or hold it. Built
+// with exceptions: the child's terminate handler reports what an uncaught
+// exception said before the process dies.
 //
 //===----------------------------------------------------------------------===//
 
 #include "adrs/Exec/Sandbox.h"
+#include "adrs/Exec/MemoryCgroup.h"
 
 #include "adrs/Support/IO.h"
 
@@ -18,7 +21,12 @@
 
 #include <seccomp.h>
 
+#include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <linux/securebits.h>
+#include <linux/sockios.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -30,9 +38,12 @@
 #include <cstring>
 #include <exception>
 #include <fcntl.h>
+#include <grp.h>
 #include <new>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -80,10 +91,25 @@ namespace {
 // the bytes. RSLT is the result; the others are last words from handlers.
 constexpr char ResultTag[] = "RSLT";
 constexpr char StartTag[] = "RUN!";
+constexpr char StepTag[] = "STEP";
 constexpr char OutOfMemoryTag[] = "OOM!";
 constexpr char TerminateTag[] = "TERM";
 constexpr int OutOfMemoryExit = 117;
 constexpr uint64_t MaxPayload = 64ull << 20;
+/// The child exits with this when its parent died before it could arrange
+/// to die with it; nobody waits for that status.
+constexpr int OrphanExit = 125;
+/// Descriptors and threads a child may have: enough for any policy, few
+/// enough that pipe buffers and kernel stacks stay small.
+constexpr rlim_t MaxDescriptors = 256;
+constexpr rlim_t MaxThreads = 256;
+/// Children of a root process run as a user id of their own above this,
+/// one that owns no file and no other process.
+constexpr uid_t SandboxIdBase = 0x40000000;
+
+/// Whether this process is the first of its own PID namespace (a zygote
+/// made by forkSandboxHost(), before or after it execs its program).
+bool hostIsNamespaceInit() { return getpid() == 1; }
 
 int ChildResultFd = -1;
 /// A secret per child, known to the parent from before the fork. Every frame
@@ -220,7 +246,9 @@ bool applyLandlock(const SandboxLimits &L) {
   if (Ruleset < 0)
     return false;
   if (!L.ScratchDir.empty())
-    allowPath(Ruleset, L.ScratchDir, Write | (L.ConfineReads ? Read : 0));
+    // By the working directory, which the child entered while it could:
+    // as a user of its own, it may not be able to reach it by its path.
+    allowPath(Ruleset, ".", Write | (L.ConfineReads ? Read : 0));
   if (L.ConfineReads) {
     for (const char *System : {"/usr", "/lib", "/lib64", "/etc", "/proc/self"})
       allowPath(Ruleset, System, Read);
@@ -235,66 +263,112 @@ bool applyLandlock(const SandboxLimits &L) {
   return OK;
 }
 
+/// Stands for the child's pid in a filter built before the fork; no pid is
+/// this large (pid_max is at most 2^22).
+constexpr uint32_t SelfPlaceholder = 0x7fffbeef;
+
 /// The system-call filter. Calls it refuses fail with an error the code can
 /// handle (EPERM, EACCES), rather than killing it: a candidate that calls
-/// system() gets -1 back and its evaluation goes on.
-bool applySeccomp(bool DenyFileWrites) {
+/// system() gets -1 back and its evaluation goes on. \p Self is the pid the
+/// child may still signal.
+scmp_filter_ctx makeSeccompFilter(bool DenyFileWrites, uint32_t Self) {
   scmp_filter_ctx Ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!Ctx)
-    return false;
+    return nullptr;
+  // A tree of syscall numbers, not a list: every call the child makes
+  // passes through the filter.
+  seccomp_attr_set(Ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   auto Deny = [&](int Syscall, int Errno = EPERM) {
     seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(Errno), Syscall, 0);
   };
-  for (int S : {SCMP_SYS(execve),
-                SCMP_SYS(execveat),
-                SCMP_SYS(fork),
-                SCMP_SYS(vfork),
-                SCMP_SYS(socket),
-                SCMP_SYS(socketpair),
-                SCMP_SYS(connect),
-                SCMP_SYS(bind),
-                SCMP_SYS(listen),
-                SCMP_SYS(accept),
-                SCMP_SYS(accept4),
-                SCMP_SYS(ptrace),
-                SCMP_SYS(process_vm_readv),
-                SCMP_SYS(process_vm_writev),
-                SCMP_SYS(io_uring_setup),
-                SCMP_SYS(io_uring_enter),
-                SCMP_SYS(io_uring_register),
-                SCMP_SYS(bpf),
-                SCMP_SYS(perf_event_open),
-                SCMP_SYS(userfaultfd),
-                SCMP_SYS(keyctl),
-                SCMP_SYS(add_key),
-                SCMP_SYS(request_key),
-                SCMP_SYS(mount),
-                SCMP_SYS(umount2),
-                SCMP_SYS(pivot_root),
-                SCMP_SYS(chroot),
-                SCMP_SYS(unshare),
-                SCMP_SYS(setns),
-                SCMP_SYS(reboot),
-                SCMP_SYS(kexec_load),
-                SCMP_SYS(init_module),
-                SCMP_SYS(finit_module),
-                SCMP_SYS(delete_module),
-                SCMP_SYS(swapon),
-                SCMP_SYS(swapoff),
-                SCMP_SYS(tkill)})
+  for (int S :
+       {SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork), SCMP_SYS(vfork),
+        SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect),
+        SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
+        SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
+        SCMP_SYS(process_vm_writev), SCMP_SYS(io_uring_setup),
+        SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register), SCMP_SYS(bpf),
+        SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd), SCMP_SYS(keyctl),
+        SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(mount),
+        SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(chroot),
+        SCMP_SYS(unshare), SCMP_SYS(setns), SCMP_SYS(reboot),
+        SCMP_SYS(kexec_load), SCMP_SYS(init_module), SCMP_SYS(finit_module),
+        SCMP_SYS(delete_module), SCMP_SYS(swapon), SCMP_SYS(swapoff),
+        SCMP_SYS(open_by_handle_at),
+        // Other processes, named by pidfd: no signals, no memory
+        // advice, no descriptors taken, no comparisons.
+        SCMP_SYS(tkill), SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_send_signal),
+        SCMP_SYS(pidfd_getfd), SCMP_SYS(process_madvise),
+        SCMP_SYS(process_mrelease), SCMP_SYS(kcmp),
+        // Leaving its process group would let it escape the kill
+        // of the group.
+        SCMP_SYS(setsid), SCMP_SYS(setpgid),
+        // Lowering the priority of every process of its user.
+        SCMP_SYS(setpriority), SCMP_SYS(ioprio_set),
+        // Memory that RLIMIT_AS does not count: anonymous files,
+        // SysV shared memory, message queues and semaphores, and
+        // POSIX message queues, some of which outlive the process.
+        SCMP_SYS(memfd_create), SCMP_SYS(memfd_secret), SCMP_SYS(shmget),
+        SCMP_SYS(shmat), SCMP_SYS(shmdt), SCMP_SYS(shmctl), SCMP_SYS(msgget),
+        SCMP_SYS(msgsnd), SCMP_SYS(msgrcv), SCMP_SYS(msgctl), SCMP_SYS(semget),
+        SCMP_SYS(semop), SCMP_SYS(semtimedop), SCMP_SYS(semctl),
+        SCMP_SYS(mq_open), SCMP_SYS(mq_unlink), SCMP_SYS(mq_timedsend),
+        SCMP_SYS(mq_timedreceive), SCMP_SYS(mq_notify), SCMP_SYS(mq_getsetattr),
+        // Changes to files' owners, modes, times and extended attributes,
+        // which Landlock does not govern: a child that stays root (without
+        // capabilities) still owns root's files.
+        SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat), SCMP_SYS(chown),
+        SCMP_SYS(fchown), SCMP_SYS(lchown), SCMP_SYS(fchownat), SCMP_SYS(utime),
+        SCMP_SYS(utimes), SCMP_SYS(futimesat), SCMP_SYS(utimensat),
+        SCMP_SYS(setxattr), SCMP_SYS(lsetxattr), SCMP_SYS(fsetxattr),
+        SCMP_SYS(removexattr), SCMP_SYS(lremovexattr), SCMP_SYS(fremovexattr)})
     Deny(S);
+  // Newer than some builds of the library know by name.
+  for (const char *Name : {"fchmodat2"}) {
+    int S = seccomp_syscall_resolve_name(Name);
+    if (S != __NR_SCMP_ERROR)
+      Deny(S);
+  }
+  // A list of refusals misses whatever the kernel adds after it was written
+  // (setxattrat, for one, came after the xattr calls above). Calls newer
+  // than these rules fail with ENOSYS, as on an older kernel, which is what
+  // libraries fall back from. Numbers past 450 are the same on every
+  // architecture; rules already made above stay as they are.
+  for (int S = 451; S < 512; ++S)
+    Deny(S, ENOSYS);
   // Threads are allowed (clone with CLONE_THREAD); new processes are not.
   seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
   // glibc tries clone3 first and falls back to clone on ENOSYS, whose flags
   // the filter can see.
   Deny(SCMP_SYS(clone3), ENOSYS);
-  // Signals only to itself: never to the parent or anyone else.
-  pid_t Self = getpid();
-  seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
-                   SCMP_A0(SCMP_CMP_NE, uint64_t(Self)));
-  seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(tgkill), 1,
-                   SCMP_A0(SCMP_CMP_NE, uint64_t(Self)));
+  // Signals only to itself: never to the parent or anyone else. Anything
+  // but its own pid is refused, so kill(0) (its group), kill(-1) (every
+  // process it may signal) and kill(-group) are refused too.
+  for (int S : {SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(rt_sigqueueinfo),
+                SCMP_SYS(rt_tgsigqueueinfo)})
+    seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), S, 1,
+                     SCMP_A0(SCMP_CMP_NE, uint64_t(Self)));
+  // Calls that act on any process of the same user, allowed on itself
+  // (pid 0) only: resource limits, scheduling, memory placement.
+  for (int S : {SCMP_SYS(prlimit64), SCMP_SYS(sched_setaffinity),
+                SCMP_SYS(sched_setscheduler), SCMP_SYS(sched_setparam),
+                SCMP_SYS(sched_setattr), SCMP_SYS(migrate_pages),
+                SCMP_SYS(move_pages), SCMP_SYS(get_robust_list)})
+    seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), S, 1, SCMP_A0(SCMP_CMP_NE, 0));
+  // Signals by proxy: a descriptor whose owner is another process gets
+  // SIGIO (or any signal F_SETSIG picks) sent to it. And pipe buffers
+  // grown past their default hold memory RLIMIT_AS does not count.
+  for (int Cmd : {F_SETOWN, F_SETOWN_EX, F_SETSIG, F_SETPIPE_SZ})
+    seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 1,
+                     SCMP_A1(SCMP_CMP_EQ, uint64_t(Cmd)));
+  seccomp_rule_add(
+      Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 2,
+      SCMP_A1(SCMP_CMP_EQ, uint64_t(F_SETFL)),
+      SCMP_A2(SCMP_CMP_MASKED_EQ, uint64_t(O_ASYNC), uint64_t(O_ASYNC)));
+  for (unsigned long Request : {FIOSETOWN, SIOCSPGRP, FIOASYNC})
+    seccomp_rule_add(Ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                     SCMP_A1(SCMP_CMP_EQ, uint64_t(Request)));
   if (DenyFileWrites) {
     for (int Flag : {O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND}) {
       seccomp_rule_add(
@@ -308,13 +382,153 @@ bool applySeccomp(bool DenyFileWrites) {
                   SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
                   SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(rmdir),
                   SCMP_SYS(link), SCMP_SYS(linkat), SCMP_SYS(symlink),
-                  SCMP_SYS(symlinkat), SCMP_SYS(truncate), SCMP_SYS(chmod),
-                  SCMP_SYS(fchmodat), SCMP_SYS(chown), SCMP_SYS(fchownat)})
+                  SCMP_SYS(symlinkat), SCMP_SYS(truncate)})
       Deny(S, EACCES);
   }
+  return Ctx;
+}
+
+using FilterProgram = std::vector<struct sock_filter>;
+
+/// The filter as a BPF program, or empty if libseccomp cannot export it.
+FilterProgram exportFilter(bool DenyFileWrites) {
+  FilterProgram Program;
+  scmp_filter_ctx Ctx = makeSeccompFilter(DenyFileWrites, SelfPlaceholder);
+  int Fd = memfd_create("adrs-seccomp", MFD_CLOEXEC);
+  if (Ctx && Fd >= 0 && seccomp_export_bpf(Ctx, Fd) == 0) {
+    off_t Size = lseek(Fd, 0, SEEK_END);
+    Program.resize(size_t(std::max<off_t>(Size, 0)) /
+                   sizeof(struct sock_filter));
+    if (Size <= 0 || pread(Fd, Program.data(), size_t(Size), 0) != Size)
+      Program.clear();
+  }
+  if (Fd >= 0)
+    ::close(Fd);
+  if (Ctx)
+    seccomp_release(Ctx);
+  return Program;
+}
+
+/// The filter, built once per process and copied into each child: building
+/// it takes a millisecond or more, loading it microseconds.
+const FilterProgram *preparedFilter(bool DenyFileWrites) {
+  static const FilterProgram Prepared[2] = {exportFilter(false),
+                                            exportFilter(true)};
+  const FilterProgram &P = Prepared[DenyFileWrites];
+  return P.empty() ? nullptr : &P;
+}
+
+/// Installs the filter in the child: the prepared program with its own pid
+/// put in, or, should there be none, one built here.
+bool applySeccomp(bool DenyFileWrites, const FilterProgram *Prepared) {
+  uint32_t Self = uint32_t(getpid());
+  if (Prepared) {
+    FilterProgram Program = *Prepared;
+    unsigned Patched = 0;
+    for (struct sock_filter &I : Program)
+      if (BPF_CLASS(I.code) == BPF_JMP && BPF_SRC(I.code) == BPF_K &&
+          I.k == SelfPlaceholder) {
+        I.k = Self;
+        ++Patched;
+      }
+    struct sock_fprog Prog = {static_cast<unsigned short>(Program.size()),
+                              Program.data()};
+    if (Patched > 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &Prog) == 0)
+      return true;
+  }
+  scmp_filter_ctx Ctx = makeSeccompFilter(DenyFileWrites, Self);
+  if (!Ctx)
+    return false;
   bool OK = seccomp_load(Ctx) == 0;
   seccomp_release(Ctx);
   return OK;
+}
+
+/// The thread's id as the system (the /proc mount) sees it, not as a PID
+/// namespace the caller may be the first process of: unique among the
+/// threads alive, whichever zygote they are in.
+pid_t hostThreadId() {
+  char Link[64];
+  ssize_t N = readlink("/proc/thread-self", Link, sizeof(Link) - 1);
+  if (N > 0) {
+    Link[N] = '\0';
+    if (const char *Slash = std::strrchr(Link, '/'))
+      return pid_t(std::atol(Slash + 1));
+  }
+  return pid_t(syscall(SYS_gettid));
+}
+
+/// Capabilities the child can never get back, even through an exec: the
+/// bounding and ambient sets emptied, root's special treatment at exec off.
+/// Needs CAP_SETPCAP, so it comes before the change of user; without it
+/// (not root) the calls fail and there is nothing to drop anyway.
+void lockCapabilities() {
+  prctl(PR_SET_SECUREBITS,
+        SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+            SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED | SECBIT_KEEP_CAPS_LOCKED,
+        0, 0, 0);
+  for (int Cap = 0; prctl(PR_CAPBSET_READ, Cap, 0, 0, 0) >= 0; ++Cap)
+    prctl(PR_CAPBSET_DROP, Cap, 0, 0, 0);
+  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+/// Empties the effective, permitted and inheritable sets; true if the
+/// child holds no capability afterwards.
+bool dropCapabilities() {
+  struct __user_cap_header_struct Header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct Data[_LINUX_CAPABILITY_U32S_3] = {};
+  syscall(SYS_capset, &Header, Data);
+  if (syscall(SYS_capget, &Header, Data) != 0)
+    return false;
+  for (const auto &D : Data)
+    if (D.effective || D.permitted || D.inheritable)
+      return false;
+  for (int Cap = 0;; ++Cap) {
+    int Ambient = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, Cap, 0, 0);
+    if (Ambient < 0)
+      break;
+    if (Ambient > 0)
+      return false;
+  }
+  return true;
+}
+
+/// Root without capabilities still owns every file root owns (it could
+/// read /etc/shadow, in the /etc that Landlock leaves readable, or a key
+/// under /root where reads are not confined) and every process root runs. So a
+/// child started as root becomes \p Id, a user that owns nothing but its
+/// scratch directory -- if everything it was given to read stays readable as
+/// that user. Reads must be confined (Landlock): then those paths are all it
+/// needs; where they are not, the child may legitimately need anything and
+/// stays root, without capabilities. Needs CAP_SETUID and CAP_SETGID: before
+/// they are dropped.
+bool becomeUnprivileged(const SandboxLimits &L, uid_t Id) {
+  if (geteuid() != 0 || !L.ConfineReads)
+    return false;
+  // Try the paths as the new user first, keeping the way back (the saved
+  // user id stays root).
+  if (setgroups(0, nullptr) != 0 || setegid(gid_t(Id)) != 0)
+    return false;
+  if (seteuid(Id) != 0) {
+    setegid(0);
+    return false;
+  }
+  bool Readable = true;
+  for (const std::string &P : L.ReadablePaths)
+    if (faccessat(AT_FDCWD, P.c_str(), R_OK, AT_EACCESS) != 0 &&
+        errno != ENOENT)
+      Readable = false;
+  if (seteuid(0) != 0 || setegid(0) != 0)
+    _exit(126); // half-changed credentials: run nothing
+  if (!Readable)
+    return false;
+  if (!L.ScratchDir.empty() && chown(L.ScratchDir.c_str(), Id, gid_t(Id)) != 0)
+    return false;
+  if (setresgid(gid_t(Id), gid_t(Id), gid_t(Id)) != 0 ||
+      setresuid(Id, Id, Id) != 0)
+    _exit(126);
+  return true;
 }
 
 uint64_t currentVirtualSize() {
@@ -328,9 +542,31 @@ uint64_t currentVirtualSize() {
   return uint64_t(Pages) * uint64_t(sysconf(_SC_PAGESIZE));
 }
 
+/// What the parent prepared for the child before the fork.
+struct ChildSetup {
+  pid_t Parent = 0;
+  uid_t Id = 0;         ///< The user to become if started as root.
+  int CgroupProcs = -1; ///< The memory cgroup to join, or -1.
+  /// The seccomp filter built for a child whose Landlock rules hold (or,
+  /// without Landlock, for one that must deny file writes itself).
+  const std::vector<struct sock_filter> *Filter = nullptr;
+  bool ExpectLandlock = false;
+};
+
+/// Asks for SIGKILL when the parent dies, and leaves at once if it is gone
+/// already (the request would then never fire).
+bool dieWithParent(pid_t Parent) {
+  bool OK = prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0;
+  if (getppid() != Parent)
+    _exit(OrphanExit);
+  return OK;
+}
+
 [[noreturn]] void runChild(const SandboxLimits &L, function_ref<int(int)> Body,
-                           int ResultFd, int OutFd, int ErrFd,
-                           int ProtectionFd) {
+                           const ChildSetup &Setup, int ResultFd, int OutFd,
+                           int ErrFd, int ProtectionFd) {
+  // Nothing outlives the process that forked it.
+  bool DiesWithParent = dieWithParent(Setup.Parent);
   setpgid(0, 0);
   // The parent's crash handlers (LLVM symbolises stacks) must not run here:
   // a crash is the result, reported by the signal itself.
@@ -340,6 +576,11 @@ uint64_t currentVirtualSize() {
   sigset_t All;
   sigemptyset(&All);
   sigprocmask(SIG_SETMASK, &All, nullptr);
+  // Every page it adds counted from here on, where a cgroup can be had.
+  bool InCgroup = joinMemoryCgroup(Setup.CgroupProcs);
+  // SysV objects and message queues, should any call make one, vanish with
+  // the child instead of carrying state to the next. Needs CAP_SYS_ADMIN.
+  bool OwnIpc = unshare(CLONE_NEWIPC) == 0;
 
   int Null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (Null >= 0)
@@ -400,14 +641,42 @@ uint64_t currentVirtualSize() {
   R.rlim_cur = R.rlim_max =
       rlim_t(std::max<uint64_t>(L.OutputBytes, 1 << 20) * 16);
   setrlimit(RLIMIT_FSIZE, &R);
+  // Descriptors already open (the channel's high number) stay valid.
+  R.rlim_cur = R.rlim_max = MaxDescriptors;
+  setrlimit(RLIMIT_NOFILE, &R);
+
+  lockCapabilities();
+  bool Unprivileged = becomeUnprivileged(L, Setup.Id);
+  if (Unprivileged) {
+    // Counted per user, and the user is its own: this bounds its threads
+    // (root is exempt from the limit).
+    R.rlim_cur = R.rlim_max = MaxThreads;
+    setrlimit(RLIMIT_NPROC, &R);
+    // A change of user clears the parent-death signal.
+    DiesWithParent = dieWithParent(Setup.Parent);
+  }
+  bool NoCapabilities = dropCapabilities();
 
   std::string Protections;
   bool Landlocked = applyLandlock(L);
   if (Landlocked)
     Protections += L.ConfineReads ? "landlock-read-write," : "landlock-write,";
-  if (L.Seccomp && applySeccomp(/*DenyFileWrites=*/!Landlocked))
+  if (L.Seccomp &&
+      applySeccomp(/*DenyFileWrites=*/!Landlocked,
+                   Landlocked == Setup.ExpectLandlock ? Setup.Filter : nullptr))
     Protections += Landlocked ? "seccomp," : "seccomp-no-file-writes,";
   Protections += "rlimits,empty-environment";
+  if (DiesWithParent)
+    Protections += ",parent-death-signal";
+  if (NoCapabilities)
+    Protections += ",no-capabilities";
+  if (Unprivileged)
+    Protections += ",unprivileged-user";
+  if (hostIsNamespaceInit())
+    Protections += ",pid-namespace";
+  if (OwnIpc)
+    Protections += ",ipc-namespace";
+  Protections += InCgroup ? ",memory-cgroup" : ",memory-address-space";
   writeAll(ProtectionFd, Protections.data(), Protections.size());
   ::close(ProtectionFd);
 
@@ -483,7 +752,32 @@ bool sendResult(int ResultFd, StringRef Payload) {
 
 bool startTiming(int ResultFd) { return writeFrame(ResultFd, StartTag, ""); }
 
+bool startStep(int ResultFd) { return writeFrame(ResultFd, StepTag, ""); }
+
 bool canConfineFiles() { return landlockABI() >= 1; }
+
+pid_t forkSandboxHost() {
+  // unshare(CLONE_NEWPID) moves only where this thread's next child goes;
+  // setns moves it back, so that nothing else this process forks lands in
+  // the host's namespace. Both need CAP_SYS_ADMIN: without it, a plain fork.
+  int Own = ::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  bool NewNamespace = Own >= 0 && unshare(CLONE_NEWPID) == 0;
+  pid_t Pid = fork();
+  if (Pid == 0) {
+    if (Own >= 0)
+      ::close(Own);
+    return 0;
+  }
+  int Saved = errno;
+  // Entering the namespace it is already in cannot fail for a caller that
+  // could make a new one.
+  if (NewNamespace)
+    setns(Own, CLONE_NEWPID);
+  if (Own >= 0)
+    ::close(Own);
+  errno = Saved;
+  return Pid;
+}
 
 SandboxResult runSandboxed(const SandboxLimits &Limits,
                            function_ref<int(int)> Body) {
@@ -497,6 +791,21 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   }
   randomBytes(ChildToken, sizeof(ChildToken));
   std::string Token(ChildToken, sizeof(ChildToken));
+  ChildSetup Setup;
+  Setup.Parent = getpid();
+  pid_t Host = hostThreadId();
+  Setup.Id = SandboxIdBase + uid_t(Host);
+  std::optional<MemoryCgroup> Group =
+      memoryCgroupParent().empty()
+          ? std::nullopt
+          : MemoryCgroup::create(memoryCgroupParent(),
+                                 "adrs-sandbox-" + std::to_string(Host),
+                                 Limits.MemoryBytes);
+  if (Group)
+    Setup.CgroupProcs = Group->procsDescriptor();
+  Setup.ExpectLandlock = canConfineFiles();
+  if (Limits.Seccomp)
+    Setup.Filter = preparedFilter(/*DenyFileWrites=*/!Setup.ExpectLandlock);
   auto Start = std::chrono::steady_clock::now();
   pid_t Pid = fork();
   if (Pid < 0) {
@@ -512,8 +821,11 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     ::close(OutPipe[0]);
     ::close(ErrPipe[0]);
     ::close(ProtPipe[0]);
-    runChild(Limits, Body, ResultPipe[1], OutPipe[1], ErrPipe[1], ProtPipe[1]);
+    runChild(Limits, Body, Setup, ResultPipe[1], OutPipe[1], ErrPipe[1],
+             ProtPipe[1]);
   }
+  if (Group)
+    Group->closeProcsDescriptor();
   // The child may be killed before it calls setpgid; doing it here too
   // closes that race.
   setpgid(Pid, Pid);
@@ -521,40 +833,72 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   ::close(OutPipe[1]);
   ::close(ErrPipe[1]);
   ::close(ProtPipe[1]);
+  // Readable when the child has exited: a child that closes its pipes and
+  // sleeps must not hold the parent past the deadline. Old kernels without
+  // pidfds get a look every few milliseconds once the pipes are closed.
+  int PidFd = int(syscall(SYS_pidfd_open, Pid, 0));
 
   std::string Payload, Protections;
   uint64_t OutSeen = 0, ErrSeen = 0;
   // Output past this is read and dropped; far past it, the child is stopped
   // so that a print loop cannot hold the run until the timeout.
   uint64_t Flood = std::max<uint64_t>(Limits.OutputBytes, 1 << 20) * 64;
-  bool TimedOut = false, Flooded = false, TooLarge = false;
+  bool TimedOut = false, StepTimedOut = false, Flooded = false,
+       TooLarge = false;
+  using Clock = std::chrono::steady_clock;
+  auto Micros = [](double Seconds) {
+    return std::chrono::microseconds(int64_t(Seconds * 1e6));
+  };
   // Until the child says its timed part starts (startTiming), it has the
   // setup allowance too: compiling and linking a candidate is not its run.
-  auto Deadline =
-      Start + std::chrono::microseconds(
-                  int64_t((Limits.SetupSeconds + Limits.WallSeconds) * 1e6));
+  Clock::time_point Deadline =
+      Start + Micros(Limits.SetupSeconds + Limits.WallSeconds);
+  Clock::time_point StepDeadline = Clock::time_point::max();
   bool Started = false;
-  struct pollfd Fds[4] = {{ResultPipe[0], POLLIN, 0},
+  // Frames are read as they arrive, for the timing and step marks; the
+  // first one that does not carry the token ends the reading (the result
+  // is then invalid anyway).
+  constexpr size_t Head = 8 + sizeof(ChildToken);
+  size_t Scanned = 0;
+  bool Garbled = false;
+  struct pollfd Fds[5] = {{ResultPipe[0], POLLIN, 0},
                           {OutPipe[0], POLLIN, 0},
                           {ErrPipe[0], POLLIN, 0},
-                          {ProtPipe[0], POLLIN, 0}};
+                          {ProtPipe[0], POLLIN, 0},
+                          {PidFd, POLLIN, 0}};
   int Open = 4;
+  bool Exited = false, Reaped = false;
+  int Status = 0;
+  struct rusage Usage = {};
   char Buffer[65536];
-  while (Open > 0) {
-    auto Now = std::chrono::steady_clock::now();
-    if (Now >= Deadline) {
+  while (Open > 0 || !Exited) {
+    auto Now = Clock::now();
+    if (Now >= std::min(Deadline, StepDeadline)) {
       TimedOut = true;
+      StepTimedOut = StepDeadline < Deadline;
       break;
     }
     int WaitMs = int(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         Deadline - Now)
+                         std::min(Deadline, StepDeadline) - Now)
                          .count()) +
                  1;
-    int N = poll(Fds, 4, WaitMs);
+    if (Open == 0 && PidFd < 0) {
+      if (wait4(Pid, &Status, WNOHANG, &Usage) == Pid) {
+        Reaped = true;
+        break;
+      }
+      poll(nullptr, 0, std::min(WaitMs, 5));
+      continue;
+    }
+    int N = poll(Fds, 5, WaitMs);
     if (N < 0 && errno == EINTR)
       continue;
     if (N < 0)
       break;
+    if (Fds[4].fd >= 0 && (Fds[4].revents & (POLLIN | POLLHUP | POLLERR))) {
+      Exited = true;
+      Fds[4].fd = -1;
+    }
     for (int I = 0; I < 4; ++I) {
       if (Fds[I].fd < 0 || !(Fds[I].revents & (POLLIN | POLLHUP | POLLERR)))
         continue;
@@ -572,16 +916,29 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
           TooLarge = true;
         else
           Payload.append(Buffer, size_t(Got));
-        if (!Started && Payload.size() >= 8 + sizeof(ChildToken) &&
-            StringRef(Payload).startswith(StartTag) &&
-            StringRef(Payload).substr(8, sizeof(ChildToken)) == Token) {
-          Started = true;
-          Deadline =
-              std::chrono::steady_clock::now() +
-              std::chrono::microseconds(int64_t(Limits.WallSeconds * 1e6));
+        while (!Garbled && Payload.size() - Scanned >= Head) {
+          StringRef F = StringRef(Payload).drop_front(Scanned);
+          if (F.substr(8, sizeof(ChildToken)) != Token) {
+            Garbled = true;
+            break;
+          }
+          uint32_t Size = 0;
+          for (int B = 0; B < 4; ++B)
+            Size |= uint32_t(uint8_t(F[4 + B])) << (8 * B);
+          if (F.size() - Head < Size)
+            break;
+          StringRef Tag = F.take_front(4);
+          if (Tag == StartTag && !Started) {
+            Started = true;
+            Deadline = Clock::now() + Micros(Limits.WallSeconds);
+          } else if (Tag == StepTag && Limits.StepSeconds > 0) {
+            StepDeadline = Clock::now() + Micros(Limits.StepSeconds);
+          }
+          Scanned += Head + Size;
         }
       } else if (I == 3) {
-        Protections.append(Buffer, size_t(Got));
+        if (Protections.size() < 4096)
+          Protections.append(Buffer, size_t(Got));
       } else {
         std::string &Keep = I == 1 ? Result.Stdout : Result.Stderr;
         uint64_t &Seen = I == 1 ? OutSeen : ErrSeen;
@@ -598,28 +955,40 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     if (Flooded || TooLarge)
       break;
   }
-  if (TimedOut || Flooded || TooLarge)
+  if (TimedOut || Flooded || TooLarge) {
+    // By pid as well as by group: the group only holds it if it stayed.
+    kill(Pid, SIGKILL);
     kill(-Pid, SIGKILL);
-  for (struct pollfd &P : Fds)
-    if (P.fd >= 0)
-      ::close(P.fd);
-
-  int Status = 0;
-  struct rusage Usage = {};
-  while (wait4(Pid, &Status, 0, &Usage) < 0 && errno == EINTR) {
   }
+  for (int I = 0; I < 4; ++I)
+    if (Fds[I].fd >= 0)
+      ::close(Fds[I].fd);
+  if (PidFd >= 0)
+    ::close(PidFd);
+
+  // The child has exited or been sent SIGKILL: this wait is short.
+  if (!Reaped)
+    while (wait4(Pid, &Status, 0, &Usage) < 0 && errno == EINTR) {
+    }
   // Threads or stragglers of the group go with it.
   kill(-Pid, SIGKILL);
+  // As the first process of a PID namespace, this process inherits every
+  // orphan in it; none should exist (children cannot fork), but none may
+  // stay a zombie either.
+  if (hostIsNamespaceInit())
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
   Result.WallMs = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - Start)
                       .count();
   Result.CpuMs = Usage.ru_utime.tv_sec * 1e3 + Usage.ru_utime.tv_usec / 1e3 +
                  Usage.ru_stime.tv_sec * 1e3 + Usage.ru_stime.tv_usec / 1e3;
   Result.PeakRSSBytes = uint64_t(Usage.ru_maxrss) * 1024;
-  SmallVector<StringRef, 4> Parts;
+  SmallVector<StringRef, 16> Parts;
   StringRef(Protections).split(Parts, ',', -1, false);
   for (StringRef P : Parts)
     Result.Protections.push_back(P.str());
+  bool KilledForMemory = Group && Group->outOfMemory();
 
   std::vector<Frame> Frames;
   bool Framed = parseFrames(Payload, Token, Frames);
@@ -638,10 +1007,14 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
 
   if (TimedOut) {
     char Text[64];
-    std::snprintf(Text, sizeof(Text), "%gs", Limits.WallSeconds);
+    std::snprintf(Text, sizeof(Text), "%gs",
+                  StepTimedOut ? Limits.StepSeconds : Limits.WallSeconds);
     Result.Status = SandboxStatus::Timeout;
     Result.Reason =
-        std::string("ran longer than the limit of ") + Text + " and was killed";
+        std::string(StepTimedOut ? "ran a step longer than the "
+                                   "limit of "
+                                 : "ran longer than the limit of ") +
+        Text + " and was killed";
     return Result;
   }
   if (Flooded) {
@@ -656,8 +1029,18 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
         "sent a result larger than " + std::to_string(MaxPayload >> 20) + " MB";
     return Result;
   }
+  auto OutOfMemory = [&] {
+    Result.Status = SandboxStatus::OutOfMemory;
+    char Limit[64];
+    std::snprintf(Limit, sizeof(Limit), "%.0f MB", Limits.MemoryBytes / 1e6);
+    Result.Reason = std::string("ran out of memory (limit ") + Limit + ")";
+    return Result;
+  };
   if (WIFSIGNALED(Status)) {
     Result.Signal = WTERMSIG(Status);
+    // The cgroup's limit is enforced by the kernel's SIGKILL.
+    if (KilledForMemory)
+      return OutOfMemory();
     if (Result.Signal == SIGXCPU) {
       Result.Status = SandboxStatus::Timeout;
       Result.Reason = "used up its CPU time limit";
@@ -675,13 +1058,8 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     return Result;
   }
   Result.ExitCode = WEXITSTATUS(Status);
-  if (SaidOutOfMemory || Result.ExitCode == OutOfMemoryExit) {
-    Result.Status = SandboxStatus::OutOfMemory;
-    char Limit[64];
-    std::snprintf(Limit, sizeof(Limit), "%.0f MB", Limits.MemoryBytes / 1e6);
-    Result.Reason = std::string("ran out of memory (limit ") + Limit + ")";
-    return Result;
-  }
+  if (SaidOutOfMemory || Result.ExitCode == OutOfMemoryExit)
+    return OutOfMemory();
   if (!Framed) {
     Result.Status = SandboxStatus::InvalidOutput;
     Result.Reason = "something other than the evaluator wrote to the result "

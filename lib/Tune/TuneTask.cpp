@@ -11,6 +11,7 @@
 
 #include "adrs/Eval/Evaluation.h"
 #include "adrs/Eval/Executor.h"
+#include "adrs/Exec/Sandbox.h"
 #include "adrs/Tune/CMAES.h"
 #include "adrs/Tune/Tuning.h"
 
@@ -93,6 +94,9 @@ public:
         ++Faults;
         return std::numeric_limits<double>::infinity();
       }
+      // The alarm is the point's own; the parent also ends a point whose
+      // code blocks or ignores it (Limits.StepSeconds).
+      exec::startStep(Ctx.ResultFd);
       setTimer(Seconds);
       Ctx.Engine.evaluate(Rec, Ctx.Timings);
       setTimer(0);

@@ -130,6 +130,9 @@ Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
   Run.Limits = Ev.limits(W);
   Run.Limits.WallSeconds = Ev.timeLimit() * (Evaluations + 1) + 10;
   Run.Limits.CpuSeconds = 0;
+  // Each point has its own alarm in the child; a point whose code blocks
+  // it is ended from outside at twice its time.
+  Run.Limits.StepSeconds = 2 * Ev.timeLimit() + 1;
   Run.Action = eval::ChildAction::Task;
   Run.Task = "tune";
   Run.TaskPayload = json::Object{{"parameters", std::move(ParamJSON)},

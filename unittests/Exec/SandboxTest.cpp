@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "adrs/Exec/Sandbox.h"
+#include "adrs/Exec/MemoryCgroup.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -13,15 +14,32 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <mqueue.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdexcept>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -335,6 +353,572 @@ TEST(SandboxTest, ManyChildrenInARowLeaveNothingBehind) {
   int Fd = ::open("/dev/null", O_RDONLY);
   EXPECT_LT(Fd, 16);
   ::close(Fd);
+}
+
+bool hasProtection(const SandboxResult &R, const std::string &Name) {
+  return std::find(R.Protections.begin(), R.Protections.end(), Name) !=
+         R.Protections.end();
+}
+
+/// One line per attempt: the call's name and whether the filter refused it
+/// (EPERM) or something else happened.
+struct Attempts {
+  std::string Out;
+  void operator()(const char *What, long Rc) {
+    int E = errno;
+    Out += What;
+    if (Rc == -1 && E == EPERM)
+      Out += " refused\n";
+    else
+      Out +=
+          " ALLOWED (" + std::to_string(Rc) + ", " + std::strerror(E) + ")\n";
+  }
+};
+
+std::string refusedAll(std::initializer_list<const char *> Names) {
+  std::string S;
+  for (const char *N : Names)
+    S += std::string(N) + " refused\n";
+  return S;
+}
+
+TEST(SandboxTest, CannotSignalAnyoneElseInAnyWay) {
+  pid_t Parent = getpid();
+  pid_t Group = getpgrp();
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    // Signal 0 only asks whether the signal would be delivered: a hole in
+    // the filter shows without harming the test process.
+    siginfo_t Info{};
+    Info.si_code = SI_QUEUE; // what sigqueue sends; the kernel allows it
+    Info.si_pid = getpid();
+    Info.si_uid = getuid();
+    Attempts Try;
+    Try("kill parent", kill(Parent, 0));
+    Try("kill 0", kill(0, 0));
+    Try("kill -1", kill(-1, 0));
+    Try("kill group", kill(-Group, 0));
+    Try("tgkill", syscall(SYS_tgkill, Parent, Parent, 0));
+    Try("tkill", syscall(SYS_tkill, Parent, 0));
+    Try("rt_sigqueueinfo", syscall(SYS_rt_sigqueueinfo, Parent, 0, &Info));
+    Try("rt_tgsigqueueinfo",
+        syscall(SYS_rt_tgsigqueueinfo, Parent, Parent, 0, &Info));
+    Try("sigqueue", sigqueue(Parent, 0, sigval{}));
+    Try("pidfd_open", syscall(SYS_pidfd_open, Parent, 0));
+    // Without the filter, descriptor 0 (not a pidfd) would give EBADF.
+    Try("pidfd_send_signal", syscall(SYS_pidfd_send_signal, 0, 0, nullptr, 0));
+    Try("pidfd_getfd", syscall(SYS_pidfd_getfd, 0, 0, 0));
+    Try("process_madvise", syscall(SYS_process_madvise, 0, nullptr, 0, 0, 0));
+    std::string Out = Try.Out;
+    // Itself it may still signal (raise, abort, its own threads).
+    pid_t Self = getpid();
+    Info.si_pid = Self;
+    bool SelfOK = kill(Self, 0) == 0 &&
+                  syscall(SYS_tgkill, Self, Self, 0) == 0 &&
+                  syscall(SYS_rt_sigqueueinfo, Self, 0, &Info) == 0 &&
+                  syscall(SYS_rt_tgsigqueueinfo, Self, Self, 0, &Info) == 0;
+    Out += SelfOK ? "self ok" : "self refused";
+    return report(Fd, Out);
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  EXPECT_EQ(
+      R.Payload,
+      refusedAll({"kill parent", "kill 0", "kill -1", "kill group", "tgkill",
+                  "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigqueue",
+                  "pidfd_open", "pidfd_send_signal", "pidfd_getfd",
+                  "process_madvise"}) +
+          "self ok");
+}
+
+TEST(SandboxTest, NoSignalsByProxy) {
+  pid_t Parent = getpid();
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    // A descriptor owned by another process sends it SIGIO, or whatever
+    // F_SETSIG picks, when it becomes ready.
+    Attempts Try;
+    Try("F_SETOWN", fcntl(STDOUT_FILENO, F_SETOWN, Parent));
+    f_owner_ex Owner{F_OWNER_PID, Parent};
+    Try("F_SETOWN_EX", fcntl(STDOUT_FILENO, F_SETOWN_EX, &Owner));
+    Try("F_SETSIG", fcntl(STDOUT_FILENO, F_SETSIG, SIGSTOP));
+    Try("O_ASYNC", fcntl(STDOUT_FILENO, F_SETFL, O_ASYNC));
+    int On = 1;
+    Try("FIOASYNC", ioctl(STDOUT_FILENO, FIOASYNC, &On));
+    Try("FIOSETOWN", ioctl(STDOUT_FILENO, FIOSETOWN, &Parent));
+    std::string Out = Try.Out;
+    // fcntl itself still works.
+    Out += fcntl(STDOUT_FILENO, F_GETFL) >= 0 ? "F_GETFL ok" : "F_GETFL bad";
+    return report(Fd, Out);
+  });
+  EXPECT_EQ(R.Payload, refusedAll({"F_SETOWN", "F_SETOWN_EX", "F_SETSIG",
+                                   "O_ASYNC", "FIOASYNC", "FIOSETOWN"}) +
+                           "F_GETFL ok");
+}
+
+TEST(SandboxTest, NoReachIntoOtherProcesses) {
+  pid_t Parent = getpid();
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    Attempts Try;
+    Try("setsid", setsid());
+    Try("setpgid", setpgid(0, 0));
+    rlimit Old;
+    Try("prlimit", prlimit(Parent, RLIMIT_CPU, nullptr, &Old));
+    Try("setpriority", setpriority(PRIO_PROCESS, 0, 19));
+    cpu_set_t One;
+    CPU_ZERO(&One);
+    CPU_SET(0, &One);
+    Try("sched_setaffinity", sched_setaffinity(Parent, sizeof(One), &One));
+    sched_param Idle{};
+    Try("sched_setscheduler", sched_setscheduler(Parent, SCHED_IDLE, &Idle));
+    Try("kcmp", syscall(SYS_kcmp, Parent, getpid(), 0, 0, 0));
+    std::string Out = Try.Out;
+    // Its own limits it may read.
+    Out += getrlimit(RLIMIT_CPU, &Old) == 0 ? "own ok" : "own refused";
+    return report(Fd, Out);
+  });
+  EXPECT_EQ(R.Payload,
+            refusedAll({"setsid", "setpgid", "prlimit", "setpriority",
+                        "sched_setaffinity", "sched_setscheduler", "kcmp"}) +
+                "own ok");
+}
+
+TEST(SandboxTest, NoMemoryOutsideTheAddressSpaceLimit) {
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    Attempts Try;
+    Try("memfd_create", memfd_create("hoard", 0));
+    Try("shmget", shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0600));
+    Try("msgget", msgget(IPC_PRIVATE, IPC_CREAT | 0600));
+    Try("semget", semget(IPC_PRIVATE, 1, IPC_CREAT | 0600));
+    Try("mq_open", mq_open("/adrs-hoard", O_CREAT | O_RDWR, 0600, nullptr));
+    int Pipe[2];
+    if (pipe(Pipe) != 0)
+      return report(Fd, "no pipe");
+    Try("F_SETPIPE_SZ", fcntl(Pipe[1], F_SETPIPE_SZ, 1 << 20));
+    return report(Fd, Try.Out);
+  });
+  EXPECT_EQ(R.Payload, refusedAll({"memfd_create", "shmget", "msgget", "semget",
+                                   "mq_open", "F_SETPIPE_SZ"}));
+  EXPECT_TRUE(hasProtection(R, "memory-cgroup") ||
+              hasProtection(R, "memory-address-space"));
+}
+
+/// The capability sets of /proc/self/status, "CapEff 0000000000000000 ...".
+std::string capabilityLines() {
+  std::ifstream Status("/proc/self/status");
+  std::string Line, Out;
+  while (std::getline(Status, Line))
+    if (Line.rfind("Cap", 0) == 0)
+      Out += Line + "\n";
+  return Out;
+}
+
+TEST(SandboxTest, HoldsNoCapabilities) {
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    std::string Out = capabilityLines();
+    Attempts Try;
+    // A directory that does not exist: should both layers fail, the call
+    // fails with ENOENT and changes nothing.
+    Try("mount", mount("none", "/nonexistent-adrs-mount", "tmpfs", 0, nullptr));
+    // Without CAP_SETUID a process cannot take a user id it does not have.
+    Try("setuid", setuid(12345));
+    Out += Try.Out;
+    // Another process's environment needs ptrace rights over it.
+    int Env = ::open("/proc/1/environ", O_RDONLY);
+    char Byte;
+    Out += Env >= 0 && ::read(Env, &Byte, 1) == 1 ? "environ read\n"
+                                                  : "environ unreadable\n";
+    return report(Fd, Out);
+  });
+  ASSERT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  EXPECT_TRUE(hasProtection(R, "no-capabilities"));
+  for (const char *Set : {"CapInh", "CapPrm", "CapEff", "CapAmb"})
+    EXPECT_NE(R.Payload.find(std::string(Set) + ":\t0000000000000000"),
+              std::string::npos)
+        << Set << " in\n"
+        << R.Payload;
+  // Only root can empty the bounding set; for anyone else it grants
+  // nothing (no exec, no new privileges).
+  if (geteuid() == 0)
+    EXPECT_NE(R.Payload.find("CapBnd:\t0000000000000000"), std::string::npos)
+        << R.Payload;
+  EXPECT_NE(R.Payload.find("mount refused\nsetuid refused\n"),
+            std::string::npos)
+      << R.Payload;
+  EXPECT_NE(R.Payload.find("environ unreadable"), std::string::npos);
+}
+
+TEST(SandboxTest, CannotChangeFilesItOwnsAsRoot) {
+  // Landlock does not govern modes, owners, times or extended attributes;
+  // a child that stays root would still own root's files.
+  std::string Path = "/tmp/adrs-sandbox-mode-" + std::to_string(getpid());
+  std::ofstream(Path) << "x";
+  ASSERT_EQ(chmod(Path.c_str(), 0600), 0);
+  SandboxResult R = runSandboxed(quick(), [&](int Fd) {
+    Attempts Try;
+    Try("chmod", chmod(Path.c_str(), 0666));
+    Try("chown", chown(Path.c_str(), 12345, 12345));
+    Try("utimensat", utimensat(AT_FDCWD, Path.c_str(), nullptr, 0));
+    Try("setxattr", setxattr(Path.c_str(), "user.adrs", "x", 1, 0));
+    Try("fchmodat2", syscall(452, AT_FDCWD, Path.c_str(), 0666, 0));
+    // Newer than the filter's rules (setxattrat): ENOSYS, as on a kernel
+    // without it.
+    long Newer =
+        syscall(463, AT_FDCWD, Path.c_str(), 0, "user.adrs", nullptr, 0);
+    std::string Out = Try.Out;
+    Out += Newer == -1 && errno == ENOSYS ? "setxattrat unknown"
+                                          : "setxattrat ran";
+    return report(Fd, Out);
+  });
+  EXPECT_EQ(R.Payload, refusedAll({"chmod", "chown", "utimensat", "setxattr",
+                                   "fchmodat2"}) +
+                           "setxattrat unknown");
+  struct stat St;
+  ASSERT_EQ(stat(Path.c_str(), &St), 0);
+  EXPECT_EQ(St.st_mode & 0777, 0600u);
+  EXPECT_EQ(St.st_uid, geteuid());
+  std::remove(Path.c_str());
+}
+
+TEST(SandboxTest, StartedAsRootItRunsAsAUserOfItsOwn) {
+  if (geteuid() != 0 || !canConfineFiles())
+    GTEST_SKIP() << "needs root, and Landlock to confine reads";
+  llvm::SmallString<128> Dir, Scratch;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("adrs-workloads", Dir));
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("adrs-scratch", Scratch));
+  // Readable by anyone, as a project's files usually are.
+  ASSERT_EQ(chmod(Dir.c_str(), 0755), 0);
+  std::string Train = std::string(Dir) + "/train.tsv";
+  std::ofstream(Train) << "data\n";
+  SandboxLimits L = quick();
+  L.ConfineReads = true;
+  L.ReadablePaths = {Train};
+  L.ScratchDir = std::string(Scratch);
+  SandboxResult R = runSandboxed(L, [&](int Fd) {
+    std::string Out = getuid() != 0 && geteuid() != 0 ? "user" : "root";
+    Out += std::fopen(Train.c_str(), "r") ? " reads" : " cannot-read";
+    FILE *Notes = std::fopen("notes.txt", "w");
+    Out += Notes && std::fputs("x", Notes) >= 0 && std::fclose(Notes) == 0
+               ? " writes"
+               : " cannot-write";
+    // Files only root may read are out of reach (Landlock lets /etc be
+    // read, the user's id does not).
+    Out += std::fopen("/etc/shadow", "r") ? " shadow" : " no-shadow";
+    // Threads count against the user's process limit.
+    pthread_attr_t Small;
+    pthread_attr_init(&Small);
+    pthread_attr_setstacksize(&Small, 64 << 10);
+    int Made = 0;
+    for (; Made < 400; ++Made) {
+      pthread_t T;
+      if (pthread_create(
+              &T, &Small,
+              [](void *) -> void * {
+                pause();
+                return nullptr;
+              },
+              nullptr) != 0)
+        break;
+    }
+    Out += Made < 400 ? " threads-bounded" : " threads-unbounded";
+    return report(Fd, Out);
+  });
+  EXPECT_EQ(R.Payload, "user reads writes no-shadow threads-bounded")
+      << R.Reason;
+  EXPECT_TRUE(hasProtection(R, "unprivileged-user"));
+  llvm::sys::fs::remove_directories(Dir);
+  llvm::sys::fs::remove_directories(Scratch);
+}
+
+TEST(SandboxTest, ItsScratchDirectoryStaysWritableBehindAPrivateParent) {
+  if (geteuid() != 0 || !canConfineFiles())
+    GTEST_SKIP() << "needs root, and Landlock to confine reads";
+  // As an evaluator's scratch directories are: under a directory only root
+  // may enter.
+  llvm::SmallString<128> Parent;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("adrs-scratch", Parent));
+  ASSERT_EQ(chmod(Parent.c_str(), 0700), 0);
+  std::string Scratch = std::string(Parent) + "/run-0";
+  ASSERT_FALSE(llvm::sys::fs::create_directory(Scratch));
+  SandboxLimits L = quick();
+  L.ConfineReads = true;
+  L.ScratchDir = Scratch;
+  SandboxResult R = runSandboxed(L, [](int Fd) {
+    FILE *F = std::fopen("notes.txt", "w");
+    bool OK = F && std::fputs("x", F) >= 0 && std::fclose(F) == 0;
+    return report(Fd, OK ? "written" : std::strerror(errno));
+  });
+  EXPECT_EQ(R.Payload, "written");
+  EXPECT_TRUE(hasProtection(R, "unprivileged-user"));
+  EXPECT_TRUE(llvm::sys::fs::exists(Scratch + "/notes.txt"));
+  llvm::sys::fs::remove_directories(Parent);
+}
+
+TEST(SandboxTest, StaysRootWithoutCapabilitiesWhereItsFilesNeedRoot) {
+  if (geteuid() != 0 || !canConfineFiles())
+    GTEST_SKIP() << "needs root, and Landlock to confine reads";
+  llvm::SmallString<128> Dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("adrs-workloads", Dir));
+  ASSERT_EQ(chmod(Dir.c_str(), 0700), 0);
+  std::string Train = std::string(Dir) + "/train.tsv";
+  std::ofstream(Train) << "data\n";
+  SandboxLimits L = quick();
+  L.ConfineReads = true;
+  L.ReadablePaths = {Train};
+  SandboxResult R = runSandboxed(L, [&](int Fd) {
+    std::string Out = getuid() == 0 ? "root" : "user";
+    Out += std::fopen(Train.c_str(), "r") ? " reads" : " cannot-read";
+    return report(Fd, Out);
+  });
+  EXPECT_EQ(R.Payload, "root reads");
+  EXPECT_FALSE(hasProtection(R, "unprivileged-user"));
+  EXPECT_TRUE(hasProtection(R, "no-capabilities"));
+  llvm::sys::fs::remove_directories(Dir);
+}
+
+TEST(SandboxTest, IpcObjectsVanishWithTheChild) {
+  // Without the filter (as for an evaluator command), SysV objects can be
+  // made; in the child's own IPC namespace they die with it.
+  key_t Key = key_t(0x41000000 | (getpid() & 0xffffff));
+  SandboxLimits L = quick();
+  L.Seccomp = false;
+  SandboxResult R = runSandboxed(L, [&](int Fd) {
+    int Id = shmget(Key, 1 << 20, IPC_CREAT | 0600);
+    return report(Fd, Id >= 0 ? "made" : std::strerror(errno));
+  });
+  if (!hasProtection(R, "ipc-namespace")) {
+    if (int Id = shmget(Key, 0, 0); Id >= 0)
+      shmctl(Id, IPC_RMID, nullptr);
+    GTEST_SKIP() << "no IPC namespace here (needs CAP_SYS_ADMIN)";
+  }
+  EXPECT_EQ(R.Payload, "made");
+  errno = 0;
+  EXPECT_EQ(shmget(Key, 0, 0), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+/// Runs \p Work in a process made as a zygote is (forkSandboxHost), or by
+/// a plain fork, and returns what it wrote.
+std::string inHost(bool Namespace, const std::function<std::string()> &Work) {
+  int P[2];
+  if (pipe(P) != 0)
+    return "no pipe";
+  pid_t Pid = Namespace ? forkSandboxHost() : fork();
+  if (Pid == 0) {
+    ::close(P[0]);
+    std::string S = Work();
+    (void)!::write(P[1], S.data(), S.size());
+    _exit(0);
+  }
+  ::close(P[1]);
+  std::string Out;
+  char Buffer[4096];
+  for (ssize_t N; (N = ::read(P[0], Buffer, sizeof(Buffer))) > 0;)
+    Out.append(Buffer, size_t(N));
+  ::close(P[0]);
+  waitpid(Pid, nullptr, 0);
+  return Out;
+}
+
+TEST(SandboxTest, AHostHasAPidNamespaceOfItsOwn) {
+  std::string Out = inHost(/*Namespace=*/true, [] {
+    SandboxResult R = runSandboxed(quick(), [](int Fd) {
+      // Its parent is the namespace's first process: pid 1.
+      return report(Fd, "parent " + std::to_string(getppid()));
+    });
+    std::string S = "host " + std::to_string(getpid()) + ", " + R.Payload;
+    if (hasProtection(R, "pid-namespace"))
+      S += ", pid-namespace";
+    return S;
+  });
+  if (Out.rfind("host 1,", 0) != 0)
+    GTEST_SKIP() << "no PID namespace here (needs CAP_SYS_ADMIN): " << Out;
+  EXPECT_EQ(Out, "host 1, parent 1, pid-namespace");
+  // This process's own children are still in its namespace.
+  pid_t Pid = fork();
+  if (Pid == 0)
+    _exit(getpid() == 1 ? 1 : 0);
+  int Status = 0;
+  waitpid(Pid, &Status, 0);
+  EXPECT_TRUE(WIFEXITED(Status) && WEXITSTATUS(Status) == 0);
+}
+
+/// A process's state letter from /proc (R, S, Z, ...), or 0 if it is gone.
+char processState(pid_t Pid) {
+  std::ifstream Stat("/proc/" + std::to_string(Pid) + "/stat");
+  std::string Line;
+  if (!std::getline(Stat, Line))
+    return 0;
+  size_t Paren = Line.rfind(')');
+  return Paren + 2 < Line.size() ? Line[Paren + 2] : 0;
+}
+
+/// Kills a host while its child sleeps, and expects the child to die too.
+void expectChildDiesWithHost(bool Namespace) {
+  int P[2];
+  ASSERT_EQ(pipe(P), 0);
+  pid_t Host = Namespace ? forkSandboxHost() : fork();
+  if (Host == 0) {
+    ::close(P[0]);
+    SandboxLimits L = quick();
+    L.WallSeconds = 60;
+    runSandboxed(L, [](int) {
+      for (;;)
+        pause();
+      return 0;
+    });
+    _exit(0);
+  }
+  ::close(P[1]);
+  ::close(P[0]);
+  // The child as the system sees it, once it has installed its filter (its
+  // set-up is then complete).
+  pid_t Child = 0;
+  for (int I = 0; I < 500 && !Child; ++I) {
+    std::ifstream Children("/proc/" + std::to_string(Host) + "/task/" +
+                           std::to_string(Host) + "/children");
+    pid_t C = 0;
+    if (Children >> C) {
+      std::ifstream Status("/proc/" + std::to_string(C) + "/status");
+      std::string Line;
+      while (std::getline(Status, Line))
+        if (Line.rfind("Seccomp:\t2", 0) == 0)
+          Child = C;
+    }
+    if (!Child)
+      usleep(10000);
+  }
+  ASSERT_NE(Child, 0) << "the sandboxed child never started";
+  kill(Host, SIGKILL);
+  waitpid(Host, nullptr, 0);
+  char State = processState(Child);
+  for (int I = 0; I < 500 && State && State != 'Z'; ++I) {
+    usleep(10000);
+    State = processState(Child);
+  }
+  EXPECT_TRUE(!State || State == 'Z') << "still running: " << State;
+  if (State && State != 'Z')
+    kill(Child, SIGKILL);
+}
+
+TEST(SandboxTest, AChildDiesWithItsParent) {
+  expectChildDiesWithHost(/*Namespace=*/false);
+}
+
+TEST(SandboxTest, AChildDiesWithItsHost) {
+  expectChildDiesWithHost(/*Namespace=*/true);
+}
+
+TEST(SandboxTest, ClosingItsPipesAndSleepingDoesNotHoldTheParent) {
+  SandboxLimits L = quick();
+  L.WallSeconds = 0.3;
+  SandboxResult R = runSandboxed(L, [](int) {
+    for (int Fd = 0; Fd < 4096; ++Fd)
+      ::close(Fd);
+    for (;;)
+      pause();
+    return 0;
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::Timeout);
+  EXPECT_LT(R.WallMs, 2000);
+}
+
+TEST(SandboxTest, LeavingItsProcessGroupDoesNotEscapeTheKill) {
+  SandboxLimits L = quick();
+  L.WallSeconds = 0.3;
+  L.Seccomp = false; // so that setpgid works: the parent must cope anyway
+  pid_t Group = getpgrp();
+  SandboxResult R = runSandboxed(L, [&](int Fd) {
+    // Into the parent's group: a kill of its own group misses it.
+    if (setpgid(0, Group) != 0)
+      return report(Fd, "setpgid failed");
+    for (;;)
+      pause();
+    return 0;
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::Timeout) << R.Payload;
+}
+
+/// A child that announces steps, blocks the signals a timer or the CPU
+/// limit would send, and sleeps \p LastStepMs in its last step.
+SandboxResult runSteps(int LastStepMs) {
+  SandboxLimits L = quick();
+  L.WallSeconds = 10;
+  L.StepSeconds = 0.4;
+  return runSandboxed(L, [=](int Fd) {
+    sigset_t Blocked;
+    sigemptyset(&Blocked);
+    sigaddset(&Blocked, SIGALRM);
+    sigaddset(&Blocked, SIGXCPU);
+    sigprocmask(SIG_BLOCK, &Blocked, nullptr);
+    startTiming(Fd);
+    // Together longer than one step's limit; each well within it.
+    for (int I = 0; I < 6; ++I) {
+      startStep(Fd);
+      usleep(100000);
+    }
+    startStep(Fd);
+    usleep(LastStepMs * 1000);
+    return report(Fd, "all steps done");
+  });
+}
+
+TEST(SandboxTest, EachStepHasItsOwnLimit) {
+  SandboxResult R = runSteps(100);
+  EXPECT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  EXPECT_EQ(R.Payload, "all steps done");
+}
+
+TEST(SandboxTest, AStepThatBlocksItsAlarmIsKilledFromOutside) {
+  SandboxResult R = runSteps(5000);
+  EXPECT_EQ(R.Status, SandboxStatus::Timeout);
+  EXPECT_EQ(R.Reason, "ran a step longer than the limit of 0.4s and was "
+                      "killed");
+  EXPECT_LT(R.WallMs, 3000);
+}
+
+TEST(MemoryCgroupTest, FindsTheUnifiedHierarchy) {
+  std::optional<CgroupMount> M = findCgroup2Mount(
+      "24 30 0:22 / /sys/fs/cgroup/memory rw,relatime shared:9 - cgroup "
+      "cgroup rw,memory\n"
+      "35 24 0:30 / /sys/fs/cgroup/my\\040dir rw,nosuid shared:10 - cgroup2 "
+      "cgroup2 rw,nsdelegate\n");
+  ASSERT_TRUE(M);
+  EXPECT_EQ(M->MountPoint, "/sys/fs/cgroup/my dir");
+  EXPECT_EQ(M->Root, "/");
+  EXPECT_FALSE(findCgroup2Mount("24 30 0:22 / /sys/fs/cgroup/memory rw - "
+                                "cgroup cgroup rw,memory\n"));
+  EXPECT_EQ(findUnifiedPath("4:memory:/a\n0::/user.slice/x.scope\n"),
+            std::optional<std::string>("/user.slice/x.scope"));
+  EXPECT_FALSE(findUnifiedPath("4:memory:/a\n1:cpu:/\n"));
+  EXPECT_TRUE(listsController("cpuset cpu io memory pids\n", "memory"));
+  EXPECT_FALSE(listsController("hugetlb\n", "memory"));
+  EXPECT_FALSE(listsController("memory_recursiveprot\n", "memory"));
+  EXPECT_EQ(
+      flatKeyedValue("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n", "oom_kill"),
+      1u);
+  EXPECT_EQ(flatKeyedValue("low 0\noom 3\n", "oom_kill"), 0u);
+}
+
+TEST(MemoryCgroupTest, CountsMemoryTheAddressSpaceLimitMisses) {
+  if (memoryCgroupParent().empty())
+    GTEST_SKIP() << "no cgroup v2 memory controller delegated to this "
+                    "process's cgroup";
+  // An anonymous file's pages are memory outside the address space; without
+  // the filter (as for an evaluator command), the cgroup still counts them.
+  SandboxLimits L = quick();
+  L.MemoryBytes = 64ull << 20;
+  L.Seccomp = false;
+  SandboxResult R = runSandboxed(L, [](int Fd) {
+    int Made = memfd_create("hoard", 0);
+    if (Made < 0)
+      return report(Fd, "no memfd");
+    static char Block[1 << 20];
+    std::memset(Block, 'x', sizeof(Block));
+    for (int I = 0; I < 256; ++I)
+      if (::write(Made, Block, sizeof(Block)) != sizeof(Block))
+        return report(Fd, "write failed");
+    return report(Fd, "held 256 MB");
+  });
+  EXPECT_TRUE(hasProtection(R, "memory-cgroup"));
+  EXPECT_EQ(R.Status, SandboxStatus::OutOfMemory) << R.Payload;
 }
 
 } // namespace

@@ -50,6 +50,9 @@ struct ChildContext {
   jit::CandidateTimings &Timings;
   /// The wall-clock seconds the request allows in all.
   double WallSeconds;
+  /// The child's result channel, for exec::startStep before each step a
+  /// task takes (the request's Limits.StepSeconds then bounds each).
+  int ResultFd;
 };
 
 /// Work done in a candidate's child in place of one evaluation: the

@@ -2,11 +2,15 @@
 //
 // Candidates are code nobody has read. Each runs in a forked child that can
 // do no harm: hard wall-clock and CPU limits enforced by SIGKILL, an address
-// space limit, no new processes, no network, no writes outside a scratch
-// directory and (where the kernel has Landlock) no reads outside the paths
-// it is given, an empty environment, and captured, capped output. Whatever
+// space limit (and a cgroup memory limit where one can be had), no new
+// processes, no network, no signals or other reach into any process but
+// itself, no capabilities (and, started as root, a user id of its own), its
+// own IPC namespace, no writes outside a scratch directory and (where the
+// kernel has Landlock) no reads outside the paths it is given, an empty
+// environment, death with its parent, and captured, capped output. Whatever
 // the child does -- crash, hang, exhaust memory, exit early, print a
-// gigabyte -- the parent gets a classified result and carries on.
+// gigabyte, close its pipes and sleep -- the parent gets a classified
+// result within its deadline and carries on.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace adrs {
@@ -51,6 +56,10 @@ struct SandboxLimits {
   /// Install the system-call filter (no exec, fork, network, kill of others,
   /// file writes).
   bool Seccomp = true;
+  /// When the child announces steps with startStep() (points of a tuning),
+  /// each step must end within this many seconds, whatever the child does
+  /// with its own timers and signals; 0: no limit per step.
+  double StepSeconds = 0;
 };
 
 enum class SandboxStatus {
@@ -78,7 +87,12 @@ struct SandboxResult {
   double WallMs = 0;
   double CpuMs = 0;
   uint64_t PeakRSSBytes = 0;
-  /// The protections that were in force (seccomp, landlock, ...).
+  /// The protections that were in force: seccomp (or seccomp-no-file-writes
+  /// without Landlock), landlock-read-write or landlock-write, rlimits,
+  /// empty-environment, parent-death-signal, no-capabilities,
+  /// unprivileged-user, pid-namespace, ipc-namespace, and the memory limit:
+  /// memory-cgroup (every page counted) or memory-address-space (RLIMIT_AS,
+  /// with the calls that hold memory outside it refused by seccomp).
   std::vector<std::string> Protections;
 };
 
@@ -95,6 +109,18 @@ bool sendResult(int ResultFd, llvm::StringRef Payload);
 
 /// Tells the parent the timed part starts now (after compile and link).
 bool startTiming(int ResultFd);
+
+/// Tells the parent a step of the timed part starts now; with
+/// SandboxLimits::StepSeconds, a step that runs longer is killed.
+bool startStep(int ResultFd);
+
+/// Forks a process that will run sandboxed children (a zygote), as fork()
+/// does, but as the first process of a new PID namespace where the kernel
+/// and privileges allow: its children then see and can name no process
+/// outside it, signals from them cannot stop or kill it, and they all die
+/// with it. The calling thread's other children are unaffected. Call it
+/// where fork() would be called.
+pid_t forkSandboxHost();
 
 /// Whether the kernel can confine file access by path (Landlock).
 bool canConfineFiles();
