@@ -10,12 +10,14 @@
 #include "adrs/Evolve/Run.h"
 
 #include "ProgramCache.h"
+#include "ProposalPool.h"
 #include "RunDirectory.h"
 #include "WorkerPool.h"
 
 #include "adrs/Candidate/Candidate.h"
 #include "adrs/Eval/Evaluation.h"
 #include "adrs/Generate/Generator.h"
+#include "adrs/Generate/Prompt.h"
 #include "adrs/Passes/Pass.h"
 #include "adrs/Search/Strategy.h"
 #include "adrs/Store/RunStore.h"
@@ -33,7 +35,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <set>
 #include <unistd.h>
 #include <unordered_map>
@@ -101,9 +105,113 @@ std::string generatorName(const spec::Spec &S) {
     return "builtin";
   case spec::GeneratorKind::LLM:
     return "llm";
+  case spec::GeneratorKind::Command:
+    return "command";
   }
   return "builtin";
 }
+
+/// The replies of a recorded run, given again to the same prompts: the run
+/// is made again without asking anyone.
+class ReplayGenerator : public generate::Generator {
+public:
+  static Expected<std::unique_ptr<ReplayGenerator>> open(StringRef Directory,
+                                                         const spec::Spec &S) {
+    std::string DB = databasePath(Directory);
+    if (!sys::fs::exists(DB))
+      return createStringError(inconvertibleErrorCode(),
+                               "'%s' holds no run to replay (no run.db)",
+                               Directory.str().c_str());
+    Expected<std::unique_ptr<store::RunStore>> Old =
+        store::RunStore::openReadOnly(DB);
+    if (!Old)
+      return Old.takeError();
+    std::unique_ptr<ReplayGenerator> G(new ReplayGenerator());
+    Expected<generate::PromptSettings> P = generate::promptSettings(S);
+    if (!P)
+      return P.takeError();
+    G->Prompts = std::move(*P);
+    G->Concurrency = std::max(1u, S.Generator.Concurrency);
+    if (Error E = (*Old)->forEachCandidate(true, [&](store::Candidate &&C) {
+          if (C.Prompt.empty())
+            return;
+          generate::GeneratedEdit Edit;
+          Edit.Reply = C.Edit;
+          Edit.Generator = C.Generator;
+          Edit.Operator = C.Operator;
+          Edit.Description = C.Description;
+          Edit.Model = C.Model;
+          Edit.Prompt = C.Prompt;
+          Edit.PromptTokens = C.PromptTokens;
+          Edit.CompletionTokens = C.CompletionTokens;
+          Edit.CostUSD = C.CostUSD;
+          G->Recorded[keyOf(C.Prompt)].push_back(std::move(Edit));
+        }))
+      return std::move(E);
+    if (G->Recorded.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "the run in '%s' has no recorded requests to "
+                               "replay (was it run with a model?)",
+                               Directory.str().c_str());
+    return std::move(G);
+  }
+
+  Expected<std::optional<generate::GeneratedEdit>>
+  propose(const generate::ProposalRequest &R, std::mt19937_64 &) override {
+    std::string Key =
+        generate::renderPlainText(generate::buildPrompt(R, Prompts));
+    std::lock_guard<std::mutex> L(Mutex);
+    auto It = Recorded.find(Key);
+    if (It == Recorded.end() || It->second.empty())
+      return make_error<generate::ProposalError>(
+          "the recorded run has no reply to the prompt of proposal #" +
+              std::to_string(R.Iteration) +
+              ": the run went another way (a changed spec, strategy, or "
+              "more than one job or request at a time)",
+          /*Fatal=*/true, generate::GeneratedEdit());
+    generate::GeneratedEdit E = std::move(It->second.front());
+    It->second.erase(It->second.begin());
+    return std::optional<generate::GeneratedEdit>(std::move(E));
+  }
+
+  unsigned concurrency() const override { return Concurrency; }
+
+private:
+  ReplayGenerator() = default;
+
+  /// A request as recorded (the JSON body sent to a server, or the text a
+  /// command read) made comparable with a prompt built again.
+  static std::string keyOf(StringRef Recorded) {
+    Expected<json::Value> V = json::parse(Recorded);
+    if (!V) {
+      consumeError(V.takeError());
+      return Recorded.str();
+    }
+    const json::Object *O = V->getAsObject();
+    const json::Array *Messages = O ? O->getArray("messages") : nullptr;
+    if (!Messages)
+      return Recorded.str();
+    std::vector<generate::ChatMessage> Out;
+    for (const json::Value &M : *Messages) {
+      const json::Object *MO = M.getAsObject();
+      if (!MO)
+        continue;
+      StringRef Role = MO->getString("role").value_or("user");
+      generate::ChatMessage C;
+      C.From = Role == "system"      ? generate::ChatMessage::Role::System
+               : Role == "assistant" ? generate::ChatMessage::Role::Assistant
+                                     : generate::ChatMessage::Role::User;
+      C.Content = MO->getString("content").value_or("").str();
+      Out.push_back(std::move(C));
+    }
+    return generate::renderPlainText(Out);
+  }
+
+  generate::PromptSettings Prompts;
+  unsigned Concurrency = 1;
+  std::mutex Mutex;
+  std::map<std::string, std::vector<generate::GeneratedEdit>> Recorded;
+};
 
 class Evolution {
 public:
@@ -117,7 +225,15 @@ private:
   Error prepare();
   Error scoreBaseline();
   Error replay();
-  Error propose(int64_t Id, bool &Proposed);
+  Expected<generate::ScoredProgram> scored(int64_t Id, bool WithResult);
+  Expected<ProposalJob> select(int64_t Id);
+  store::Proposal proposalOf(const ProposalJob &J,
+                             const generate::GeneratedEdit &E,
+                             int64_t Id) const;
+  Error proposeHere(int64_t Id, bool &Proposed);
+  Error accept(ProposalDone D);
+  void maybeFix(const store::Candidate &C, const eval::Evaluation &E);
+  std::optional<double> parentScore(const store::Candidate &C);
   void dispatch(const store::Proposal &P);
   Error finish(Done D);
   Error finishTuning(Done D);
@@ -126,6 +242,8 @@ private:
   bool wouldBeBest(const eval::Evaluation &E) const;
   Error maybeTune();
   void record(store::Candidate C);
+  /// Adds what \p C's request cost to the run's and its model's totals.
+  void count(const store::Candidate &C);
   std::optional<std::string> budgetSpent();
   Progress progress();
   void log(const std::string &Line) {
@@ -145,6 +263,13 @@ private:
   std::unique_ptr<search::Strategy> Search;
   std::unique_ptr<ProgramCache> Cache;
   std::unique_ptr<generate::Generator> Generator;
+  /// For a generator that runs beside the loop (a model).
+  std::unique_ptr<ProposalPool> Proposals;
+  /// Model candidates in flight, with the conversation that made them, for
+  /// a fix if they do not compile.
+  std::map<int64_t, ProposalJob> Conversations;
+  /// The last finished candidates, for a model's prompt.
+  std::deque<generate::Attempt> Recent;
   std::vector<std::string> Passes;
 
   unsigned Session = 1;
@@ -175,12 +300,23 @@ Error Evolution::prepare() {
     Passes.push_back("fingerprint");
   if (!is_contained(Passes, "features"))
     Passes.push_back("features");
-  Expected<std::unique_ptr<generate::Generator>> Gen =
-      generate::createGenerator(
-          O.Generator.empty() ? generatorName(S) : O.Generator, S);
-  if (!Gen)
-    return Gen.takeError();
-  Generator = std::move(*Gen);
+  if (!O.Replay.empty()) {
+    Expected<std::unique_ptr<ReplayGenerator>> Replay =
+        ReplayGenerator::open(O.Replay, S);
+    if (!Replay)
+      return Replay.takeError();
+    Generator = std::move(*Replay);
+  } else {
+    Expected<std::unique_ptr<generate::Generator>> Gen =
+        generate::createGenerator(
+            O.Generator.empty() ? generatorName(S) : O.Generator, S);
+    if (!Gen)
+      return Gen.takeError();
+    Generator = std::move(*Gen);
+  }
+  if (Generator->concurrency() > 0)
+    Proposals = std::make_unique<ProposalPool>(*Generator, *Sources,
+                                               Generator->concurrency());
   Search = search::Strategy::create(S.Search);
 
   Expected<RunDirectory> Locked = RunDirectory::lock(O.Directory);
@@ -296,6 +432,7 @@ Error Evolution::replay() {
       ++Stats.Evaluated;
     if (isFailure(C.Status))
       ++Stats.Failures[C.Status];
+    count(C);
     Cache->put(C.Id, std::move(C.Regions));
   });
   if (E)
@@ -333,35 +470,119 @@ void Evolution::dispatch(const store::Proposal &P) {
   Pool->submit(std::move(J));
 }
 
-/// Makes proposal \p Id and sends it to be evaluated, or records why it
-/// could not be. \p Proposed is false when the generator had nothing to
-/// propose.
-Error Evolution::propose(int64_t Id, bool &Proposed) {
-  Proposed = true;
-  std::mt19937_64 Rng = rngFor(S.Seed, uint64_t(Id));
-  search::Selection Sel = Search->select(uint64_t(Id), Rng);
-  generate::ProposalRequest R;
+/// What the run knows of candidate \p Id, for a model's prompt: its program,
+/// and when \p WithResult its status and what the evaluator said.
+Expected<generate::ScoredProgram> Evolution::scored(int64_t Id,
+                                                    bool WithResult) {
+  generate::ScoredProgram P;
+  P.Id = Id;
+  Expected<const Program *> Program = Cache->get(Id);
+  if (!Program)
+    return Program.takeError();
+  P.Regions = *Program ? **Program : Sources->baseline();
+  if (!WithResult)
+    return P;
+  Expected<std::optional<store::Candidate>> C = Store->candidate(Id);
+  if (!C)
+    return C.takeError();
+  if (!*C)
+    return P;
+  P.Status = (*C)->Status;
+  P.Reason = (*C)->Reason;
+  P.Feasible = (*C)->Feasible;
+  P.Score = (*C)->Score;
+  Expected<json::Value> V = json::parse((*C)->ResultJSON);
+  if (!V) {
+    consumeError(V.takeError());
+    return P;
+  }
+  const json::Object *O = V->getAsObject();
+  if (!O)
+    return P;
+  if (const json::Object *M = O->getObject("metrics"))
+    for (const auto &[K, X] : *M)
+      if (std::optional<double> D = X.getAsNumber())
+        P.Metrics[K.str()] = *D;
+  if (const json::Object *W = O->getObject("per_workload"))
+    for (const auto &[Name, Ms] : *W)
+      if (const json::Object *MO = Ms.getAsObject())
+        for (const auto &[K, X] : *MO)
+          if (std::optional<double> D = X.getAsNumber())
+            P.PerWorkload[Name.str()][K.str()] = *D;
+  if (const json::Object *A = O->getObject("artifacts"))
+    for (const auto &[K, X] : *A)
+      if (std::optional<StringRef> T = X.getAsString())
+        P.Artifacts[K.str()] = T->str();
+  return P;
+}
+
+/// The request for proposal \p Id: its parent from the strategy, and for a
+/// generator that writes prompts, what the run knows.
+Expected<ProposalJob> Evolution::select(int64_t Id) {
+  ProposalJob J;
+  J.Id = Id;
+  J.Rng = rngFor(S.Seed, uint64_t(Id));
+  J.Selection = Search->select(uint64_t(Id), J.Rng);
+  J.FixesLeft = S.Generator.FixAttempts;
+  generate::ProposalRequest &R = J.Request;
   R.Iteration = uint64_t(Id);
   R.Seed = S.Seed;
   R.Spec = &S;
   R.Regions = &Regions;
-  R.Parent.Id = Sel.Parent;
-  Expected<const Program *> ParentProgram = Cache->get(Sel.Parent);
-  if (!ParentProgram)
-    return ParentProgram.takeError();
-  R.Parent.Regions = *ParentProgram ? **ParentProgram : Sources->baseline();
-  for (int64_t D : Sel.Inspirations) {
+  // The built-in generator needs the programs only; a model, everything.
+  bool Prompted = Generator->concurrency() > 0;
+  Expected<generate::ScoredProgram> Parent =
+      scored(J.Selection.Parent, Prompted);
+  if (!Parent)
+    return Parent.takeError();
+  R.Parent = std::move(*Parent);
+  for (int64_t D : J.Selection.Inspirations) {
     Expected<const Program *> Donor = Cache->get(D);
     if (!Donor)
       return Donor.takeError();
-    if (*Donor) {
-      generate::ScoredProgram P;
-      P.Id = D;
-      P.Regions = **Donor;
-      R.Inspirations.push_back(std::move(P));
-    }
+    if (!*Donor)
+      continue;
+    Expected<generate::ScoredProgram> P = scored(D, Prompted);
+    if (!P)
+      return P.takeError();
+    R.Inspirations.push_back(std::move(*P));
   }
+  if (Prompted)
+    R.Recent.assign(Recent.begin(), Recent.end());
+  return J;
+}
 
+/// The proposal a reply makes, for the database.
+store::Proposal Evolution::proposalOf(const ProposalJob &J,
+                                      const generate::GeneratedEdit &E,
+                                      int64_t Id) const {
+  store::Proposal P;
+  P.Id = Id;
+  P.Parents = {J.Selection.Parent};
+  P.Island = J.Selection.Island;
+  P.Generator = E.Generator;
+  P.Operator = E.Operator;
+  P.Description = E.Description;
+  P.Edit = E.Reply;
+  P.Prompt = E.Prompt;
+  P.Reply = E.Model.empty() ? std::string() : E.Reply;
+  P.Model = E.Model;
+  P.PromptTokens = E.PromptTokens;
+  P.CompletionTokens = E.CompletionTokens;
+  P.CostUSD = E.CostUSD;
+  return P;
+}
+
+/// Makes proposal \p Id with a generator that runs on the loop's thread
+/// (the built-in one), and sends it to be evaluated, or records why it
+/// could not be. \p Proposed is false when the generator had nothing to
+/// propose.
+Error Evolution::proposeHere(int64_t Id, bool &Proposed) {
+  Proposed = true;
+  Expected<ProposalJob> Selected = select(Id);
+  if (!Selected)
+    return Selected.takeError();
+  ProposalJob &J = *Selected;
   // The generator often rediscovers a program already seen; a few more
   // draws from the same parent usually find a new one, which is worth more
   // than an iteration spent on a duplicate.
@@ -369,31 +590,22 @@ Error Evolution::propose(int64_t Id, bool &Proposed) {
   store::Proposal P;
   for (unsigned Attempt = 0;; ++Attempt) {
     Expected<std::optional<generate::GeneratedEdit>> G =
-        Generator->propose(R, Rng);
+        Generator->propose(J.Request, J.Rng);
     if (!G)
       return G.takeError();
     if (!*G) {
       Proposed = false;
       return Error::success();
     }
-    P = store::Proposal();
-    P.Id = Id;
-    P.Parents = {Sel.Parent};
-    P.Island = Sel.Island;
-    P.Generator = (*G)->Generator;
-    P.Operator = (*G)->Operator;
-    P.Description = (*G)->Description;
-    P.Edit = (*G)->Reply;
-    P.Prompt = (*G)->Prompt;
-
+    P = proposalOf(J, **G, Id);
     Expected<candidate::Prepared> Ready =
-        candidate::prepare(*Sources, (*G)->Reply, R.Parent.Regions);
+        candidate::prepare(*Sources, (*G)->Reply, J.Request.Parent.Regions);
     if (!Ready) {
       store::Candidate C;
       static_cast<store::Proposal &>(C) = P;
       C.Status = Status::Rejected;
       C.Reason = candidate::refusalReason(Ready.takeError());
-      C.Regions = R.Parent.Regions;
+      C.Regions = J.Request.Parent.Regions;
       record(std::move(C));
       return Error::success();
     }
@@ -418,10 +630,118 @@ Error Evolution::propose(int64_t Id, bool &Proposed) {
   return Error::success();
 }
 
+/// What a proposal made beside the loop comes to: its refused replies and
+/// failed request recorded, its candidate evaluated (or recorded as the
+/// duplicate it is: a model's reply is not drawn again).
+Error Evolution::accept(ProposalDone D) {
+  ProposalJob &J = D.Job;
+  // Every reply is recorded; the one that is evaluated keeps the id the
+  // proposal was given, the others get their own.
+  bool IdUsed = false;
+  auto NextIdFor = [&]() {
+    if (!IdUsed && !D.Ready && !D.Failure) {
+      // The last refused reply is the proposal's outcome.
+      IdUsed = true;
+      return J.Id;
+    }
+    return NextId++;
+  };
+  for (size_t K = 0; K < D.Refused.size(); ++K) {
+    bool Last = K + 1 == D.Refused.size();
+    int64_t Id = Last ? NextIdFor() : NextId++;
+    store::Candidate C;
+    static_cast<store::Proposal &>(C) = proposalOf(J, D.Refused[K].Edit, Id);
+    C.Status = Status::Rejected;
+    C.Reason = D.Refused[K].Reason;
+    C.Regions = J.Request.Parent.Regions;
+    Generator->observe(C.Model, C.Status, std::nullopt, C.CostUSD);
+    record(std::move(C));
+  }
+  if (D.Failure) {
+    if (D.Failure->Fatal)
+      return createStringError(inconvertibleErrorCode(), "%s",
+                               D.Failure->Message.c_str());
+    // Nothing to evaluate, but the request happened and may have cost.
+    store::Candidate C;
+    static_cast<store::Proposal &>(C) = proposalOf(J, D.Failure->Record, J.Id);
+    if (C.Generator.empty())
+      C.Generator =
+          S.Generator.Kind == spec::GeneratorKind::Command ? "command" : "llm";
+    C.Status = Status::Rejected;
+    C.Reason = "the request failed: " + D.Failure->Message;
+    C.Regions = J.Request.Parent.Regions;
+    record(std::move(C));
+    return Error::success();
+  }
+  if (D.Nothing) {
+    ++ConsecutiveUnproposable;
+    return Error::success();
+  }
+  ConsecutiveUnproposable = 0;
+  if (!D.Ready)
+    return Error::success();
+  store::Proposal P = proposalOf(J, *D.Edit, J.Id);
+  P.Regions = std::move(D.Ready->Child);
+  auto Seen = SeenText.find(textKey(P.Regions));
+  if (Seen != SeenText.end()) {
+    store::Candidate C;
+    static_cast<store::Proposal &>(C) = P;
+    C.Status = Status::Duplicate;
+    C.Reason = "the same program as candidate #" + std::to_string(Seen->second);
+    Generator->observe(C.Model, C.Status, std::nullopt, C.CostUSD);
+    record(std::move(C));
+    return Error::success();
+  }
+  SeenText.emplace(textKey(P.Regions), J.Id);
+  Conversations[J.Id] = std::move(J);
+  dispatch(P);
+  return Error::success();
+}
+
+/// After a model's candidate did not compile, or the passes refused it:
+/// the model gets the exact problem and another try, as a new proposal from
+/// the same parent.
+void Evolution::maybeFix(const store::Candidate &C, const eval::Evaluation &E) {
+  auto It = Conversations.find(C.Id);
+  if (It == Conversations.end())
+    return;
+  ProposalJob J = std::move(It->second);
+  Conversations.erase(It);
+  if ((E.Status != Status::CompileError && E.Status != Status::Rejected) ||
+      J.FixesLeft == 0 || Stop || !Proposals)
+    return;
+  std::string Problem = E.Reason;
+  for (const regions::SourceDiagnostic &Diag : E.CompileErrors)
+    Problem += "\n" + Diag.File + ":" + std::to_string(Diag.Line) + ":" +
+               std::to_string(Diag.Column) + ": " + Diag.Message;
+  for (const passes::PassRejection &R : E.Passes.Rejections)
+    Problem += "\nline " + std::to_string(R.Line) + ": " + R.Message;
+  --J.FixesLeft;
+  J.Request.Fixes.push_back({C.Edit, Problem});
+  J.Request.Model = C.Model;
+  J.Id = NextId++;
+  J.Request.Iteration = uint64_t(J.Id);
+  Proposals->submit(std::move(J));
+}
+
 void Evolution::record(store::Candidate C) {
   C.Seq = NextSeq++;
   C.Session = Session;
   C.FinishedAt = now();
+  count(C);
+  if (Proposals && C.Id != 0) {
+    generate::Attempt A;
+    A.Id = C.Id;
+    A.Description = C.Description;
+    A.Status = C.Status;
+    A.Reason = C.Reason;
+    if (std::optional<double> Before = parentScore(C))
+      if (C.Score && ranToTheEnd(C.Status))
+        A.ScoreChange = *C.Score - *Before;
+    Recent.push_back(std::move(A));
+    while (Recent.size() > 8)
+      Recent.pop_front();
+  }
   Search->observe(memberOf(C));
   std::vector<Event> Events;
   for (search::SearchEvent &E : Search->takeEvents()) {
@@ -454,6 +774,17 @@ void Evolution::record(store::Candidate C) {
                 C.Feasible ? "" : " (infeasible)", C.Description));
     submitTest(C.Id, C.Regions);
   }
+}
+
+void Evolution::count(const store::Candidate &C) {
+  if (C.Model.empty() && C.CostUSD == 0)
+    return;
+  Stats.CostUSD += C.CostUSD;
+  ModelUsage &U = Stats.Models[C.Model.empty() ? C.Generator : C.Model];
+  ++U.Requests;
+  U.PromptTokens += C.PromptTokens;
+  U.CompletionTokens += C.CompletionTokens;
+  U.CostUSD += C.CostUSD;
 }
 
 bool Evolution::wouldBeBest(const eval::Evaluation &E) const {
@@ -595,8 +926,29 @@ Error Evolution::finish(Done D) {
   C.Fingerprint = passes::programFingerprint(E.Passes);
   C.ResultJSON = toJSONText(eval::toJSON(E));
   C.WallMs = E.WallMs;
+  if (Proposals) {
+    maybeFix(C, E);
+    if (!C.Model.empty()) {
+      std::optional<double> Improvement;
+      if (std::optional<double> Before = parentScore(C))
+        if (C.Score && ranToTheEnd(C.Status))
+          Improvement = *C.Score - *Before;
+      Generator->observe(C.Model, C.Status, Improvement, C.CostUSD);
+    }
+  }
   record(std::move(C));
   return maybeTune();
+}
+
+std::optional<double> Evolution::parentScore(const store::Candidate &C) {
+  if (C.Parents.empty())
+    return std::nullopt;
+  Expected<std::optional<store::Candidate>> P = Store->candidate(C.Parents[0]);
+  if (!P) {
+    consumeError(P.takeError());
+    return std::nullopt;
+  }
+  return *P && ranToTheEnd((*P)->Status) ? (*P)->Score : std::nullopt;
 }
 
 std::optional<std::string> Evolution::budgetSpent() {
@@ -617,6 +969,8 @@ std::optional<std::string> Evolution::budgetSpent() {
       return "target score " + formatv("{0}", *S.Budget.TargetScore).str() +
              " reached";
   }
+  if (S.Budget.USD && Stats.CostUSD >= *S.Budget.USD)
+    return formatv("cost budget reached (${0:F2})", *S.Budget.USD).str();
   if (ConsecutiveUnproposable > 1000)
     return std::string("the generator found nothing left to change");
   return std::nullopt;
@@ -813,19 +1167,50 @@ Expected<RunSummary> Evolution::run() {
     // time: the search then sees every result before the next proposal,
     // which is what makes a -j1 run reproducible.
     size_t Depth = Pool->size() == 1 ? 1 : 2 * Pool->size();
-    while (!Stop && InFlight.size() < Depth &&
-           !(Pool->size() == 1 && TunesInFlight)) {
-      bool Proposed = true;
-      if (Error E = propose(NextId, Proposed)) {
-        Failed = std::move(E);
-        Stop = "the generator failed";
-        break;
+    if (Proposals) {
+      // A model: proposals run beside the loop, as many at once as the
+      // generator allows, plus what the workers will want next. With one
+      // job and one proposal at a time, strictly one candidate at a time.
+      bool OneByOne = Pool->size() == 1 && Generator->concurrency() == 1;
+      size_t Asked = std::max<size_t>(Generator->concurrency(), 1);
+      while (!Stop && Proposals->inFlight() < Asked &&
+             InFlight.size() + Proposals->inFlight() < Depth + Asked &&
+             !(OneByOne &&
+               (!InFlight.empty() || Proposals->inFlight() || TunesInFlight))) {
+        Expected<ProposalJob> J = select(NextId);
+        if (!J) {
+          Failed = J.takeError();
+          Stop = "the run database could not be read";
+          break;
+        }
+        ++NextId;
+        Proposals->submit(std::move(*J));
+        Stop = budgetSpent();
       }
-      ++NextId;
-      ConsecutiveUnproposable = Proposed ? 0 : ConsecutiveUnproposable + 1;
-      Stop = budgetSpent();
-      if (Pool->size() == 1 && !InFlight.empty())
-        break;
+      while (std::optional<ProposalDone> P = Proposals->poll())
+        if (Error E = accept(std::move(*P))) {
+          Failed = std::move(E);
+          Stop = "the generator failed";
+          break;
+        }
+      // A stopping run does not wait for a model.
+      if (Stop)
+        Proposals->stop();
+    } else {
+      while (!Stop && InFlight.size() < Depth &&
+             !(Pool->size() == 1 && TunesInFlight)) {
+        bool Proposed = true;
+        if (Error E = proposeHere(NextId, Proposed)) {
+          Failed = std::move(E);
+          Stop = "the generator failed";
+          break;
+        }
+        ++NextId;
+        ConsecutiveUnproposable = Proposed ? 0 : ConsecutiveUnproposable + 1;
+        Stop = budgetSpent();
+        if (Pool->size() == 1 && !InFlight.empty())
+          break;
+      }
     }
     if (Failed)
       break;
@@ -847,6 +1232,8 @@ Expected<RunSummary> Evolution::run() {
   }
   if (O.Interrupted && O.Interrupted->load() > 1)
     _Exit(130); // pending candidates stay in the database for the resume
+  if (Proposals)
+    Proposals->stop();
   Pool->stop();
 
   RunSummary Sum;

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
 
@@ -13,10 +14,15 @@ namespace adrs {
 namespace generate {
 
 Generator::~Generator() = default;
+
+char ProposalError::ID = 0;
+
+void ProposalError::log(raw_ostream &OS) const { OS << Message; }
 GeneratorFactory::~GeneratorFactory() = default;
 
 std::vector<std::string> registeredGenerators() {
   linkBuiltinGenerator();
+  linkModelGenerators();
   std::vector<std::string> Names;
   for (const GeneratorRegistry::entry &E : GeneratorRegistry::entries())
     Names.push_back(E.getName().str());
@@ -27,6 +33,7 @@ std::vector<std::string> registeredGenerators() {
 Expected<std::unique_ptr<Generator>> createGenerator(StringRef Name,
                                                      const spec::Spec &S) {
   linkBuiltinGenerator();
+  linkModelGenerators();
   for (const GeneratorRegistry::entry &E : GeneratorRegistry::entries())
     if (E.getName() == Name)
       return E.instantiate()->create(S);

@@ -39,7 +39,7 @@ namespace {
 
 const char *const StrategyNames[] = {"islands", "greedy", "feedback", "tree",
                                      "random"};
-const char *const GeneratorNames[] = {"builtin", "llm"};
+const char *const GeneratorNames[] = {"builtin", "llm", "command"};
 const char *const ForbidKinds[] = {"calls", "includes", "asm",
                                    "goto",  "threads",  "static"};
 const char *const BuiltinOperators[] = {"constant", "operator",  "negate",
@@ -1042,18 +1042,106 @@ void Sema::generator(const Statement &S) {
     applySettings(Settings, Rules, "builtin generator");
     return;
   }
-  if (Kind != "llm") {
+  if (Kind != "llm" && Kind != "command") {
     unknown(*S.Name, "unknown generator", toStrings(GeneratorNames),
-            "; expected 'builtin' or 'llm'");
+            "; expected 'builtin', 'llm' or 'command'");
     return;
   }
 
-  G.Kind = GeneratorKind::LLM;
+  G.Kind = Kind == "llm" ? GeneratorKind::LLM : GeneratorKind::Command;
   G.Models.clear();
   std::map<std::string, SMRange> ModelNames;
   // 'prompt' may appear twice, once for each of system and user.
   std::map<std::string, SMRange> PromptKinds;
-  SettingRule Rules[] = {
+  std::map<std::string, SMRange> PricedModels;
+  // What a model and a command generator share: how prompts are made and
+  // sent, and how replies are fixed.
+  std::vector<SettingRule> Shared = {
+      {"edit",
+       [&](const Setting &X) {
+         if (!arity(X, 1, 1, "edit diff|rewrite"))
+           return;
+         const Value &V = X.Values[0];
+         if (V.Text == "diff")
+           G.Edit = EditMode::Diff;
+         else if (V.Text == "rewrite")
+           G.Edit = EditMode::Rewrite;
+         else
+           unknown(V, "unknown edit mode", {"diff", "rewrite"},
+                   "; expected 'diff' or 'rewrite'");
+       }},
+      {"concurrency",
+       [&](const Setting &X) {
+         if (arity(X, 1, 1, "concurrency 4"))
+           if (auto N = count(X.Values[0], "concurrency", 1, 256))
+             G.Concurrency = unsigned(*N);
+       }},
+      {"retries",
+       [&](const Setting &X) {
+         if (arity(X, 1, 1, "retries 3"))
+           if (auto N = count(X.Values[0], "retries", 0, 100))
+             G.Retries = unsigned(*N);
+       }},
+      {"timeout",
+       [&](const Setting &X) {
+         if (arity(X, 1, 1, "timeout 120s"))
+           if (auto D = positiveDuration(X.Values[0], "timeout"))
+             G.RequestTimeoutSeconds = *D;
+       }},
+      {"fixes",
+       [&](const Setting &X) {
+         if (arity(X, 1, 1, "fixes 2"))
+           if (auto N = count(X.Values[0], "fixes", 0, 10))
+             G.FixAttempts = unsigned(*N);
+       }},
+      {"context",
+       [&](const Setting &X) {
+         if (arity(X, 1, 1, "context 24000"))
+           if (auto N = count(X.Values[0], "context", 1000, 2000000))
+             G.ContextTokens = unsigned(*N);
+       }},
+      {"prompt",
+       [&](const Setting &X) {
+         if (!arity(X, 2, 2, "prompt system|user \"FILE\""))
+           return;
+         const Value &Which = X.Values[0];
+         if (Which.Text != "system" && Which.Text != "user") {
+           unknown(Which, "unknown prompt", {"system", "user"},
+                   "; expected 'system' or 'user'");
+           return;
+         }
+         if (checkDuplicate(PromptKinds, Which.Text, Which,
+                            "'prompt " + Which.Text + "' is set twice",
+                            "first set here"))
+           return;
+         std::vector<std::string> Files =
+             this->files({X.Values[1]}, "'prompt'", false);
+         if (Files.empty())
+           return;
+         (Which.Text == "system" ? G.SystemPrompt : G.UserPrompt) = Files[0];
+       }},
+  };
+  if (G.Kind == GeneratorKind::Command) {
+    std::vector<SettingRule> Rules = Shared;
+    Rules.push_back({"run", [&](const Setting &X) {
+                       if (!arity(X, 1, 1, "run \"COMMAND ARGS\""))
+                         return;
+                       if (std::optional<std::string> C = text(X.Values[0])) {
+                         if (StringRef(*C).trim().empty())
+                           error(X.Values[0], "the command is empty");
+                         else
+                           G.Command = *C;
+                       }
+                     }});
+    applySettings(S.Settings, Rules, "command generator");
+    if (G.Command.empty())
+      error(*S.Name, "the command generator needs the program to run: run "
+                     "\"COMMAND ARGS\" (it reads a prompt on stdin and "
+                     "writes its reply on stdout)");
+    return;
+  }
+  std::vector<SettingRule> Rules = Shared;
+  std::vector<SettingRule> ModelRules = {
       {"endpoint",
        [&](const Setting &X) {
          if (!arity(X, 1, 1, "endpoint \"https://host/v1\""))
@@ -1155,58 +1243,39 @@ void Sema::generator(const Statement &S) {
            if (auto N = count(X.Values[0], "max_tokens", 16, 1000000))
              G.MaxTokens = unsigned(*N);
        }},
-      {"edit",
+      {"bandit",
        [&](const Setting &X) {
-         if (!arity(X, 1, 1, "edit diff|rewrite"))
+         if (!arity(X, 1, 1, "bandit on|off"))
            return;
          const Value &V = X.Values[0];
-         if (V.Text == "diff")
-           G.Edit = EditMode::Diff;
-         else if (V.Text == "rewrite")
-           G.Edit = EditMode::Rewrite;
+         if (V.Text == "on" || V.Text == "off")
+           G.Bandit = V.Text == "on";
          else
-           unknown(V, "unknown edit mode", {"diff", "rewrite"},
-                   "; expected 'diff' or 'rewrite'");
+           unknown(V, "expected 'on' or 'off'", {"on", "off"}, "");
        }},
-      {"concurrency",
+      {"price",
        [&](const Setting &X) {
-         if (arity(X, 1, 1, "concurrency 4"))
-           if (auto N = count(X.Values[0], "concurrency", 1, 256))
-             G.Concurrency = unsigned(*N);
-       }},
-      {"retries",
-       [&](const Setting &X) {
-         if (arity(X, 1, 1, "retries 3"))
-           if (auto N = count(X.Values[0], "retries", 0, 100))
-             G.Retries = unsigned(*N);
-       }},
-      {"timeout",
-       [&](const Setting &X) {
-         if (arity(X, 1, 1, "timeout 120s"))
-           if (auto D = positiveDuration(X.Values[0], "timeout"))
-             G.RequestTimeoutSeconds = *D;
-       }},
-      {"prompt",
-       [&](const Setting &X) {
-         if (!arity(X, 2, 2, "prompt system|user \"FILE\""))
+         if (!arity(X, 5, 5, "price \"MODEL\" in USD out USD"))
            return;
-         const Value &Which = X.Values[0];
-         if (Which.Text != "system" && Which.Text != "user") {
-           unknown(Which, "unknown prompt", {"system", "user"},
-                   "; expected 'system' or 'user'");
+         std::optional<std::string> Model = text(X.Values[0]);
+         if (!Model)
            return;
-         }
-         if (checkDuplicate(PromptKinds, Which.Text, Which,
-                            "'prompt " + Which.Text + "' is set twice",
+         if (checkDuplicate(PricedModels, *Model, X.Values[0],
+                            "the price of '" + *Model + "' is set twice",
                             "first set here"))
            return;
-         std::vector<std::string> Files =
-             this->files({X.Values[1]}, "'prompt'", false);
-         if (Files.empty())
+         if (X.Values[1].Text != "in" || X.Values[3].Text != "out") {
+           error(X.Values[1], "expected: price \"MODEL\" in USD out USD "
+                              "(dollars per million tokens)");
            return;
-         (Which.Text == "system" ? G.SystemPrompt : G.UserPrompt) = Files[0];
+         }
+         auto In = quantity(X.Values[2], Quantity::Number, "price");
+         auto Out = quantity(X.Values[4], Quantity::Number, "price");
+         if (In && Out)
+           G.Prices[*Model] = {*In, *Out};
        }},
   };
+  append_range(Rules, ModelRules);
   applySettings(S.Settings, Rules, "llm generator");
 
   if (G.Models.empty()) {
@@ -1665,10 +1734,11 @@ void Sema::finish(const SpecSyntax &Syntax) {
                 "every workload is for test; the search needs train "
                 "workloads to score candidates",
                 *FirstTestSet);
-  if (Out.Generator.Kind == GeneratorKind::LLM && Out.Description.empty())
+  if (Out.Generator.Kind != GeneratorKind::Builtin && Out.Description.empty())
     Diags.warning(ProblemLoc,
-                  "the llm generator works from the problem's description; "
-                  "add 'describe \"\"\"...\"\"\"'",
+                  "the " + toString(Out.Generator.Kind) +
+                      " generator works from the problem's description; "
+                      "add 'describe \"\"\"...\"\"\"'",
                   ProblemRange);
 
   if (!Out.Budget.Iterations && !Out.Budget.TimeSeconds && !Out.Budget.USD &&

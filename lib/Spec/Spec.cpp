@@ -60,7 +60,15 @@ StringRef toString(Direction D) {
 }
 
 StringRef toString(GeneratorKind K) {
-  return K == GeneratorKind::Builtin ? "builtin" : "llm";
+  switch (K) {
+  case GeneratorKind::Builtin:
+    return "builtin";
+  case GeneratorKind::LLM:
+    return "llm";
+  case GeneratorKind::Command:
+    return "command";
+  }
+  return "builtin";
 }
 
 StringRef toString(EditMode M) {

@@ -108,6 +108,16 @@ json::Value toJSON(const Spec &S) {
   json::Object Generator{{"kind", toString(G.Kind)}, {"loc", loc(G.Loc)}};
   if (G.Kind == GeneratorKind::Builtin) {
     Generator["operators"] = strings(G.Operators);
+  } else if (G.Kind == GeneratorKind::Command) {
+    Generator["command"] = G.Command;
+    Generator["concurrency"] = G.Concurrency;
+    Generator["retries"] = G.Retries;
+    Generator["timeout_s"] = G.RequestTimeoutSeconds;
+    Generator["fix_attempts"] = G.FixAttempts;
+    Generator["edit"] = toString(G.Edit);
+    Generator["context_tokens"] = G.ContextTokens;
+    Generator["system_prompt"] = G.SystemPrompt;
+    Generator["user_prompt"] = G.UserPrompt;
   } else {
     json::Array Models;
     for (const LLMModel &M : G.Models)
@@ -125,6 +135,13 @@ json::Value toJSON(const Spec &S) {
     Generator["timeout_s"] = G.RequestTimeoutSeconds;
     Generator["system_prompt"] = G.SystemPrompt;
     Generator["user_prompt"] = G.UserPrompt;
+    Generator["fix_attempts"] = G.FixAttempts;
+    Generator["bandit"] = G.Bandit;
+    Generator["context_tokens"] = G.ContextTokens;
+    json::Object Prices;
+    for (const auto &[Model, Price] : G.Prices)
+      Prices[Model] = json::Array{Price.first, Price.second};
+    Generator["prices"] = std::move(Prices);
   }
 
   const SearchSpec &R = S.Search;

@@ -133,7 +133,10 @@ CREATE TABLE IF NOT EXISTS candidates(
   cost REAL NOT NULL,
   wall_ms REAL NOT NULL,
   finished_at REAL NOT NULL,
-  session INTEGER NOT NULL);
+  session INTEGER NOT NULL,
+  model TEXT NOT NULL DEFAULT '',
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS candidates_fingerprint ON candidates(fingerprint);
 CREATE TABLE IF NOT EXISTS pending(
   id INTEGER PRIMARY KEY,
@@ -145,7 +148,11 @@ CREATE TABLE IF NOT EXISTS pending(
   edit TEXT NOT NULL,
   prompt TEXT NOT NULL,
   reply TEXT NOT NULL,
-  regions TEXT NOT NULL);
+  regions TEXT NOT NULL,
+  model TEXT NOT NULL DEFAULT '',
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  cost REAL NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS events(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at REAL NOT NULL,
@@ -158,7 +165,9 @@ CREATE TABLE IF NOT EXISTS events(
 constexpr const char *CandidateColumns =
     "id, seq, parents, island, generator, operator, description, status, "
     "reason, feasible, score, objectives, features, fingerprint, cost, "
-    "wall_ms, finished_at, session, edit, prompt, reply, regions, result, test";
+    "wall_ms, finished_at, session, edit, prompt, reply, regions, result, "
+    "test, "
+    "model, prompt_tokens, completion_tokens";
 
 Expected<Candidate> readCandidate(const Statement &S, bool Full) {
   Candidate C;
@@ -196,6 +205,9 @@ Expected<Candidate> readCandidate(const Statement &S, bool Full) {
     C.ResultJSON = S.text(22);
     C.TestJSON = S.text(23);
   }
+  C.Model = S.text(24);
+  C.PromptTokens = uint64_t(S.integer(25));
+  C.CompletionTokens = uint64_t(S.integer(26));
   return std::move(C);
 }
 
@@ -435,8 +447,9 @@ Expected<std::optional<Candidate>> RunStore::candidate(int64_t Id) {
 Expected<std::vector<Proposal>> RunStore::pending() {
   std::vector<Proposal> Out;
   Statement S(I->Reader, "SELECT id, parents, island, generator, operator, "
-                         "description, edit, prompt, reply, regions FROM "
-                         "pending ORDER BY id");
+                         "description, edit, prompt, reply, regions, model, "
+                         "prompt_tokens, completion_tokens, cost FROM pending "
+                         "ORDER BY id");
   if (!S)
     return sqliteError(I->Reader, "cannot read the pending candidates");
   int RC;
@@ -452,6 +465,10 @@ Expected<std::vector<Proposal>> RunStore::pending() {
     P.Prompt = S.text(7);
     P.Reply = S.text(8);
     P.Regions = fromText<std::map<std::string, std::string>>(S.text(9));
+    P.Model = S.text(10);
+    P.PromptTokens = uint64_t(S.integer(11));
+    P.CompletionTokens = uint64_t(S.integer(12));
+    P.CostUSD = S.real(13);
     Out.push_back(std::move(P));
   }
   if (RC != SQLITE_DONE)
@@ -507,7 +524,7 @@ Expected<int64_t> RunStore::maxId() {
 void RunStore::addPending(const Proposal &P) {
   I->enqueue([P](sqlite3 *DB) -> Error {
     Statement S(DB, "INSERT OR REPLACE INTO pending VALUES(?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?)");
+                    "?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)
       return sqliteError(DB, "cannot record a pending candidate");
     S.bind(1, P.Id)
@@ -519,7 +536,11 @@ void RunStore::addPending(const Proposal &P) {
         .bind(7, P.Edit)
         .bind(8, P.Prompt)
         .bind(9, P.Reply)
-        .bind(10, toText(P.Regions));
+        .bind(10, toText(P.Regions))
+        .bind(11, P.Model)
+        .bind(12, int64_t(P.PromptTokens))
+        .bind(13, int64_t(P.CompletionTokens))
+        .bind(14, P.CostUSD);
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record pending candidate " + Twine(P.Id));
     return Error::success();
@@ -564,7 +585,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
     }
     Statement S(DB, std::string("INSERT INTO candidates(") + CandidateColumns +
                         ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)
       return sqliteError(DB, "cannot record a candidate");
     S.bind(1, C.Id)
@@ -590,7 +611,10 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
         .bind(21, C.Reply)
         .bind(22, toText(C.Regions))
         .bind(23, C.ResultJSON)
-        .bind(24, C.TestJSON);
+        .bind(24, C.TestJSON)
+        .bind(25, C.Model)
+        .bind(26, int64_t(C.PromptTokens))
+        .bind(27, int64_t(C.CompletionTokens));
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record candidate " + Twine(C.Id));
     Statement D(DB, "DELETE FROM pending WHERE id = ?");

@@ -23,6 +23,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <csignal>
+#include <sys/prctl.h>
 #include <thread>
 #include <unistd.h>
 
@@ -72,6 +73,44 @@ static cl::opt<std::string>
 static cl::opt<bool> RunQuiet("quiet",
                               cl::desc("Print only errors and the summary"),
                               cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+enum class GeneratorChoice { Spec, Builtin, LLM, Command };
+static cl::opt<GeneratorChoice> RunGenerator(
+    "generator", cl::desc("Who proposes edits (default: the spec's)"),
+    cl::values(clEnumValN(GeneratorChoice::Builtin, "builtin",
+                          "genetic-improvement edits, no model"),
+               clEnumValN(GeneratorChoice::LLM, "llm",
+                          "models behind an OpenAI-compatible endpoint "
+                          "(--llm-endpoint, --model)"),
+               clEnumValN(GeneratorChoice::Command, "command",
+                          "a program that reads the prompt on stdin "
+                          "(the spec's 'generator command')")),
+    cl::init(GeneratorChoice::Spec), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<std::string> RunEndpoint(
+    "llm-endpoint",
+    cl::desc("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
+             "for a local llama.cpp server (overrides the spec's)"),
+    cl::value_desc("url"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::list<std::string> RunModels(
+    "model",
+    cl::desc("A model to ask, with an optional weight (repeatable; replaces "
+             "the spec's models): --model gpt-4o-mini:3 --model gpt-4o:1"),
+    cl::value_desc("name[:weight]"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<std::string> RunKeyEnv(
+    "api-key-env",
+    cl::desc("The environment variable that holds the API key (overrides "
+             "the spec's; the key itself is never written anywhere)"),
+    cl::value_desc("VAR"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<std::string> RunReplay(
+    "replay",
+    cl::desc("Take every model's reply from the run in this directory "
+             "instead of asking: the same run again, without a network "
+             "(use the same -j and spec)"),
+    cl::value_desc("rundir"), cl::sub(RunCmd), cl::cat(AdrsCategory));
 
 static cl::list<std::string> RunPasses(
     "passes",
@@ -147,9 +186,12 @@ std::string progressLine(const evolve::Progress &P) {
   if (P.BestScore && P.BaselineScore)
     Delta = " (" + signedText(*P.BestScore - *P.BaselineScore, 2) + ")";
   return formatv("iter {0}  best {1}{2}  {3:F1} cand/s  dup {4}  failed: {5}"
-                 "  {6}{7}",
+                 "{6}  {7}{8}",
                  P.Iteration, Best, Delta, P.CandidatesPerSecond, P.Duplicates,
-                 failures(P), clock(P.Elapsed),
+                 failures(P),
+                 P.Models.empty() ? std::string()
+                                  : formatv("  ${0:F4}", P.CostUSD).str(),
+                 clock(P.Elapsed),
                  P.ETA ? "  ETA " + clock(*P.ETA) : std::string())
       .str();
 }
@@ -175,13 +217,60 @@ int runRun() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(RunSpec, Diags);
   if (!Spec)
     return ExitFailed;
-  if (Spec->Generator.Kind == spec::GeneratorKind::LLM) {
-    WithColor::error(errs(), "adrsc")
-        << "this adrsc runs the built-in generator only; the LLM generator "
-           "is not available yet (write 'generator builtin')\n";
-    return ExitFailed;
+  // The command line's choices of generator stand in for the spec's.
+  spec::GeneratorSpec &G = Spec->Generator;
+  if (RunGenerator == GeneratorChoice::Builtin)
+    G.Kind = spec::GeneratorKind::Builtin;
+  else if (RunGenerator == GeneratorChoice::LLM)
+    G.Kind = spec::GeneratorKind::LLM;
+  else if (RunGenerator == GeneratorChoice::Command)
+    G.Kind = spec::GeneratorKind::Command;
+  if (!RunEndpoint.empty()) {
+    StringRef U = RunEndpoint;
+    if (!U.startswith("http://") && !U.startswith("https://")) {
+      WithColor::error(errs(), "adrsc")
+          << "--llm-endpoint must be an http:// or https:// URL, not '"
+          << RunEndpoint << "'\n";
+      return ExitUsage;
+    }
+    G.Endpoint = U.rtrim("/").str();
   }
+  if (!RunKeyEnv.empty())
+    G.ApiKeyEnv = RunKeyEnv;
+  if (!RunModels.empty()) {
+    G.Models.clear();
+    for (StringRef M : RunModels) {
+      auto [Name, Weight] = M.rsplit(':');
+      spec::LLMModel Model;
+      Model.Name = Name.str();
+      if (!Weight.empty() &&
+          (Weight.getAsDouble(Model.Weight) || !(Model.Weight >= 0))) {
+        // A colon that is part of the name (llama3.1:8b) has no number
+        // after it.
+        Model.Name = M.str();
+        Model.Weight = 1;
+      }
+      G.Models.push_back(std::move(Model));
+    }
+  }
+  if (G.Kind == spec::GeneratorKind::LLM && G.Models.empty()) {
+    WithColor::error(errs(), "adrsc")
+        << "the llm generator needs a model: give one in the spec "
+           "(model \"NAME\") or with --model NAME\n";
+    return ExitUsage;
+  }
+  if (G.Kind == spec::GeneratorKind::Command && G.Command.empty()) {
+    WithColor::error(errs(), "adrsc")
+        << "the command generator needs the spec's 'generator command { run "
+           "\"CMD\" }'\n";
+    return ExitUsage;
+  }
+  if (G.Kind == spec::GeneratorKind::LLM)
+    // An API key may be in this process's memory from now on: no core
+    // file, and no other process of this user reading it.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   evolve::RunOptions O;
+  O.Replay = RunReplay;
   O.Directory =
       RunDir.empty() ? evolve::defaultRunDirectory(*Spec) : std::string(RunDir);
   O.Jobs = RunJobs ? unsigned(RunJobs)
@@ -280,6 +369,12 @@ int runRun() {
                                : 0.0)
          << " candidates/s\n";
   outs() << "failures    " << failures(P) << "\n";
+  for (const auto &[Model, U] : P.Models)
+    outs() << "model       " << Model << ": " << U.Requests << " requests, "
+           << U.PromptTokens << " + " << U.CompletionTokens << " tokens, $"
+           << format("%.4f", U.CostUSD) << "\n";
+  if (!P.Models.empty())
+    outs() << "cost        $" << format("%.4f", P.CostUSD) << "\n";
   if (P.BaselineScore)
     outs() << "baseline    score " << format("%.4f", *P.BaselineScore) << "\n";
   if (P.BestScore) {

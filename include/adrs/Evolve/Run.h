@@ -29,6 +29,13 @@
 namespace adrs {
 namespace evolve {
 
+/// What a model (or another generator that is paid) was asked and cost.
+struct ModelUsage {
+  uint64_t Requests = 0;
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double CostUSD = 0;
+};
+
 /// Where a run stands, for a progress line.
 struct Progress {
   uint64_t Iteration = 0;  ///< Proposals made so far (the run's counter).
@@ -41,6 +48,8 @@ struct Progress {
   double CandidatesPerSecond = 0; ///< This session's finished candidates.
   double Elapsed = 0;             ///< Seconds of run time, all sessions.
   std::optional<double> ETA;      ///< Seconds left under the budget.
+  double CostUSD = 0;             ///< All sessions.
+  std::map<std::string, ModelUsage> Models; ///< By model.
 };
 
 struct RunOptions {
@@ -54,6 +63,9 @@ struct RunOptions {
   /// Delete the run in Directory and start over (only once its lock is
   /// held: a live run is never deleted).
   bool Fresh = false;
+  /// Take every model's reply from this earlier run instead of asking:
+  /// the same run again, without a network.
+  std::string Replay;
   /// Set from a signal handler: stop proposing, finish what is in flight.
   std::atomic<int> *Interrupted = nullptr;
   /// Called often (a few times a second at most is up to the caller).

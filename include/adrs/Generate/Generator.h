@@ -84,6 +84,9 @@ struct ProposalRequest {
   std::vector<std::string> Hints;
   /// Replies of this very proposal that failed, oldest first.
   std::vector<FixRound> Fixes;
+  /// The model to ask (a fix goes to the model that wrote the reply);
+  /// empty: the generator chooses.
+  std::string Model;
 };
 
 /// What a generator answers.
@@ -93,7 +96,7 @@ struct GeneratedEdit {
   std::string Operator;    ///< The built-in operator, if one.
   std::string Description; ///< One line.
   std::string Model;       ///< The model that wrote it, if one.
-  std::string Prompt;      ///< As sent, when there was one.
+  std::string Prompt;      ///< The request as sent, without any key.
   uint64_t PromptTokens = 0, CompletionTokens = 0;
   double CostUSD = 0;
   double Seconds = 0; ///< Wall-clock time of the proposal.
@@ -113,6 +116,33 @@ public:
   /// How many proposals may be in flight at once. 0: propose() is cheap and
   /// deterministic and runs on the run's own thread, in order.
   virtual unsigned concurrency() const { return 0; }
+
+  /// How a proposal of \p Model ended: its status, how much it improved on
+  /// its parent (none if it was not scored), and what it cost. Generators
+  /// that learn which model to ask use it.
+  virtual void observe(llvm::StringRef Model, adrs::Status S,
+                       std::optional<double> Improvement, double CostUSD) {}
+
+  /// Ends every proposal in flight at once (a stopping run must not wait
+  /// for a model); they fail with a ProposalError.
+  virtual void cancel() {}
+};
+
+/// A proposal that could not be made. A fatal one (a wrong key, an endpoint
+/// or model that does not exist) stops the run; any other costs this
+/// proposal only. What it was charged, if anything, is in it.
+class ProposalError : public llvm::ErrorInfo<ProposalError> {
+public:
+  static char ID;
+  ProposalError(std::string Message, bool Fatal, GeneratedEdit Record)
+      : Message(std::move(Message)), Fatal(Fatal), Record(std::move(Record)) {}
+  void log(llvm::raw_ostream &OS) const override;
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+  std::string Message;
+  bool Fatal;
+  GeneratedEdit Record;
 };
 
 /// Makes a generator for a spec.
@@ -133,8 +163,9 @@ llvm::Expected<std::unique_ptr<Generator>> createGenerator(llvm::StringRef Name,
 /// Every registered generator name, sorted.
 std::vector<std::string> registeredGenerators();
 
-/// Forces the built-in generator into a statically linked binary.
+/// Force the registered generators into a statically linked binary.
 void linkBuiltinGenerator();
+void linkModelGenerators();
 
 } // namespace generate
 } // namespace adrs

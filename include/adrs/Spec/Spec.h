@@ -12,6 +12,7 @@
 #include "adrs/Spec/Expr.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -135,7 +136,7 @@ struct Stage {
   SpecLoc Loc;
 };
 
-enum class GeneratorKind { Builtin, LLM };
+enum class GeneratorKind { Builtin, LLM, Command };
 enum class EditMode { Diff, Rewrite };
 
 struct LLMModel {
@@ -160,6 +161,21 @@ struct GeneratorSpec {
   double RequestTimeoutSeconds = 120;
   std::string SystemPrompt; ///< Absolute path of a template file, or empty.
   std::string UserPrompt;
+  /// How many times a reply that cannot be used (no edit, an edit that does
+  /// not apply, a compile error, a refusal by the passes) is sent back to
+  /// its model with the exact problem, before the proposal counts as failed.
+  unsigned FixAttempts = 2;
+  /// Move weight to the models whose candidates improve the score per
+  /// dollar (UCB over the models, with a floor for each).
+  bool Bandit = false;
+  /// USD per million tokens, by model name: overrides the defaults.
+  std::map<std::string, std::pair<double, double>> Prices;
+  /// The prompt's budget in tokens (about 4 characters each): the least
+  /// useful parts are dropped first when it would be larger.
+  unsigned ContextTokens = 24000;
+  // Command generator: a program that reads a prompt on stdin and writes
+  // its reply on stdout.
+  std::string Command;
   SpecLoc Loc;
 };
 

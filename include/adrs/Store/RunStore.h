@@ -45,9 +45,13 @@ struct Proposal {
   std::string Operator;    ///< The edit operator, when there is one.
   std::string Description; ///< One line.
   std::string Edit;        ///< The edit text as applied.
+  /// The request as sent (without any key) and the reply as received.
   std::string Prompt, Reply;
   /// Region name -> patched text.
   Program Regions;
+  std::string Model; ///< The model that wrote the edit, if one did.
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double CostUSD = 0; ///< What its request cost.
 };
 
 /// A finished candidate.
@@ -63,7 +67,6 @@ struct Candidate : Proposal {
   std::string Fingerprint;
   std::string ResultJSON; ///< The whole evaluation (eval::toJSON).
   std::string TestJSON;   ///< On the test workloads, when evaluated.
-  double CostUSD = 0;
   double WallMs = 0;
   double FinishedAt = 0; ///< Seconds of run time.
   unsigned Session = 0;
