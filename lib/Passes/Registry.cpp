@@ -35,7 +35,7 @@ std::string programFingerprint(const PassResults &Results) {
 }
 
 std::vector<std::string> defaultPasses() {
-  return {"forbid", "fingerprint", "features"};
+  return {"forbid", "allow", "fingerprint", "features"};
 }
 
 std::vector<std::string> registeredPasses() {

@@ -131,7 +131,7 @@ public:
 
 using PassRegistry = llvm::Registry<CandidatePass>;
 
-/// The built-in passes run on every candidate, in order: forbid,
+/// The built-in passes run on every candidate, in order: forbid, allow,
 /// fingerprint, features. lift-constants runs when asked for.
 std::vector<std::string> defaultPasses();
 
