@@ -369,24 +369,30 @@ public:
     return true;
   }
 
+  // Pointer arithmetic and subscripts are refused on pointers to writable
+  // memory: that is how a region would write where it was never given a
+  // place to write (the simulator's frame above its own, the heap next to
+  // its vector). Through a pointer to const the region only reads, as it
+  // reads what it is given, and const cannot be cast away.
+
   bool VisitBinaryOperator(clang::BinaryOperator *B) {
     clang::BinaryOperatorKind Op = B->getOpcode();
     if (Op != clang::BO_Add && Op != clang::BO_Sub &&
         Op != clang::BO_AddAssign && Op != clang::BO_SubAssign)
       return true;
-    const clang::Expr *Pointer =
-        B->getLHS()->getType()->isPointerType()   ? B->getLHS()
-        : B->getRHS()->getType()->isPointerType() ? B->getRHS()
-                                                  : nullptr;
-    if (Pointer && regionCode(B->getOperatorLoc()))
-      pointerArithmetic(B->getOperatorLoc(), B->getOpcodeStr(),
-                        Pointer->getType());
+    for (const clang::Expr *Side : {B->getLHS(), B->getRHS()})
+      if (isWritablePointer(Side->getType()) &&
+          regionCode(B->getOperatorLoc())) {
+        pointerArithmetic(B->getOperatorLoc(), B->getOpcodeStr(),
+                          Side->getType());
+        break;
+      }
     return true;
   }
 
   bool VisitUnaryOperator(clang::UnaryOperator *U) {
     if (U->isIncrementDecrementOp() &&
-        U->getSubExpr()->getType()->isPointerType() &&
+        isWritablePointer(U->getSubExpr()->getType()) &&
         regionCode(U->getOperatorLoc()))
       pointerArithmetic(U->getOperatorLoc(),
                         clang::UnaryOperator::getOpcodeStr(U->getOpcode()),
@@ -396,19 +402,19 @@ public:
 
   bool VisitArraySubscriptExpr(clang::ArraySubscriptExpr *A) {
     const clang::Expr *Base = A->getBase();
-    if (!Base->getType()->isPointerType() || !regionCode(A->getExprLoc()))
+    if (!isWritablePointer(Base->getType()) || !regionCode(A->getExprLoc()))
       return true;
-    // An array of known size decays to a pointer to be indexed; that one
-    // is the region's own (or a member it was given) and its bound is
-    // known to the compiler.
+    // An array of known size decays to a pointer to be indexed; its bound
+    // is the compiler's to check (candidate units trap out-of-bounds
+    // indices).
     if (Ctx.ast().getAsConstantArrayType(
             Base->IgnoreParenImpCasts()->getType()))
       return true;
     return report(A->getExprLoc(),
-                  "subscript on a raw pointer ('" +
+                  "subscript on a pointer to writable memory ('" +
                       Base->getType().getAsString() +
-                      "') is not part of the candidate language: it reaches "
-                      "memory the region did not create. Index a "
+                      "') is not part of the candidate language: it writes "
+                      "where the region was given no place. Index a "
                       "std::vector, a std::array or an array of known size");
   }
 
@@ -847,6 +853,7 @@ private:
 
   /// Standard library functions walk whatever a raw pointer points to:
   /// `std::fill_n(&local, 1 << 20, 0)` is pointer arithmetic by proxy.
+  /// (A pointer to const only lets them read.)
   void checkPointerArguments(const clang::FunctionDecl *F,
                              ArrayRef<const clang::Expr *> Arguments) {
     if (!F)
@@ -863,17 +870,17 @@ private:
 
     for (const clang::Expr *A : Arguments) {
       clang::QualType T = A->getType();
-      if (!T->isPointerType() || T->getPointeeType()->isFunctionType())
+      if (!isWritablePointer(T))
         continue;
       if (isa<clang::StringLiteral>(A->IgnoreParenImpCasts()) ||
           A->isNullPointerConstant(Ctx.ast(),
                                    clang::Expr::NPC_ValueDependentIsNotNull))
         continue;
       report(A->getBeginLoc(),
-             "a raw pointer ('" + T.getAsString() + "') passed to '" +
-                 F->getQualifiedNameAsString() +
-                 "' lets the library walk memory the region did not "
-                 "create; pass a container, or its begin() and end()");
+             "a pointer to writable memory ('" + T.getAsString() +
+                 "') passed to '" + F->getQualifiedNameAsString() +
+                 "' lets the library write past what the region was "
+                 "given; pass a container, or its begin() and end()");
     }
   }
 
@@ -928,11 +935,21 @@ private:
     return true;
   }
 
+  /// A pointer through which memory can be written; a function pointer is
+  /// not one.
+  static bool isWritablePointer(clang::QualType T) {
+    if (!T->isPointerType())
+      return false;
+    clang::QualType P = T->getPointeeType();
+    return !P.isConstQualified() && !P->isFunctionType();
+  }
+
   void pointerArithmetic(SourceLocation Loc, StringRef Op, clang::QualType T) {
     report(Loc, "pointer arithmetic ('" + Op + "' on '" + T.getAsString() +
-                    "') is not part of the candidate language: it reaches "
-                    "memory the region did not create. Use an index into a "
-                    "std::vector or std::array, or a container's iterators");
+                    "') on a pointer to writable memory is not part of the "
+                    "candidate language: it writes where the region was "
+                    "given no place. Use an index into a std::vector or "
+                    "std::array, or a container's iterators");
   }
 
   /// What a refusal by origin is about: a type and its member named on one

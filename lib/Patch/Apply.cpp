@@ -409,8 +409,6 @@ PatchResult applyEdit(const Edit &E,
              "in the new text of region '" + Regions[I].Name + "', line " +
                  std::to_string(regions::lineOf(NewText[I], P.Offset)) + ": " +
                  P.Message);
-    if (!Lexical.empty())
-      continue;
     std::string Why = structureProblem(NewText[I], Regions[I].Kind);
     // Judge only what the edit broke (a block may balance its braces
     // across #if branches, say, and was accepted as it is).
