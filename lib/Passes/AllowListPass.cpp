@@ -260,7 +260,7 @@ public:
   bool VisitCXXConstructExpr(clang::CXXConstructExpr *E) {
     if (!regionCode(E->getLocation()))
       return true;
-    checkUse(E->getConstructor(), E->getBeginLoc());
+    checkUse(E->getConstructor(), E->getBeginLoc(), /*Implicit=*/true);
     checkPointerArguments(E->getConstructor(), {E->getArgs(), E->getNumArgs()});
     return true;
   }
@@ -302,6 +302,13 @@ public:
     if (clang::TemplateDecl *T =
             TL.getTypePtr()->getTemplateName().getAsTemplateDecl())
       checkType(T, TL.getTemplateNameLoc());
+    return true;
+  }
+
+  /// The scope a name is qualified with (`std::chrono::steady_clock::` in
+  /// `std::chrono::steady_clock::now()`) only names it; what is named is
+  /// judged.
+  bool TraverseNestedNameSpecifierLoc(clang::NestedNameSpecifierLoc) {
     return true;
   }
 
@@ -826,29 +833,38 @@ private:
            "' is not part of the candidate language";
   }
 
-  void checkUse(const clang::ValueDecl *D, SourceLocation Loc) {
+  /// \p Implicit: a constructor the code did not name, which says no more
+  /// than its class's refusal on the same line.
+  void checkUse(const clang::ValueDecl *D, SourceLocation Loc,
+                bool Implicit = false) {
     if (!D || D->getParentFunctionOrMethod()) // the region's own locals
       return;
     Origin O = originOf(D);
     std::string Why = refusal(D, O);
     if (!Why.empty())
-      report(Loc, Why, keyOf(D, O));
+      report(Loc, Why, keyOf(D, O), Implicit);
   }
 
   void checkType(const clang::NamedDecl *D, SourceLocation Loc) {
     if (!D || !regionCode(Loc))
       return;
-    // A name for a number type (size_t, uint64_t, pthread_t) does nothing
-    // by itself, wherever it is declared.
-    if (const auto *T = dyn_cast<clang::TypedefNameDecl>(D))
-      if (T->getUnderlyingType().getCanonicalType()->isBuiltinType())
-        return;
     if (isa<clang::TemplateTypeParmDecl>(D) || D->getParentFunctionOrMethod())
       return;
-    Origin O = originOf(D);
+    // A name for a number type (size_t, uint64_t, pthread_t) does nothing
+    // by itself, wherever it is declared; any other alias is judged by the
+    // type it names (std::ofstream is <fstream>'s, not <iosfwd>'s).
+    const clang::Decl *Named = D;
+    if (const auto *T = dyn_cast<clang::TypedefNameDecl>(D)) {
+      clang::QualType U = T->getUnderlyingType().getCanonicalType();
+      if (U->isBuiltinType())
+        return;
+      if (const clang::TagDecl *Tag = U->getAsTagDecl())
+        Named = Tag;
+    }
+    Origin O = originOf(Named);
     std::string Why = refusal(D, O);
     if (!Why.empty())
-      report(Loc, Why, keyOf(D, O));
+      report(Loc, Why, keyOf(D, O), /*IsType=*/true);
   }
 
   /// Standard library functions walk whatever a raw pointer points to:
@@ -967,22 +983,67 @@ private:
   }
 
   /// Records a rejection, once per place (another pass may have refused the
-  /// same construct already) and, with a \p Key, once per line and key,
-  /// whichever pass said it first.
-  bool report(SourceLocation Loc, const Twine &Message, StringRef Key = "") {
+  /// same construct already). With a \p Key, a type named on a line where
+  /// a function or variable of the same origin is refused says nothing
+  /// more (`std::chrono::steady_clock::now()` is one refusal).
+  bool report(SourceLocation Loc, const Twine &Message, StringRef Key = "",
+              bool IsType = false) { // or an implicit constructor
     const PassRegion *R = regionOf(Loc);
-    unsigned Line = lineOf(SM, Loc), Column = SM.getExpansionColumnNumber(Loc);
-    std::string Region = R ? R->Info->Name : "";
+    Pending P{lineOf(SM, Loc),
+              SM.getExpansionColumnNumber(Loc),
+              R ? R->Info->Name : "",
+              Key.str(),
+              IsType,
+              Loc,
+              Message.str()};
+    auto SamePlace = [&](unsigned Line, unsigned Column, StringRef Region) {
+      return Line == P.Line && Column == P.Column && Region == P.Region;
+    };
     for (const PassRejection &Prior : Ctx.results().Rejections)
-      if (Prior.Line == Line && Prior.Region == Region &&
-          (Prior.Column == Column ||
-           (!Key.empty() && StringRef(Prior.Message).contains(Key))))
+      if (SamePlace(Prior.Line, Prior.Column, Prior.Region) ||
+          (Prior.Line == P.Line && Prior.Region == P.Region && !Key.empty() &&
+           StringRef(Prior.Message).contains(Key)))
         return true;
-    if (!Key.empty() && !Reported.insert({Line, Key.str()}).second)
-      return true;
-    reject("allow", Loc, Message);
+    // The same words twice on one line (two subscripts) say nothing more.
+    for (const Pending &Mine : Reports)
+      if (SamePlace(Mine.Line, Mine.Column, Mine.Region) ||
+          (Mine.Line == P.Line && Mine.Message == P.Message))
+        return true;
+    Reports.push_back(std::move(P));
     return true;
   }
+
+public:
+  /// Hands the rejections over, in the order of the file.
+  void finish() {
+    auto Covered = [&](const Pending &T) {
+      for (const Pending &Other : Reports)
+        if (&Other != &T && Other.Line == T.Line && Other.Region == T.Region &&
+            Other.Key == T.Key && (!Other.IsType || Other.Column < T.Column))
+          return true;
+      return false;
+    };
+    std::vector<const Pending *> Kept;
+    for (const Pending &P : Reports)
+      if (!P.IsType || P.Key.empty() || !Covered(P))
+        Kept.push_back(&P);
+    llvm::stable_sort(Kept, [](const Pending *A, const Pending *B) {
+      return std::tie(A->Line, A->Column) < std::tie(B->Line, B->Column);
+    });
+    for (const Pending *P : Kept)
+      reject("allow", P->Loc, P->Message);
+    Reports.clear();
+  }
+
+private:
+  struct Pending {
+    unsigned Line, Column;
+    std::string Region, Key;
+    bool IsType;
+    SourceLocation Loc;
+    std::string Message;
+  };
+  std::vector<Pending> Reports;
 
   llvm::StringSet<> AllowedHeaders;
   /// The spec's headers as file names (`random`, `cstdio`, `stdio.h`).
@@ -990,7 +1051,6 @@ private:
   std::vector<GlobPattern> SpecCalls;
   std::set<std::string> EvaluatorFiles;
   llvm::DenseMap<clang::FileID, FileInfo> Files;
-  std::set<std::pair<unsigned, std::string>> Reported;
 };
 
 } // namespace
@@ -1000,6 +1060,7 @@ void AllowListPass::run(PassContext &Ctx) {
   for (const PassRegion &R : Ctx.regions())
     V.checkText(R);
   Ctx.traverse(V);
+  V.finish();
 }
 
 } // namespace passes

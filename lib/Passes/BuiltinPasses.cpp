@@ -175,8 +175,11 @@ private:
       return std::nullopt;
     clang::ASTContext &AST = Ctx.ast();
     clang::QualType T = V->getType();
-    if (T->isReferenceType())
-      return ": a reference reaches memory that can change";
+    if (T->isReferenceType()) {
+      T = T->getPointeeType();
+      if (!T.isConstQualified())
+        return ": it refers to memory that can change";
+    }
     if (!AST.getBaseElementType(T).isConstQualified())
       return "";
     if (!V->hasConstantInitialization())

@@ -19,8 +19,31 @@ namespace {
 struct Lexed {
   clang::Token Tok;
   size_t Offset;
-  StringRef Spelling;
+  StringRef Spelling;  ///< As written.
+  std::string Cleaned; ///< As the compiler reads it: line splices removed.
 };
+
+/// \p Spelling without its line splices (a backslash, optional blanks, a
+/// line break): `_Pra\<newline>gma` is `_Pragma` to the compiler.
+std::string withoutSplices(StringRef Spelling) {
+  std::string Out;
+  for (size_t I = 0; I < Spelling.size(); ++I) {
+    if (Spelling[I] == '\\') {
+      size_t J = I + 1;
+      while (J < Spelling.size() && (Spelling[J] == ' ' || Spelling[J] == '\t'))
+        ++J;
+      if (J < Spelling.size() && (Spelling[J] == '\n' || Spelling[J] == '\r')) {
+        if (Spelling[J] == '\r' && J + 1 < Spelling.size() &&
+            Spelling[J + 1] == '\n')
+          ++J;
+        I = J;
+        continue;
+      }
+    }
+    Out += Spelling[I];
+  }
+  return Out;
+}
 
 /// Every token of \p Text (which must end in a NUL), comments left out.
 std::vector<Lexed> lex(const std::string &Text, const clang::LangOptions &LO) {
@@ -36,7 +59,10 @@ std::vector<Lexed> lex(const std::string &Text, const clang::LangOptions &LO) {
       break;
     // The raw lexer stops right after the token it returns.
     const char *At = L.getBufferLocation() - Tok.getLength();
-    Tokens.push_back({Tok, size_t(At - Begin), StringRef(At, Tok.getLength())});
+    StringRef Spelling(At, Tok.getLength());
+    Tokens.push_back(
+        {Tok, size_t(At - Begin), Spelling,
+         Tok.needsCleaning() ? withoutSplices(Spelling) : Spelling.str()});
   }
   return Tokens;
 }
@@ -63,10 +89,10 @@ std::vector<Directive> directives(const std::string &Text,
       return K < Tokens.size() && !Tokens[K].Tok.isAtStartOfLine();
     };
     if (OnLine(J))
-      D.Name = Tokens[J].Spelling.str();
+      D.Name = Tokens[J].Cleaned;
     if (D.Name == "include" || D.Name == "include_next" || D.Name == "import") {
       for (size_t K = J + 1; OnLine(K); ++K) {
-        D.Operand += Tokens[K].Spelling.str();
+        D.Operand += Tokens[K].Cleaned;
         if (Tokens[K].Tok.isNot(clang::tok::less) &&
             (D.Operand[0] != '<' || Tokens[K].Tok.is(clang::tok::greater)))
           break;
@@ -102,9 +128,8 @@ std::vector<TextProblem> regionTextProblems(StringRef Input,
                          "') is not part of the candidate language: write "
                          "the punctuation itself"});
     if (T.Tok.is(clang::tok::raw_identifier) &&
-        (T.Tok.getRawIdentifier() == "_Pragma" ||
-         T.Tok.getRawIdentifier() == "__pragma"))
-      Problems.push_back({T.Offset, "'" + T.Tok.getRawIdentifier().str() +
+        (T.Cleaned == "_Pragma" || T.Cleaned == "__pragma"))
+      Problems.push_back({T.Offset, "'" + T.Cleaned +
                                         "' is not part of the candidate "
                                         "language: a pragma changes how the "
                                         "compiler treats the code"});
