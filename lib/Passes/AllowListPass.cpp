@@ -805,6 +805,8 @@ private:
       for (const std::string &H : *O.Headers)
         if (AllowedHeaders.contains(spec::cxxHeaderName(H)))
           return "";
+      if (isStandardException(D))
+        return "";
       if (O.Headers->empty())
         return "'" + Name + "' is an internal part of the standard library (" +
                O.Display + "), not part of the candidate language";
@@ -917,6 +919,27 @@ private:
   }
 
   // ---- helpers
+
+  /// The standard library's exceptions (std::exception and what derives
+  /// from it: bad_alloc in <new>, runtime_error in <stdexcept>) are values
+  /// to throw and catch, whatever header declares them.
+  static bool isStandardException(const clang::NamedDecl *D) {
+    const auto *Class = dyn_cast<clang::CXXRecordDecl>(D);
+    if (!Class)
+      Class = dyn_cast<clang::CXXRecordDecl>(D->getDeclContext());
+    if (Class)
+      Class = Class->getDefinition();
+    if (!Class)
+      return false;
+    auto IsException = [](const clang::CXXRecordDecl *C) {
+      return C->getName() == "exception" &&
+             C->getDeclContext()->getRedeclContext()->isStdNamespace();
+    };
+    if (IsException(Class))
+      return true;
+    return !Class->forallBases(
+        [&](const clang::CXXRecordDecl *Base) { return !IsException(Base); });
+  }
 
   static bool castsAwayQualifiers(clang::QualType From, clang::QualType To) {
     From = From.getCanonicalType();
