@@ -235,14 +235,6 @@ public:
 
   bool shouldVisitTemplateInstantiations() const { return true; }
 
-  /// Skips declarations that hold no region: the headers, and the file's
-  /// code around the regions.
-  bool TraverseDecl(clang::Decl *D) {
-    if (!D || !mayHoldRegion(D))
-      return true;
-    return Base::TraverseDecl(D);
-  }
-
   // ---- what region code names
 
   bool VisitDeclRefExpr(clang::DeclRefExpr *E) {
@@ -654,25 +646,6 @@ private:
       return R; // a library macro does what its expansion says
     // The project's own macros (and the spec's defines) are the project's.
     return nullptr;
-  }
-
-  bool mayHoldRegion(const clang::Decl *D) const {
-    if (isa<clang::TranslationUnitDecl>(D))
-      return true;
-    clang::SourceRange Range = D->getSourceRange();
-    if (Range.isInvalid())
-      return true;
-    std::optional<unsigned> B =
-        mainOffset(SM, Ctx.mainFile(), Range.getBegin());
-    std::optional<unsigned> E = mainOffset(SM, Ctx.mainFile(), Range.getEnd());
-    if (!B && !E)
-      return false; // in a header
-    if (!B || !E)
-      return true;
-    for (const PassRegion &R : Ctx.regions())
-      if (*B < R.End && *E >= R.Begin)
-        return true;
-    return false;
   }
 
   // ---- origins

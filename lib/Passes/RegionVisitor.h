@@ -47,7 +47,34 @@ public:
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
 
+  /// Skips declarations that hold no region: every header, and the file's
+  /// code around the regions. (Most of a translation unit is headers.)
+  bool TraverseDecl(clang::Decl *D) {
+    if (!D || !mayHoldRegion(D))
+      return true;
+    return clang::RecursiveASTVisitor<Derived>::TraverseDecl(D);
+  }
+
 protected:
+  bool mayHoldRegion(const clang::Decl *D) const {
+    if (llvm::isa<clang::TranslationUnitDecl>(D))
+      return true;
+    clang::SourceRange Range = D->getSourceRange();
+    if (Range.isInvalid())
+      return true;
+    std::optional<unsigned> B =
+        mainOffset(SM, Ctx.mainFile(), Range.getBegin());
+    std::optional<unsigned> E = mainOffset(SM, Ctx.mainFile(), Range.getEnd());
+    if (!B && !E)
+      return false; // in another file
+    if (!B || !E)
+      return true;
+    for (const PassRegion &R : Ctx.regions())
+      if (*B < R.End && *E >= R.Begin)
+        return true;
+    return false;
+  }
+
   const PassRegion *regionOf(clang::SourceLocation Loc) const {
     std::optional<unsigned> Offset = mainOffset(SM, Ctx.mainFile(), Loc);
     return Offset ? Ctx.regionAt(*Offset) : nullptr;
