@@ -38,13 +38,13 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 
-#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/Path.h"
 
+#include <map>
 #include <set>
 
 using namespace llvm;
@@ -657,7 +657,7 @@ private:
   };
 
   const FileInfo &fileInfo(clang::FileID F) {
-    auto [It, New] = Files.try_emplace(F);
+    auto [It, New] = Files.try_emplace(F.getHashValue());
     if (!New)
       return It->second;
     FileInfo &I = It->second;
@@ -1046,7 +1046,8 @@ private:
   std::vector<std::string> SpecHeaders;
   std::vector<GlobPattern> SpecCalls;
   std::set<std::string> EvaluatorFiles;
-  llvm::DenseMap<clang::FileID, FileInfo> Files;
+  /// By FileID; a std::map, because origins keep pointers into it.
+  std::map<unsigned, FileInfo> Files;
 };
 
 } // namespace

@@ -177,10 +177,10 @@ std::string structureProblem(StringRef Text, spec::RegionKind Kind) {
 std::vector<TextProblem> newTextProblems(StringRef Old, StringRef New) {
   std::multiset<std::string> Before;
   for (TextProblem &P : regionTextProblems(Old))
-    Before.insert(std::move(P.Message));
+    Before.insert(std::move(P.What));
   std::vector<TextProblem> Added;
   for (TextProblem &P : regionTextProblems(New)) {
-    auto It = Before.find(P.Message);
+    auto It = Before.find(P.What);
     if (It != Before.end())
       Before.erase(It);
     else

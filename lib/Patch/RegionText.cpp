@@ -123,24 +123,29 @@ std::vector<TextProblem> regionTextProblems(StringRef Input,
         (T.Spelling.startswith("<") || T.Spelling.startswith("%") ||
          T.Spelling.startswith(":")))
       Problems.push_back(
-          {T.Offset, "the digraph '" + T.Spelling.str() + "' (for '" +
-                         clang::tok::getPunctuatorSpelling(T.Tok.getKind()) +
-                         "') is not part of the candidate language: write "
-                         "the punctuation itself"});
+          {T.Offset,
+           "the digraph '" + T.Spelling.str() + "' (for '" +
+               clang::tok::getPunctuatorSpelling(T.Tok.getKind()) +
+               "') is not part of the candidate language: write "
+               "the punctuation itself",
+           "digraph " + T.Spelling.str()});
     if (T.Tok.is(clang::tok::raw_identifier) &&
         (T.Cleaned == "_Pragma" || T.Cleaned == "__pragma"))
-      Problems.push_back({T.Offset, "'" + T.Cleaned +
-                                        "' is not part of the candidate "
-                                        "language: a pragma changes how the "
-                                        "compiler treats the code"});
+      Problems.push_back({T.Offset,
+                          "'" + T.Cleaned +
+                              "' is not part of the candidate "
+                              "language: a pragma changes how the "
+                              "compiler treats the code",
+                          T.Cleaned});
   }
   for (const Directive &D : directives(Text, Tokens)) {
-    std::string Message;
-    if (!D.Name.empty() && isDigit(D.Name[0]))
+    std::string Message, What = "directive " + D.Name;
+    if (!D.Name.empty() && isDigit(D.Name[0])) {
+      What = "line marker";
       Message = "the line marker '" + D.Line +
                 "' is not part of the candidate language: it would make the "
                 "code after it look like another file's (a system header's)";
-    else if (D.Name == "line")
+    } else if (D.Name == "line")
       Message = "the directive '" + D.Line +
                 "' is not part of the candidate language: it would make the "
                 "code after it look like another file's";
@@ -149,7 +154,7 @@ std::vector<TextProblem> regionTextProblems(StringRef Input,
                 "' is not part of the candidate language: a region holds C++ "
                 "declarations and statements; the file's #includes are "
                 "outside the regions";
-    Problems.push_back({D.Offset, std::move(Message)});
+    Problems.push_back({D.Offset, std::move(Message), std::move(What)});
   }
   // Where trigraphs are on (-std=c++14 and before), `??/` continues a
   // comment onto the next line and `??>` is a closing brace; in a comment
@@ -158,9 +163,11 @@ std::vector<TextProblem> regionTextProblems(StringRef Input,
     for (size_t I = Text.find("??"); I != std::string::npos;
          I = Text.find("??", I + 1))
       if (I + 2 < Text.size() && StringRef("=/'()!<>-").contains(Text[I + 2]))
-        Problems.push_back({I, "the trigraph '" + Text.substr(I, 3) +
-                                   "' is not part of the candidate language: "
-                                   "write the character itself"});
+        Problems.push_back({I,
+                            "the trigraph '" + Text.substr(I, 3) +
+                                "' is not part of the candidate language: "
+                                "write the character itself",
+                            "trigraph " + Text.substr(I, 3)});
   llvm::stable_sort(Problems, [](const TextProblem &A, const TextProblem &B) {
     return A.Offset < B.Offset;
   });

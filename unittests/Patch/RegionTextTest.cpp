@@ -61,7 +61,7 @@ TEST(RegionTextTest, SpellingsThatHideThem) {
 }
 
 TEST(RegionTextTest, TrigraphsOnlyWhereTheyAreOn) {
-  EXPECT_EQ(problems("int a = b ??! c; // why??!\n"),
+  EXPECT_EQ(problems("int a = b ?\?! c; // why?\?!\n"),
             (Strings{"10: the trigraph '?\?!' is not part of the candidate "
                      "language",
                      "23: the trigraph '?\?!' is not part of the candidate "
@@ -69,7 +69,7 @@ TEST(RegionTextTest, TrigraphsOnlyWhereTheyAreOn) {
   clang::LangOptions CXX17;
   CXX17.CPlusPlus = CXX17.CPlusPlus11 = CXX17.CPlusPlus17 = true;
   CXX17.Digraphs = true;
-  EXPECT_TRUE(regionTextProblems("int a = b ??! c;\n", CXX17).empty());
+  EXPECT_TRUE(regionTextProblems("int a = b ?\?! c;\n", CXX17).empty());
 }
 
 TEST(RegionTextTest, DirectivesWithTheirHeaders) {

@@ -29,6 +29,9 @@ namespace patch {
 struct TextProblem {
   size_t Offset = 0;   ///< In the text.
   std::string Message; ///< Names the construct and says why.
+  /// The construct alone (`digraph %>`, `line marker`, `directive
+  /// include`), to tell whether an edit added one.
+  std::string What;
 };
 
 /// A preprocessor directive (or line marker) written in a region.
