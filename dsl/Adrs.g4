@@ -52,6 +52,7 @@ statement
   | 'require' expr                                              # requireStmt
   | 'verify' expr (',' NL* expr)*                               # verifyStmt
   | 'forbid' name stringList?                                   # forbidStmt
+  | 'allow' name stringList?                                    # allowStmt
   | 'limits' settingList                                        # limitsStmt
   | 'stage' name 'on' stageSet (',' NL* 'keep' 'if' expr)?      # stageStmt
   | 'repeats' signedNumber                                      # repeatsStmt
@@ -70,7 +71,7 @@ unknownHead
   : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include'
      | 'define' | 'flags' | 'std' | 'evolve' | 'evaluator' | 'baseline'
      | 'workloads' | 'metrics' | 'maximize' | 'minimize' | 'score'
-     | 'require' | 'verify' | 'forbid' | 'limits' | 'stage' | 'repeats'
+     | 'require' | 'verify' | 'forbid' | 'allow' | 'limits' | 'stage' | 'repeats'
      | 'generator' | 'search' | 'seed' | 'budget'
      // Tokens that continue a statement stay out, or an unfinished
      // `require x <` would end at `x` and leave `<` as a statement of junk.
@@ -173,7 +174,7 @@ name
   | 'flags' | 'std' | 'evolve' | 'block' | 'function' | 'in' | 'evaluator'
   | 'command' | 'baseline' | 'workloads' | 'as' | 'split' | 'metrics'
   | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'verify'
-  | 'forbid' | 'limits' | 'stage' | 'on' | 'of' | 'keep' | 'if' | 'repeats'
+  | 'forbid' | 'allow' | 'limits' | 'stage' | 'on' | 'of' | 'keep' | 'if' | 'repeats'
   | 'generator' | 'search' | 'seed' | 'budget'
   ;
 

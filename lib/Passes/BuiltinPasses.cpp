@@ -1,11 +1,17 @@
 //===- BuiltinPasses.cpp - forbid, fingerprint, features, lift-constants --===//
 //
-// The four built-in candidate passes share this one translation unit, so
-// that the project has few files that pay for Clang's AST headers.
+// Four of the built-in candidate passes share this one translation unit, so
+// that the project has few files that pay for Clang's AST headers; the
+// allow pass (AllowListPass.cpp) has a file of its own and is registered
+// here with the others.
 //
 //===----------------------------------------------------------------------===//
 
+#include "RegionVisitor.h"
+
+#include "adrs/Passes/AllowList.h"
 #include "adrs/Passes/Pass.h"
+#include "adrs/Patch/RegionText.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -30,50 +36,6 @@ namespace adrs {
 namespace passes {
 
 namespace {
-
-/// Offsets in the main file, after macro expansion; nullopt elsewhere.
-std::optional<unsigned> mainOffset(const clang::SourceManager &SM,
-                                   const clang::FileID &Main,
-                                   clang::SourceLocation Loc) {
-  Loc = SM.getExpansionLoc(Loc);
-  if (Loc.isInvalid() || SM.getFileID(Loc) != Main)
-    return std::nullopt;
-  return SM.getFileOffset(Loc);
-}
-
-/// The line a person would look at: #line directives (which the candidate's
-/// incremental parse uses) are honoured.
-unsigned lineOf(const clang::SourceManager &SM, clang::SourceLocation Loc) {
-  clang::PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
-  return P.isValid() ? P.getLine() : SM.getExpansionLineNumber(Loc);
-}
-
-/// Visits what lies inside the regions of the main file.
-template <typename Derived>
-class RegionVisitor : public clang::RecursiveASTVisitor<Derived> {
-public:
-  explicit RegionVisitor(PassContext &Ctx)
-      : Ctx(Ctx), SM(Ctx.ast().getSourceManager()) {}
-
-  bool shouldVisitTemplateInstantiations() const { return false; }
-  bool shouldVisitImplicitCode() const { return false; }
-
-protected:
-  const PassRegion *regionOf(clang::SourceLocation Loc) const {
-    std::optional<unsigned> Offset = mainOffset(SM, Ctx.mainFile(), Loc);
-    return Offset ? Ctx.regionAt(*Offset) : nullptr;
-  }
-
-  void reject(StringRef Pass, clang::SourceLocation Loc, const Twine &Message) {
-    const PassRegion *R = regionOf(Loc);
-    Ctx.results().Rejections.push_back(
-        {Pass.str(), R ? R->Info->Name : "", lineOf(SM, Loc),
-         SM.getExpansionColumnNumber(Loc), Message.str()});
-  }
-
-  PassContext &Ctx;
-  const clang::SourceManager &SM;
-};
 
 // ---- forbid
 // ------------------------------------------------------------------
@@ -143,49 +105,116 @@ public:
   bool VisitVarDecl(clang::VarDecl *V) {
     if (!Constructs.count("static") || !regionOf(V->getLocation()))
       return true;
-    if (V->isStaticLocal())
-      reject("forbid", V->getLocation(),
-             "static local variable '" + V->getName() +
-                 "' is forbidden by the spec: state must not survive from "
-                 "one evaluation to the next");
     // A block at file or namespace scope can define state there too; only
     // constants are not state.
-    else if (V->hasGlobalStorage() &&
-             V->isThisDeclarationADefinition() !=
-                 clang::VarDecl::DeclarationOnly &&
-             !V->isConstexpr() && !V->getType().isConstQualified())
-      reject("forbid", V->getLocation(),
-             "global variable '" + V->getName() +
-                 "' is forbidden by the spec: state must not survive from "
-                 "one evaluation to the next");
+    if (!V->hasGlobalStorage() ||
+        V->isThisDeclarationADefinition() == clang::VarDecl::DeclarationOnly)
+      return true;
+    std::optional<std::string> Why = whyState(V);
+    if (!Why)
+      return true;
+    reject(
+        "forbid", V->getLocation(),
+        (V->isStaticLocal() ? "static local variable '" : "global variable '") +
+            V->getName() +
+            "' is forbidden by the spec: state must not survive from "
+            "one evaluation to the next" +
+            *Why);
     return true;
   }
 
+  bool VisitFileScopeAsmDecl(clang::FileScopeAsmDecl *D) {
+    if (Constructs.count("asm") && regionOf(D->getBeginLoc()))
+      reject("forbid", D->getBeginLoc(), "assembly is forbidden by the spec");
+    return true;
+  }
+
+  bool VisitDecl(clang::Decl *D) {
+    if (const auto *Label = D->getAttr<clang::AsmLabelAttr>())
+      if (Constructs.count("asm") && !Label->isImplicit() &&
+          !Label->isInherited() && regionOf(Label->getLocation()))
+        reject("forbid", Label->getLocation(),
+               "an asm label is forbidden by the spec");
+    return true;
+  }
+
+  /// The #includes written in the regions, found by Clang's raw lexer as
+  /// the compiler finds them: `#include <fstream> // c`, `# include`,
+  /// `%:include` and a line splice inside `include` all count.
   void checkIncludes() {
+    const std::vector<std::string> &Forbidden =
+        Ctx.spec().Rules.ForbiddenIncludes;
+    if (Forbidden.empty())
+      return;
+    StringRef Main = SM.getBufferData(Ctx.mainFile());
     for (const PassRegion &R : Ctx.regions()) {
-      SmallVector<StringRef, 64> Lines;
-      StringRef(R.Info->Text).split(Lines, '\n');
-      for (size_t I = 0; I < Lines.size(); ++I) {
-        StringRef L = Lines[I].trim();
-        if (!L.consume_front("#"))
+      if (R.Begin > R.End || R.End > Main.size())
+        continue;
+      clang::SourceLocation Start =
+          SM.getLocForStartOfFile(Ctx.mainFile()).getLocWithOffset(R.Begin);
+      for (const patch::Directive &D : patch::regionDirectives(
+               Main.slice(R.Begin, R.End), Ctx.ast().getLangOpts())) {
+        StringRef Header = StringRef(D.Operand).trim("<>\"");
+        if (D.Operand.empty())
           continue;
-        L = L.ltrim();
-        if (!L.consume_front("include"))
-          continue;
-        std::string Header = L.trim().str();
-        for (const std::string &Forbidden :
-             Ctx.spec().Rules.ForbiddenIncludes) {
-          StringRef Bare = StringRef(Forbidden).trim("<>\"");
-          if (StringRef(Header).trim("<>\"") == Bare)
-            Ctx.results().Rejections.push_back(
-                {"forbid", R.Info->Name, R.Info->FirstLine + unsigned(I), 1,
-                 "#include " + Header + " is forbidden by the spec"});
-        }
+        for (const std::string &F : Forbidden)
+          if (StringRef(F).trim("<>\"") == Header)
+            reject("forbid", Start.getLocWithOffset(unsigned(D.Offset)),
+                   "#include " + D.Operand + " is forbidden by the spec");
       }
     }
   }
 
 private:
+  /// Why a variable with static or thread storage is state (nullopt if it
+  /// is a constant; "" when being a variable says it all): a constant is
+  /// constexpr, or const with a constant initializer and reaching no
+  /// memory that can change.
+  std::optional<std::string> whyState(const clang::VarDecl *V) {
+    if (V->isConstexpr())
+      return std::nullopt;
+    clang::ASTContext &AST = Ctx.ast();
+    clang::QualType T = V->getType();
+    if (T->isReferenceType()) {
+      T = T->getPointeeType();
+      if (!T.isConstQualified())
+        return ": it refers to memory that can change";
+    }
+    if (!AST.getBaseElementType(T).isConstQualified())
+      return "";
+    if (!V->hasConstantInitialization())
+      return " (its value is computed when the program starts, and can "
+             "hold state, like a pointer to memory from 'new')";
+    if (std::string Why = reachesMutable(AST.getBaseElementType(T), 0);
+        !Why.empty())
+      return ": " + Why;
+    return std::nullopt;
+  }
+
+  /// Whether a constant of type \p T reaches memory that can change: a
+  /// pointer to non-const, or a mutable member.
+  static std::string reachesMutable(clang::QualType T, unsigned Depth) {
+    if (Depth > 8)
+      return "";
+    if (T->isPointerType()) {
+      clang::QualType P = T->getPointeeType();
+      if (P->isFunctionType())
+        return "";
+      if (!P.isConstQualified())
+        return "it points to memory that can change";
+      return reachesMutable(P, Depth + 1);
+    }
+    if (const auto *R = T->getAsRecordDecl())
+      for (const clang::FieldDecl *F : R->fields()) {
+        if (F->isMutable())
+          return "its member '" + F->getName().str() + "' is mutable";
+        if (std::string Why = reachesMutable(F->getType(), Depth + 1);
+            !Why.empty())
+          return Why;
+      }
+    return "";
+  }
+
   void addCall(StringRef Pattern) {
     if (Expected<GlobPattern> G = GlobPattern::create(Pattern))
       Calls.push_back({Pattern.str(), std::move(*G)});
@@ -209,7 +238,9 @@ private:
       }
     // A function the region declares itself and nobody defines can only be
     // something found by name in the process at link time.
-    if (!F->isDefined() && regionOf(F->getFirstDecl()->getLocation()) &&
+    // (A builtin is declared implicitly where it is first used.)
+    if (!F->isDefined() && !F->getBuiltinID() &&
+        regionOf(F->getFirstDecl()->getLocation()) &&
         !SM.isInSystemHeader(SM.getExpansionLoc(F->getLocation()))) {
       reject("forbid", Loc,
              "'" + Qualified +
@@ -539,6 +570,10 @@ public:
 
 PassRegistry::Add<ForbidPass>
     Forbid("forbid", "reject forbidden calls, includes and constructs");
+PassRegistry::Add<AllowListPass>
+    Allow("allow", "refuse what is outside the candidate language: names "
+                   "from outside the allowed headers, pointer arithmetic and "
+                   "casts, asm, directives");
 PassRegistry::Add<FingerprintPass>
     Fingerprint("fingerprint", "hash a region's tokens, blind to layout, "
                                "comments and local names");

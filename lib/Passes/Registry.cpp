@@ -70,7 +70,7 @@ void PassPipeline::run(clang::ASTContext &Ctx, ArrayRef<FileRegions> Files,
 }
 
 std::vector<std::string> defaultPasses() {
-  return {"forbid", "fingerprint", "features"};
+  return {"forbid", "allow", "fingerprint", "features"};
 }
 
 std::vector<std::string> registeredPasses() {

@@ -3,6 +3,7 @@
 #include "adrs/Patch/Apply.h"
 
 #include "adrs/Patch/Match.h"
+#include "adrs/Patch/RegionText.h"
 #include "adrs/Regions/Markers.h"
 #include "adrs/Support/Diagnostics.h"
 
@@ -96,9 +97,15 @@ std::string toCRLF(StringRef Text) {
 /// code out of the enclosing function and past every rule about regions
 /// (no byte outside the region changes, yet the code is outside it). A
 /// function region must stay one definition: no `;` outside its brackets.
-std::string structureProblem(StringRef Text, spec::RegionKind Kind) {
+/// Brackets are counted as the compiler sees them, by token kind: `%>` and
+/// `??>` close a brace as surely as `}` does, and one in a comment, a
+/// string or a character literal closes nothing.
+std::string structureProblem(StringRef Text, spec::RegionKind Kind,
+                             bool Trigraphs) {
   clang::LangOptions LO;
   LO.CPlusPlus = LO.CPlusPlus11 = LO.CPlusPlus14 = LO.CPlusPlus17 = true;
+  LO.Digraphs = true;
+  LO.Trigraphs = Trigraphs;
   std::string Buffer = Text.str(); // the raw lexer wants a NUL at the end
   clang::Lexer L(clang::SourceLocation(), LO, Buffer.data(), Buffer.data(),
                  Buffer.data() + Buffer.size());
@@ -106,34 +113,80 @@ std::string structureProblem(StringRef Text, spec::RegionKind Kind) {
   auto LineAt = [&](const char *P) {
     return std::to_string(1 + std::count(Begin, P, '\n'));
   };
-  std::vector<char> Open;
+  auto Written = [](StringRef Spelling, char Plain) {
+    std::string S(1, Plain);
+    return Spelling == S ? "'" + S + "'"
+                         : "'" + S + "' (written '" + Spelling.str() + "')";
+  };
+  std::vector<clang::tok::TokenKind> Open;
   clang::Token Tok;
   for (;;) {
     L.LexFromRawLexer(Tok);
     if (Tok.is(clang::tok::eof))
       break;
     const char *At = L.getBufferLocation() - Tok.getLength();
-    char C = Tok.getLength() == 1 ? *At : 0;
-    if (C == '{' || C == '(' || C == '[') {
-      Open.push_back(C);
+    StringRef Spelling(At, Tok.getLength());
+    switch (Tok.getKind()) {
+    case clang::tok::l_brace:
+    case clang::tok::l_paren:
+    case clang::tok::l_square:
+      Open.push_back(Tok.getKind());
       continue;
-    }
-    if (C == '}' || C == ')' || C == ']') {
-      char Want = C == '}' ? '{' : C == ')' ? '(' : '[';
+    case clang::tok::r_brace:
+    case clang::tok::r_paren:
+    case clang::tok::r_square: {
+      clang::tok::TokenKind Want =
+          Tok.is(clang::tok::r_brace)   ? clang::tok::l_brace
+          : Tok.is(clang::tok::r_paren) ? clang::tok::l_paren
+                                        : clang::tok::l_square;
       if (Open.empty() || Open.back() != Want)
-        return std::string("line ") + LineAt(At) + " closes a '" + C +
-               "' that the region did not open";
+        return "line " + LineAt(At) + " closes a " +
+               Written(Spelling,
+                       *clang::tok::getPunctuatorSpelling(Tok.getKind())) +
+               " that the region did not open";
       Open.pop_back();
       continue;
     }
-    if (C == ';' && Open.empty() && Kind == spec::RegionKind::Function)
-      return "line " + LineAt(At) +
-             " has a ';' outside the function's braces, which would add a "
-             "declaration after the function";
+    case clang::tok::semi:
+      if (Open.empty() && Kind == spec::RegionKind::Function)
+        return "line " + LineAt(At) +
+               " has a ';' outside the function's braces, which would add a "
+               "declaration after the function";
+      continue;
+    default:
+      continue;
+    }
   }
   if (!Open.empty())
-    return std::string("it leaves a '") + Open.back() + "' open at its end";
+    return std::string("it leaves a '") +
+           clang::tok::getPunctuatorSpelling(Open.back()) + "' open at its end";
   return "";
+}
+
+/// structureProblem() under every language the region may be compiled
+/// with: trigraphs are brackets before C++17 and plain characters since.
+std::string structureProblem(StringRef Text, spec::RegionKind Kind) {
+  std::string Why = structureProblem(Text, Kind, /*Trigraphs=*/false);
+  if (Why.empty() && Text.contains("??"))
+    Why = structureProblem(Text, Kind, /*Trigraphs=*/true);
+  return Why;
+}
+
+/// What \p New holds that a region may not, beyond what \p Old held
+/// already (a region may have had an #if before adrsc saw it).
+std::vector<TextProblem> newTextProblems(StringRef Old, StringRef New) {
+  std::multiset<std::string> Before;
+  for (TextProblem &P : regionTextProblems(Old))
+    Before.insert(std::move(P.What));
+  std::vector<TextProblem> Added;
+  for (TextProblem &P : regionTextProblems(New)) {
+    auto It = Before.find(P.What);
+    if (It != Before.end())
+      Before.erase(It);
+    else
+      Added.push_back(std::move(P));
+  }
+  return Added;
 }
 
 } // namespace
@@ -346,6 +399,16 @@ PatchResult applyEdit(const Edit &E,
                  "region and may not be added, moved or removed");
       continue;
     }
+    // What the compiler would act on before any pass sees the code: a
+    // directive, a line marker, a pragma (`_Pragma("clang __debug
+    // crash")` stops the parser itself), and the spellings that hide them.
+    std::vector<TextProblem> Lexical =
+        newTextProblems(Regions[I].Text, NewText[I]);
+    for (const TextProblem &P : Lexical)
+      Reject(EditedAt[I],
+             "in the new text of region '" + Regions[I].Name + "', line " +
+                 std::to_string(regions::lineOf(NewText[I], P.Offset)) + ": " +
+                 P.Message);
     std::string Why = structureProblem(NewText[I], Regions[I].Kind);
     // Judge only what the edit broke (a block may balance its braces
     // across #if branches, say, and was accepted as it is).

@@ -42,6 +42,14 @@ std::vector<std::string> compilerArguments(const spec::BuildSettings &Build) {
   std::vector<std::string> Args = {"clang++", "-std=" + Build.Standard,
                                    "-resource-dir", ADRS_CLANG_RESOURCE_DIR,
                                    "-I" + adrsIncludeDir()};
+  // A candidate may index only containers and arrays whose bounds are
+  // checked: the standard containers' operator[] asserts (libstdc++'s
+  // cheap assertions, which leave the layout as it is) and an array index
+  // out of its known bound traps. The candidate language (the allow pass)
+  // leans on both.
+  for (const char *Check : {"-D_GLIBCXX_ASSERTIONS", "-fsanitize=array-bounds",
+                            "-fsanitize-trap=array-bounds"})
+    Args.push_back(Check);
   for (const std::string &Dir : Build.IncludeDirs)
     Args.push_back("-I" + Dir);
   for (const spec::Define &D : Build.Defines)

@@ -961,6 +961,11 @@ private:
       if (C->name())
         S.Name = name(C->name());
       S.Strings = strings(C->stringList());
+    } else if (auto *C = dynamic_cast<AdrsParser::AllowStmtContext *>(Ctx)) {
+      S.Kind = StmtKind::Allow;
+      if (C->name())
+        S.Name = name(C->name());
+      S.Strings = strings(C->stringList());
     } else if (auto *C = dynamic_cast<AdrsParser::LimitsStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Limits;
       settings(C->settingList(), S);
@@ -1077,11 +1082,11 @@ bool checkTokens(antlr4::CommonTokenStream &Tokens,
 
 ArrayRef<StringRef> statementKeywords() {
   static const StringRef Keywords[] = {
-      "describe",  "hints",     "sources",  "include",   "define",
-      "flags",     "std",       "evolve",   "evaluator", "baseline",
-      "workloads", "metrics",   "maximize", "minimize",  "score",
-      "require",   "verify",    "forbid",   "limits",    "stage",
-      "repeats",   "generator", "search",   "seed",      "budget"};
+      "describe", "hints",    "sources",   "include",  "define",    "flags",
+      "std",      "evolve",   "evaluator", "baseline", "workloads", "metrics",
+      "maximize", "minimize", "score",     "require",  "verify",    "forbid",
+      "allow",    "limits",   "stage",     "repeats",  "generator", "search",
+      "seed",     "budget"};
   return Keywords;
 }
 

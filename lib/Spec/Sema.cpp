@@ -8,6 +8,7 @@
 
 #include "Syntax.h"
 
+#include "adrs/Spec/CandidateLanguage.h"
 #include "adrs/Spec/SpecLoader.h"
 #include "adrs/Support/Glob.h"
 
@@ -42,6 +43,7 @@ const char *const StrategyNames[] = {"islands", "greedy", "feedback", "tree",
 const char *const GeneratorNames[] = {"builtin", "llm", "command"};
 const char *const ForbidKinds[] = {"calls", "includes", "asm",
                                    "goto",  "threads",  "static"};
+const char *const AllowKinds[] = {"calls", "headers", "namespaces"};
 const char *const BuiltinOperators[] = {"constant", "operator",  "negate",
                                         "delete",   "duplicate", "swap",
                                         "move",     "crossover"};
@@ -414,6 +416,7 @@ private:
   void generator(const Statement &S);
   void search(const Statement &S);
   void forbid(const Statement &S);
+  void allow(const Statement &S);
   void workloads(const Statement &S);
   void stage(const Statement &S);
 
@@ -707,6 +710,9 @@ void Sema::declare(const Statement &S) {
   case StmtKind::Forbid:
     forbid(S);
     return;
+  case StmtKind::Allow:
+    allow(S);
+    return;
   case StmtKind::Limits:
     limits(S);
     return;
@@ -900,6 +906,127 @@ void Sema::forbid(const Statement &S) {
       continue;
     }
     List.push_back(Entry);
+  }
+}
+
+/// adrsc's own code shares the process with a candidate; no spec can hand
+/// it to a region.
+static bool namesAdrsc(StringRef Name) {
+  StringRef Top = Name.split("::").first;
+  return Top == "adrs" || Top == "llvm" || Top == "clang";
+}
+
+void Sema::allow(const Statement &S) {
+  if (!S.Name)
+    return;
+  StringRef Kind = S.Name->Text;
+  if (!is_contained(toStrings(AllowKinds), Kind.str())) {
+    unknown(*S.Name, "unknown kind of rule", toStrings(AllowKinds),
+            "; expected calls, headers or namespaces");
+    return;
+  }
+  if (S.Strings.empty()) {
+    Diags.error(S.Name->Range.End,
+                "'allow " + Kind + "' needs a list: allow " + Kind +
+                    (Kind == "calls"     ? " \"std::chrono::steady_clock::now\""
+                     : Kind == "headers" ? " \"<random>\""
+                                         : " \"Eigen\""),
+                S.Name->Range);
+    return;
+  }
+  std::vector<std::string> &List = Kind == "calls" ? Out.Rules.AllowedCalls
+                                   : Kind == "headers"
+                                       ? Out.Rules.AllowedHeaders
+                                       : Out.Rules.AllowedNamespaces;
+  for (const Value &V : S.Strings) {
+    std::optional<std::string> Item = text(V);
+    if (!Item)
+      continue;
+    StringRef Entry = StringRef(*Item).trim();
+    if (Entry.empty()) {
+      error(V, "empty name in 'allow " + Kind + "'");
+      continue;
+    }
+    std::string Normal;
+    if (Kind == "headers") {
+      if (Entry.startswith("\"")) {
+        error(V, "'allow headers' takes system headers, as \"<name>\"; the "
+                 "project's own headers are allowed already");
+        continue;
+      }
+      StringRef Bare = Entry;
+      if (Bare.consume_front("<") && !Bare.consume_back(">")) {
+        error(V, "'" + Entry + "' has no closing '>'");
+        continue;
+      }
+      Bare = Bare.trim();
+      if (Bare.empty() || Bare.find_first_of(" \t<>\"") != StringRef::npos) {
+        error(V, "'" + Entry + "' is not a header name; write \"<random>\"");
+        continue;
+      }
+      ArrayRef<StringRef> Standard = standardHeaders();
+      if (!is_contained(Standard, Bare)) {
+        // A header of another library is fine; a misspelt standard one
+        // would silently allow nothing.
+        if (std::optional<std::string> Match = closestMatch(Bare, Standard)) {
+          SMFixIt Fix(V.Range, "\"<" + *Match + ">\"");
+          Diags.error(V.loc(),
+                      "'<" + Bare +
+                          ">' is not a standard header; did you "
+                          "mean '<" +
+                          *Match + ">'?",
+                      V.Range, Fix);
+          continue;
+        }
+      }
+      if (isDefaultAllowedHeader(Bare)) {
+        warning(V, "'<" + Bare +
+                       ">' is part of the candidate language "
+                       "already");
+        continue;
+      }
+      Normal = ("<" + Bare + ">").str();
+    } else {
+      StringRef Name = Entry;
+      Name.consume_front("::");
+      bool Valid = !Name.empty();
+      for (char C : Name)
+        if (!isAlnum(C) && C != '_' && C != ':' &&
+            !(Kind == "calls" && (C == '*' || C == '?' || C == '~')))
+          Valid = false;
+      if (!Valid) {
+        error(V, "'" + Entry + "' is not a " +
+                     (Kind == "calls" ? "qualified name or a glob of one"
+                                      : "namespace name") +
+                     (Kind == "calls"
+                          ? "; write \"std::chrono::steady_clock::now\" "
+                            "or \"std::chrono::*\""
+                          : "; write \"Eigen\""));
+        continue;
+      }
+      if (Name.find_first_not_of("*?:") == StringRef::npos) {
+        error(V, "'" + Entry +
+                     "' would allow everything; name what the "
+                     "regions need");
+        continue;
+      }
+      if (namesAdrsc(Name)) {
+        error(V, "'" + Entry +
+                     "' is adrsc's own code, which no region may "
+                     "use");
+        continue;
+      }
+      if (Kind == "namespaces" && Name == "std")
+        warning(V, "'allow namespaces \"std\"' allows all of the standard "
+                   "library, I/O, files, threads and clocks included; "
+                   "'allow headers' adds one header at a time");
+      Normal = Name.str();
+    }
+    if (is_contained(List, Normal)) {
+      warning(V, "'" + Normal + "' is already allowed");
+      continue;
+    }
+    List.push_back(Normal);
   }
 }
 

@@ -166,6 +166,9 @@ json::Value toJSON(const Spec &S) {
                           {"compile_s", L.CompileSeconds}};
 
   json::Object Rules{
+      {"allow_calls", strings(S.Rules.AllowedCalls)},
+      {"allow_headers", strings(S.Rules.AllowedHeaders)},
+      {"allow_namespaces", strings(S.Rules.AllowedNamespaces)},
       {"forbid_calls", strings(S.Rules.ForbiddenCalls)},
       {"forbid_includes", strings(S.Rules.ForbiddenIncludes)},
       {"forbid_constructs", strings(S.Rules.ForbiddenConstructs)},

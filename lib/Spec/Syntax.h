@@ -78,6 +78,7 @@ enum class StmtKind {
   Require,
   Verify,
   Forbid,
+  Allow,
   Limits,
   Stage,
   Repeats,

@@ -339,6 +339,37 @@ TEST(ApplyTest, EditsThatWouldReachOutsideARegion) {
   EXPECT_TRUE(R.accepted()) << first(R);
 }
 
+TEST(ApplyTest, BracketsCountAsTheCompilerSeesThem) {
+  // `%>` closes the function as `}` would, `<%` opens one: the code
+  // between would be at file scope. Digraphs are refused outright as well.
+  std::vector<std::string> All =
+      rejections(apply("```cpp pick\n  Best = 1;\n%>\nint Counter = 0;\n"
+                       "int more(int N) <%\n  int Best = 0;\n```\n"));
+  ASSERT_EQ(All.size(), 3u);
+  EXPECT_EQ(All[0], "1: in the new text of region 'pick', line 2: the "
+                    "digraph '%>' (for '}') is not part of the candidate "
+                    "language: write the punctuation itself");
+  EXPECT_EQ(All[2], "1: the new text of region 'pick' does not stand on "
+                    "its own: in the new text, line 2 closes a '}' (written "
+                    "'%>') that the region did not open. A region holds "
+                    "whole statements or declarations and may not reach "
+                    "outside itself");
+  // Before C++17 `??>` is a brace too.
+  All =
+      rejections(apply("```cpp pick\n  Best = 1;\n?\?>\nint f() ?\?<\n```\n"));
+  ASSERT_EQ(All.size(), 3u);
+  EXPECT_NE(All[2].find("line 2 closes a '}' (written '?\?>')"),
+            std::string::npos)
+      << All[2];
+  // A pragma the edit writes is refused before anything parses it.
+  All = rejections(apply("```cpp pick\n  _Pragma(\"clang __debug crash\")\n"
+                         "  Best = 1;\n```\n"));
+  ASSERT_EQ(All.size(), 1u);
+  EXPECT_EQ(All[0], "1: in the new text of region 'pick', line 1: '_Pragma' "
+                    "is not part of the candidate language: a pragma changes "
+                    "how the compiler treats the code");
+}
+
 TEST(ApplyTest, DiffFilesIsRelativeToTheBase) {
   PatchResult R = apply("```cpp admit\n  return false;\n```\n");
   ASSERT_TRUE(R.accepted());

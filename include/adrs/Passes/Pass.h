@@ -176,7 +176,7 @@ private:
   std::vector<std::unique_ptr<CandidatePass>> Passes;
 };
 
-/// The built-in passes run on every candidate, in order: forbid,
+/// The built-in passes run on every candidate, in order: forbid, allow,
 /// fingerprint, features. lift-constants runs when asked for.
 std::vector<std::string> defaultPasses();
 

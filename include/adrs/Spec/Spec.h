@@ -110,6 +110,12 @@ struct CandidateRules {
   std::vector<std::string> ForbiddenIncludes;
   /// Constructs by name: asm, goto, threads, static.
   std::vector<std::string> ForbiddenConstructs;
+  /// What the spec adds to the candidate language (`allow`): names or globs
+  /// of declarations (`std::chrono::steady_clock::now`), system headers as
+  /// `<name>`, and namespaces (`Eigen`).
+  std::vector<std::string> AllowedCalls;
+  std::vector<std::string> AllowedHeaders;
+  std::vector<std::string> AllowedNamespaces;
   std::optional<unsigned> MaxRegionLines;
 };
 
