@@ -70,7 +70,7 @@ static cl::opt<bool> EvalConfirm(
 static cl::list<std::string> EvalPasses(
     "passes",
     cl::desc("Candidate passes to run before evaluating an edit (default: "
-             "forbid,fingerprint,features; 'none' runs none)"),
+             "forbid,allow,fingerprint,features; 'none' runs none)"),
     cl::CommaSeparated, cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
 namespace {

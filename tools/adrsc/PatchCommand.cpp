@@ -54,8 +54,9 @@ static cl::opt<OutputFormat> PatchFormat(
 
 static cl::list<std::string> PatchPasses(
     "passes",
-    cl::desc("Passes to run, in order (default: forbid,fingerprint,features; "
-             "add lift-constants to make numeric literals tunable)"),
+    cl::desc(
+        "Passes to run, in order (default: forbid,allow,fingerprint,features; "
+        "add lift-constants to make numeric literals tunable)"),
     cl::CommaSeparated, cl::sub(PatchCmd), cl::cat(AdrsCategory));
 
 static cl::opt<bool>

@@ -114,8 +114,9 @@ static cl::opt<std::string> RunReplay(
 
 static cl::list<std::string> RunPasses(
     "passes",
-    cl::desc("Candidate passes (default: forbid,fingerprint,features; the "
-             "fingerprint and features passes always run)"),
+    cl::desc(
+        "Candidate passes (default: forbid,allow,fingerprint,features; the "
+        "fingerprint and features passes always run)"),
     cl::CommaSeparated, cl::sub(RunCmd), cl::cat(AdrsCategory));
 
 namespace {

@@ -41,15 +41,16 @@ eplb::Placement rebalance_experts(const eplb::Load &weight, int numReplicas,
   // 1. Apportionment.
   std::vector<double> w(experts);
   for (int layer = 0; layer < layers; ++layer) {
-    int *count = &out.logcnt[static_cast<std::size_t>(layer) * experts];
+    const std::size_t base = static_cast<std::size_t>(layer) * experts;
+    std::vector<int> &count = out.logcnt; // this layer's from base on
     for (int e = 0; e < experts; ++e)
       w[e] = static_cast<double>(weight.at(layer, e)) + 1e-12;
     for (int s = experts; s < numReplicas; ++s) {
       int best = 0;
       for (int e = 1; e < experts; ++e)
-        if (w[e] / count[e] > w[best] / count[best])
+        if (w[e] / count[base + e] > w[best] / count[base + best])
           best = e;
-      ++count[best];
+      ++count[base + best];
     }
   }
   out.maxReplicas = *std::max_element(out.logcnt.begin(), out.logcnt.end());

@@ -114,32 +114,34 @@ eplb::Placement rebalance_experts(const eplb::Load &weight, int numReplicas,
     for (int node = 0; node < numNodes; ++node) {
       // 2. Replicas within the node: one each, then the spare slots to the
       // largest load per replica (float32 quotients, the first on ties).
-      int *count = &mlogCount[node * expertsPerNode];
+      const int base = node * expertsPerNode; // this node's counts
       for (int i = 0; i < expertsPerNode; ++i) {
         nodeWeight[i] = w[mlog2log[node * expertsPerNode + i]];
-        count[i] = 1;
+        mlogCount[base + i] = 1;
         phy2mlog[i] = i;
         phyRank[i] = 0;
       }
       for (int s = expertsPerNode; s < slotsPerNode; ++s) {
         int best = 0;
-        float bestLoad = nodeWeight[0] / static_cast<float>(count[0]);
+        float bestLoad =
+            nodeWeight[0] / static_cast<float>(mlogCount[base + 0]);
         for (int i = 1; i < expertsPerNode; ++i) {
-          const float perReplica = nodeWeight[i] / static_cast<float>(count[i]);
+          const float perReplica =
+              nodeWeight[i] / static_cast<float>(mlogCount[base + i]);
           if (perReplica > bestLoad) {
             best = i;
             bestLoad = perReplica;
           }
         }
         phy2mlog[s] = best;
-        phyRank[s] = count[best];
-        ++count[best];
+        phyRank[s] = mlogCount[base + best];
+        ++mlogCount[base + best];
       }
 
       // 3. The node's replicas to its GPUs.
       for (int s = 0; s < slotsPerNode; ++s)
-        replicaWeight[s] =
-            nodeWeight[phy2mlog[s]] / static_cast<float>(count[phy2mlog[s]]);
+        replicaWeight[s] = nodeWeight[phy2mlog[s]] /
+                           static_cast<float>(mlogCount[base + phy2mlog[s]]);
       pack(replicaWeight, gpusPerNode, gpuOf, rankOnGpu);
 
       // 4. Global slot ids and the maps.
