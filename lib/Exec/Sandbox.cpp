@@ -107,9 +107,11 @@ constexpr rlim_t MaxThreads = 256;
 /// one that owns no file and no other process.
 constexpr uid_t SandboxIdBase = 0x40000000;
 
-/// Whether this process is the first of its own PID namespace (a zygote
-/// made by forkSandboxHost(), before or after it execs its program).
-bool hostIsNamespaceInit() { return getpid() == 1; }
+/// Whether \p Host, the process that forks the children, is the first of
+/// its own PID namespace (a zygote made by forkSandboxHost(), before or
+/// after it execs its program). Asked with the pid the host had before the
+/// fork: in the child itself getpid() is never 1.
+bool hostIsNamespaceInit(pid_t Host) { return Host == 1; }
 
 int ChildResultFd = -1;
 /// A secret per child, known to the parent from before the fork. Every frame
@@ -672,7 +674,7 @@ bool dieWithParent(pid_t Parent) {
     Protections += ",no-capabilities";
   if (Unprivileged)
     Protections += ",unprivileged-user";
-  if (hostIsNamespaceInit())
+  if (hostIsNamespaceInit(Setup.Parent))
     Protections += ",pid-namespace";
   if (OwnIpc)
     Protections += ",ipc-namespace";
@@ -975,7 +977,7 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   // As the first process of a PID namespace, this process inherits every
   // orphan in it; none should exist (children cannot fork), but none may
   // stay a zombie either.
-  if (hostIsNamespaceInit())
+  if (hostIsNamespaceInit(Setup.Parent))
     while (waitpid(-1, nullptr, WNOHANG) > 0) {
     }
   Result.WallMs = std::chrono::duration<double, std::milli>(
