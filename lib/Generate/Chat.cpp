@@ -154,6 +154,7 @@ EndpointSettings endpointSettings(const spec::GeneratorSpec &G,
   E.ConnectTimeoutSeconds = std::min(10.0, G.RequestTimeoutSeconds);
   E.Retries = G.Retries;
   E.MaxInFlight = G.Concurrency;
+  E.MaxReplyBytes = GeneratorReplyLimitBytes;
   return E;
 }
 

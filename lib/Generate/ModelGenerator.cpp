@@ -96,6 +96,24 @@ public:
     return Models[Ready.back()];
   }
 
+  /// When every model with a weight is benched, the time the first bench
+  /// ends: a proposal waits for it instead of failing at once, so that an
+  /// endpoint that is down does not use up the run's budget in failures.
+  std::optional<Clock::time_point> allBenchedUntil() {
+    std::lock_guard<std::mutex> L(Mutex);
+    std::optional<Clock::time_point> First;
+    auto Now = Clock::now();
+    for (size_t I = 0; I < Models.size(); ++I) {
+      if (Models[I].Weight <= 0)
+        continue;
+      if (Arms[I].BenchedUntil <= Now)
+        return std::nullopt;
+      if (!First || Arms[I].BenchedUntil < *First)
+        First = Arms[I].BenchedUntil;
+    }
+    return First;
+  }
+
   void succeeded(StringRef Model) {
     std::lock_guard<std::mutex> L(Mutex);
     if (Arm *A = arm(Model)) {
@@ -160,10 +178,22 @@ public:
                  std::string Where)
       : Name(std::move(Name)), Transport(std::move(Transport)),
         Models(std::move(Models), Bandit), Prompts(std::move(Prompts)),
-        Concurrency(Concurrency), Where(std::move(Where)) {}
+        Concurrency(Concurrency), Where(std::move(Where)) {
+    WhereName = StringRef(this->Where).split(' ').second.trim("'").str();
+  }
 
   Expected<std::optional<GeneratedEdit>>
   propose(const ProposalRequest &R, std::mt19937_64 &Rng) override {
+    if (std::optional<Clock::time_point> Until = Models.allBenchedUntil()) {
+      std::unique_lock<std::mutex> L(CancelMutex);
+      CancelWake.wait_until(L, *Until, [&] { return Cancelled; });
+    }
+    {
+      std::lock_guard<std::mutex> L(CancelMutex);
+      if (Cancelled)
+        return make_error<ProposalError>("the run is stopping", /*Fatal=*/false,
+                                         GeneratedEdit());
+    }
     const ModelSettings &M = Models.choose(R.Model, Rng);
     ChatRequest Request;
     Request.Id = R.Iteration;
@@ -210,8 +240,11 @@ public:
             Message = C.message();
           },
           [&](const ErrorInfoBase &Other) { Message = Other.message(); });
-      return make_error<ProposalError>(
-          Message + (Fatal ? " (" + Where + ")" : ""), Fatal, std::move(E));
+      // The client's messages name the model and the endpoint already; a
+      // command's may not.
+      if (Fatal && Message.find(WhereName) == std::string::npos)
+        Message += " (" + Where + ")";
+      return make_error<ProposalError>(Message, Fatal, std::move(E));
     }
     Models.succeeded(M.Name);
     Fill(*Response);
@@ -226,7 +259,14 @@ public:
     Models.observe(Model, Improvement, CostUSD);
   }
 
-  void cancel() override { Transport->cancelAll(); }
+  void cancel() override {
+    {
+      std::lock_guard<std::mutex> L(CancelMutex);
+      Cancelled = true;
+    }
+    CancelWake.notify_all();
+    Transport->cancelAll();
+  }
 
 private:
   std::string Name;
@@ -234,7 +274,11 @@ private:
   Ensemble Models;
   PromptSettings Prompts;
   unsigned Concurrency;
-  std::string Where; ///< The endpoint or command, for fatal messages.
+  std::string Where;     ///< The endpoint or command, for fatal messages.
+  std::string WhereName; ///< Its URL or command line alone.
+  std::mutex CancelMutex;
+  std::condition_variable CancelWake;
+  bool Cancelled = false;
 };
 
 bool isLocal(StringRef URL) {
@@ -288,6 +332,7 @@ public:
     C.TimeoutSeconds = G.RequestTimeoutSeconds;
     C.Retries = G.Retries;
     C.MaxInFlight = G.Concurrency;
+    C.MaxReplyBytes = GeneratorReplyLimitBytes;
     C.WorkingDirectory = S.BaseDir;
     Expected<std::unique_ptr<CommandTransport>> T =
         CommandTransport::create(std::move(C));

@@ -188,6 +188,7 @@ Error addRewrites(ArrayRef<StringRef> Lines, const Fence &F, unsigned FenceLine,
     R.Region = Tag;
     R.Code = joinLines(Lines, 0, Lines.size());
     R.Line = FenceLine;
+    R.Untyped = Lang.empty();
     Out.Rewrites.push_back(std::move(R));
     return Error::success();
   }
@@ -211,6 +212,22 @@ Error addRewrites(ArrayRef<StringRef> Lines, const Fence &F, unsigned FenceLine,
     Out.Rewrites.push_back(std::move(R));
   }
   return Error::success();
+}
+
+/// Models explain in code blocks too: pseudo code, the old lines, an example.
+/// When some blocks say where they go (```cpp policy, or markers), blocks
+/// that do not are such sketches; failing that, when some are C++ (```cpp),
+/// those without a language are. What is left is ambiguous only if the
+/// model itself was, and then the patcher says so.
+void dropSketches(std::vector<Rewrite> &Rewrites) {
+  auto Named = [](const Rewrite &R) { return !R.Region.empty(); };
+  if (any_of(Rewrites, Named) && !all_of(Rewrites, Named)) {
+    erase_if(Rewrites, [&](const Rewrite &R) { return !Named(R); });
+    return;
+  }
+  auto Typed = [](const Rewrite &R) { return !R.Untyped; };
+  if (any_of(Rewrites, Typed) && !all_of(Rewrites, Typed))
+    erase_if(Rewrites, [&](const Rewrite &R) { return !Typed(R); });
 }
 
 } // namespace
@@ -319,6 +336,7 @@ Expected<Edit> parseEdit(StringRef Reply) {
   if (Open && !FenceHasSearch)
     return replyError(FenceLine, "the reply ends inside the code block opened "
                                  "here (was it cut off?)");
+  dropSketches(Out.Rewrites);
   if (Out.empty())
     return make_error<EditError>(
         0, "the reply contains no code: expected SEARCH/REPLACE blocks or a "

@@ -132,27 +132,46 @@ TEST(EditTest, TargetIsTheLineBeforeTheBlock) {
 }
 
 TEST(EditTest, RewriteForms) {
-  Edit E = parse("```\nuntagged();\n```\n"
-                 "```cpp policy\nspace();\n```\n"
+  Edit Alone = parse("```\nuntagged();\n```\n");
+  ASSERT_EQ(Alone.Rewrites.size(), 1u);
+  EXPECT_EQ(Alone.Rewrites[0].Region, "");
+  EXPECT_EQ(Alone.Rewrites[0].Code, "untagged();\n");
+  EXPECT_EQ(Alone.Rewrites[0].Line, 1u);
+  EXPECT_TRUE(Alone.Rewrites[0].Untyped);
+
+  Edit E = parse("```cpp policy\nspace();\n```\n"
                  "```cpp:policy\ncolon();\n```\n"
                  "~~~c++ policy\ntilde();\n~~~\n"
                  "````cpp policy\n```\nlonger();\n````\n"
                  "   ```cc policy\nindented();\n   ```\n");
-  ASSERT_EQ(E.Rewrites.size(), 6u);
-  EXPECT_EQ(E.Rewrites[0].Region, "");
-  EXPECT_EQ(E.Rewrites[0].Code, "untagged();\n");
-  EXPECT_EQ(E.Rewrites[0].Line, 1u);
-  for (size_t I = 1; I < 6; ++I)
+  ASSERT_EQ(E.Rewrites.size(), 5u);
+  for (size_t I = 0; I < 5; ++I)
     EXPECT_EQ(E.Rewrites[I].Region, "policy") << I;
-  EXPECT_EQ(E.Rewrites[1].Code, "space();\n");
-  EXPECT_EQ(E.Rewrites[2].Code, "colon();\n");
-  EXPECT_EQ(E.Rewrites[3].Code, "tilde();\n");
-  EXPECT_EQ(E.Rewrites[4].Code, "```\nlonger();\n");
-  EXPECT_EQ(E.Rewrites[5].Code, "indented();\n");
-  EXPECT_EQ(E.Rewrites[5].Line, 17u);
+  EXPECT_EQ(E.Rewrites[0].Code, "space();\n");
+  EXPECT_EQ(E.Rewrites[1].Code, "colon();\n");
+  EXPECT_EQ(E.Rewrites[2].Code, "tilde();\n");
+  EXPECT_EQ(E.Rewrites[3].Code, "```\nlonger();\n");
+  EXPECT_EQ(E.Rewrites[4].Code, "indented();\n");
+  EXPECT_EQ(E.Rewrites[4].Line, 14u);
   for (const Rewrite &R : E.Rewrites)
     EXPECT_FALSE(R.HadMarkers);
   EXPECT_TRUE(E.Blocks.empty());
+}
+
+TEST(EditTest, SketchesBesideTheEditAreProse) {
+  // A block that names its region makes the unnamed ones sketches.
+  Edit Named = parse("The idea:\n```\nif (late) go();\n```\n"
+                     "Before:\n```cpp\nold();\n```\n"
+                     "```cpp policy\nnew_();\n```\n");
+  ASSERT_EQ(Named.Rewrites.size(), 1u);
+  EXPECT_EQ(Named.Rewrites[0].Code, "new_();\n");
+  // Without names, a C++ block makes the untyped ones sketches.
+  Edit Typed = parse("```\npseudo code\n```\n```cpp\nreal();\n```\n");
+  ASSERT_EQ(Typed.Rewrites.size(), 1u);
+  EXPECT_EQ(Typed.Rewrites[0].Code, "real();\n");
+  // Two C++ blocks for the only region stay ambiguous: the patcher says so.
+  Edit Two = parse("```cpp\na();\n```\n```cpp\nb();\n```\n");
+  EXPECT_EQ(Two.Rewrites.size(), 2u);
 }
 
 TEST(EditTest, FourSpacesIndentIsNotAFence) {

@@ -227,6 +227,12 @@ std::string renderPlainText(llvm::ArrayRef<ChatMessage> Messages);
 /// string everywhere would mangle the text and hide nothing worth hiding.
 std::string redact(std::string Text, llvm::StringRef Secret);
 
+/// The largest reply a generator takes from a model or a command. A region
+/// is at most a few hundred lines and max_tokens a few ten thousand tokens,
+/// so a reply of a mebibyte is already a fault; a larger one is refused
+/// instead of being parsed and stored (twice) in the run database.
+constexpr uint64_t GeneratorReplyLimitBytes = 1ull << 20;
+
 /// The spec's generator settings as the transport's: the endpoint, the
 /// timeout, the retries and (as MaxInFlight) the concurrency. \p ApiKey is
 /// what readApiKey() returned.

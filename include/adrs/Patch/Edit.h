@@ -38,6 +38,8 @@ struct Rewrite {
   bool HadMarkers = false;
   std::string Outside;
   unsigned Line = 0; ///< 1-based line of the opening fence in the reply.
+  /// The fence named no language (``` alone): as likely a sketch as code.
+  bool Untyped = false;
 };
 
 struct Edit {
