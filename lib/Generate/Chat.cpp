@@ -165,6 +165,7 @@ std::vector<ModelSettings> modelSettings(const spec::GeneratorSpec &G) {
     S.Name = M.Name;
     S.Weight = M.Weight;
     S.Temperature = M.Temperature ? *M.Temperature : G.Temperature;
+    S.ReasoningEffort = M.ReasoningEffort;
     S.MaxTokens = G.MaxTokens;
     Models.push_back(std::move(S));
   }

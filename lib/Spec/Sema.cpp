@@ -1318,7 +1318,9 @@ void Sema::generator(const Statement &S) {
        }},
       {"model",
        [&](const Setting &X) {
-         if (!arity(X, 1, 5, "model \"NAME\" [weight W] [temperature T]"))
+         if (!arity(X, 1, 7,
+                    "model \"NAME\" [weight W] [temperature T] "
+                    "[reasoning low|medium|high]"))
            return;
          std::optional<std::string> Name = text(X.Values[0]);
          if (!Name)
@@ -1329,25 +1331,34 @@ void Sema::generator(const Statement &S) {
            return;
          LLMModel M;
          M.Name = *Name;
-         options(X, 1,
-                 {{"weight",
-                   [&](const Value &, const Value &V) {
-                     if (auto W = quantity(V, Quantity::Number, "weight"))
-                       M.Weight = *W;
-                   }},
-                  {"temperature", [&](const Value &, const Value &V) {
-                     if (auto T =
-                             quantity(V, Quantity::Number, "temperature")) {
-                       if (*T > 2)
-                         error(V, "'temperature' must be between 0 and 2");
-                       else
-                         M.Temperature = *T;
-                       // As for the generator's own temperature below.
-                       if (*T > 1.5 && *T <= 2)
-                         warning(V, "a temperature above 1.5 mostly produces "
-                                    "code that does not compile");
-                     }
-                   }}});
+         options(
+             X, 1,
+             {{"weight",
+               [&](const Value &, const Value &V) {
+                 if (auto W = quantity(V, Quantity::Number, "weight"))
+                   M.Weight = *W;
+               }},
+              {"reasoning",
+               [&](const Value &, const Value &V) {
+                 if (V.Text == "low" || V.Text == "medium" || V.Text == "high")
+                   M.ReasoningEffort = V.Text;
+                 else
+                   unknown(V, "unknown reasoning effort",
+                           {"low", "medium", "high"},
+                           "; expected 'low', 'medium' or 'high'");
+               }},
+              {"temperature", [&](const Value &, const Value &V) {
+                 if (auto T = quantity(V, Quantity::Number, "temperature")) {
+                   if (*T > 2)
+                     error(V, "'temperature' must be between 0 and 2");
+                   else
+                     M.Temperature = *T;
+                   // As for the generator's own temperature below.
+                   if (*T > 1.5 && *T <= 2)
+                     warning(V, "a temperature above 1.5 mostly produces "
+                                "code that does not compile");
+                 }
+               }}});
          G.Models.push_back(std::move(M));
        }},
       {"temperature",
@@ -1533,6 +1544,27 @@ void Sema::search(const Statement &S) {
          if (arity(X, 1, 1, "ucb 1.41"))
            if (auto C = quantity(X.Values[0], Quantity::Number, "ucb"))
              R.UCBExploration = *C;
+       }},
+      {"confirm",
+       [&](const Setting &X) {
+         if (!arity(X, 1, 3, "confirm off|bests [tolerance 1%]"))
+           return;
+         const Value &Which = X.Values[0];
+         if (Which.Text != "off" && Which.Text != "bests") {
+           unknown(Which, "unknown confirmation", {"off", "bests"},
+                   "; expected 'off' or 'bests'");
+           return;
+         }
+         Out.ConfirmBests = Which.Text == "bests";
+         if (!Out.ConfirmBests && X.Values.size() > 1) {
+           error(X.Values[1], "'confirm off' takes nothing more");
+           return;
+         }
+         options(X, 1,
+                 {{"tolerance", [&](const Value &, const Value &V) {
+                     if (auto T = quantity(V, Quantity::Percent, "tolerance"))
+                       Out.ConfirmTolerance = std::max(*T, 1e-9);
+                   }}});
        }},
       {"tune",
        [&](const Setting &X) {

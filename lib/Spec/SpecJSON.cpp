@@ -121,9 +121,12 @@ json::Value toJSON(const Spec &S) {
   } else {
     json::Array Models;
     for (const LLMModel &M : G.Models)
-      Models.push_back(json::Object{{"name", M.Name},
-                                    {"weight", M.Weight},
-                                    {"temperature", optional(M.Temperature)}});
+      Models.push_back(json::Object{
+          {"name", M.Name},
+          {"weight", M.Weight},
+          {"temperature", optional(M.Temperature)},
+          {"reasoning", M.ReasoningEffort ? json::Value(*M.ReasoningEffort)
+                                          : json::Value(nullptr)}});
     Generator["endpoint"] = G.Endpoint;
     Generator["api_key_env"] = G.ApiKeyEnv;
     Generator["models"] = std::move(Models);
@@ -148,14 +151,22 @@ json::Value toJSON(const Spec &S) {
   json::Array Features;
   for (const FeatureDimension &F : R.Features)
     Features.push_back(json::Object{{"name", F.Name}, {"bins", F.Bins}});
-  json::Object Search{
-      {"strategy", toString(R.Strategy)},      {"islands", R.Islands},
-      {"migrate_every", R.MigrateEvery},       {"migrate_rate", R.MigrateRate},
-      {"features", std::move(Features)},       {"exploration", R.Exploration},
-      {"exploitation", R.Exploitation},        {"archive", R.ArchiveSize},
-      {"inspirations", R.Inspirations},        {"ucb", R.UCBExploration},
-      {"tune_constants", R.TuneConstants},     {"tune_every", R.TuneEvery},
-      {"tune_evaluations", R.TuneEvaluations}, {"loc", loc(R.Loc)}};
+  json::Object Search{{"strategy", toString(R.Strategy)},
+                      {"islands", R.Islands},
+                      {"migrate_every", R.MigrateEvery},
+                      {"migrate_rate", R.MigrateRate},
+                      {"features", std::move(Features)},
+                      {"exploration", R.Exploration},
+                      {"exploitation", R.Exploitation},
+                      {"archive", R.ArchiveSize},
+                      {"inspirations", R.Inspirations},
+                      {"ucb", R.UCBExploration},
+                      {"tune_constants", R.TuneConstants},
+                      {"tune_every", R.TuneEvery},
+                      {"tune_evaluations", R.TuneEvaluations},
+                      {"loc", loc(R.Loc)},
+                      {"confirm", S.ConfirmBests ? "bests" : "off"},
+                      {"confirm_tolerance", S.ConfirmTolerance}};
 
   const Limits &L = S.Limit;
   json::Object LimitsJSON{{"time_s", optional(L.TimeSeconds)},

@@ -149,6 +149,9 @@ struct LLMModel {
   std::string Name;
   double Weight = 1.0;
   std::optional<double> Temperature;
+  /// `reasoning low|medium|high`: sent as reasoning_effort, for models
+  /// that think before they answer.
+  std::optional<std::string> ReasoningEffort;
 };
 
 struct GeneratorSpec {
