@@ -113,6 +113,11 @@ std::string generatorName(const spec::Spec &S) {
 
 /// The replies of a recorded run, given again to the same prompts: the run
 /// is made again without asking anyone.
+/// How a request that failed for good is recorded: as a rejected candidate
+/// with this reason before the message. A replay fails the same request in
+/// the same way, so that the prompts after it are the same too.
+constexpr StringLiteral RequestFailed = "the request failed: ";
+
 class ReplayGenerator : public generate::Generator {
 public:
   static Expected<std::unique_ptr<ReplayGenerator>> open(StringRef Directory,
@@ -135,7 +140,7 @@ public:
     if (Error E = (*Old)->forEachCandidate(true, [&](store::Candidate &&C) {
           if (C.Prompt.empty())
             return;
-          generate::GeneratedEdit Edit;
+          Recording Edit;
           Edit.Reply = C.Edit;
           Edit.Generator = C.Generator;
           Edit.Operator = C.Operator;
@@ -145,6 +150,9 @@ public:
           Edit.PromptTokens = C.PromptTokens;
           Edit.CompletionTokens = C.CompletionTokens;
           Edit.CostUSD = C.CostUSD;
+          if (C.Status == Status::Rejected &&
+              StringRef(C.Reason).startswith(RequestFailed))
+            Edit.Failure = StringRef(C.Reason).drop_front(RequestFailed.size());
           G->Recorded[keyOf(C.Prompt)].push_back(std::move(Edit));
         }))
       return std::move(E);
@@ -169,9 +177,14 @@ public:
               ": the run went another way (a changed spec, strategy, or "
               "more than one job or request at a time)",
           /*Fatal=*/true, generate::GeneratedEdit());
-    generate::GeneratedEdit E = std::move(It->second.front());
+    Recording E = std::move(It->second.front());
     It->second.erase(It->second.begin());
-    return std::optional<generate::GeneratedEdit>(std::move(E));
+    std::optional<std::string> Failure = std::move(E.Failure);
+    generate::GeneratedEdit Edit = std::move(E); // the recording's edit part
+    if (Failure)
+      return make_error<generate::ProposalError>(*Failure, /*Fatal=*/false,
+                                                 std::move(Edit));
+    return std::optional<generate::GeneratedEdit>(std::move(Edit));
   }
 
   unsigned concurrency() const override { return Concurrency; }
@@ -210,7 +223,11 @@ private:
   generate::PromptSettings Prompts;
   unsigned Concurrency = 1;
   std::mutex Mutex;
-  std::map<std::string, std::vector<generate::GeneratedEdit>> Recorded;
+  /// A recorded reply, or how its request failed.
+  struct Recording : generate::GeneratedEdit {
+    std::optional<std::string> Failure;
+  };
+  std::map<std::string, std::vector<Recording>> Recorded;
 };
 
 class Evolution {
@@ -485,8 +502,18 @@ Expected<generate::ScoredProgram> Evolution::scored(int64_t Id,
   Expected<std::optional<store::Candidate>> C = Store->candidate(Id);
   if (!C)
     return C.takeError();
-  if (!*C)
-    return P;
+  if (!*C) {
+    // Recorded a moment ago, its row may still be in the writer's queue; a
+    // prompt that said nothing of how its parent did would differ from the
+    // one a replay builds, and tell the model less.
+    if (Error E = Store->flush())
+      return std::move(E);
+    C = Store->candidate(Id);
+    if (!C)
+      return C.takeError();
+    if (!*C)
+      return P;
+  }
   P.Status = (*C)->Status;
   P.Reason = (*C)->Reason;
   P.Feasible = (*C)->Feasible;
@@ -668,7 +695,7 @@ Error Evolution::accept(ProposalDone D) {
       C.Generator =
           S.Generator.Kind == spec::GeneratorKind::Command ? "command" : "llm";
     C.Status = Status::Rejected;
-    C.Reason = "the request failed: " + D.Failure->Message;
+    C.Reason = (RequestFailed + D.Failure->Message).str();
     C.Regions = J.Request.Parent.Regions;
     record(std::move(C));
     return Error::success();
