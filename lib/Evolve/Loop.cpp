@@ -834,6 +834,7 @@ void Evolution::submitTest(int64_t Id, const Program &P) {
   J.Kind = JobKind::Test;
   J.Id = Id;
   J.Regions = P;
+  J.Check = S.ConfirmBests; // for a test run: confirm its figures too
   Pool->submit(std::move(J));
 }
 
@@ -939,6 +940,21 @@ Error Evolution::finish(Done D) {
   auto It = InFlight.find(D.J.Id);
   if (It == InFlight.end())
     return Error::success();
+  // A would-be best is run again with the candidate in a process of its own
+  // before it counts: a score it forged or got by tampering with the
+  // evaluator in its own process does not survive that.
+  if (D.J.Kind == JobKind::Train && D.J.Check && S.ConfirmBests &&
+      ranToTheEnd(E.Status) && E.Confirmed == eval::Confirmation::NotAsked &&
+      wouldBeBest(E)) {
+    Job J;
+    J.Kind = JobKind::Confirm;
+    J.Id = D.J.Id;
+    J.Regions = std::move(D.J.Regions);
+    J.Files = std::move(D.J.Files);
+    J.Reported = E;
+    Pool->submit(std::move(J));
+    return Error::success();
+  }
   store::Candidate C;
   static_cast<store::Proposal &>(C) = It->second;
   InFlight.erase(It);

@@ -512,6 +512,29 @@ Expected<int64_t> RunStore::candidateCount() {
   return S.integer(0);
 }
 
+Expected<std::map<std::string, ModelUsage>> RunStore::usageByModel() {
+  // The same grouping as the run loop's counter (Evolution::count).
+  Statement S(I->Reader,
+              "SELECT CASE model WHEN '' THEN generator ELSE model END, "
+              "count(*), sum(prompt_tokens), sum(completion_tokens), "
+              "sum(cost) FROM candidates WHERE model != '' OR cost != 0 "
+              "GROUP BY 1 ORDER BY 1");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the models' usage");
+  std::map<std::string, ModelUsage> Out;
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
+    ModelUsage &U = Out[S.text(0)];
+    U.Requests = uint64_t(S.integer(1));
+    U.PromptTokens = uint64_t(S.integer(2));
+    U.CompletionTokens = uint64_t(S.integer(3));
+    U.CostUSD = S.real(4);
+  }
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the models' usage");
+  return Out;
+}
+
 Expected<int64_t> RunStore::maxId() {
   Statement S(I->Reader, "SELECT max((SELECT coalesce(max(id), -1) FROM "
                          "candidates), (SELECT coalesce(max(id), -1) FROM "

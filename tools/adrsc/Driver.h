@@ -5,11 +5,13 @@
 
 #include "adrs/Regions/Region.h"
 #include "adrs/Spec/Spec.h"
+#include "adrs/Store/RunStore.h"
 #include "adrs/Support/Diagnostics.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +63,10 @@ bool startExecutor(const spec::Spec &S,
 
 /// "N errors generated." after diagnostics, as clang ends.
 void printErrorCount(const DiagnosticEngine &Diags);
+/// One line per model (requests, tokens, dollars) and the total, as the run
+/// summary and `adrsc best` print them.
+void printModelUsage(llvm::raw_ostream &OS,
+                     const std::map<std::string, store::ModelUsage> &Models);
 
 std::string plural(size_t N, llvm::StringRef Word);
 

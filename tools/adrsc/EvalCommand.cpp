@@ -232,6 +232,18 @@ int runEval() {
     }
     Checks = eval::Checks{Ready->Layout.Regions, Passes};
     Overrides = Ready->Layout.Overrides;
+  } else if (EvalBaseline.empty()) {
+    // The sources as they are get the passes a run gives its initial
+    // program: code in a region that candidates may not write is found here,
+    // not when every candidate that keeps it is refused.
+    std::vector<std::string> Passes(EvalPasses.begin(), EvalPasses.end());
+    if (Passes.empty())
+      Passes = passes::defaultPasses();
+    if (Passes.size() == 1 && Passes[0] == "none")
+      Passes.clear();
+    if (!checkPassNames(Passes))
+      return ExitUsage;
+    Checks = eval::Checks{*Regions, Passes};
   }
 
   // A C++ evaluator runs in the warm zygote; a command needs none.

@@ -188,8 +188,8 @@ json::Object summary(const json::Value &E) {
   const json::Object *O = E.getAsObject();
   if (!O)
     return json::Object{{"status", "not evaluated"}};
-  for (StringRef K :
-       {"status", "score", "feasible", "metrics", "failed_constraints"})
+  for (StringRef K : {"status", "score", "feasible", "metrics",
+                      "failed_constraints", "confirmation"})
     if (const json::Value *V = O->get(K))
       Out[K] = *V;
   return Out;
@@ -204,6 +204,13 @@ void printScores(raw_ostream &OS, StringRef Label, const json::Object &E) {
   OS << "  " << E.getString("status").value_or("?");
   if (E.getBoolean("feasible").value_or(false))
     OS << " (feasible)";
+  if (const json::Object *C = E.getObject("confirmation")) {
+    StringRef Status = C->getString("status").value_or("");
+    if (Status == "confirmed")
+      OS << ", confirmed in a process of its own";
+    else if (Status == "not_confirmable")
+      OS << ", not confirmed: " << C->getString("note").value_or("");
+  }
   OS << "\n";
   if (const json::Object *M = E.getObject("metrics")) {
     std::vector<std::string> Keys;
@@ -273,6 +280,24 @@ int runBest() {
     Out["pareto_front"] = std::move(Front);
   }
   Out["references"] = std::move(References);
+  Expected<std::map<std::string, store::ModelUsage>> Usage =
+      R->Store->usageByModel();
+  if (!Usage) {
+    WithColor::error(errs(), "adrsc") << toString(Usage.takeError()) << "\n";
+    return ExitFailed;
+  }
+  json::Object Models;
+  double CostUSD = 0;
+  for (const auto &[Model, U] : *Usage) {
+    Models[Model] =
+        json::Object{{"requests", int64_t(U.Requests)},
+                     {"prompt_tokens", int64_t(U.PromptTokens)},
+                     {"completion_tokens", int64_t(U.CompletionTokens)},
+                     {"cost_usd", U.CostUSD}};
+    CostUSD += U.CostUSD;
+  }
+  Out["models"] = std::move(Models);
+  Out["cost_usd"] = CostUSD;
   if (BestFormat == OutputFormat::JSON) {
     outs() << formatv("{0:2}", json::Value(std::move(Out))) << "\n";
     return R->Best.Feasible ? ExitOK : ExitFailed;
@@ -293,6 +318,7 @@ int runBest() {
       if (const json::Object *T = Ref->getObject("test"))
         printScores(outs(), "  test", *T);
     }
+  printModelUsage(outs(), *Usage);
   if (!R->Front.empty()) {
     outs() << "pareto    " << R->Front.size()
            << " candidates no other beats on every objective:";

@@ -370,12 +370,7 @@ int runRun() {
                                : 0.0)
          << " candidates/s\n";
   outs() << "failures    " << failures(P) << "\n";
-  for (const auto &[Model, U] : P.Models)
-    outs() << "model       " << Model << ": " << U.Requests << " requests, "
-           << U.PromptTokens << " + " << U.CompletionTokens << " tokens, $"
-           << format("%.4f", U.CostUSD) << "\n";
-  if (!P.Models.empty())
-    outs() << "cost        $" << format("%.4f", P.CostUSD) << "\n";
+  printModelUsage(outs(), P.Models);
   if (P.BaselineScore)
     outs() << "baseline    score " << format("%.4f", *P.BaselineScore) << "\n";
   if (P.BestScore) {

@@ -134,6 +134,19 @@ std::string plural(size_t N, StringRef Word) {
   return formatv("{0} {1}{2}", N, Word, N == 1 ? "" : "s").str();
 }
 
+void printModelUsage(raw_ostream &OS,
+                     const std::map<std::string, store::ModelUsage> &Models) {
+  double Total = 0;
+  for (const auto &[Model, U] : Models) {
+    OS << "model       " << Model << ": " << U.Requests << " requests, "
+       << U.PromptTokens << " + " << U.CompletionTokens << " tokens, $"
+       << format("%.4f", U.CostUSD) << "\n";
+    Total += U.CostUSD;
+  }
+  if (!Models.empty())
+    OS << "cost        $" << format("%.4f", Total) << "\n";
+}
+
 void printErrorCount(const DiagnosticEngine &Diags) {
   if (Diags.getNumErrors())
     errs() << plural(Diags.getNumErrors(), "error") << " generated.\n";

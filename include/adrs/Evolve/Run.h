@@ -15,6 +15,7 @@
 #include "adrs/Core/Status.h"
 #include "adrs/Regions/Region.h"
 #include "adrs/Spec/Spec.h"
+#include "adrs/Store/RunStore.h"
 
 #include "llvm/Support/Error.h"
 
@@ -29,12 +30,7 @@
 namespace adrs {
 namespace evolve {
 
-/// What a model (or another generator that is paid) was asked and cost.
-struct ModelUsage {
-  uint64_t Requests = 0;
-  uint64_t PromptTokens = 0, CompletionTokens = 0;
-  double CostUSD = 0;
-};
+using store::ModelUsage;
 
 /// Where a run stands, for a progress line.
 struct Progress {

@@ -74,6 +74,13 @@ struct Candidate : Proposal {
 
 using adrs::Event;
 
+/// What a model (or another generator that is paid) was asked and cost.
+struct ModelUsage {
+  uint64_t Requests = 0;
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double CostUSD = 0;
+};
+
 class RunStore {
 public:
   /// Opens (creating it if needed) the database at \p Path.
@@ -95,6 +102,9 @@ public:
   llvm::Expected<std::vector<Proposal>> pending();
   llvm::Expected<std::vector<Event>> events();
   llvm::Expected<int64_t> candidateCount();
+  /// Requests, tokens and dollars by model, over every session; candidates
+  /// without a model and without a cost are not requests.
+  llvm::Expected<std::map<std::string, ModelUsage>> usageByModel();
   /// The largest candidate or pending id; -1 in an empty run.
   llvm::Expected<int64_t> maxId();
 
