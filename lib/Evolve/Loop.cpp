@@ -715,7 +715,8 @@ void Evolution::maybeFix(const store::Candidate &C, const eval::Evaluation &E) {
     Problem += "\n" + Diag.File + ":" + std::to_string(Diag.Line) + ":" +
                std::to_string(Diag.Column) + ": " + Diag.Message;
   for (const passes::PassRejection &R : E.Passes.Rejections)
-    Problem += "\nline " + std::to_string(R.Line) + ": " + R.Message;
+    Problem += "\n" + R.Region + " line " + std::to_string(R.RegionLine) +
+               " (file line " + std::to_string(R.Line) + "): " + R.Message;
   --J.FixesLeft;
   J.Request.Fixes.push_back({C.Edit, Problem});
   J.Request.Model = C.Model;
