@@ -855,6 +855,11 @@ Error Evolution::finishTuning(Done D) {
       formatv("#{0}: {1} constants, {2} evaluations, score {3:F4} -> {4:F4}",
               D.J.Id, T.Constants.size(), T.Result.Evaluations,
               -T.Result.InitialCost, -T.Result.BestCost);
+  if (T.Result.Stopped != tune::EarlyStop::None)
+    Summary +=
+        formatv(" (stopped after {0} of {1}: {2})", T.Result.Evaluations,
+                D.J.TuneEvaluations,
+                tune::describe(T.Result.Stopped, T.Result.PopulationSize));
   Store->addEvent({now(), Session, EventKind::Tune, Summary, D.J.Id});
   log("tune: " + Summary);
   if (T.Result.BestCost >= T.Result.InitialCost)

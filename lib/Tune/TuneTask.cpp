@@ -119,6 +119,8 @@ public:
                         {"best_cost", Number(O.BestCost)},
                         {"initial_cost", Number(O.InitialCost)},
                         {"evaluations", O.Evaluations},
+                        {"stopped", toString(O.Stopped)},
+                        {"population", O.PopulationSize},
                         {"error", O.Error}};
   }
 };
