@@ -32,21 +32,28 @@
 using namespace llvm;
 using namespace adrs;
 
+// Only these in --help, not the hundreds LLVM registers.
+static cl::OptionCategory BenchOptions("adrs-bench-overhead options");
+
 static cl::opt<unsigned> Candidates("candidates", cl::init(40),
-                                    cl::desc("Candidates to time"));
+                                    cl::desc("Candidates to time"),
+                                    cl::cat(BenchOptions));
 static cl::opt<unsigned> Builds("builds", cl::init(5),
-                                cl::desc("clang++ builds to time"));
+                                cl::desc("clang++ builds to time"),
+                                cl::cat(BenchOptions));
 static cl::opt<bool> Separate(
     "separate-check",
     cl::desc("Also time the separate re-parse that `adrsc patch` does "
-             "(the search runs the passes on the child's parse instead)"));
+             "(the search runs the passes on the child's parse instead)"),
+    cl::cat(BenchOptions));
 static cl::opt<unsigned> Soak(
     "soak", cl::init(0),
     cl::desc("Then run this many full evaluations and report the memory of "
-             "adrsc's own process and of the zygote before and after"));
+             "adrsc's own process and of the zygote before and after"),
+    cl::cat(BenchOptions));
 static cl::opt<std::string>
     Example("example", cl::init(ADRS_SOURCE_DIR "/examples/cant-be-late"),
-            cl::desc("The example directory"));
+            cl::desc("The example directory"), cl::cat(BenchOptions));
 
 /// Resident memory of a process in KiB, from /proc.
 static long residentKiB(const std::string &Pid) {
@@ -70,6 +77,7 @@ static double msSince(std::chrono::steady_clock::time_point T) {
 }
 
 int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(BenchOptions);
   cl::ParseCommandLineOptions(argc, argv, "adrsc per-candidate overhead\n");
   SourceMgr SM;
   DiagnosticEngine Diags(SM, errs());

@@ -33,14 +33,20 @@ using namespace llvm;
 using namespace adrs;
 using namespace adrs::generate;
 
+// Only these in --help, not the hundreds LLVM registers.
+static cl::OptionCategory BenchOptions("adrs-bench-chat options");
+
 static cl::opt<unsigned> Requests("requests", cl::init(32),
-                                  cl::desc("Requests per concurrency level"));
+                                  cl::desc("Requests per concurrency level"),
+                                  cl::cat(BenchOptions));
 static cl::opt<double> Delay("delay", cl::init(1.0),
-                             cl::desc("Seconds the server waits per reply"));
+                             cl::desc("Seconds the server waits per reply"),
+                             cl::cat(BenchOptions));
 static cl::list<unsigned> Concurrency("concurrency", cl::CommaSeparated,
                                       cl::desc("Requests in flight (1,16)"));
 static cl::opt<bool> NoCommand("no-command",
-                               cl::desc("Skip the command transport"));
+                               cl::desc("Skip the command transport"),
+                               cl::cat(BenchOptions));
 
 namespace {
 
@@ -108,6 +114,7 @@ void report(StringRef What, unsigned C, const Run &R) {
 } // namespace
 
 int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(BenchOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "Chat client throughput against a fake server\n");
   std::vector<unsigned> Levels;

@@ -31,13 +31,18 @@
 using namespace llvm;
 using namespace adrs;
 
+// Only these in --help, not the hundreds LLVM registers.
+static cl::OptionCategory BenchOptions("adrs-bench-passes options");
+
 static cl::opt<unsigned> Runs("runs", cl::init(200),
-                              cl::desc("Runs of each pass to time"));
+                              cl::desc("Runs of each pass to time"),
+                              cl::cat(BenchOptions));
 static cl::opt<std::string>
     Example("example", cl::init(ADRS_SOURCE_DIR "/examples/cant-be-late"),
-            cl::desc("The example directory"));
+            cl::desc("The example directory"), cl::cat(BenchOptions));
 
 int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(BenchOptions);
   cl::ParseCommandLineOptions(argc, argv, "adrsc per-pass time\n");
   SourceMgr SM;
   DiagnosticEngine Diags(SM, errs());

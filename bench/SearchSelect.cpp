@@ -24,10 +24,15 @@
 using namespace llvm;
 using namespace adrs;
 
+// Only these in --help, not the hundreds LLVM registers.
+static cl::OptionCategory BenchOptions("adrs-bench-select options");
+
 static cl::opt<unsigned> Candidates("candidates", cl::init(20000),
-                                    cl::desc("Candidates to observe"));
+                                    cl::desc("Candidates to observe"),
+                                    cl::cat(BenchOptions));
 static cl::opt<unsigned> Selects("selects", cl::init(2000),
-                                 cl::desc("select() calls to time"));
+                                 cl::desc("select() calls to time"),
+                                 cl::cat(BenchOptions));
 
 static long residentKiB() {
   std::ifstream Status("/proc/self/status");
@@ -59,6 +64,7 @@ static Timing timeSelects(search::Strategy &S, uint64_t From) {
 }
 
 int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(BenchOptions);
   cl::ParseCommandLineOptions(argc, argv, "adrsc parent selection cost\n");
   const std::pair<spec::SearchStrategy, const char *> Kinds[] = {
       {spec::SearchStrategy::Islands, "islands"},

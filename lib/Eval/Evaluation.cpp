@@ -258,6 +258,7 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
     Workloads += W.Path + "\n";
   std::string Command = S.Evaluator.Command;
   std::string StageName = Stage.str();
+  std::string SpecDir = S.BaseDir;
   exec::SandboxResult SR = exec::runSandboxed(L, [&](int) {
     // The environment was emptied; give the command what it needs and no
     // more (no API keys).
@@ -266,6 +267,11 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
     setenv("ADRS_WORKLOADS", Workloads.c_str(), 1);
     setenv("ADRS_STAGE", StageName.c_str(), 1);
     setenv("ADRS_CANDIDATE_DIR", Dir.c_str(), 1);
+    // Workloads are named from here, as a C++ evaluator's are.
+    setenv("ADRS_SPEC_DIR", SpecDir.c_str(), 1);
+    // Writes are allowed in the mirror only: a compiler's temporary files
+    // (and mktemp's) go there instead of /tmp.
+    setenv("TMPDIR", Dir.c_str(), 1);
     execl("/bin/sh", "sh", "-c", Command.c_str(), static_cast<char *>(nullptr));
     return 127;
   });

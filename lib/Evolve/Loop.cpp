@@ -742,7 +742,8 @@ void Evolution::maybeFix(const store::Candidate &C, const eval::Evaluation &E) {
     Problem += "\n" + Diag.File + ":" + std::to_string(Diag.Line) + ":" +
                std::to_string(Diag.Column) + ": " + Diag.Message;
   for (const passes::PassRejection &R : E.Passes.Rejections)
-    Problem += "\nline " + std::to_string(R.Line) + ": " + R.Message;
+    Problem += "\n" + R.Region + " line " + std::to_string(R.RegionLine) +
+               " (file line " + std::to_string(R.Line) + "): " + R.Message;
   --J.FixesLeft;
   J.Request.Fixes.push_back({C.Edit, Problem});
   J.Request.Model = C.Model;
@@ -882,6 +883,11 @@ Error Evolution::finishTuning(Done D) {
       formatv("#{0}: {1} constants, {2} evaluations, score {3:F4} -> {4:F4}",
               D.J.Id, T.Constants.size(), T.Result.Evaluations,
               -T.Result.InitialCost, -T.Result.BestCost);
+  if (T.Result.Stopped != tune::EarlyStop::None)
+    Summary +=
+        formatv(" (stopped after {0} of {1}: {2})", T.Result.Evaluations,
+                D.J.TuneEvaluations,
+                tune::describe(T.Result.Stopped, T.Result.PopulationSize));
   Store->addEvent({now(), Session, EventKind::Tune, Summary, D.J.Id});
   log("tune: " + Summary);
   if (T.Result.BestCost >= T.Result.InitialCost)

@@ -1023,6 +1023,20 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
     Result.Status = SandboxStatus::AbnormalExit;
     Result.Reason = "printed more than " + std::to_string(Flood >> 20) +
                     " MB and was stopped";
+    // What it printed says who did: the program, or a library's message
+    // about the process itself (a damaged heap) that no program wrote.
+    for (const std::string *Out : {&Result.Stderr, &Result.Stdout}) {
+      StringRef First = StringRef(*Out).ltrim().split('\n').first.rtrim();
+      if (First.empty())
+        continue;
+      std::string Quoted;
+      for (char C : First.take_front(120))
+        Quoted += isPrint(C) ? C : '?';
+      Result.Reason += std::string(" (its ") +
+                       (Out == &Result.Stderr ? "stderr" : "stdout") +
+                       " began: '" + Quoted + "')";
+      break;
+    }
     return Result;
   }
   if (TooLarge) {

@@ -1144,6 +1144,8 @@ struct Change {
 
 struct RegionState {
   std::string Name;
+  bool MustReturn =
+      false; ///< Its end is the end of a value-returning function.
   const std::string *Original;
   std::string Norm; ///< The region's text with LF line ends.
   std::unique_ptr<Analysis> A;
@@ -1152,11 +1154,13 @@ struct RegionState {
 
 class Proposer {
 public:
-  Proposer(const Program &Parent, ArrayRef<const Program *> Donors, Rng &R)
+  Proposer(const Program &Parent, ArrayRef<const Program *> Donors, Rng &R,
+           const std::set<std::string> &MustReturn)
       : Donors(Donors), R(R) {
     for (const auto &[Name, Text] : Parent) {
       RegionState S;
       S.Name = Name;
+      S.MustReturn = MustReturn.count(Name) != 0;
       S.Original = &Text;
       S.A = std::make_unique<Analysis>(Text);
       if (S.A->Usable) {
@@ -1254,6 +1258,7 @@ private:
   std::optional<std::pair<unsigned, unsigned>> condition(const Analysis &A,
                                                          const Stmt &S) const;
   bool deletable(const Analysis &A, unsigned S) const;
+  bool endsReturning(const Analysis &A, int Without) const;
   bool moveAllowed(const Analysis &A, unsigned S, unsigned Line) const;
   const std::vector<Boundary> &insertionPoints(unsigned Region);
 
@@ -1403,6 +1408,86 @@ bool Proposer::deletable(const Analysis &A, unsigned S) const {
          !A.uses(St.Last + 1, unsigned(A.Toks.size()) - 1, Name);
 }
 
+/// Whether control can run past the end of statement \p S, or of list \p L,
+/// with the list item \p Without taken out (-1: none). Read from tokens, so
+/// it errs towards "can": a loop that never ends or a call that does not
+/// return counts as running past.
+class FallThrough {
+public:
+  FallThrough(const Analysis &A, int Without) : A(A), Without(Without) {}
+
+  bool list(unsigned L, unsigned Depth) const {
+    const std::vector<unsigned> &Items = A.Lists[L].Items;
+    for (auto It = Items.rbegin(); It != Items.rend(); ++It)
+      if (int(*It) != Without)
+        return stmt(*It, Depth);
+    return true;
+  }
+
+  bool stmt(unsigned S, unsigned Depth) const {
+    const Stmt &St = A.Stmts[S];
+    if (Depth > MaxDepth)
+      return true;
+    switch (St.Kind) {
+    case StmtKind::Simple:
+      return !(A.word(St.First, "return") || A.word(St.First, "throw") ||
+               A.word(St.First, "co_return"));
+    case StmtKind::Compound:
+      return body(S, Depth);
+    case StmtKind::If: {
+      // The branches are the statements that start right after the
+      // condition and right after `else`.
+      std::optional<unsigned> Then = startingAt(S, unsigned(St.CondClose) + 1);
+      if (!Then)
+        return true;
+      unsigned Else = A.Stmts[*Then].Last + 1;
+      if (Else > St.Last || !A.word(Else, "else"))
+        return true;
+      std::optional<unsigned> ElseStmt = startingAt(*Then, Else + 1);
+      return !ElseStmt || stmt(*Then, Depth + 1) || stmt(*ElseStmt, Depth + 1);
+    }
+    default:
+      return true;
+    }
+  }
+
+private:
+  const Analysis &A;
+  int Without;
+
+  /// The list a compound statement holds.
+  bool body(unsigned S, unsigned Depth) const {
+    for (unsigned L = 0; L < A.Lists.size(); ++L)
+      if (A.Lists[L].Owner == int(S))
+        return list(L, Depth + 1);
+    return true;
+  }
+
+  /// The statement after \p After (statements are numbered in the order
+  /// they start) whose first token is \p Tok.
+  std::optional<unsigned> startingAt(unsigned After, unsigned Tok) const {
+    for (unsigned S = After + 1; S < A.Stmts.size(); ++S)
+      if (A.Stmts[S].First == Tok)
+        return S;
+    return std::nullopt;
+  }
+};
+
+/// Whether every path through the region's code (a function region's body)
+/// ends in a return, with the list item \p Without deleted (-1: as it is).
+bool Proposer::endsReturning(const Analysis &A, int Without) const {
+  if (A.Lists.empty())
+    return false;
+  FallThrough F(A, Without);
+  unsigned Body = 0;
+  for (unsigned S : A.Lists[0].Items)
+    if (A.Stmts[S].Kind == StmtKind::Definition)
+      for (unsigned L = 1; L < A.Lists.size(); ++L)
+        if (A.Lists[L].Owner == int(S))
+          Body = L;
+  return !F.list(Body, 0);
+}
+
 /// Whether statement \p S may move to before line \p Line of its block:
 /// not past a preprocessor line, not above the declaration of a name it
 /// uses, not below a use of the name it declares.
@@ -1498,7 +1583,9 @@ std::vector<Site> Proposer::sites(Operator Op, unsigned Region) {
     break;
   case Operator::Delete:
     for (unsigned S = 0; S < NumStmts; ++S)
-      if (deletable(A, S))
+      if (deletable(A, S) &&
+          !(Regions[Region].MustReturn && endsReturning(A, -1) &&
+            !endsReturning(A, int(S))))
         Out.push_back({S});
     break;
   case Operator::Duplicate:
@@ -1849,11 +1936,10 @@ BuiltinGenerator::BuiltinGenerator(std::vector<Operator> Ops) {
       Operators.push_back(Op);
 }
 
-std::optional<Proposal>
-BuiltinGenerator::propose(const Program &Parent,
-                          ArrayRef<const Program *> Donors,
-                          std::mt19937_64 &Rng) const {
-  return Proposer(Parent, Donors, Rng).run(Operators);
+std::optional<Proposal> BuiltinGenerator::propose(
+    const Program &Parent, ArrayRef<const Program *> Donors,
+    std::mt19937_64 &Rng, const std::set<std::string> &MustReturn) const {
+  return Proposer(Parent, Donors, Rng, MustReturn).run(Operators);
 }
 
 namespace {
@@ -1869,7 +1955,13 @@ public:
     std::vector<const Program *> Donors;
     for (const ScoredProgram &P : R.Inspirations)
       Donors.push_back(&P.Regions);
-    std::optional<Proposal> P = Engine.propose(R.Parent.Regions, Donors, Rng);
+    std::set<std::string> MustReturn;
+    if (R.Regions)
+      for (const regions::Region &Reg : *R.Regions)
+        if (Reg.MustReturn)
+          MustReturn.insert(Reg.Name);
+    std::optional<Proposal> P =
+        Engine.propose(R.Parent.Regions, Donors, Rng, MustReturn);
     if (!P)
       return std::nullopt;
     GeneratedEdit E;

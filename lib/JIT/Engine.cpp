@@ -347,7 +347,8 @@ struct Engine::Impl {
   }
 
   Error createInterpreter(StringRef Text) {
-    std::vector<std::string> Args = regions::compilerArguments(S.Build);
+    std::vector<std::string> Args =
+        regions::compilerArguments(S.Build, regions::UnitRole::Candidate);
     Args.erase(Args.begin()); // the interpreter takes no program name
     Args.push_back("-O2");
     std::vector<const char *> Argv;

@@ -50,6 +50,10 @@ const char *const DefaultForbiddenCalls[] = {
     "rename",  "kill",    "dlopen", "dlsym",  "mmap",   "mprotect",
     "ptrace",  "syscall", "setenv", "putenv", "chdir"};
 
+/// Why a call is forbidden: the list above, the spec's `forbid calls`, or
+/// its `forbid threads`.
+enum class CallRule { System, Spec, Threads };
+
 const char *const ThreadCalls[] = {"pthread_create", "std::async",
                                    "std::thread::thread",
                                    "std::jthread::jthread"};
@@ -58,15 +62,16 @@ class ForbidVisitor : public RegionVisitor<ForbidVisitor> {
 public:
   explicit ForbidVisitor(PassContext &Ctx) : RegionVisitor(Ctx) {
     const spec::CandidateRules &Rules = Ctx.spec().Rules;
-    for (const char *Name : DefaultForbiddenCalls)
-      addCall(Name);
+    // The spec's own rules first: a call it names is refused as its rule.
     for (const std::string &Name : Rules.ForbiddenCalls)
-      addCall(Name);
+      addCall(Name, CallRule::Spec);
+    for (const char *Name : DefaultForbiddenCalls)
+      addCall(Name, CallRule::System);
     Constructs = std::set<std::string>(Rules.ForbiddenConstructs.begin(),
                                        Rules.ForbiddenConstructs.end());
     if (Constructs.count("threads"))
       for (const char *Name : ThreadCalls)
-        addCall(Name);
+        addCall(Name, CallRule::Threads);
     for (const std::string &F : Ctx.spec().Evaluator.Files)
       EvaluatorFiles.insert(F);
   }
@@ -215,9 +220,9 @@ private:
     return "";
   }
 
-  void addCall(StringRef Pattern) {
+  void addCall(StringRef Pattern, CallRule Rule) {
     if (Expected<GlobPattern> G = GlobPattern::create(Pattern))
-      Calls.push_back({Pattern.str(), std::move(*G)});
+      Calls.push_back({Rule, std::move(*G)});
     else
       consumeError(G.takeError());
   }
@@ -253,18 +258,33 @@ private:
     // the project (the C and C++ libraries) match the built-in list; the
     // researcher's own `open()` is fine unless the spec names it.
     bool FromSystem = SM.isInSystemHeader(SM.getExpansionLoc(F->getLocation()));
-    for (const auto &[Pattern, Glob] : Calls) {
-      bool Explicit = is_contained(Ctx.spec().Rules.ForbiddenCalls, Pattern);
-      if (!FromSystem && !Explicit)
+    for (const auto &[Rule, Glob] : Calls) {
+      if (!FromSystem && Rule != CallRule::Spec)
         continue;
       if (Glob.match(Name) || Glob.match(Qualified) ||
           (StringRef(Qualified).startswith("std::") &&
            Glob.match(StringRef(Qualified).drop_front(5)))) {
-        reject("forbid", Loc,
-               "call to '" + Qualified + "' is forbidden" +
-                   (Explicit ? " by the spec" : "") +
-                   "; a policy computes a decision and has no business "
-                   "with processes, files or the network");
+        // The spec gives no reason for what it names, and adrsc does not
+        // make one up (`rand` has nothing to do with the system).
+        switch (Rule) {
+        case CallRule::System:
+          reject("forbid", Loc,
+                 "call to '" + Qualified +
+                     "' is forbidden; a policy computes a decision and has "
+                     "no business with processes, files or the network");
+          break;
+        case CallRule::Spec:
+          reject("forbid", Loc,
+                 "call to '" + Qualified +
+                     "' is forbidden by the spec ('forbid calls')");
+          break;
+        case CallRule::Threads:
+          reject("forbid", Loc,
+                 "call to '" + Qualified +
+                     "' starts a thread, which the spec forbids ('forbid "
+                     "threads')");
+          break;
+        }
         return;
       }
     }
@@ -292,7 +312,7 @@ private:
     return true;
   }
 
-  std::vector<std::pair<std::string, GlobPattern>> Calls;
+  std::vector<std::pair<CallRule, GlobPattern>> Calls;
   std::set<std::string> Constructs;
   std::set<std::string> EvaluatorFiles;
 };

@@ -21,7 +21,8 @@ CandidateChecker::create(const spec::Spec &S,
     if (C->Units.count(R.Unit))
       continue;
     Expected<std::unique_ptr<regions::SourceParser>> P =
-        regions::SourceParser::create(S.Build, R.Unit);
+        regions::SourceParser::create(S.Build, R.Unit,
+                                      regions::UnitRole::Candidate);
     if (!P)
       return P.takeError();
     C->Units[R.Unit] = std::move(*P);

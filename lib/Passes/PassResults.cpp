@@ -60,6 +60,7 @@ json::Value toJSON(const PassResults &P) {
                                       {"region", R.Region},
                                       {"line", R.Line},
                                       {"column", R.Column},
+                                      {"region_line", R.RegionLine},
                                       {"message", R.Message}});
   json::Object Features, Fingerprints, Transformed;
   for (const auto &[K, V] : P.Features)
@@ -116,6 +117,13 @@ Expected<PassResults> passResultsFromJSON(const json::Value &V) {
         return Column.takeError();
       X.Line = *Line;
       X.Column = *Column;
+      // Optional: results written before regions counted their own lines.
+      if (R->get("region_line")) {
+        Expected<unsigned> RegionLine = number<unsigned>(*R, "region_line");
+        if (!RegionLine)
+          return RegionLine.takeError();
+        X.RegionLine = *RegionLine;
+      }
       P.Rejections.push_back(std::move(X));
     }
   }

@@ -3,6 +3,7 @@
 #include "adrs/Passes/Pass.h"
 
 #include "clang/AST/ASTContext.h"
+#include "clang/Basic/SourceManager.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -60,12 +61,28 @@ Expected<PassPipeline> PassPipeline::create(ArrayRef<std::string> Names) {
 void PassPipeline::run(clang::ASTContext &Ctx, ArrayRef<FileRegions> Files,
                        const spec::Spec &S, PassResults &Results,
                        ArrayRef<clang::Decl *> TopLevel) const {
+  const clang::SourceManager &SM = Ctx.getSourceManager();
   for (const FileRegions &F : Files) {
     PassContext PC(Ctx, F.File, F.Regions, S, Results);
     if (!TopLevel.empty())
       PC.setTopLevelDecls(TopLevel.vec());
+    size_t Before = Results.Rejections.size();
     for (const std::unique_ptr<CandidatePass> &P : Passes)
       P->run(PC);
+    // Lines as the file has them (#line directives honoured), and as the
+    // region has them, which is how generators describe their edits.
+    for (PassRejection &R : drop_begin(Results.Rejections, Before)) {
+      const PassRegion *In = nullptr;
+      for (const PassRegion &Region : F.Regions)
+        if (Region.Info && Region.Info->Name == R.Region)
+          In = &Region;
+      if (!In || R.Line == 0)
+        continue;
+      clang::PresumedLoc First =
+          SM.getPresumedLoc(SM.getComposedLoc(F.File, In->Begin));
+      if (First.isValid() && R.Line >= First.getLine())
+        R.RegionLine = R.Line - First.getLine() + 1;
+    }
   }
 }
 

@@ -20,11 +20,13 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/ASTUnit.h"
 #include "clang/Lex/Lexer.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -54,6 +56,7 @@ json::Value toJSON(const Region &R) {
                       {"last_line", R.LastLine},
                       {"function", R.Function},
                       {"boundary", R.Boundary},
+                      {"must_return", R.MustReturn},
                       {"context", std::move(Context)},
                       {"text", R.Text}};
 }
@@ -72,6 +75,7 @@ Region regionFromJSON(const json::Object &O) {
   R.LastLine = unsigned(O.getInteger("last_line").value_or(0));
   R.Function = O.getString("function").value_or("").str();
   R.Boundary = O.getString("boundary").value_or("").str();
+  R.MustReturn = O.getBoolean("must_return").value_or(false);
   R.Text = O.getString("text").value_or("").str();
   if (const json::Array *Context = O.getArray("context"))
     for (const json::Value &V : *Context)
@@ -366,6 +370,37 @@ private:
   unsigned Size = 0;
 };
 
+/// Whether \p F must return a value: control that reaches the end of its
+/// body has none to give (main returns 0 there, a coroutine finishes).
+bool returnsValue(const clang::FunctionDecl &F) {
+  return !F.getReturnType()->isVoidType() && !F.isMain() &&
+         !isa_and_nonnull<clang::CoroutineBodyStmt>(F.getBody());
+}
+
+/// Whether only comments, white space and closing braces come between
+/// \p From and \p To of \p Text: code that runs past \p From ends the
+/// function whose body closes at \p To. (A brace that closes a loop's body
+/// would send it round again; taking it for the end only makes the
+/// generator more careful.)
+bool onlyClosingBetween(StringRef Text, size_t From, size_t To) {
+  StringRef Rest = Text.slice(From, To);
+  while (!Rest.empty()) {
+    if (Rest.startswith("//")) {
+      Rest = Rest.drop_until([](char C) { return C == '\n'; });
+    } else if (Rest.startswith("/*")) {
+      size_t Close = Rest.find("*/", 2);
+      if (Close == StringRef::npos)
+        return false;
+      Rest = Rest.drop_front(Close + 2);
+    } else if (isSpace(Rest.front()) || Rest.front() == '}') {
+      Rest = Rest.drop_front();
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool isSourceFile(StringRef Path) {
   StringRef Ext = sys::path::extension(Path);
   return is_contained(
@@ -567,6 +602,12 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
       if (Enclosing) {
         R.Function = Context.signature(Enclosing);
         R.Boundary = whyNotCallableAcross(*Enclosing).value_or("");
+        if (returnsValue(*Enclosing)) {
+          FileRange Body = L.range(Enclosing->getBody()->getSourceRange());
+          R.MustReturn = R.Kind == spec::RegionKind::Function ||
+                         (Body.Valid && Body.File == FID && Body.End > R.End &&
+                          onlyClosingBetween(*Text, R.End, Body.End));
+        }
       }
       R.Context = std::move(Context.Result);
     };

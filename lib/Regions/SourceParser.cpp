@@ -38,7 +38,8 @@ static std::string adrsIncludeDir() {
   return ADRS_SOURCE_INCLUDE_DIR;
 }
 
-std::vector<std::string> compilerArguments(const spec::BuildSettings &Build) {
+std::vector<std::string> compilerArguments(const spec::BuildSettings &Build,
+                                           UnitRole Role) {
   std::vector<std::string> Args = {"clang++", "-std=" + Build.Standard,
                                    "-resource-dir", ADRS_CLANG_RESOURCE_DIR,
                                    "-I" + adrsIncludeDir()};
@@ -56,8 +57,17 @@ std::vector<std::string> compilerArguments(const spec::BuildSettings &Build) {
     Args.push_back("-D" + D.Name + (D.Value ? "=" + *D.Value : ""));
   for (const std::string &Flag : Build.Flags)
     Args.push_back(Flag);
-  // Warnings are the researcher's business; only errors stop a candidate.
-  Args.push_back("-w");
+  if (Role == UnitRole::Sources) {
+    // Warnings are the researcher's business; only errors stop a candidate.
+    Args.push_back("-w");
+    return Args;
+  }
+  // -w would silence the one warning a candidate's unit must obey, even
+  // made an error, so warnings stay on (their diagnostics are dropped where
+  // they are collected) and none but this one is an error, whatever the
+  // spec's flags ask.
+  Args.push_back("-Wno-error");
+  Args.push_back("-Werror=return-type");
   return Args;
 }
 
@@ -112,10 +122,11 @@ std::vector<SourceDiagnostic> diagnosticsFromJSON(const json::Array *A) {
 SourceParser::~SourceParser() = default;
 
 Expected<std::unique_ptr<SourceParser>>
-SourceParser::create(const spec::BuildSettings &Build, StringRef File) {
+SourceParser::create(const spec::BuildSettings &Build, StringRef File,
+                     UnitRole Role) {
   std::unique_ptr<SourceParser> P(new SourceParser());
   P->File = File.str();
-  std::vector<std::string> Args = compilerArguments(Build);
+  std::vector<std::string> Args = compilerArguments(Build, Role);
   Args.insert(Args.begin() + 1, "-fsyntax-only");
   Args.push_back(P->File);
   std::vector<const char *> Argv;

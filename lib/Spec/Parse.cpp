@@ -121,7 +121,23 @@ public:
     }
   }
 
-  std::string describeSet(const antlr4::misc::IntervalSet &Set) const {
+  /// The keywords in \p Set, for a "did you mean" (the statement keywords
+  /// when the set holds them all).
+  std::vector<std::string>
+  keywordsIn(const antlr4::misc::IntervalSet &Set) const {
+    std::vector<std::string> Words;
+    for (ssize_t Type : Set.toList()) {
+      std::string Literal = Type > 0 ? Vocab.getLiteralName(Type) : "";
+      if (Literal.size() > 2 && isalpha(Literal[1]))
+        Words.push_back(Literal.substr(1, Literal.size() - 2));
+    }
+    return Words;
+  }
+
+  /// \p InSettings: where a statement's settings go (`budget ...`), whose
+  /// names are words like the statements' keywords.
+  std::string describeSet(const antlr4::misc::IntervalSet &Set,
+                          bool InSettings = false) const {
     std::vector<ssize_t> Types = Set.toList();
     bool HasIdent = false;
     unsigned StatementKeywords = 0;
@@ -145,7 +161,7 @@ public:
       if (Type > 0 && Vocab.getLiteralName(Type) == "'('")
         InExpression = true;
     if (StatementKeywords > 8 && !InExpression)
-      Add("a statement");
+      Add(InSettings ? "a setting" : "a statement");
     for (ssize_t Type : Types) {
       std::string Literal = Type > 0 ? Vocab.getLiteralName(Type) : "";
       bool IsKeyword = Literal.size() > 2 && isalpha(Literal[1]);
@@ -240,6 +256,8 @@ public:
   /// in the tree, as terminals of the body, and the tree builder reports
   /// them in order with the other statement-level errors.
   void sync(antlr4::Parser *P) override {
+    if (Abandoned || AfterProblem)
+      return;
     if (P->getContext()->getRuleIndex() != AdrsParser::RuleBody) {
       DefaultErrorStrategy::sync(P);
       return;
@@ -258,6 +276,11 @@ public:
 
   void recover(antlr4::Parser *P, std::exception_ptr) override {
     antlr4::TokenStream *Input = P->getTokenStream();
+    if (Abandoned || AfterProblem) {
+      while (Input->LA(1) != antlr4::Token::EOF)
+        P->consume();
+      return;
+    }
     // Guarantee progress when the error is at a statement's end already and
     // the same state fails again.
     if (lastErrorIndex == static_cast<int>(Input->index()) &&
@@ -282,7 +305,7 @@ protected:
                             const antlr4::NoViableAltException &E) override {
     antlr4::Token *T = E.getOffendingToken();
     std::string Message = unexpected(T);
-    notify(P, T, Message);
+    notify(P, T, situate(P, T, Message));
   }
 
   void reportInputMismatch(antlr4::Parser *P,
@@ -292,15 +315,19 @@ protected:
     if (T && T->getType() == AdrsLexer::UNEXPECTED_CHAR)
       Message = unexpected(T);
     else
-      Message = "expected " + Names.describeSet(E.getExpectedTokens()) +
-                ", found " + Names.describeToken(T);
-    notify(P, T, Message);
+      Message = "expected " +
+                Names.describeSet(E.getExpectedTokens(), inSettings(P)) +
+                ", found " + Names.describeToken(T) +
+                suggestion(T, E.getExpectedTokens());
+    notify(P, T, situate(P, T, Message));
   }
 
   void
   reportFailedPredicate(antlr4::Parser *P,
                         const antlr4::FailedPredicateException &E) override {
-    notify(P, E.getOffendingToken(), unexpected(E.getOffendingToken()));
+    notify(
+        P, E.getOffendingToken(),
+        situate(P, E.getOffendingToken(), unexpected(E.getOffendingToken())));
   }
 
   void reportUnwantedToken(antlr4::Parser *P) override {
@@ -310,8 +337,10 @@ protected:
     antlr4::Token *T = P->getCurrentToken();
     std::string Message = unexpected(T);
     if (!T || T->getType() != AdrsLexer::UNEXPECTED_CHAR)
-      Message += "; expected " + Names.describeSet(getExpectedTokens(P));
-    notify(P, T, Message);
+      Message += "; expected " +
+                 Names.describeSet(getExpectedTokens(P), inSettings(P)) +
+                 suggestion(T, getExpectedTokens(P));
+    notify(P, T, situate(P, T, Message));
   }
 
   void reportMissingToken(antlr4::Parser *P) override {
@@ -320,11 +349,63 @@ protected:
     beginErrorCondition(P);
     antlr4::Token *T = P->getCurrentToken();
     notify(P, T,
-           "expected " + Names.describeSet(getExpectedTokens(P)) + " before " +
-               Names.describeToken(T));
+           situate(P, T,
+                   "expected " +
+                       Names.describeSet(getExpectedTokens(P), inSettings(P)) +
+                       " before " + Names.describeToken(T)));
   }
 
+public:
+  /// An error before the problem's body began (no `problem`, no '{'): what
+  /// follows cannot be read as the problem, so nothing more is reported.
+  bool abandoned() const { return Abandoned; }
+
 private:
+  /// Where the error is decides what comes of it: outside the problem, the
+  /// rest of the file is skipped with one error.
+  std::string situate(antlr4::Parser *P, antlr4::Token *T,
+                      std::string Message) {
+    // The one error has been given; the rest of the file is skipped.
+    if (Abandoned || AfterProblem)
+      return "";
+    antlr4::ParserRuleContext *Ctx = P->getContext();
+    if (auto *Spec = dynamic_cast<AdrsParser::SpecContext *>(Ctx)) {
+      if (!Spec->problem()) {
+        Abandoned = true;
+        return Message;
+      }
+      AfterProblem = true;
+      if (T && T->getText() == "problem")
+        return "a spec holds one problem; a second one begins here";
+      return unexpected(T) + " after the problem's closing '}'";
+    }
+    if (auto *Problem = dynamic_cast<AdrsParser::ProblemContext *>(Ctx))
+      if (!Problem->body())
+        Abandoned = true;
+    return Message;
+  }
+
+  /// Inside settings (a settingList), where "a statement" reads "a setting".
+  static bool inSettings(antlr4::Parser *P) {
+    for (antlr4::RuleContext *C = P->getContext(); C;
+         C = dynamic_cast<antlr4::RuleContext *>(C->parent))
+      if (C->getRuleIndex() == AdrsParser::RuleSettingList ||
+          C->getRuleIndex() == AdrsParser::RuleSetting)
+        return true;
+    return false;
+  }
+
+  /// "; did you mean 'block'?" for a misspelt keyword.
+  std::string suggestion(antlr4::Token *T,
+                         const antlr4::misc::IntervalSet &Expected) const {
+    if (!T || T->getType() != AdrsLexer::IDENT)
+      return "";
+    return didYouMean(T->getText(), Names.keywordsIn(Expected));
+  }
+
+  bool Abandoned = false;
+  bool AfterProblem = false;
+
   bool isStatementEnd(size_t Type) const {
     return Type == antlr4::Token::EOF || Type == AdrsLexer::NL ||
            Type == CloseBrace || Type == Semicolon;
@@ -348,7 +429,8 @@ private:
   }
 
   void notify(antlr4::Parser *P, antlr4::Token *T, const std::string &Message) {
-    P->notifyErrorListeners(T, Message, nullptr);
+    if (!Message.empty())
+      P->notifyErrorListeners(T, Message, nullptr);
   }
 
   const TokenNames &Names;
@@ -1043,8 +1125,11 @@ bool checkTokens(antlr4::CommonTokenStream &Tokens,
       std::string TextStorage = T->getText();
       StringRef Text = TextStorage;
       if (Text.size() < 4 || !Text.endswith("*/")) {
-        Diags.error(Positions.range(T).Start, "unterminated /* comment");
-        return true;
+        // It swallows the rest of the file, '}' included: whatever the
+        // parser said next would be a consequence.
+        Diags.error(Positions.range(T).Start,
+                    "unterminated /* comment; it runs to the end of the file");
+        return false;
       }
       break;
     }
@@ -1108,9 +1193,12 @@ std::optional<SpecSyntax> parseSyntax(SourceMgr &SM, unsigned BufferID,
     DiagnosticListener Listener(Diags, Positions);
     Parser.removeErrorListeners();
     Parser.addErrorListener(&Listener);
-    Parser.setErrorHandler(
-        std::make_shared<ErrorStrategy>(Names, Parser.getVocabulary()));
+    auto Strategy =
+        std::make_shared<ErrorStrategy>(Names, Parser.getVocabulary());
+    Parser.setErrorHandler(Strategy);
     AdrsParser::SpecContext *Tree = Parser.spec();
+    if (Strategy->abandoned())
+      return std::nullopt;
     Builder B(Positions, Names, Diags);
     return B.build(Tree);
   } catch (antlr4::ParseCancellationException &) {

@@ -11,11 +11,15 @@
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 
+#include "llvm/ADT/StringRef.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <random>
+
+using llvm::StringRef;
 
 namespace adrs {
 namespace tune {
@@ -49,6 +53,9 @@ double normalize(const Parameter &P, double V) {
 
 /// Large but finite: pagmo's covariance update does not survive infinities.
 constexpr double Invalid = 1e300;
+/// pagmo stops when a generation's costs differ by less than FTol, or its
+/// step in the [0, 1] coordinates falls below XTol.
+constexpr double FTol = 1e-9, XTol = 1e-6;
 
 struct Problem {
   std::shared_ptr<Shared> S;
@@ -77,6 +84,52 @@ struct Problem {
 };
 
 } // namespace
+
+StringRef toString(EarlyStop Why) {
+  switch (Why) {
+  case EarlyStop::None:
+    return "none";
+  case EarlyStop::TooSmall:
+    return "too_small";
+  case EarlyStop::Remainder:
+    return "remainder";
+  case EarlyStop::FlatCosts:
+    return "flat_costs";
+  case EarlyStop::Converged:
+    return "converged";
+  }
+  return "none";
+}
+
+std::optional<EarlyStop> earlyStopNamed(StringRef Name) {
+  for (EarlyStop Why :
+       {EarlyStop::None, EarlyStop::TooSmall, EarlyStop::Remainder,
+        EarlyStop::FlatCosts, EarlyStop::Converged})
+    if (toString(Why) == Name)
+      return Why;
+  return std::nullopt;
+}
+
+std::string describe(EarlyStop Why, unsigned PopulationSize) {
+  std::string Population = std::to_string(PopulationSize);
+  switch (Why) {
+  case EarlyStop::None:
+    return "";
+  case EarlyStop::TooSmall:
+    return "the budget holds fewer than the 5 points CMA-ES starts from";
+  case EarlyStop::Remainder:
+    return "what was left is less than a generation of " + Population +
+           " points";
+  case EarlyStop::FlatCosts:
+    return "every point of a generation scored the same (the score does not "
+           "depend on these constants near the program's values, or every "
+           "point was invalid)";
+  case EarlyStop::Converged:
+    return "the search converged: its steps became too small to change the "
+           "constants";
+  }
+  return "";
+}
 
 Outcome minimize(const std::vector<Parameter> &Parameters,
                  const std::function<double(const std::vector<double> &)> &Cost,
@@ -107,14 +160,29 @@ Outcome minimize(const std::vector<Parameter> &Parameters,
                           0.0, 1.0);
       Pop.push_back(X);
     }
-    if (Pop.size() < 5)
+    S->Result.PopulationSize = Lambda;
+    if (Pop.size() < 5) {
+      S->Result.Stopped = EarlyStop::TooSmall;
       return S->Result;
+    }
     unsigned Generations = (Evaluations - S->Result.Evaluations) / Lambda;
     if (Generations > 0) {
-      pagmo::cmaes Algo(Generations, -1, -1, -1, -1, /*sigma0=*/0.1,
-                        /*ftol=*/1e-9, /*xtol=*/1e-6, /*memory=*/false,
+      pagmo::cmaes Algo(Generations, -1, -1, -1, -1, /*sigma0=*/0.1, FTol, XTol,
+                        /*memory=*/false,
                         /*force_bounds=*/true, static_cast<unsigned>(Seed));
       Pop = Algo.evolve(Pop);
+    }
+    // pagmo ends early without saying so; the population tells which of
+    // its tolerances ended it.
+    if (S->Result.Evaluations < Evaluations) {
+      unsigned Planned = Lambda + Generations * Lambda;
+      if (S->Result.Evaluations >= Planned)
+        S->Result.Stopped = EarlyStop::Remainder;
+      else if (std::abs(Pop.get_f()[Pop.worst_idx()][0] -
+                        Pop.get_f()[Pop.best_idx()][0]) < FTol)
+        S->Result.Stopped = EarlyStop::FlatCosts;
+      else
+        S->Result.Stopped = EarlyStop::Converged;
     }
   } catch (const std::exception &E) {
     S->Result.Error = E.what();

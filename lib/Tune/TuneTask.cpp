@@ -30,10 +30,22 @@ namespace {
 
 sigjmp_buf Recovery;
 volatile sig_atomic_t Fault = 0;
+/// Set only while a point's evaluation runs: Recovery is that point's.
+volatile sig_atomic_t InPoint = 0;
 
 void onFault(int Signal) {
   Fault = Signal;
-  siglongjmp(Recovery, 1);
+  if (InPoint) {
+    InPoint = 0;
+    siglongjmp(Recovery, 1);
+  }
+  // Outside a point Recovery belongs to a frame that has returned: jumping
+  // there runs on a dead stack. With a heap that a faulting point left
+  // damaged, glibc's "malloc(): corrupted ..." and abort() then came round
+  // and round until the child had printed the sandbox's output limit many
+  // times over. The child ends with the signal instead.
+  std::signal(Signal, SIG_DFL);
+  raise(Signal);
 }
 
 constexpr int FaultSignals[] = {SIGSEGV, SIGBUS,  SIGFPE,
@@ -97,9 +109,11 @@ public:
       // The alarm is the point's own; the parent also ends a point whose
       // code blocks or ignores it (Limits.StepSeconds).
       exec::startStep(Ctx.ResultFd);
+      InPoint = 1;
       setTimer(Seconds);
       Ctx.Engine.evaluate(Rec, Ctx.Timings);
       setTimer(0);
+      InPoint = 0;
       const eval::Report &R = Rec.report();
       if (!R.Problems.empty())
         return std::numeric_limits<double>::infinity();
@@ -119,6 +133,8 @@ public:
                         {"best_cost", Number(O.BestCost)},
                         {"initial_cost", Number(O.InitialCost)},
                         {"evaluations", O.Evaluations},
+                        {"stopped", toString(O.Stopped)},
+                        {"population", O.PopulationSize},
                         {"error", O.Error}};
   }
 };

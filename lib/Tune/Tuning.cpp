@@ -54,6 +54,11 @@ Error readTuneResult(const json::Value &V, const std::vector<Parameter> &Params,
   T.Faults = unsigned(
       std::clamp<int64_t>(O->getInteger("faults").value_or(0), 0, INT32_MAX));
   T.Result.Error = O->getString("error").value_or("").take_front(1024).str();
+  // Unknown or missing: said as nothing rather than guessed.
+  T.Result.Stopped = earlyStopNamed(O->getString("stopped").value_or("none"))
+                         .value_or(EarlyStop::None);
+  T.Result.PopulationSize = unsigned(std::clamp<int64_t>(
+      O->getInteger("population").value_or(0), 0, INT32_MAX));
   const json::Array *Best = O->getArray("best");
   if (!Best)
     return Bad("no best point");

@@ -102,9 +102,17 @@ int finish(const eval::Evaluation &E) {
       outs() << " " << K << "=" << format("%.4f", V);
     outs() << "\n";
   }
-  for (const passes::PassRejection &R : E.Passes.Rejections)
-    outs() << "rejected  " << R.Region << " line " << R.Line << ": "
-           << R.Message << " [" << R.Pass << "]\n";
+  // "<region> line N" counts from the region's first line everywhere (the
+  // generators' descriptions do); the file's line is named as such.
+  for (const passes::PassRejection &R : E.Passes.Rejections) {
+    outs() << "rejected  ";
+    if (R.RegionLine)
+      outs() << R.Region << " line " << R.RegionLine << " (file line " << R.Line
+             << ")";
+    else
+      outs() << R.Region << " file line " << R.Line;
+    outs() << ": " << R.Message << " [" << R.Pass << "]\n";
+  }
   for (const regions::SourceDiagnostic &D : E.CompileErrors)
     outs() << "error     " << D.File << ":" << D.Line << ":" << D.Column << ": "
            << D.Message << "\n";

@@ -28,7 +28,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -240,10 +242,30 @@ Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
 )";
 
+/// A reader that stopped reading (`adrsc eval spec.adrs | head -1`) wanted
+/// no more: the command ends as it would have, without a word about the
+/// output it could not write. Runs at exit, before the streams' destructors,
+/// which would otherwise stop the process with "IO failure on output
+/// stream".
+void forgiveClosedPipes() {
+  for (raw_fd_ostream *OS : {&outs(), &errs()}) {
+    OS->flush();
+    if (OS->has_error() && OS->error() == std::errc::broken_pipe)
+      OS->clear_error();
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
+  // One behaviour for every command: a closed output pipe fails the write
+  // (forgiven at exit) instead of raising SIGPIPE, which the evaluation
+  // zygote's socket and a chat command's pipes need ignored anyway.
+  std::signal(SIGPIPE, SIG_IGN);
+  outs();
+  errs();
+  std::atexit(forgiveClosedPipes);
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
   for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd,

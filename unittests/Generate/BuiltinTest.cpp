@@ -1020,6 +1020,59 @@ TEST(BuiltinTest, DeleteKeepsTheOnlyStatementAndSharedLines) {
                                         "  int a = 1;\n  f(a);\n"}));
 }
 
+/// Every region text Delete makes of \p S over \p Seeds seeds, with the
+/// regions in \p MustReturn ending a function that returns a value.
+std::set<std::string> deletions(const Source &S,
+                                const std::set<std::string> &MustReturn,
+                                unsigned Seeds) {
+  std::set<std::string> Out;
+  for (unsigned Seed = 0; Seed < Seeds; ++Seed) {
+    std::mt19937_64 Rng(Seed);
+    std::optional<Proposal> P = BuiltinGenerator({Operator::Delete})
+                                    .propose(S.Prog, {}, Rng, MustReturn);
+    if (!P)
+      continue;
+    Applied A = applyProposal(S, *P);
+    EXPECT_TRUE(A.Ok) << A.Why << P->Reply;
+    Out.insert(A.New);
+  }
+  return Out;
+}
+
+TEST(BuiltinTest, DeleteLeavesTheReturnAFunctionEndsWith) {
+  // The region ends a function that returns a value: its last return stays
+  // (without it the function would run off its end, undefined behaviour).
+  Source Tail = one("  int a = f();\n  if (a > 0)\n    return 1;\n  g();\n"
+                    "  return a;\n");
+  std::set<std::string> Kept = {
+      "  int a = f();\n  g();\n  return a;\n",
+      "  int a = f();\n  if (a > 0)\n    return 1;\n  return a;\n"};
+  EXPECT_EQ(deletions(Tail, {"policy"}, 100), Kept);
+  // Elsewhere the same deletion is an ordinary one.
+  Kept.insert("  int a = f();\n  if (a > 0)\n    return 1;\n  g();\n");
+  EXPECT_EQ(deletions(Tail, {}, 100), Kept);
+
+  // Both branches of a final if/else return: neither return, nor the if,
+  // may go.
+  Source Branches = one("  g();\n  if (x) {\n    return 1;\n  } else {\n"
+                        "    return 2;\n  }\n");
+  EXPECT_EQ(
+      deletions(Branches, {"policy"}, 100),
+      (std::set<std::string>{
+          "  if (x) {\n    return 1;\n  } else {\n    return 2;\n  }\n"}));
+  // A return after a return may go, and so may the first.
+  EXPECT_EQ(
+      deletions(one("  g();\n  return 1;\n  return 2;\n"), {"policy"}, 100),
+      (std::set<std::string>{"  return 1;\n  return 2;\n",
+                             "  g();\n  return 2;\n",
+                             "  g();\n  return 1;\n"}));
+  // A function region: its body's last return stays.
+  Source Function = makeSource({{"f", "int f(int x) {\n  g();\n  return x;\n}",
+                                 spec::RegionKind::Function}});
+  EXPECT_EQ(deletions(Function, {"f"}, 100),
+            (std::set<std::string>{"int f(int x) {\n  return x;\n}"}));
+}
+
 TEST(BuiltinTest, DuplicateCopiesAStatementBelowItself) {
   std::string Text = "  const int a = 1;\n  f(a);\n  while (x) {\n    g();\n"
                      "  }\n";

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace llvm;
 using namespace adrs;
@@ -51,6 +52,49 @@ TEST(TuningTest, IntegersStayIntegers) {
   ASSERT_EQ(O.Best.size(), 1u);
   EXPECT_EQ(O.Best[0], std::round(O.Best[0]));
   EXPECT_EQ(O.Best[0], 7);
+}
+
+TEST(TuningTest, AnEarlyStopSaysWhy) {
+  // Seven constants the score does not depend on (the case of "7
+  // constants, 9 evaluations" of 60): pagmo stops after the first
+  // generation, whose costs are all the same, and the outcome says so.
+  std::vector<Parameter> P(7, Parameter{1, 0, 10, false});
+  auto Flat = [](const std::vector<double> &) { return 1.0; };
+  Outcome O = minimize(P, Flat, 60, 5);
+  EXPECT_LT(O.Evaluations, 60u);
+  EXPECT_EQ(O.Stopped, EarlyStop::FlatCosts);
+  EXPECT_EQ(O.PopulationSize, 9u);
+  EXPECT_NE(describe(O.Stopped, O.PopulationSize).find("scored the same"),
+            std::string::npos);
+  // Every point invalid is flat too.
+  auto Invalid = [](const std::vector<double> &) {
+    return std::numeric_limits<double>::infinity();
+  };
+  EXPECT_EQ(minimize(P, Invalid, 60, 5).Stopped, EarlyStop::FlatCosts);
+  // A budget too small for a population, and one that leaves less than a
+  // generation, are named as such.
+  std::vector<Parameter> One = {{1, 0, 10, false}};
+  auto Bowl = [](const std::vector<double> &X) {
+    return (X[0] - 3) * (X[0] - 3);
+  };
+  EXPECT_EQ(minimize(One, Bowl, 3, 5).Stopped, EarlyStop::TooSmall);
+  Outcome Short = minimize(One, Bowl, 12, 5);
+  EXPECT_EQ(Short.Evaluations, 10u);
+  EXPECT_EQ(Short.Stopped, EarlyStop::Remainder);
+  // A bowl searched to the end of its budget has nothing to explain.
+  std::vector<Parameter> Two = {{1, -10, 10, false}, {-2, -10, 10, false}};
+  auto Bowl2 = [](const std::vector<double> &X) {
+    return (X[0] - 3) * (X[0] - 3) + (X[1] + 4) * (X[1] + 4);
+  };
+  Outcome Full = minimize(Two, Bowl2, 60, 7);
+  EXPECT_EQ(Full.Evaluations, 60u);
+  EXPECT_EQ(Full.Stopped, EarlyStop::None);
+  // The reason travels from the tuning child by name.
+  for (EarlyStop Why :
+       {EarlyStop::None, EarlyStop::TooSmall, EarlyStop::Remainder,
+        EarlyStop::FlatCosts, EarlyStop::Converged})
+    EXPECT_EQ(earlyStopNamed(toString(Why)), Why);
+  EXPECT_FALSE(earlyStopNamed("bored"));
 }
 
 Tuning lifted() {

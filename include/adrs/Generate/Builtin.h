@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,10 +61,14 @@ public:
   /// One edit of \p Parent. \p Donors are other programs crossover may copy
   /// from. Tries operators in a random order until one applies; none when
   /// no operator can change the program (for example, an empty region).
-  /// Deterministic for a given generator state.
-  std::optional<Proposal> propose(const Program &Parent,
-                                  llvm::ArrayRef<const Program *> Donors,
-                                  std::mt19937_64 &Rng) const;
+  /// Deterministic for a given generator state. \p MustReturn names the
+  /// regions whose end is the end of a function that returns a value
+  /// (regions::Region::MustReturn): no deletion there lets control run off
+  /// that end.
+  std::optional<Proposal>
+  propose(const Program &Parent, llvm::ArrayRef<const Program *> Donors,
+          std::mt19937_64 &Rng,
+          const std::set<std::string> &MustReturn = {}) const;
 
 private:
   std::vector<Operator> Operators;

@@ -51,6 +51,9 @@ struct PassRejection {
   unsigned Line = 0;   ///< 1-based line in the file, 0 if none.
   unsigned Column = 0; ///< 1-based column, 0 if none.
   std::string Message;
+  /// 1-based line counted from the region's first line, as generator
+  /// descriptions count ("policy line 3"); 0 if none.
+  unsigned RegionLine = 0;
 };
 
 /// One numeric constant of a region that lift-constants made tunable.

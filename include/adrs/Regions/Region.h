@@ -49,6 +49,10 @@ struct Region {
   /// its arguments copied (see Boundary.h); empty when it can, which is
   /// what confirming a candidate's score in a separate process needs.
   std::string Boundary;
+  /// Whether running past the region's last statement runs off the end of
+  /// a function that returns a value (the region is that function, or ends
+  /// its body): an edit must leave a return on that path.
+  bool MustReturn = false;
   std::vector<ContextDecl> Context;
   std::string Text; ///< The current contents of [Begin, End).
 };

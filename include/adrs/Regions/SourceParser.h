@@ -46,17 +46,27 @@ std::vector<SourceDiagnostic> diagnosticsFromJSON(const llvm::json::Array *A);
 /// File path -> contents that replace what is on disk.
 using FileOverrides = std::map<std::string, std::string>;
 
+/// What a compile is of: the researcher's sources, whose warnings are their
+/// business, or a candidate's unit, where code that compiles but has no
+/// meaning must not get as far as running.
+enum class UnitRole { Sources, Candidate };
+
 /// The compiler driver command line (without the action and the file) for
 /// the spec's build settings: standard, include paths (with adrsc's own
-/// headers), defines, flags and Clang's resource directory.
-std::vector<std::string> compilerArguments(const spec::BuildSettings &Build);
+/// headers), defines, flags and Clang's resource directory. A candidate's
+/// unit also treats falling off the end of a function that returns a value
+/// as an error (-Werror=return-type): it compiles, and then its behaviour is
+/// undefined.
+std::vector<std::string> compilerArguments(const spec::BuildSettings &Build,
+                                           UnitRole Role = UnitRole::Sources);
 
 class SourceParser {
 public:
   /// Parses \p File as it is on disk. Fails only when Clang cannot run at
   /// all; compile errors are diagnostics().
   static llvm::Expected<std::unique_ptr<SourceParser>>
-  create(const spec::BuildSettings &Build, llvm::StringRef File);
+  create(const spec::BuildSettings &Build, llvm::StringRef File,
+         UnitRole Role = UnitRole::Sources);
   ~SourceParser();
 
   /// Parses again with \p Overrides in place of the files on disk (an empty

@@ -11,6 +11,8 @@
 #ifndef ADRS_TUNE_CMAES_H
 #define ADRS_TUNE_CMAES_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,12 +28,28 @@ struct Parameter {
   bool IsInteger = false;
 };
 
+/// Why the optimiser ended before its budget of evaluations.
+enum class EarlyStop {
+  None,      ///< It used the budget.
+  TooSmall,  ///< The budget does not hold a first population.
+  Remainder, ///< What was left is less than one more generation.
+  FlatCosts, ///< A generation's costs were all the same (ftol).
+  Converged, ///< Its steps became too small to matter (xtol).
+};
+
+/// One line for a person: why the tuning stopped where it did.
+std::string describe(EarlyStop Why, unsigned PopulationSize);
+llvm::StringRef toString(EarlyStop Why);
+std::optional<EarlyStop> earlyStopNamed(llvm::StringRef Name);
+
 struct Outcome {
   std::vector<double> Best; ///< The best values seen, integers rounded.
   double BestCost = 0;
   double InitialCost = 0;
   unsigned Evaluations = 0;
   std::string Error; ///< Set when the optimiser itself failed.
+  EarlyStop Stopped = EarlyStop::None;
+  unsigned PopulationSize = 0;
 };
 
 /// Minimises \p Cost over \p Parameters with at most \p Evaluations calls.
