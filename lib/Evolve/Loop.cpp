@@ -949,9 +949,11 @@ Error Evolution::finish(Done D) {
   // A would-be best is run again with the candidate in a process of its own
   // before it counts: a score it forged or got by tampering with the
   // evaluator in its own process does not survive that.
-  if (D.J.Kind == JobKind::Train && D.J.Check && S.ConfirmBests &&
-      ranToTheEnd(E.Status) && E.Confirmed == eval::Confirmation::NotAsked &&
-      wouldBeBest(E)) {
+  // The initial program is the researcher's: it is recorded at once, for
+  // its test run is stored on its row right after.
+  if (D.J.Kind == JobKind::Train && D.J.Check && D.J.Id != 0 &&
+      S.ConfirmBests && ranToTheEnd(E.Status) &&
+      E.Confirmed == eval::Confirmation::NotAsked && wouldBeBest(E)) {
     Job J;
     J.Kind = JobKind::Confirm;
     J.Id = D.J.Id;
