@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace adrs {
 namespace eval {
@@ -54,6 +55,10 @@ findRegionsOrReport(const spec::Spec &S, DiagnosticEngine &Diags);
 /// Whether every name is a registered candidate pass; the first that is not
 /// is reported with the list of passes.
 bool checkPassNames(llvm::ArrayRef<std::string> Names);
+/// The passes a --passes option asks for: the default ones when it is
+/// empty, none for 'none'; an unknown name is reported and gives nothing.
+std::optional<std::vector<std::string>>
+passListOrReport(llvm::ArrayRef<std::string> Given);
 
 /// Starts the zygote that evaluates C++ candidates; \p Exec stays null for
 /// an evaluator command. False (reported) when it cannot start.

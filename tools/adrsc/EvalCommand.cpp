@@ -163,6 +163,11 @@ int runEval() {
 
   regions::FileOverrides Overrides;
   std::optional<eval::Checks> Checks;
+  std::vector<std::string> EvalPassList(EvalPasses.begin(), EvalPasses.end());
+  std::optional<std::vector<std::string>> Passes =
+      passListOrReport(EvalPassList);
+  if (!Passes)
+    return ExitUsage;
   if (!EvalBaseline.empty()) {
     if (!EvalEdit.empty()) {
       WithColor::error(errs(), "adrsc")
@@ -210,13 +215,6 @@ int runEval() {
           << "\n";
       return ExitUsage;
     }
-    std::vector<std::string> Passes(EvalPasses.begin(), EvalPasses.end());
-    if (Passes.empty())
-      Passes = passes::defaultPasses();
-    if (Passes.size() == 1 && Passes[0] == "none")
-      Passes.clear();
-    if (!checkPassNames(Passes))
-      return ExitUsage;
     Expected<candidate::Sources> Sources = candidate::Sources::read(*Regions);
     if (!Sources) {
       WithColor::error(errs(), "adrsc")
@@ -238,20 +236,13 @@ int runEval() {
           [&](const ErrorInfoBase &E) { Why = E.message(); });
       return finish(refused(Why));
     }
-    Checks = eval::Checks{Ready->Layout.Regions, Passes};
+    Checks = eval::Checks{Ready->Layout.Regions, *Passes};
     Overrides = Ready->Layout.Overrides;
   } else if (EvalBaseline.empty()) {
     // The sources as they are get the passes a run gives its initial
     // program: code in a region that candidates may not write is found here,
     // not when every candidate that keeps it is refused.
-    std::vector<std::string> Passes(EvalPasses.begin(), EvalPasses.end());
-    if (Passes.empty())
-      Passes = passes::defaultPasses();
-    if (Passes.size() == 1 && Passes[0] == "none")
-      Passes.clear();
-    if (!checkPassNames(Passes))
-      return ExitUsage;
-    Checks = eval::Checks{*Regions, Passes};
+    Checks = eval::Checks{*Regions, *Passes};
   }
 
   // A C++ evaluator runs in the warm zygote; a command needs none.

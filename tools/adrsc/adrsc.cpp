@@ -185,6 +185,18 @@ bool startExecutor(const spec::Spec &S,
   return true;
 }
 
+std::optional<std::vector<std::string>>
+passListOrReport(ArrayRef<std::string> Given) {
+  std::vector<std::string> Passes(Given.begin(), Given.end());
+  if (Passes.empty())
+    Passes = passes::defaultPasses();
+  if (Passes.size() == 1 && Passes[0] == "none")
+    Passes.clear();
+  if (!checkPassNames(Passes))
+    return std::nullopt;
+  return Passes;
+}
+
 bool checkPassNames(ArrayRef<std::string> Names) {
   Expected<passes::PassPipeline> Pipeline = passes::PassPipeline::create(Names);
   if (!Pipeline) {
