@@ -235,7 +235,11 @@ bool allowPath(int Ruleset, const std::string &Path, uint64_t Access) {
 }
 
 /// Confines the child's file access; false when the kernel cannot.
-bool applyLandlock(const SandboxLimits &L) {
+/// \p StillRoot: the child could not become a user of its own (a path it
+/// must read is not readable as that user), so it still owns what root
+/// owns; then of /etc it may read only files that hold no secret, not
+/// /etc/shadow, ssh host keys or TLS private keys.
+bool applyLandlock(const SandboxLimits &L, bool StillRoot) {
   int ABI = landlockABI();
   if (ABI < 1)
     return false;
@@ -252,8 +256,16 @@ bool applyLandlock(const SandboxLimits &L) {
     // as a user of its own, it may not be able to reach it by its path.
     allowPath(Ruleset, ".", Write | (L.ConfineReads ? Read : 0));
   if (L.ConfineReads) {
-    for (const char *System : {"/usr", "/lib", "/lib64", "/etc", "/proc/self"})
+    for (const char *System : {"/usr", "/lib", "/lib64", "/proc/self"})
       allowPath(Ruleset, System, Read);
+    if (!StillRoot)
+      allowPath(Ruleset, "/etc", Read);
+    else
+      for (const char *Public :
+           {"/etc/ld.so.cache", "/etc/localtime", "/etc/timezone",
+            "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+            "/etc/locale.alias", "/etc/os-release"})
+        allowPath(Ruleset, Public, Read);
     for (const std::string &P : L.ReadablePaths)
       allowPath(Ruleset, P, Read);
   }
@@ -660,7 +672,7 @@ bool dieWithParent(pid_t Parent) {
   bool NoCapabilities = dropCapabilities();
 
   std::string Protections;
-  bool Landlocked = applyLandlock(L);
+  bool Landlocked = applyLandlock(L, /*StillRoot=*/geteuid() == 0);
   if (Landlocked)
     Protections += L.ConfineReads ? "landlock-read-write," : "landlock-write,";
   if (L.Seccomp &&
