@@ -19,7 +19,7 @@
 //     }
 //   };
 //
-// `adrsc check -v` says for each region whether its function can be called
+// `adrsc regions` says for each region whether its function can be called
 // this way, and if not, which type stands in the way.
 //
 //===----------------------------------------------------------------------===//

@@ -399,10 +399,13 @@ Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
   if (Agrees)
     return C;
   auto Score = [](const Evaluation &E) {
-    return E.Score ? formatv("score {0:F4}", *E.Score).str()
-                   : (toString(E.Status) +
-                      (E.Reason.empty() ? "" : " (" + E.Reason + ")"))
-                         .str();
+    std::string Why = E.Reason.empty() ? "" : " (" + E.Reason + ")";
+    if (!E.Score)
+      return toString(E.Status).str() + Why;
+    std::string Text = formatv("score {0:F4}", *E.Score).str();
+    if (E.Status != Status::OK)
+      Text += ", " + toString(E.Status).str() + Why;
+    return Text;
   };
   C.ConfirmNote = "it reported " + Score(Reported) +
                   " where it could reach the evaluator, and " + Score(C) +

@@ -1,6 +1,7 @@
 //===- Executor.cpp - A warm zygote that runs candidates ------------------===//
 
 #include "adrs/Eval/Executor.h"
+#include "adrs/JIT/CallChannel.h"
 
 #include "adrs/Spec/SpecLoader.h"
 #include "adrs/Support/IO.h"
@@ -356,7 +357,7 @@ int LostChannel = -1;
 /// The candidate's side: compile and link it, then answer the evaluator's
 /// calls until it is done.
 int candidateSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
-                  int Calls) {
+                  jit::CallChannel &Calls) {
   jit::CandidateTimings T;
   passes::PassResults Passes;
   std::vector<regions::SourceDiagnostic> Diags;
@@ -396,7 +397,7 @@ int candidateSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
 /// The evaluator's side: the simulator and the evaluator, with the calls
 /// into the unit sent to the candidate's side. No candidate code runs here.
 int evaluatorSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
-                  std::shared_ptr<Cache> Shared, int Calls) {
+                  std::shared_ptr<Cache> Shared, jit::CallChannel &Calls) {
   LostChannel = Fd;
   jit::CandidateTimings T;
   json::Object Out;
@@ -426,46 +427,46 @@ json::Object sandboxReplyToJSON(const exec::SandboxResult &SR) {
 }
 
 /// Runs both sides of a confirmation, each in a sandboxed child, joined by
-/// a socket and nothing else. The candidate's side is started from a plain
-/// fork of the zygote, which waits for it and reports how it ended.
+/// a call channel and nothing else. The candidate's side is started from a
+/// plain fork of the zygote, which waits for it and reports how it ended.
 json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
                              std::shared_ptr<Cache> Shared) {
-  int Pair[2], Report[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
-    return json::Object{{"error", "cannot create a socket pair"}};
-  if (pipe2(Report, O_CLOEXEC) != 0) {
-    ::close(Pair[0]);
-    ::close(Pair[1]);
+  Expected<std::unique_ptr<jit::CallChannel>> Channel =
+      jit::CallChannel::create();
+  if (!Channel)
+    return json::Object{{"error", toString(Channel.takeError())}};
+  jit::CallChannel &Calls = **Channel;
+  int Report[2];
+  if (pipe2(Report, O_CLOEXEC) != 0)
     return json::Object{{"error", "cannot create a pipe"}};
-  }
   pid_t Keeper = fork();
   if (Keeper < 0) {
-    for (int Fd : {Pair[0], Pair[1], Report[0], Report[1]})
+    for (int Fd : {Report[0], Report[1]})
       ::close(Fd);
     return json::Object{{"error", "cannot fork"}};
   }
   if (Keeper == 0) {
-    ::close(Pair[0]);
+    Calls.becomeServer();
     ::close(Report[0]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     exec::SandboxLimits L = Request.Limits;
-    L.InheritedFd = Pair[1];
+    L.InheritedFd = Calls.serverFd();
     exec::SandboxResult SR = exec::runSandboxed(
-        L, [&](int Fd) { return candidateSide(Fd, Engine, Request, Pair[1]); });
+        L, [&](int Fd) { return candidateSide(Fd, Engine, Request, Calls); });
     std::string Text =
         formatv("{0}", json::Value(sandboxReplyToJSON(SR))).str();
     writeAll(Report[1], Text.data(), Text.size());
     _exit(0);
   }
-  ::close(Pair[1]);
+  Calls.becomeCaller();
   ::close(Report[1]);
   exec::SandboxLimits L = Request.Limits;
-  L.InheritedFd = Pair[0];
+  L.InheritedFd = Calls.callerFd();
   exec::SandboxResult SR = exec::runSandboxed(L, [&](int Fd) {
-    return evaluatorSide(Fd, Engine, Request, Shared, Pair[0]);
+    return evaluatorSide(Fd, Engine, Request, Shared, Calls);
   });
-  // The candidate's side reads the end of the calls and finishes.
-  ::close(Pair[0]);
+  // The candidate's side sees the evaluator's end close and finishes.
+  Channel->reset();
   std::string Candidate;
   char Buffer[65536];
   for (;;) {

@@ -261,7 +261,10 @@ private:
   void record(store::Candidate C);
   /// Adds what \p C's request cost to the run's and its model's totals.
   void count(const store::Candidate &C);
-  std::optional<std::string> budgetSpent();
+  /// Why the run must stop proposing, if it must. Without
+  /// \p CountIterations, only the reasons that also end the proposals in
+  /// flight: time, cost, a target reached, an interrupt.
+  std::optional<std::string> budgetSpent(bool CountIterations = true);
   Progress progress();
   void log(const std::string &Line) {
     if (O.OnLog)
@@ -1002,12 +1005,12 @@ std::optional<double> Evolution::parentScore(const store::Candidate &C) {
   return *P && ranToTheEnd((*P)->Status) ? (*P)->Score : std::nullopt;
 }
 
-std::optional<std::string> Evolution::budgetSpent() {
+std::optional<std::string> Evolution::budgetSpent(bool CountIterations) {
   if (O.Interrupted && O.Interrupted->load())
     return std::string("interrupted");
   std::optional<uint64_t> Iterations =
       O.Iterations ? O.Iterations : S.Budget.Iterations;
-  if (Iterations && uint64_t(NextId - 1) >= *Iterations)
+  if (CountIterations && Iterations && uint64_t(NextId - 1) >= *Iterations)
     return "iteration budget reached (" + std::to_string(*Iterations) + ")";
   std::optional<double> Time =
       O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
@@ -1244,8 +1247,10 @@ Expected<RunSummary> Evolution::run() {
           Stop = "the generator failed";
           break;
         }
-      // A stopping run does not wait for a model.
-      if (Stop)
+      // A stopping run does not wait for a model, except for the proposals
+      // the iteration budget has room for: they were asked for, may have
+      // cost, and are candidates of this budget.
+      if (Stop && (Failed || budgetSpent(/*CountIterations=*/false)))
         Proposals->stop();
     } else {
       while (!Stop && InFlight.size() < Depth &&
@@ -1265,7 +1270,8 @@ Expected<RunSummary> Evolution::run() {
     }
     if (Failed)
       break;
-    if (Stop && Pool->inFlight() == 0)
+    if (Stop && Pool->inFlight() == 0 &&
+        (!Proposals || Proposals->inFlight() == 0))
       break;
     // A second interrupt does not wait for the candidates in flight.
     if (O.Interrupted && O.Interrupted->load() > 1)

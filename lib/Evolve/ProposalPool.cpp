@@ -37,7 +37,8 @@ std::optional<ProposalDone> ProposalPool::poll() {
 
 size_t ProposalPool::inFlight() {
   std::lock_guard<std::mutex> L(Mutex);
-  return InFlight;
+  // Once stopped, nothing more is coming that anyone should wait for.
+  return Stopping ? 0 : InFlight;
 }
 
 void ProposalPool::stop() {

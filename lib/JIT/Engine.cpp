@@ -2,6 +2,8 @@
 
 #include "adrs/JIT/Engine.h"
 
+#include "adrs/JIT/CallChannel.h"
+
 #include "adrs/Crossing.h"
 #include "adrs/Regions/Boundary.h"
 
@@ -103,7 +105,7 @@ private:
 // process, which calls the candidate's function with copies and sends back
 // the result and every argument taken by non-const reference.
 
-int RemoteFd = -1;
+CallChannel *Remote = nullptr;
 void (*RemoteLost)(const char *Why) = nullptr;
 
 [[noreturn]] void lost(const char *Why) {
@@ -112,70 +114,52 @@ void (*RemoteLost)(const char *Why) = nullptr;
   _exit(1);
 }
 
-bool readExactly(int Fd, char *Out, size_t Size) {
-  while (Size) {
-    ssize_t N = ::read(Fd, Out, Size);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N <= 0)
-      return false;
-    Out += N;
-    Size -= size_t(N);
-  }
-  return true;
-}
-
-bool writeExactly(int Fd, const char *Data, size_t Size) {
-  while (Size) {
-    ssize_t N = ::write(Fd, Data, Size);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N <= 0)
-      return false;
-    Data += N;
-    Size -= size_t(N);
-  }
-  return true;
-}
-
-constexpr uint64_t MaxRemoteBytes = 64 << 20;
-
-template <typename T> void put(std::string &Buf, T V) {
-  Buf.append(reinterpret_cast<const char *>(&V), sizeof(V));
-}
+/// A call's head: the function, the sizes of its arguments, of its result
+/// and of the arguments it writes back.
+constexpr size_t CallHeadSize = 4 + 8 + 8 + 8;
 
 /// The proxies' one way out of the process: the arguments, serialized by
 /// adrs::CrossingWriter, go to the candidate's process; the result and the
-/// arguments taken by non-const reference come back.
+/// arguments taken by non-const reference come back. Their sizes are this
+/// side's own: nothing the other side says about them is believed.
 extern "C" void adrsRemoteCall(unsigned Fn, const char *In,
                                unsigned long InSize, void *Ret,
                                unsigned long RetSize, void *const *Back,
                                const unsigned long *BackSizes, unsigned N) {
-  if (RemoteFd < 0)
+  if (!Remote)
     lost("has no process to call");
   uint64_t BackTotal = 0;
   for (unsigned I = 0; I < N; ++I)
     BackTotal += BackSizes[I];
-  static std::string Head;
-  Head.clear();
-  put<uint32_t>(Head, Fn);
-  put<uint64_t>(Head, InSize);
-  put<uint64_t>(Head, RetSize);
-  put<uint64_t>(Head, BackTotal);
-  if (!writeExactly(RemoteFd, Head.data(), Head.size()) ||
-      !writeExactly(RemoteFd, In, InSize))
-    lost("stopped taking calls");
-  char Status = 1;
-  if (!readExactly(RemoteFd, &Status, 1))
+  uint64_t ReplySize = 1 + uint64_t(RetSize) + BackTotal;
+  char *Out = InSize <= CallChannel::Capacity - CallHeadSize
+                  ? Remote->requestBuffer(CallHeadSize + InSize)
+                  : nullptr;
+  if (!Out || ReplySize > CallChannel::Capacity)
+    lost("was called with arguments or a result larger than 64 MB");
+  uint32_t Fn32 = Fn;
+  uint64_t In64 = InSize, Ret64 = RetSize;
+  std::memcpy(Out, &Fn32, 4);
+  std::memcpy(Out + 4, &In64, 8);
+  std::memcpy(Out + 12, &Ret64, 8);
+  std::memcpy(Out + 20, &BackTotal, 8);
+  if (InSize)
+    std::memcpy(Out + CallHeadSize, In, InSize);
+  const char *Reply = Remote->call(CallHeadSize + InSize, ReplySize);
+  if (!Reply)
     lost("ended during a call");
-  if (Status != 0)
+  if (Reply[0] != 0)
     lost("could not read a call's arguments");
-  if (RetSize && !readExactly(RemoteFd, static_cast<char *>(Ret), RetSize))
-    lost("ended during a call");
+  const char *At = Reply + 1;
+  if (RetSize) {
+    std::memcpy(Ret, At, RetSize);
+    At += RetSize;
+  }
   for (unsigned I = 0; I < N; ++I)
-    if (BackSizes[I] &&
-        !readExactly(RemoteFd, static_cast<char *>(Back[I]), BackSizes[I]))
-      lost("ended during a call");
+    if (BackSizes[I]) {
+      std::memcpy(Back[I], At, BackSizes[I]);
+      At += BackSizes[I];
+    }
 }
 
 /// The templates every proxy and server is made from. Types only: no name
@@ -914,13 +898,14 @@ std::string Engine::whyNotConfirmable() const {
   return Why;
 }
 
-Error Engine::linkRemote(int Fd, void (*OnLost)(const char *Why)) {
+Error Engine::linkRemote(CallChannel &Channel,
+                         void (*OnLost)(const char *Why)) {
   std::string Why = whyNotConfirmable();
   if (!Why.empty())
     return createStringError(inconvertibleErrorCode(),
                              "cannot confirm in a separate process: %s",
                              Why.c_str());
-  RemoteFd = Fd;
+  Remote = &Channel;
   RemoteLost = OnLost;
   for (size_t K = 0; K < I->Stubbed.size(); ++K) {
     Expected<void **> Slot = I->slotOf(K);
@@ -931,7 +916,7 @@ Error Engine::linkRemote(int Fd, void (*OnLost)(const char *Why)) {
   return Error::success();
 }
 
-Expected<uint64_t> Engine::serveRemote(int Fd) {
+Expected<uint64_t> Engine::serveRemote(CallChannel &Channel) {
   std::vector<void *> Targets;
   for (size_t K = 0; K < I->Stubbed.size(); ++K) {
     Expected<void **> Slot = I->slotOf(K);
@@ -952,9 +937,12 @@ Expected<uint64_t> Engine::serveRemote(int Fd) {
   adrs::CrossingWriter Back;
   uint64_t Calls = 0;
   for (;;) {
-    char Head[28];
-    if (!readExactly(Fd, Head, sizeof(Head)))
+    std::optional<StringRef> Request = Channel.next();
+    if (!Request)
       return Calls; // the evaluator is done
+    if (Request->size() < CallHeadSize)
+      return Bad("cut short");
+    const char *Head = Request->data();
     uint32_t Fn;
     uint64_t InSize, RetSize, BackTotal;
     std::memcpy(&Fn, Head, 4);
@@ -962,25 +950,30 @@ Expected<uint64_t> Engine::serveRemote(int Fd) {
     std::memcpy(&RetSize, Head + 12, 8);
     std::memcpy(&BackTotal, Head + 20, 8);
     if (Fn >= Targets.size() || !I->Crossings[Fn].Serve ||
-        InSize > MaxRemoteBytes || RetSize > MaxRemoteBytes ||
-        BackTotal > MaxRemoteBytes)
+        InSize != Request->size() - CallHeadSize ||
+        RetSize > CallChannel::Capacity || BackTotal > CallChannel::Capacity ||
+        1 + RetSize + BackTotal > CallChannel::Capacity)
       return Bad("function " + Twine(Fn));
-    In.resize(InSize);
-    if (InSize && !readExactly(Fd, In.data(), InSize))
-      return Bad("cut short");
+    // The reply is written where the request is: the arguments move out
+    // first.
+    In.assign(Head + CallHeadSize, Head + CallHeadSize + InSize);
     Ret.assign(RetSize / 64 + 1, Chunk());
     Back.clear();
     bool Read = I->Crossings[Fn].Serve(Targets[Fn], In.data(), InSize,
                                        Ret.front().Bytes, &Back);
     ++Calls;
-    char Status = Read && Back.data().size() == BackTotal ? 0 : 1;
-    if (!writeExactly(Fd, &Status, 1))
-      return Calls;
-    if (Status != 0)
+    char *Out = Channel.replyBuffer();
+    bool Good = Read && Back.data().size() == BackTotal;
+    Out[0] = Good ? 0 : 1;
+    if (Good) {
+      if (RetSize)
+        std::memcpy(Out + 1, Ret.front().Bytes, RetSize);
+      if (BackTotal)
+        std::memcpy(Out + 1 + RetSize, Back.data().data(), BackTotal);
+    }
+    Channel.reply();
+    if (!Good)
       return Bad("its arguments could not be read");
-    if ((RetSize && !writeExactly(Fd, Ret.front().Bytes, RetSize)) ||
-        (BackTotal && !writeExactly(Fd, Back.data().data(), BackTotal)))
-      return Calls;
   }
 }
 

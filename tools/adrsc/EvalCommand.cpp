@@ -132,7 +132,7 @@ int finish(const eval::Evaluation &E) {
                : E.Confirmed == eval::Confirmation::Confirmed
                    ? std::string(
                          "yes, with the candidate in a process of its own")
-                   : "no: " + E.ConfirmNote)
+                   : "not possible: " + E.ConfirmNote)
            << "\n";
   outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms, link "
          << format("%.1f", E.LinkMs) << " ms, run " << format("%.1f", E.RunMs)

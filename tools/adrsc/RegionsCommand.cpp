@@ -60,8 +60,17 @@ int runRegions() {
            << relative(R.File, Spec->BaseDir) << ":" << R.FirstLine << "-"
            << R.LastLine << " (" << plural(R.LastLine - R.FirstLine + 1, "line")
            << ")\n";
-    if (!R.Function.empty())
+    if (!R.Function.empty()) {
       outs() << "  function: " << R.Function << "\n";
+      // Whether a would-be best can be confirmed with the candidate in a
+      // process of its own (docs/evaluator.md#confirmation).
+      outs() << "  confirmation: "
+             << (R.Boundary.empty()
+                     ? "possible (its arguments can be copied to a process "
+                       "of its own)"
+                     : "not possible: " + R.Boundary)
+             << "\n";
+    }
     if (R.Unit != R.File)
       outs() << "  compiled in: " << relative(R.Unit, Spec->BaseDir) << "\n";
     if (!R.Context.empty()) {

@@ -28,6 +28,8 @@
 namespace adrs {
 namespace jit {
 
+class CallChannel;
+
 struct CandidateTimings {
   double CompileMs = 0;
   double LinkMs = 0;
@@ -85,14 +87,15 @@ public:
 
   /// In the evaluator's process of a confirmation, instead of compile() and
   /// link(): the simulator's calls into the unit go, through proxies, to
-  /// the candidate's process at the other end of \p Fd. \p OnLost is called,
-  /// and must not return, when that process stops answering.
-  llvm::Error linkRemote(int Fd, void (*OnLost)(const char *Why));
+  /// the candidate's process at the other end of \p Channel. \p OnLost is
+  /// called, and must not return, when that process stops answering.
+  llvm::Error linkRemote(CallChannel &Channel,
+                         void (*OnLost)(const char *Why));
 
   /// In the candidate's process of a confirmation, after link(): makes the
-  /// calls that arrive on \p Fd until the other end closes it, and returns
-  /// how many it made.
-  llvm::Expected<uint64_t> serveRemote(int Fd);
+  /// calls that arrive on \p Channel until the other side has gone, and
+  /// returns how many it made.
+  llvm::Expected<uint64_t> serveRemote(CallChannel &Channel);
 
   /// Seconds it took to build the prebuilt code.
   double setupSeconds() const;
