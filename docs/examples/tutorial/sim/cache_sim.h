@@ -14,6 +14,8 @@
 #ifndef CACHE_SIM_H
 #define CACHE_SIM_H
 
+#include "adrs/Crossing.h"
+
 #include <string>
 #include <vector>
 
@@ -57,5 +59,19 @@ struct Result {
 Result simulate(const Trace &T, int (*ChooseVictim)(const View &));
 
 } // namespace cache
+
+/// How a View reaches the policy when adrsc confirms a would-be best with
+/// the policy in a process of its own: the struct, and the entries it
+/// points to.
+template <> struct adrs::Crossing<cache::View> {
+  static void write(const cache::View &V, adrs::CrossingWriter &W) {
+    W.value(V);
+    W.array(V.Entries, std::size_t(V.Size > 0 ? V.Size : 0));
+  }
+  static void read(cache::View &V, adrs::CrossingReader &R) {
+    R.value(V);
+    V.Entries = R.array<cache::Entry>(std::size_t(V.Size > 0 ? V.Size : 0));
+  }
+};
 
 #endif // CACHE_SIM_H
