@@ -241,6 +241,11 @@ private:
   /// Whether a candidate that scored \p E would become the best.
   bool wouldBeBest(const eval::Evaluation &E) const;
   Error maybeTune();
+  /// Takes the hints, pins and rollbacks asked for since the last look.
+  Error pollSteering();
+  /// Applies a person's steering to the search and the prompts; when
+  /// \p Live, also logs it and records when it was taken.
+  Error applySteering(const store::Steering &St, bool Live);
   void record(store::Candidate C);
   /// Adds what \p C's request cost to the run's and its model's totals.
   void count(const store::Candidate &C);
@@ -288,6 +293,11 @@ private:
   unsigned TunesInFlight = 0;
   std::set<int64_t> Tuned; ///< Candidates whose constants were tuned.
   std::optional<std::string> Stop;
+  /// What a person asked for: the hints and pins in force, the last
+  /// steering taken, and when the database was last looked at.
+  store::SteeringState Steered;
+  int64_t LastSteering = 0;
+  Clock::time_point LastSteeringPoll;
 };
 
 Error Evolution::prepare() {
@@ -417,8 +427,26 @@ Error Evolution::prepare() {
 }
 
 Error Evolution::replay() {
+  // What a person asked for is replayed where the search took it, between
+  // the same two candidates; what it had not taken yet waits for the
+  // first look at the database.
+  Expected<std::vector<store::Steering>> Steerings = Store->steerings();
+  if (!Steerings)
+    return Steerings.takeError();
+  size_t NextSteering = 0;
+  Error SteerFailed = Error::success();
+  auto SteerUpTo = [&](int64_t Seq) {
+    while (!SteerFailed && NextSteering < Steerings->size() &&
+           (*Steerings)[NextSteering].AppliedAfter &&
+           *(*Steerings)[NextSteering].AppliedAfter <= Seq) {
+      SteerFailed = applySteering((*Steerings)[NextSteering], /*Live=*/false);
+      LastSteering = (*Steerings)[NextSteering].Id;
+      ++NextSteering;
+    }
+  };
   int64_t MaxId = 0;
   Error E = Store->forEachCandidate(true, [&](store::Candidate &&C) {
+    SteerUpTo(C.Seq - 1);
     MaxId = std::max(MaxId, C.Id);
     NextSeq = std::max(NextSeq, C.Seq + 1);
     Search->observe(memberOf(C));
@@ -436,7 +464,10 @@ Error Evolution::replay() {
     Cache->put(C.Id, std::move(C.Regions));
   });
   if (E)
-    return E;
+    return joinErrors(std::move(E), std::move(SteerFailed));
+  SteerUpTo(NextSeq - 1);
+  if (SteerFailed)
+    return SteerFailed;
   if (Stats.Iteration)
     --Stats.Iteration; // the baseline is not an iteration
   Expected<std::optional<std::string>> BaselineRun =
@@ -547,8 +578,11 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
       return P.takeError();
     R.Inspirations.push_back(std::move(*P));
   }
-  if (Prompted)
+  if (Prompted) {
     R.Recent.assign(Recent.begin(), Recent.end());
+    for (const auto &[Number, Text] : Steered.Hints)
+      R.Hints.push_back(Text);
+  }
   return J;
 }
 
@@ -818,7 +852,7 @@ Error Evolution::maybeTune() {
       S.Search.TuneEvery == 0 || Stats.Evaluated == 0 ||
       Stats.Evaluated % S.Search.TuneEvery != 0)
     return Error::success();
-  const search::Member *Best = Search->best();
+  const search::Member *Best = Search->incumbent();
   if (!Best || !Best->scored() || Tuned.count(Best->Id))
     return Error::success();
   Expected<const Program *> P = Cache->get(Best->Id);
@@ -837,6 +871,83 @@ Error Evolution::maybeTune() {
   log(formatv("tune: CMA-ES on the constants of #{0} ({1} evaluations)",
               Best->Id, S.Search.TuneEvaluations));
   Pool->submit(std::move(J));
+  return Error::success();
+}
+
+Error Evolution::pollSteering() {
+  LastSteeringPoll = Clock::now();
+  Expected<std::vector<store::Steering>> New = Store->steerings(LastSteering);
+  if (!New)
+    return New.takeError();
+  for (const store::Steering &St : *New) {
+    if (Error E = applySteering(St, /*Live=*/true))
+      return E;
+    LastSteering = St.Id;
+  }
+  return Error::success();
+}
+
+Error Evolution::applySteering(const store::Steering &St, bool Live) {
+  // The commands check what they are given; a database edited by hand is
+  // not trusted either: a subject that cannot be a parent is passed over.
+  std::optional<search::Member> Subject;
+  std::string Problem;
+  if (St.Kind != EventKind::Hint && St.Subject && !St.Undo) {
+    Expected<std::optional<store::Candidate>> C = Store->candidate(*St.Subject);
+    if (!C)
+      return C.takeError();
+    if (!*C)
+      Problem =
+          "there is no finished candidate #" + std::to_string(*St.Subject);
+    else if (!ranToTheEnd((*C)->Status) || !(*C)->Score)
+      Problem = formatv("candidate #{0} was not scored ({1})", *St.Subject,
+                        toString((*C)->Status))
+                    .str();
+    else
+      Subject = memberOf(**C);
+  }
+  bool Changed = Problem.empty() && Steered.apply(St);
+  std::string Detail;
+  switch (St.Kind) {
+  case EventKind::Hint:
+    Detail = St.Undo ? formatv("{0} removed", St.Subject.value_or(0)).str()
+                     : formatv("{0}: {1}", St.Id, St.Text).str();
+    break;
+  case EventKind::Pin:
+    if (St.Undo) {
+      Detail = formatv("#{0} unpinned", St.Subject.value_or(0)).str();
+      if (Changed)
+        Search->unpin(*St.Subject);
+    } else {
+      Detail = formatv("#{0} pinned: every other proposal starts from a "
+                       "pinned program",
+                       St.Subject.value_or(0))
+                   .str();
+      if (Changed)
+        Search->pin(*Subject);
+    }
+    break;
+  case EventKind::Rollback:
+    Detail = formatv("back to #{0}: the search goes on from it",
+                     St.Subject.value_or(0))
+                 .str();
+    if (Changed && Subject)
+      Search->rollback(*Subject);
+    break;
+  default:
+    Problem = "not a steering";
+    break;
+  }
+  if (!Live)
+    return Error::success();
+  if (!Problem.empty())
+    Detail += " -- ignored: " + Problem;
+  else if (!Changed)
+    Detail += " -- ignored: nothing to change";
+  int64_t Seq = NextSeq - 1;
+  Store->markApplied(St.Id, Seq);
+  Store->addEvent({now(), Session, St.Kind, Detail, St.Subject});
+  log((toString(St.Kind) + ": " + Detail).str());
   return Error::success();
 }
 
@@ -1157,9 +1268,18 @@ Expected<RunSummary> Evolution::run() {
     dispatch(P);
   }
 
-  Error Failed = Error::success();
+  Error Failed = pollSteering();
   auto LastProgress = Clock::now() - std::chrono::seconds(1);
   for (;;) {
+    if (Failed)
+      break;
+    // A person's hints and pins arrive through the database; a look costs
+    // one indexed query, once a second.
+    if (!Stop && Clock::now() - LastSteeringPoll > std::chrono::seconds(1))
+      if (Error E = pollSteering()) {
+        Failed = std::move(E);
+        break;
+      }
     if (!Stop)
       Stop = budgetSpent();
     // Keep every worker busy, with one proposal queued behind each so a
