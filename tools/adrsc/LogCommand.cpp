@@ -21,6 +21,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <iterator>
 
 using namespace llvm;
 
@@ -74,6 +75,7 @@ int runLog() {
     Entries.push_back(
         {E.At, E.Session, toString(E.Kind).str(), E.Detail, E.Subject});
 
+  std::vector<Entry> Bests;
   std::optional<search::Member> Best, Baseline;
   if (Error E = (*Store)->forEachCandidate(false, [&](store::Candidate &&C) {
         search::Member M;
@@ -98,12 +100,16 @@ int runLog() {
           Detail += " (infeasible)";
         if (!C.Description.empty())
           Detail += " [" + C.Description + "]";
-        Entries.push_back({C.FinishedAt, C.Session, "best", Detail, C.Id});
+        Bests.push_back({C.FinishedAt, C.Session, "best", Detail, C.Id});
       }))
     return Fail(toString(std::move(E)));
-  // Both lists are in the order things happened; merged by run time.
-  std::stable_sort(Entries.begin(), Entries.end(),
-                   [](const Entry &A, const Entry &B) { return A.At < B.At; });
+  // Both lists are in the order things happened; merged by run time, each
+  // keeping its own order (a session's times are stored rounded).
+  std::vector<Entry> Merged;
+  std::merge(Entries.begin(), Entries.end(), Bests.begin(), Bests.end(),
+             std::back_inserter(Merged),
+             [](const Entry &A, const Entry &B) { return A.At < B.At; });
+  Entries = std::move(Merged);
 
   Expected<std::vector<store::Steering>> Steerings = (*Store)->steerings();
   if (!Steerings)
