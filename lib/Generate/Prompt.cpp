@@ -50,6 +50,14 @@ std::string hintsPart(const spec::Spec &S, ArrayRef<std::string> Hints) {
   return Out;
 }
 
+std::string insightPart(const ProposalRequest &R) {
+  StringRef Text = StringRef(R.Insight).trim();
+  if (Text.empty())
+    return "";
+  return "## What the search has learnt so far\n\n" +
+         cut(Text, MaxInsightBytes) + "\n";
+}
+
 std::string objectivesPart(const spec::Spec &S) {
   std::string Out = "## What counts\n\n";
   if (S.Score)
@@ -263,23 +271,18 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
   // The parts that are always there, then the ones left out first when the
   // prompt would be too long, the least useful first.
   std::map<std::string, std::string> Parts = {
-      {"problem", problemPart(S)},
-      {"hints", hintsPart(S, R.Hints)},
-      {"objectives", objectivesPart(S)},
-      {"regions", regionsPart(R)},
-      {"parent", parentPart(R)},
-      {"format", formatPart(R, P.Edit)},
-      {"context", contextPart(R)},
-      {"workloads", workloadsPart(R)},
-      {"feedback", feedbackPart(R, 4000)},
-      {"attempts", attemptsPart(R)},
-      {"inspirations", inspirationsPart(R)},
+      {"problem", problemPart(S)},       {"hints", hintsPart(S, R.Hints)},
+      {"insight", insightPart(R)},       {"objectives", objectivesPart(S)},
+      {"regions", regionsPart(R)},       {"parent", parentPart(R)},
+      {"format", formatPart(R, P.Edit)}, {"context", contextPart(R)},
+      {"workloads", workloadsPart(R)},   {"feedback", feedbackPart(R, 4000)},
+      {"attempts", attemptsPart(R)},     {"inspirations", inspirationsPart(R)},
   };
-  const char *DropOrder[] = {"inspirations", "attempts", "workloads",
-                             "feedback", "context"};
-  const char *Order[] = {"problem",  "hints",        "objectives", "regions",
-                         "context",  "parent",       "workloads",  "feedback",
-                         "attempts", "inspirations", "format"};
+  const char *DropOrder[] = {"inspirations", "attempts", "insight",
+                             "workloads",    "feedback", "context"};
+  const char *Order[] = {"problem",  "hints",    "insight",      "objectives",
+                         "regions",  "context",  "parent",       "workloads",
+                         "feedback", "attempts", "inspirations", "format"};
   auto Size = [&] {
     size_t N = std::strlen(SystemMessage);
     for (const auto &[K, V] : Parts)
@@ -327,6 +330,27 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
              "format."});
   }
   return Messages;
+}
+
+std::vector<ChatMessage> buildInsightPrompt(const InsightRequest &R) {
+  const spec::Spec &S = *R.Spec;
+  std::string User = problemPart(S) + "\n" + objectivesPart(S) +
+                     "\n## The search so far (after " +
+                     std::to_string(R.Iteration) + " candidates)\n\n" +
+                     cut(StringRef(R.Report).trim(), 16000) + "\n";
+  if (!StringRef(R.Previous).trim().empty())
+    User += "\n## Your previous scratchpad\n\n" +
+            cut(StringRef(R.Previous).trim(), MaxInsightBytes) + "\n";
+  User += "\n## What to write\n\nA short scratchpad (at most 15 lines of "
+          "plain text, no code) for the model that proposes the next edits: "
+          "what has worked and why, what keeps failing and how to avoid it, "
+          "which directions are exhausted, and what to try next. Update the "
+          "previous scratchpad rather than repeat it.\n";
+  return {{ChatMessage::Role::System,
+           "You keep the scratchpad of an automated search that improves a "
+           "program: you read what the search has tried and sum up what it "
+           "has learnt, briefly and concretely."},
+          {ChatMessage::Role::User, User}};
 }
 
 } // namespace generate

@@ -2,6 +2,7 @@
 """Says which of the scripted server's requests held a text.
 
     prompts.py LOG TEXT [--after R] [--system WORDS]
+    prompts.py LOG --insights TEXT1,TEXT2,...
 
 Looks at the proposal requests (those whose system message lacks WORDS,
 default "You keep the scratchpad"), in the order they arrived. With
@@ -9,13 +10,18 @@ default "You keep the scratchpad"), in the order they arrived. With
 R hold it" (B must be 0), then "after: A of N hold it, none without it
 after the first that does: yes|no". Without --after: the requests as a
 string of '+' (holds it) and '-' (does not).
+
+With --insights, every request in order: "I" for a scratchpad request, and
+for a proposal the number of the last of TEXT1, TEXT2, ... its prompt
+holds (0: none).
 """
 import argparse
 import json
 
 ap = argparse.ArgumentParser()
 ap.add_argument("log")
-ap.add_argument("text")
+ap.add_argument("text", nargs="?")
+ap.add_argument("--insights")
 ap.add_argument("--after", type=int)
 ap.add_argument("--system", default="You keep the scratchpad")
 args = ap.parse_args()
@@ -31,7 +37,17 @@ with open(args.log) as f:
         messages = body.get("messages", [])
         system = messages[0].get("content", "") if messages else ""
         text = "\n".join(m.get("content", "") for m in messages)
+        if args.insights:
+            texts = args.insights.split(",")
+            held = [k + 1 for k, t in enumerate(texts) if t in text]
+            seen.append("I" if args.system in system
+                        else str(held[-1] if held else 0))
+            continue
         seen.append((args.system not in system, args.text in text))
+
+if args.insights:
+    print("".join(seen))
+    raise SystemExit(0)
 
 if args.after is None:
     print("".join("+" if holds else "-" for proposal, holds in seen

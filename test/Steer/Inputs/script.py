@@ -4,10 +4,11 @@ problem: reply K (K = 1, 2, ...) rewrites the region as y = 2x + K, a new
 and better program each time (the points follow y = 2x + 40).
 
     script.py OUT.json [--delay SECONDS] [--replies N] [--first K]
-                       [--insight TEXT ...]
+                       [--insight TEXT ...] [--insight-fails]
 
 Each --insight TEXT answers one scratchpad request (matched by the words
-"scratchpad" of its system message), in order.
+"You keep the scratchpad" of its system message), in order; with
+--insight-fails every scratchpad request gets HTTP 500.
 """
 import argparse
 import json
@@ -18,6 +19,7 @@ ap.add_argument("--delay", type=float, default=0.0)
 ap.add_argument("--replies", type=int, default=60)
 ap.add_argument("--first", type=int, default=1)
 ap.add_argument("--insight", action="append", default=[])
+ap.add_argument("--insight-fails", action="store_true")
 args = ap.parse_args()
 
 steps = []
@@ -29,5 +31,8 @@ for k in range(args.first, args.first + args.replies):
     steps.append(step)
 match = [{"contains": "You keep the scratchpad", "times": 1, "reply": text}
          for text in args.insight]
+if args.insight_fails:
+    match.append({"contains": "You keep the scratchpad", "status": 500,
+                  "error": "the scratchpad model is down"})
 with open(args.out, "w") as f:
     json.dump({"steps": steps, "match": match}, f, indent=1)
