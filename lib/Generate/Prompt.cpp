@@ -8,6 +8,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace llvm;
@@ -133,26 +134,103 @@ std::string parentPart(const ProposalRequest &R) {
   return Out;
 }
 
+/// How many workloads the prompt shows, the worst first.
+constexpr size_t ShownWorkloads = 12;
+
+/// The parent's workloads, the worst first by the spec's first objective
+/// when the evaluator reported it per workload (otherwise by name): what a
+/// model should reason about is where the program does badly.
+std::vector<std::string> worstWorkloads(const ProposalRequest &R,
+                                        std::string *Metric) {
+  const ScoredProgram &P = R.Parent;
+  std::vector<std::string> Names;
+  for (const auto &[W, Ms] : P.PerWorkload)
+    Names.push_back(W);
+  if (R.Spec->Objectives.empty())
+    return Names;
+  const spec::Objective &O = R.Spec->Objectives.front();
+  auto ValueOf = [&](const std::string &W) -> std::optional<double> {
+    const auto &Ms = P.PerWorkload.at(W);
+    auto It = Ms.find(O.Metric);
+    if (It == Ms.end() || !std::isfinite(It->second))
+      return std::nullopt;
+    return It->second;
+  };
+  if (!llvm::any_of(Names, [&](const std::string &W) { return ValueOf(W); }))
+    return Names;
+  *Metric = O.Metric;
+  bool Maximize = O.Dir == spec::Direction::Maximize;
+  std::stable_sort(Names.begin(), Names.end(),
+                   [&](const std::string &A, const std::string &B) {
+                     std::optional<double> VA = ValueOf(A), VB = ValueOf(B);
+                     if (!VA || !VB)
+                       return VA.has_value() < VB.has_value();
+                     return Maximize ? *VA < *VB : *VA > *VB;
+                   });
+  return Names;
+}
+
 std::string workloadsPart(const ProposalRequest &R) {
   const ScoredProgram &P = R.Parent;
   if (P.PerWorkload.empty())
     return "";
-  std::string Out = "### Per workload\n\n";
-  for (const auto &[W, Ms] : P.PerWorkload) {
-    Out += "- " + W + ":";
-    for (const auto &[K, V] : Ms)
-      Out += " " + K + "=" + number(V);
+  std::string Metric;
+  std::vector<std::string> Names = worstWorkloads(R, &Metric);
+  std::string Out = "### Per workload";
+  Out += Metric.empty() ? "\n\n" : " (the worst " + Metric + " first)\n\n";
+  for (size_t K = 0; K < Names.size() && K < ShownWorkloads; ++K) {
+    Out += "- " + Names[K] + ":";
+    for (const auto &[Name, V] : P.PerWorkload.at(Names[K]))
+      Out += " " + Name + "=" + number(V);
     Out += "\n";
   }
+  if (Names.size() > ShownWorkloads)
+    Out += "(" + std::to_string(Names.size() - ShownWorkloads) +
+           " more workloads not shown)\n";
   return Out;
+}
+
+/// Whether artifact \p Key is about workload \p W: it is named after the
+/// workload or its file.
+bool aboutWorkload(StringRef Key, StringRef W) {
+  StringRef File = W.rsplit('/').second.empty() ? W : W.rsplit('/').second;
+  return Key == W || Key.contains(W) || (!File.empty() && Key.contains(File));
 }
 
 std::string feedbackPart(const ProposalRequest &R, size_t Max) {
   if (R.Parent.Artifacts.empty())
     return "";
+  // The worst workloads' own artifacts first, so that the model reasons
+  // about concrete failures before the rest (and they survive a cut).
+  std::string Metric;
+  std::vector<std::string> Worst = worstWorkloads(R, &Metric);
+  if (Worst.size() > ShownWorkloads)
+    Worst.resize(ShownWorkloads);
+  std::vector<std::pair<std::string, std::string>> First, Rest;
+  for (const auto &[K, V] : R.Parent.Artifacts) {
+    auto W = llvm::find_if(
+        Worst, [&](const std::string &N) { return aboutWorkload(K, N); });
+    if (W != Worst.end())
+      First.push_back({K, V});
+    else
+      Rest.push_back({K, V});
+  }
+  auto Rank = [&](const std::string &K) {
+    return llvm::find_if(
+               Worst,
+               [&](const std::string &N) { return aboutWorkload(K, N); }) -
+           Worst.begin();
+  };
+  std::stable_sort(First.begin(), First.end(),
+                   [&](const auto &A, const auto &B) {
+                     return Rank(A.first) < Rank(B.first);
+                   });
   std::string Out = "### The evaluator's feedback\n";
-  for (const auto &[K, V] : R.Parent.Artifacts)
-    Out += "\n" + K + ":\n```\n" + cut(StringRef(V).rtrim(), Max) + "\n```\n";
+  if (!First.empty())
+    Out += "\nOn the worst workloads first:\n";
+  for (const auto *List : {&First, &Rest})
+    for (const auto &[K, V] : *List)
+      Out += "\n" + K + ":\n```\n" + cut(StringRef(V).rtrim(), Max) + "\n```\n";
   return Out;
 }
 
