@@ -86,6 +86,8 @@ def main():
                 time.sleep(0.05)
             with open(port_file) as f:
                 port = f.read().strip()
+            os.makedirs(os.path.dirname(os.path.abspath(opts["dir"])),
+                        exist_ok=True)
             output = open(opts["dir"] + ".out", "ab")
             run = subprocess.Popen(
                 [opts["adrsc"], "run", opts["spec"], "-o", opts["dir"], "-j1",
