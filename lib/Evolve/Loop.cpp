@@ -149,6 +149,12 @@ public:
           G->Recorded[keyOf(C.Prompt)].push_back(std::move(Edit));
         }))
       return std::move(E);
+    Expected<std::vector<store::Steering>> Steerings = (*Old)->steerings();
+    if (!Steerings)
+      return Steerings.takeError();
+    for (store::Steering &St : *Steerings)
+      if (St.AppliedAfter)
+        G->Steerings.push_back(std::move(St));
     Expected<std::vector<store::Insight>> Insights = (*Old)->insights();
     if (!Insights)
       return Insights.takeError();
@@ -190,6 +196,10 @@ public:
   }
 
   unsigned concurrency() const override { return Concurrency; }
+
+  /// The hints, pins and rollbacks the recorded run took, in order: the
+  /// replay takes each after as many candidates as the run did.
+  std::deque<store::Steering> takeSteerings() { return std::move(Steerings); }
 
   /// The recorded scratchpads, each at the count it was asked for.
   Expected<std::optional<generate::GeneratedEdit>>
@@ -242,6 +252,7 @@ private:
   std::mutex Mutex;
   std::map<std::string, std::vector<generate::GeneratedEdit>> Recorded;
   std::deque<std::pair<uint64_t, generate::GeneratedEdit>> Scratchpads;
+  std::deque<store::Steering> Steerings;
 };
 
 class Evolution {
@@ -274,6 +285,9 @@ private:
   Error maybeTune();
   /// Takes the hints, pins and rollbacks asked for since the last look.
   Error pollSteering();
+  /// With --replay: gives the search what the recorded run was given, after
+  /// as many candidates.
+  Error replaySteering();
   /// Applies a person's steering to the search and the prompts; when
   /// \p Live, also logs it and records when it was taken.
   Error applySteering(const store::Steering &St, bool Live);
@@ -291,6 +305,7 @@ private:
   /// Adds what \p C's request cost to the run's and its model's totals.
   void count(const store::Candidate &C);
   std::optional<std::string> budgetSpent();
+  bool interrupted() const { return O.Interrupted && O.Interrupted->load(); }
   Progress progress();
   void log(const std::string &Line) {
     if (O.OnLog)
@@ -334,11 +349,14 @@ private:
   unsigned TunesInFlight = 0;
   std::set<int64_t> Tuned; ///< Candidates whose constants were tuned.
   std::optional<std::string> Stop;
+  /// The iteration budget is what stopped the proposals.
+  bool IterationsSpent = false;
   /// What a person asked for: the hints and pins in force, the last
   /// steering taken, and when the database was last looked at.
   store::SteeringState Steered;
   int64_t LastSteering = 0;
   Clock::time_point LastSteeringPoll;
+  std::deque<store::Steering> Replayed;
   /// The latest scratchpad, the candidates there were when it was asked
   /// for, and the one being written, if one is.
   std::string Scratchpad;
@@ -367,6 +385,7 @@ Error Evolution::prepare() {
         ReplayGenerator::open(O.Replay, S);
     if (!Replay)
       return Replay.takeError();
+    Replayed = (*Replay)->takeSteerings();
     Generator = std::move(*Replay);
   } else {
     Expected<std::unique_ptr<generate::Generator>> Gen =
@@ -623,6 +642,12 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
   R.Regions = &Regions;
   // The built-in generator needs the programs only; a model, everything.
   bool Prompted = Generator->concurrency() > 0;
+  // What the prompt says of the parent is read from the database: a parent
+  // that just finished must be there (its row is written asynchronously),
+  // or the prompt would depend on the writer's timing.
+  if (Prompted)
+    if (Error E = Store->flush())
+      return std::move(E);
   Expected<generate::ScoredProgram> Parent =
       scored(J.Selection.Parent, Prompted);
   if (!Parent)
@@ -1161,6 +1186,24 @@ Error Evolution::pollSteering() {
   return Error::success();
 }
 
+Error Evolution::replaySteering() {
+  while (!Replayed.empty() && *Replayed.front().AppliedAfter <= NextSeq - 1) {
+    store::Steering St = std::move(Replayed.front());
+    Replayed.pop_front();
+    if (St.Id <= LastSteering)
+      continue; // taken by an earlier session of this replay
+    St.AppliedAfter.reset();
+    Expected<int64_t> Id = Store->addSteering(St);
+    if (!Id)
+      return Id.takeError();
+    St.Id = *Id;
+    if (Error E = applySteering(St, /*Live=*/true))
+      return E;
+    LastSteering = St.Id;
+  }
+  return Error::success();
+}
+
 Error Evolution::applySteering(const store::Steering &St, bool Live) {
   // The commands check what they are given; a database edited by hand is
   // not trusted either: a subject that cannot be a parent is passed over.
@@ -1341,7 +1384,8 @@ std::optional<std::string> Evolution::budgetSpent() {
     return std::string("interrupted");
   std::optional<uint64_t> Iterations =
       O.Iterations ? O.Iterations : S.Budget.Iterations;
-  if (Iterations && uint64_t(NextId - 1) >= *Iterations)
+  IterationsSpent = Iterations && uint64_t(NextId - 1) >= *Iterations;
+  if (IterationsSpent)
     return "iteration budget reached (" + std::to_string(*Iterations) + ")";
   std::optional<double> Time =
       O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
@@ -1554,6 +1598,10 @@ Expected<RunSummary> Evolution::run() {
         Failed = std::move(E);
         break;
       }
+    if (Error E = replaySteering()) {
+      Failed = std::move(E);
+      break;
+    }
     if (!Stop)
       Stop = budgetSpent();
     // Keep every worker busy, with one proposal queued behind each so a
@@ -1589,8 +1637,9 @@ Expected<RunSummary> Evolution::run() {
           Stop = "the generator failed";
           break;
         }
-      // A stopping run does not wait for a model.
-      if (Stop)
+      // A stopping run does not wait for a model, except for the replies
+      // the iteration budget paid for: they are proposals within it.
+      if (Stop && !(IterationsSpent && !interrupted()))
         Proposals->stop();
     } else {
       while (!Stop && InFlight.size() < Depth &&
@@ -1610,7 +1659,9 @@ Expected<RunSummary> Evolution::run() {
     }
     if (Failed)
       break;
-    if (Stop && Pool->inFlight() == 0)
+    if (Stop && Pool->inFlight() == 0 &&
+        !(Proposals && Proposals->inFlight() && IterationsSpent &&
+          !interrupted()))
       break;
     // A second interrupt does not wait for the candidates in flight.
     if (O.Interrupted && O.Interrupted->load() > 1)
