@@ -1187,7 +1187,10 @@ Error Evolution::pollSteering() {
 }
 
 Error Evolution::replaySteering() {
-  while (!Replayed.empty() && *Replayed.front().AppliedAfter <= NextSeq - 1) {
+  // Where the recorded run took it: after as many candidates, and before
+  // the same proposal was selected.
+  while (!Replayed.empty() && *Replayed.front().AppliedAfter <= NextSeq - 1 &&
+         Replayed.front().AppliedBeforeProposal.value_or(0) <= NextId) {
     store::Steering St = std::move(Replayed.front());
     Replayed.pop_front();
     if (St.Id <= LastSteering)
@@ -1262,7 +1265,7 @@ Error Evolution::applySteering(const store::Steering &St, bool Live) {
   else if (!Changed)
     Detail += " -- ignored: nothing to change";
   int64_t Seq = NextSeq - 1;
-  Store->markApplied(St.Id, Seq);
+  Store->markApplied(St.Id, Seq, NextId);
   Store->addEvent({now(), Session, St.Kind, Detail, St.Subject});
   log((toString(St.Kind) + ": " + Detail).str());
   return Error::success();

@@ -167,7 +167,8 @@ CREATE TABLE IF NOT EXISTS steering(
   undo INTEGER NOT NULL,
   subject INTEGER,
   text TEXT NOT NULL,
-  applied_after INTEGER);
+  applied_after INTEGER,
+  applied_before_proposal INTEGER);
 CREATE TABLE IF NOT EXISTS insights(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   iteration INTEGER NOT NULL,
@@ -560,8 +561,9 @@ Expected<std::vector<Steering>> RunStore::steerings(int64_t After) {
   std::vector<Steering> Out;
   if (!hasTable(I->Reader, "steering"))
     return std::move(Out);
-  Statement S(I->Reader, "SELECT id, kind, undo, subject, text, applied_after "
-                         "FROM steering WHERE id > ? ORDER BY id");
+  Statement S(I->Reader, "SELECT id, kind, undo, subject, text, applied_after, "
+                         "applied_before_proposal FROM steering WHERE id > ? "
+                         "ORDER BY id");
   if (!S)
     return sqliteError(I->Reader, "cannot read the run's hints and pins");
   S.bind(1, After);
@@ -584,6 +586,8 @@ Expected<std::vector<Steering>> RunStore::steerings(int64_t After) {
     St.Text = S.text(4);
     if (!S.isNull(5))
       St.AppliedAfter = S.integer(5);
+    if (!S.isNull(6))
+      St.AppliedBeforeProposal = S.integer(6);
     Out.push_back(std::move(St));
   }
   if (RC != SQLITE_DONE)
@@ -771,10 +775,12 @@ Expected<int64_t> RunStore::addSteering(const Steering &St) {
   return *Id;
 }
 
-void RunStore::markApplied(int64_t Id, int64_t Seq) {
-  I->enqueue([Id, Seq](sqlite3 *DB) -> Error {
-    Statement S(DB, "UPDATE steering SET applied_after = ? WHERE id = ?");
-    if (!S || S.bind(1, Seq).bind(2, Id).step() != SQLITE_DONE)
+void RunStore::markApplied(int64_t Id, int64_t Seq, int64_t NextProposal) {
+  I->enqueue([Id, Seq, NextProposal](sqlite3 *DB) -> Error {
+    Statement S(DB, "UPDATE steering SET applied_after = ?, "
+                    "applied_before_proposal = ? WHERE id = ?");
+    if (!S ||
+        S.bind(1, Seq).bind(2, NextProposal).bind(3, Id).step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record that steering " + Twine(Id) +
                                  " was taken");
     return Error::success();

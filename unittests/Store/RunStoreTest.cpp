@@ -221,7 +221,7 @@ TEST_F(RunStoreTest, SteeringsAreNumberedKeptInOrderAndMarkedWhenTaken) {
   Pin.Subject = 4;
   EXPECT_EQ(value(S->addSteering(Hint)), 1);
   EXPECT_EQ(value(S->addSteering(Pin)), 2);
-  S->markApplied(1, 7);
+  S->markApplied(1, 7, 9);
   ASSERT_FALSE(bool(S->flush()));
   S.reset();
   // Another process (the command beside a run) reads what was recorded.
@@ -232,6 +232,7 @@ TEST_F(RunStoreTest, SteeringsAreNumberedKeptInOrderAndMarkedWhenTaken) {
   EXPECT_EQ(All[0].Kind, EventKind::Hint);
   EXPECT_EQ(All[0].Text, "try a margin");
   EXPECT_EQ(All[0].AppliedAfter, std::optional<int64_t>(7));
+  EXPECT_EQ(All[0].AppliedBeforeProposal, std::optional<int64_t>(9));
   EXPECT_EQ(All[1].Subject, std::optional<int64_t>(4));
   EXPECT_FALSE(All[1].AppliedAfter);
   std::vector<Steering> Later = value(R->steerings(1));
@@ -241,16 +242,16 @@ TEST_F(RunStoreTest, SteeringsAreNumberedKeptInOrderAndMarkedWhenTaken) {
 
 TEST_F(RunStoreTest, SteeringStateUndoesOnlyWhatIsThere) {
   SteeringState State;
-  Steering H{1, EventKind::Hint, false, std::nullopt, "a", std::nullopt};
+  Steering H{1, EventKind::Hint, false, std::nullopt, "a"};
   EXPECT_TRUE(State.apply(H));
-  Steering Remove{2, EventKind::Hint, true, 1, "", std::nullopt};
+  Steering Remove{2, EventKind::Hint, true, 1, ""};
   EXPECT_TRUE(State.apply(Remove));
   EXPECT_FALSE(State.apply(Remove)) << "hint 1 is gone already";
   EXPECT_TRUE(State.Hints.empty());
-  Steering P{3, EventKind::Pin, false, 5, "", std::nullopt};
+  Steering P{3, EventKind::Pin, false, 5, ""};
   EXPECT_TRUE(State.apply(P));
   EXPECT_FALSE(State.apply(P)) << "pinned already";
-  Steering Unpin{4, EventKind::Pin, true, 5, "", std::nullopt};
+  Steering Unpin{4, EventKind::Pin, true, 5, ""};
   EXPECT_TRUE(State.apply(Unpin));
   EXPECT_FALSE(State.apply(Unpin));
   EXPECT_TRUE(State.Pins.empty());

@@ -88,6 +88,9 @@ struct Steering {
   /// The number of finished candidates (the last seq) when the search took
   /// it; none while it waits for the search.
   std::optional<int64_t> AppliedAfter;
+  /// The proposal the search was about to select when it took it: what a
+  /// replay of the run needs (proposals may be in flight meanwhile).
+  std::optional<int64_t> AppliedBeforeProposal;
 };
 
 /// The hints and pins in force after a sequence of steerings.
@@ -151,8 +154,9 @@ public:
   /// Records a person's request and returns its number once it is on
   /// disk (for the commands that steer a run, which may run beside it).
   llvm::Expected<int64_t> addSteering(const Steering &S);
-  /// The search took steering \p Id after \p Seq finished candidates.
-  void markApplied(int64_t Id, int64_t Seq);
+  /// The search took steering \p Id after \p Seq finished candidates,
+  /// before selecting proposal \p NextProposal.
+  void markApplied(int64_t Id, int64_t Seq, int64_t NextProposal);
   /// An insight and its event, in one transaction.
   void addInsight(const Insight &I, const Event &E);
   /// Waits until everything queued is on disk; returns the first write
