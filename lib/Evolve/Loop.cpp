@@ -39,6 +39,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -156,6 +157,26 @@ public:
           G->Recorded[keyOf(C.Prompt)].push_back(std::move(Edit));
         }))
       return std::move(E);
+    Expected<std::vector<store::Steering>> Steerings = (*Old)->steerings();
+    if (!Steerings)
+      return Steerings.takeError();
+    for (store::Steering &St : *Steerings)
+      if (St.AppliedAfter)
+        G->Steerings.push_back(std::move(St));
+    Expected<std::vector<store::Insight>> Insights = (*Old)->insights();
+    if (!Insights)
+      return Insights.takeError();
+    for (store::Insight &I : *Insights) {
+      generate::GeneratedEdit Edit;
+      Edit.Generator = "replay";
+      Edit.Reply = I.Reply;
+      Edit.Model = I.Model;
+      Edit.Prompt = I.Prompt;
+      Edit.PromptTokens = I.PromptTokens;
+      Edit.CompletionTokens = I.CompletionTokens;
+      Edit.CostUSD = I.CostUSD;
+      G->Scratchpads.push_back({uint64_t(I.Iteration), std::move(Edit)});
+    }
     if (G->Recorded.empty())
       return createStringError(inconvertibleErrorCode(),
                                "the run in '%s' has no recorded requests to "
@@ -188,6 +209,25 @@ public:
   }
 
   unsigned concurrency() const override { return Concurrency; }
+
+  /// The hints, pins and rollbacks the recorded run took, in order: the
+  /// replay takes each after as many candidates as the run did.
+  std::deque<store::Steering> takeSteerings() { return std::move(Steerings); }
+
+  /// The recorded scratchpads, each at the count it was asked for.
+  Expected<std::optional<generate::GeneratedEdit>>
+  summarise(const generate::InsightRequest &R) override {
+    std::lock_guard<std::mutex> L(Mutex);
+    if (Scratchpads.empty() || Scratchpads.front().first != R.Iteration)
+      return make_error<generate::ProposalError>(
+          "the recorded run has no scratchpad after " +
+              std::to_string(R.Iteration) +
+              " candidates: the run went another way",
+          /*Fatal=*/false, generate::GeneratedEdit());
+    generate::GeneratedEdit E = std::move(Scratchpads.front().second);
+    Scratchpads.pop_front();
+    return std::optional<generate::GeneratedEdit>(std::move(E));
+  }
 
 private:
   ReplayGenerator() = default;
@@ -228,6 +268,8 @@ private:
     std::optional<std::string> Failure;
   };
   std::map<std::string, std::vector<Recording>> Recorded;
+  std::deque<std::pair<uint64_t, generate::GeneratedEdit>> Scratchpads;
+  std::deque<store::Steering> Steerings;
 };
 
 class Evolution {
@@ -258,6 +300,24 @@ private:
   /// Whether a candidate that scored \p E would become the best.
   bool wouldBeBest(const eval::Evaluation &E) const;
   Error maybeTune();
+  /// Takes the hints, pins and rollbacks asked for since the last look.
+  Error pollSteering();
+  /// With --replay: gives the search what the recorded run was given, after
+  /// as many candidates.
+  Error replaySteering();
+  /// Applies a person's steering to the search and the prompts; when
+  /// \p Live, also logs it and records when it was taken.
+  Error applySteering(const store::Steering &St, bool Live);
+  /// Asks for a scratchpad when one is due (`insight every N`).
+  Error maybeInsight();
+  /// Records the scratchpad asked for, once it is back (or, with \p Wait,
+  /// after waiting for it).
+  Error collectInsight(bool Wait);
+  /// What the run knows, for a scratchpad: counts, the best lineage, the
+  /// frequent failures, the worst regressions.
+  Expected<std::string> runReport();
+  /// Adds what a scratchpad cost to the run's and its model's totals.
+  void countInsight(const store::Insight &I);
   void record(store::Candidate C);
   /// Adds what \p C's request cost to the run's and its model's totals.
   void count(const store::Candidate &C);
@@ -265,6 +325,7 @@ private:
   /// \p CountIterations, only the reasons that also end the proposals in
   /// flight: time, cost, a target reached, an interrupt.
   std::optional<std::string> budgetSpent(bool CountIterations = true);
+  bool interrupted() const { return O.Interrupted && O.Interrupted->load(); }
   Progress progress();
   void log(const std::string &Line) {
     if (O.OnLog)
@@ -308,6 +369,23 @@ private:
   unsigned TunesInFlight = 0;
   std::set<int64_t> Tuned; ///< Candidates whose constants were tuned.
   std::optional<std::string> Stop;
+  /// What a person asked for: the hints and pins in force, the last
+  /// steering taken, and when the database was last looked at.
+  store::SteeringState Steered;
+  int64_t LastSteering = 0;
+  Clock::time_point LastSteeringPoll;
+  std::deque<store::Steering> Replayed;
+  /// The latest scratchpad, the candidates there were when it was asked
+  /// for, and the one being written, if one is.
+  std::string Scratchpad;
+  uint64_t LastInsight = 0;
+  struct InsightJob {
+    generate::InsightRequest Request;
+    std::thread Thread;
+    std::mutex Mutex;
+    std::optional<Expected<std::optional<generate::GeneratedEdit>>> Result;
+  };
+  std::unique_ptr<InsightJob> Insight;
 };
 
 Error Evolution::prepare() {
@@ -325,6 +403,7 @@ Error Evolution::prepare() {
         ReplayGenerator::open(O.Replay, S);
     if (!Replay)
       return Replay.takeError();
+    Replayed = (*Replay)->takeSteerings();
     Generator = std::move(*Replay);
   } else {
     Expected<std::unique_ptr<generate::Generator>> Gen =
@@ -437,8 +516,26 @@ Error Evolution::prepare() {
 }
 
 Error Evolution::replay() {
+  // What a person asked for is replayed where the search took it, between
+  // the same two candidates; what it had not taken yet waits for the
+  // first look at the database.
+  Expected<std::vector<store::Steering>> Steerings = Store->steerings();
+  if (!Steerings)
+    return Steerings.takeError();
+  size_t NextSteering = 0;
+  Error SteerFailed = Error::success();
+  auto SteerUpTo = [&](int64_t Seq) {
+    while (!SteerFailed && NextSteering < Steerings->size() &&
+           (*Steerings)[NextSteering].AppliedAfter &&
+           *(*Steerings)[NextSteering].AppliedAfter <= Seq) {
+      SteerFailed = applySteering((*Steerings)[NextSteering], /*Live=*/false);
+      LastSteering = (*Steerings)[NextSteering].Id;
+      ++NextSteering;
+    }
+  };
   int64_t MaxId = 0;
   Error E = Store->forEachCandidate(true, [&](store::Candidate &&C) {
+    SteerUpTo(C.Seq - 1);
     MaxId = std::max(MaxId, C.Id);
     NextSeq = std::max(NextSeq, C.Seq + 1);
     Search->observe(memberOf(C));
@@ -456,7 +553,19 @@ Error Evolution::replay() {
     Cache->put(C.Id, std::move(C.Regions));
   });
   if (E)
-    return E;
+    return joinErrors(std::move(E), std::move(SteerFailed));
+  SteerUpTo(NextSeq - 1);
+  if (SteerFailed)
+    return SteerFailed;
+  Expected<std::vector<store::Insight>> Insights = Store->insights();
+  if (!Insights)
+    return Insights.takeError();
+  for (const store::Insight &I : *Insights) {
+    LastInsight = std::max(LastInsight, uint64_t(I.Iteration));
+    if (!I.Text.empty())
+      Scratchpad = I.Text;
+    countInsight(I);
+  }
   if (Stats.Iteration)
     --Stats.Iteration; // the baseline is not an iteration
   Expected<std::optional<std::string>> BaselineRun =
@@ -561,6 +670,12 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
   R.Regions = &Regions;
   // The built-in generator needs the programs only; a model, everything.
   bool Prompted = Generator->concurrency() > 0;
+  // What the prompt says of the parent is read from the database: a parent
+  // that just finished must be there (its row is written asynchronously),
+  // or the prompt would depend on the writer's timing.
+  if (Prompted)
+    if (Error E = Store->flush())
+      return std::move(E);
   Expected<generate::ScoredProgram> Parent =
       scored(J.Selection.Parent, Prompted);
   if (!Parent)
@@ -577,8 +692,12 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
       return P.takeError();
     R.Inspirations.push_back(std::move(*P));
   }
-  if (Prompted)
+  if (Prompted) {
     R.Recent.assign(Recent.begin(), Recent.end());
+    for (const auto &[Number, Text] : Steered.Hints)
+      R.Hints.push_back(Text);
+    R.Insight = Scratchpad;
+  }
   return J;
 }
 
@@ -807,6 +926,218 @@ void Evolution::record(store::Candidate C) {
   }
 }
 
+void Evolution::countInsight(const store::Insight &I) {
+  if (I.Model.empty() && I.CostUSD == 0)
+    return;
+  Stats.CostUSD += I.CostUSD;
+  ModelUsage &U = Stats.Models[I.Model];
+  ++U.Requests;
+  U.PromptTokens += I.PromptTokens;
+  U.CompletionTokens += I.CompletionTokens;
+  U.CostUSD += I.CostUSD;
+}
+
+Expected<std::string> Evolution::runReport() {
+  std::map<int64_t, double> Scores;
+  std::map<std::string, unsigned> Failures;
+  uint64_t Total = 0, Scored = 0, Duplicates = 0, Regressions = 0;
+  // The worst drops below a parent: (drop, "#id: description").
+  std::vector<std::pair<double, std::string>> Worst;
+  Error E = Store->forEachCandidate(false, [&](store::Candidate &&C) {
+    if (C.Id == 0) {
+      if (C.Score)
+        Scores[0] = *C.Score;
+      return;
+    }
+    ++Total;
+    if (C.Status == Status::Duplicate) {
+      ++Duplicates;
+      return;
+    }
+    if (isFailure(C.Status) && !ranToTheEnd(C.Status)) {
+      std::string Why = StringRef(C.Reason).split('\n').first.str();
+      if (Why.size() > 160)
+        Why = Why.substr(0, 160) + "...";
+      ++Failures[(toString(C.Status) + (Why.empty() ? "" : ": ") + Why).str()];
+      return;
+    }
+    if (!C.Score)
+      return;
+    ++Scored;
+    Scores[C.Id] = *C.Score;
+    auto P = C.Parents.empty() ? Scores.end() : Scores.find(C.Parents[0]);
+    if (P != Scores.end() && *C.Score < P->second) {
+      ++Regressions;
+      Worst.push_back({P->second - *C.Score,
+                       formatv("#{0} from #{1}: {2:F4} -> {3:F4} ({4})", C.Id,
+                               P->first, P->second, *C.Score, C.Description)
+                           .str()});
+      llvm::sort(Worst, [](const auto &A, const auto &B) {
+        return A.first > B.first;
+      });
+      if (Worst.size() > 3)
+        Worst.pop_back();
+    }
+  });
+  if (E)
+    return std::move(E);
+  std::string Out = formatv("{0} candidates: {1} scored, {2} duplicates (the "
+                            "same program as an earlier one), {3} scored "
+                            "below their parent.\n",
+                            Total, Scored, Duplicates, Regressions);
+  if (const search::Member *Best = Search->incumbent()) {
+    // The best program's line, from the baseline.
+    std::vector<std::string> Line;
+    int64_t Id = Best->Id;
+    for (unsigned Steps = 0; Steps < 12; ++Steps) {
+      Expected<std::optional<store::Candidate>> C = Store->candidate(Id);
+      if (!C)
+        return C.takeError();
+      if (!*C)
+        break;
+      Line.push_back(formatv("#{0} {1}{2}", Id,
+                             (*C)->Score ? formatv("{0:F4}", *(*C)->Score).str()
+                                         : toString((*C)->Status).str(),
+                             (*C)->Description.empty()
+                                 ? std::string()
+                                 : " (" + (*C)->Description + ")")
+                         .str());
+      if ((*C)->Parents.empty())
+        break;
+      Id = (*C)->Parents[0];
+    }
+    std::reverse(Line.begin(), Line.end());
+    Out += "\nThe best program's line, from the initial program:\n";
+    for (const std::string &L : Line)
+      Out += "- " + L + "\n";
+    Expected<const Program *> P = Cache->get(Best->Id);
+    if (!P)
+      return P.takeError();
+    if (*P) {
+      Out += "\nThe best program (#" + std::to_string(Best->Id) + "):\n";
+      for (const auto &[Region, Text] : **P)
+        Out += "\n```cpp " + Region + "\n" +
+               StringRef(Text).take_front(3000).str() +
+               (StringRef(Text).endswith("\n") ? "" : "\n") + "```\n";
+    }
+  }
+  if (!Failures.empty()) {
+    std::vector<std::pair<unsigned, std::string>> Frequent;
+    for (auto &[Why, N] : Failures)
+      Frequent.push_back({N, Why});
+    llvm::sort(Frequent, [](const auto &A, const auto &B) {
+      return A.first != B.first ? A.first > B.first : A.second < B.second;
+    });
+    Out += "\nThe most frequent failures:\n";
+    for (size_t K = 0; K < Frequent.size() && K < 6; ++K)
+      Out +=
+          formatv("- {0}x {1}\n", Frequent[K].first, Frequent[K].second).str();
+  }
+  if (!Worst.empty()) {
+    Out += "\nThe worst regressions:\n";
+    for (const auto &[Drop, Text] : Worst)
+      Out += "- " + Text + "\n";
+  }
+  return Out;
+}
+
+Error Evolution::maybeInsight() {
+  unsigned Every = S.Generator.InsightEvery;
+  // A rule on the count of finished candidates, without state: a resumed
+  // run asks when a single session would have (or at once, if a kill took
+  // the request).
+  if (!Every || Insight || Stop || !Proposals ||
+      Stats.Iteration < LastInsight + Every)
+    return Error::success();
+  auto Job = std::make_unique<InsightJob>();
+  Job->Request.Iteration = Stats.Iteration;
+  Job->Request.Seed = S.Seed;
+  Job->Request.Spec = &S;
+  Job->Request.Previous = Scratchpad;
+  // The report reads the database: everything recorded so far first.
+  if (Error E = Store->flush())
+    return E;
+  Expected<std::string> Report = runReport();
+  if (!Report)
+    return Report.takeError();
+  Job->Request.Report = std::move(*Report);
+  InsightJob *Raw = Job.get();
+  Job->Thread = std::thread([this, Raw] {
+    Expected<std::optional<generate::GeneratedEdit>> R =
+        Generator->summarise(Raw->Request);
+    std::lock_guard<std::mutex> L(Raw->Mutex);
+    Raw->Result.emplace(std::move(R));
+  });
+  Insight = std::move(Job);
+  return Error::success();
+}
+
+Error Evolution::collectInsight(bool Wait) {
+  if (!Insight)
+    return Error::success();
+  {
+    std::lock_guard<std::mutex> L(Insight->Mutex);
+    if (!Wait && !Insight->Result)
+      return Error::success();
+  }
+  Insight->Thread.join();
+  std::unique_ptr<InsightJob> Job = std::move(Insight);
+  Expected<std::optional<generate::GeneratedEdit>> R = std::move(*Job->Result);
+  store::Insight I;
+  I.Iteration = int64_t(Job->Request.Iteration);
+  std::string Detail;
+  if (!R) {
+    bool Cancelled = false;
+    handleAllErrors(
+        R.takeError(),
+        [&](const generate::ProposalError &P) {
+          I.Model = P.Record.Model;
+          I.Prompt = P.Record.Prompt;
+          I.Reply = P.Record.Reply;
+          I.PromptTokens = P.Record.PromptTokens;
+          I.CompletionTokens = P.Record.CompletionTokens;
+          I.CostUSD = P.Record.CostUSD;
+          Detail = "the request failed: " + P.Message;
+          // A stopping run cancels it: the next session asks again.
+          Cancelled = Stop.has_value() && P.Record.CostUSD == 0;
+        },
+        [&](const ErrorInfoBase &Other) {
+          Detail = "the request failed: " + Other.message();
+        });
+    if (Cancelled)
+      return Error::success();
+  } else if (!*R) {
+    return Error::success(); // this generator writes no scratchpads
+  } else {
+    const generate::GeneratedEdit &E = **R;
+    I.Model = E.Model;
+    I.Prompt = E.Prompt;
+    I.Reply = E.Reply;
+    I.PromptTokens = E.PromptTokens;
+    I.CompletionTokens = E.CompletionTokens;
+    I.CostUSD = E.CostUSD;
+    // A model's reply is not trusted to be short: it goes into every
+    // later prompt.
+    StringRef Text = StringRef(E.Reply).trim();
+    I.Text = Text.take_front(generate::MaxInsightBytes).str();
+    if (Text.size() > generate::MaxInsightBytes)
+      I.Text += "\n[... cut]";
+    Detail = I.Text;
+  }
+  LastInsight = std::max(LastInsight, Job->Request.Iteration);
+  if (!I.Text.empty())
+    Scratchpad = I.Text;
+  countInsight(I);
+  Store->addInsight(
+      I, {now(), Session, EventKind::Insight,
+          "after " + std::to_string(I.Iteration) + " candidates: " + Detail,
+          std::nullopt});
+  log(formatv("insight after {0} candidates{1}", I.Iteration,
+              I.Text.empty() ? ": " + Detail : std::string())
+          .str());
+  return Error::success();
+}
+
 void Evolution::count(const store::Candidate &C) {
   if (C.Model.empty() && C.CostUSD == 0)
     return;
@@ -850,7 +1181,7 @@ Error Evolution::maybeTune() {
       S.Search.TuneEvery == 0 || Stats.Evaluated == 0 ||
       Stats.Evaluated % S.Search.TuneEvery != 0)
     return Error::success();
-  const search::Member *Best = Search->best();
+  const search::Member *Best = Search->incumbent();
   if (!Best || !Best->scored() || Tuned.count(Best->Id))
     return Error::success();
   Expected<const Program *> P = Cache->get(Best->Id);
@@ -869,6 +1200,104 @@ Error Evolution::maybeTune() {
   log(formatv("tune: CMA-ES on the constants of #{0} ({1} evaluations)",
               Best->Id, S.Search.TuneEvaluations));
   Pool->submit(std::move(J));
+  return Error::success();
+}
+
+Error Evolution::pollSteering() {
+  LastSteeringPoll = Clock::now();
+  Expected<std::vector<store::Steering>> New = Store->steerings(LastSteering);
+  if (!New)
+    return New.takeError();
+  for (const store::Steering &St : *New) {
+    if (Error E = applySteering(St, /*Live=*/true))
+      return E;
+    LastSteering = St.Id;
+  }
+  return Error::success();
+}
+
+Error Evolution::replaySteering() {
+  // Where the recorded run took it: after as many candidates, and before
+  // the same proposal was selected.
+  while (!Replayed.empty() && *Replayed.front().AppliedAfter <= NextSeq - 1 &&
+         Replayed.front().AppliedBeforeProposal.value_or(0) <= NextId) {
+    store::Steering St = std::move(Replayed.front());
+    Replayed.pop_front();
+    if (St.Id <= LastSteering)
+      continue; // taken by an earlier session of this replay
+    St.AppliedAfter.reset();
+    Expected<int64_t> Id = Store->addSteering(St);
+    if (!Id)
+      return Id.takeError();
+    St.Id = *Id;
+    if (Error E = applySteering(St, /*Live=*/true))
+      return E;
+    LastSteering = St.Id;
+  }
+  return Error::success();
+}
+
+Error Evolution::applySteering(const store::Steering &St, bool Live) {
+  // The commands check what they are given; a database edited by hand is
+  // not trusted either: a subject that cannot be a parent is passed over.
+  std::optional<search::Member> Subject;
+  std::string Problem;
+  if (St.Kind != EventKind::Hint && St.Subject && !St.Undo) {
+    Expected<std::optional<store::Candidate>> C = Store->candidate(*St.Subject);
+    if (!C)
+      return C.takeError();
+    if (!*C)
+      Problem =
+          "there is no finished candidate #" + std::to_string(*St.Subject);
+    else if (!ranToTheEnd((*C)->Status) || !(*C)->Score)
+      Problem = formatv("candidate #{0} was not scored ({1})", *St.Subject,
+                        toString((*C)->Status))
+                    .str();
+    else
+      Subject = memberOf(**C);
+  }
+  bool Changed = Problem.empty() && Steered.apply(St);
+  std::string Detail;
+  switch (St.Kind) {
+  case EventKind::Hint:
+    Detail = St.Undo ? formatv("{0} removed", St.Subject.value_or(0)).str()
+                     : formatv("{0}: {1}", St.Id, St.Text).str();
+    break;
+  case EventKind::Pin:
+    if (St.Undo) {
+      Detail = formatv("#{0} unpinned", St.Subject.value_or(0)).str();
+      if (Changed)
+        Search->unpin(*St.Subject);
+    } else {
+      Detail = formatv("#{0} pinned: every other proposal starts from a "
+                       "pinned program",
+                       St.Subject.value_or(0))
+                   .str();
+      if (Changed)
+        Search->pin(*Subject);
+    }
+    break;
+  case EventKind::Rollback:
+    Detail = formatv("back to #{0}: the search goes on from it",
+                     St.Subject.value_or(0))
+                 .str();
+    if (Changed && Subject)
+      Search->rollback(*Subject);
+    break;
+  default:
+    Problem = "not a steering";
+    break;
+  }
+  if (!Live)
+    return Error::success();
+  if (!Problem.empty())
+    Detail += " -- ignored: " + Problem;
+  else if (!Changed)
+    Detail += " -- ignored: nothing to change";
+  int64_t Seq = NextSeq - 1;
+  Store->markApplied(St.Id, Seq, NextId);
+  Store->addEvent({now(), Session, St.Kind, Detail, St.Subject});
+  log((toString(St.Kind) + ": " + Detail).str());
   return Error::success();
 }
 
@@ -1211,9 +1640,22 @@ Expected<RunSummary> Evolution::run() {
     dispatch(P);
   }
 
-  Error Failed = Error::success();
+  Error Failed = pollSteering();
   auto LastProgress = Clock::now() - std::chrono::seconds(1);
   for (;;) {
+    if (Failed)
+      break;
+    // A person's hints and pins arrive through the database; a look costs
+    // one indexed query, once a second.
+    if (!Stop && Clock::now() - LastSteeringPoll > std::chrono::seconds(1))
+      if (Error E = pollSteering()) {
+        Failed = std::move(E);
+        break;
+      }
+    if (Error E = replaySteering()) {
+      Failed = std::move(E);
+      break;
+    }
     if (!Stop)
       Stop = budgetSpent();
     // Keep every worker busy, with one proposal queued behind each so a
@@ -1225,12 +1667,14 @@ Expected<RunSummary> Evolution::run() {
       // A model: proposals run beside the loop, as many at once as the
       // generator allows, plus what the workers will want next. With one
       // job and one proposal at a time, strictly one candidate at a time.
+      // A scratchpad being written holds up a one-by-one run too: the
+      // next prompt then shows it, whatever the timing.
       bool OneByOne = Pool->size() == 1 && Generator->concurrency() == 1;
       size_t Asked = std::max<size_t>(Generator->concurrency(), 1);
       while (!Stop && Proposals->inFlight() < Asked &&
              InFlight.size() + Proposals->inFlight() < Depth + Asked &&
-             !(OneByOne &&
-               (!InFlight.empty() || Proposals->inFlight() || TunesInFlight))) {
+             !(OneByOne && (!InFlight.empty() || Proposals->inFlight() ||
+                            TunesInFlight || Insight))) {
         Expected<ProposalJob> J = select(NextId);
         if (!J) {
           Failed = J.takeError();
@@ -1281,6 +1725,14 @@ Expected<RunSummary> Evolution::run() {
         Failed = std::move(E);
         break;
       }
+    if (Error E = collectInsight(/*Wait=*/false)) {
+      Failed = std::move(E);
+      break;
+    }
+    if (Error E = maybeInsight()) {
+      Failed = std::move(E);
+      break;
+    }
     if (O.OnProgress &&
         Clock::now() - LastProgress > std::chrono::milliseconds(200)) {
       O.OnProgress(progress());
@@ -1291,6 +1743,8 @@ Expected<RunSummary> Evolution::run() {
     _Exit(130); // pending candidates stay in the database for the resume
   if (Proposals)
     Proposals->stop();
+  if (Error E = collectInsight(/*Wait=*/true))
+    Failed = joinErrors(std::move(Failed), std::move(E));
   Pool->stop();
 
   RunSummary Sum;

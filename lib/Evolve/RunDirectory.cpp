@@ -29,6 +29,19 @@ std::string databasePath(StringRef RunDirectory) {
   return std::string(P);
 }
 
+bool runInProgress(StringRef Dir) {
+  SmallString<256> LockPath(Dir);
+  sys::path::append(LockPath, "lock");
+  int Fd = ::open(LockPath.c_str(), O_RDONLY | O_CLOEXEC);
+  if (Fd < 0)
+    return false;
+  // A shared lock is refused only while a run holds its exclusive one; it
+  // is let go at once.
+  bool Held = flock(Fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(Fd);
+  return Held;
+}
+
 std::string defaultRunDirectory(const spec::Spec &S) {
   SmallString<256> P(S.BaseDir);
   sys::path::append(P, "adrs-runs", S.Name);

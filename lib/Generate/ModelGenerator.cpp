@@ -195,11 +195,54 @@ public:
                                          GeneratedEdit());
     }
     const ModelSettings &M = Models.choose(R.Model, Rng);
+    Expected<GeneratedEdit> E = ask(M, buildPrompt(R, Prompts), R.Iteration,
+                                    R.Seed * 1000003 + R.Iteration);
+    if (!E)
+      return E.takeError();
+    E->Description = "an edit by " + M.Name;
+    return std::optional<GeneratedEdit>(std::move(*E));
+  }
+
+  Expected<std::optional<GeneratedEdit>>
+  summarise(const InsightRequest &R) override {
+    // Its own random stream: the proposals' streams stay as they were.
+    std::mt19937_64 Rng(R.Seed * 7919 + R.Iteration);
+    const ModelSettings &M = Models.choose("", Rng);
+    Expected<GeneratedEdit> E = ask(M, buildInsightPrompt(R), R.Iteration,
+                                    R.Seed * 1000003 + R.Iteration + 1);
+    if (!E)
+      return E.takeError();
+    E->Description = "a scratchpad by " + M.Name;
+    return std::optional<GeneratedEdit>(std::move(*E));
+  }
+
+  unsigned concurrency() const override { return std::max(1u, Concurrency); }
+
+  void observe(StringRef Model, adrs::Status, std::optional<double> Improvement,
+               double CostUSD) override {
+    Models.observe(Model, Improvement, CostUSD);
+  }
+
+  void cancel() override {
+    {
+      std::lock_guard<std::mutex> L(CancelMutex);
+      Cancelled = true;
+    }
+    CancelWake.notify_all();
+    Transport->cancelAll();
+  }
+
+private:
+  /// Sends \p Messages to \p M and waits for the reply; a failure is a
+  /// ProposalError that carries what was charged.
+  Expected<GeneratedEdit> ask(const ModelSettings &M,
+                              std::vector<ChatMessage> Messages, uint64_t Id,
+                              uint64_t Seed) {
     ChatRequest Request;
-    Request.Id = R.Iteration;
+    Request.Id = Id;
     Request.Model = M;
-    Request.Messages = buildPrompt(R, Prompts);
-    Request.Seed = R.Seed * 1000003 + R.Iteration;
+    Request.Messages = std::move(Messages);
+    Request.Seed = Seed;
     auto Start = Clock::now();
 
     // The transport calls back on its own thread; this proposal's thread
@@ -248,27 +291,9 @@ public:
     }
     Models.succeeded(M.Name);
     Fill(*Response);
-    E.Description = "an edit by " + M.Name;
-    return std::optional<GeneratedEdit>(std::move(E));
+    return std::move(E);
   }
 
-  unsigned concurrency() const override { return std::max(1u, Concurrency); }
-
-  void observe(StringRef Model, adrs::Status, std::optional<double> Improvement,
-               double CostUSD) override {
-    Models.observe(Model, Improvement, CostUSD);
-  }
-
-  void cancel() override {
-    {
-      std::lock_guard<std::mutex> L(CancelMutex);
-      Cancelled = true;
-    }
-    CancelWake.notify_all();
-    Transport->cancelAll();
-  }
-
-private:
   std::string Name;
   std::unique_ptr<ChatTransport> Transport;
   Ensemble Models;

@@ -8,6 +8,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace llvm;
@@ -48,6 +49,14 @@ std::string hintsPart(const spec::Spec &S, ArrayRef<std::string> Hints) {
   for (const std::string &H : All)
     Out += "- " + H + "\n";
   return Out;
+}
+
+std::string insightPart(const ProposalRequest &R) {
+  StringRef Text = StringRef(R.Insight).trim();
+  if (Text.empty())
+    return "";
+  return "## What the search has learnt so far\n\n" +
+         cut(Text, MaxInsightBytes) + "\n";
 }
 
 std::string objectivesPart(const spec::Spec &S) {
@@ -125,26 +134,103 @@ std::string parentPart(const ProposalRequest &R) {
   return Out;
 }
 
+/// How many workloads the prompt shows, the worst first.
+constexpr size_t ShownWorkloads = 12;
+
+/// The parent's workloads, the worst first by the spec's first objective
+/// when the evaluator reported it per workload (otherwise by name): what a
+/// model should reason about is where the program does badly.
+std::vector<std::string> worstWorkloads(const ProposalRequest &R,
+                                        std::string *Metric) {
+  const ScoredProgram &P = R.Parent;
+  std::vector<std::string> Names;
+  for (const auto &[W, Ms] : P.PerWorkload)
+    Names.push_back(W);
+  if (R.Spec->Objectives.empty())
+    return Names;
+  const spec::Objective &O = R.Spec->Objectives.front();
+  auto ValueOf = [&](const std::string &W) -> std::optional<double> {
+    const auto &Ms = P.PerWorkload.at(W);
+    auto It = Ms.find(O.Metric);
+    if (It == Ms.end() || !std::isfinite(It->second))
+      return std::nullopt;
+    return It->second;
+  };
+  if (!llvm::any_of(Names, [&](const std::string &W) { return ValueOf(W); }))
+    return Names;
+  *Metric = O.Metric;
+  bool Maximize = O.Dir == spec::Direction::Maximize;
+  std::stable_sort(Names.begin(), Names.end(),
+                   [&](const std::string &A, const std::string &B) {
+                     std::optional<double> VA = ValueOf(A), VB = ValueOf(B);
+                     if (!VA || !VB)
+                       return VA.has_value() < VB.has_value();
+                     return Maximize ? *VA < *VB : *VA > *VB;
+                   });
+  return Names;
+}
+
 std::string workloadsPart(const ProposalRequest &R) {
   const ScoredProgram &P = R.Parent;
   if (P.PerWorkload.empty())
     return "";
-  std::string Out = "### Per workload\n\n";
-  for (const auto &[W, Ms] : P.PerWorkload) {
-    Out += "- " + W + ":";
-    for (const auto &[K, V] : Ms)
-      Out += " " + K + "=" + number(V);
+  std::string Metric;
+  std::vector<std::string> Names = worstWorkloads(R, &Metric);
+  std::string Out = "### Per workload";
+  Out += Metric.empty() ? "\n\n" : " (the worst " + Metric + " first)\n\n";
+  for (size_t K = 0; K < Names.size() && K < ShownWorkloads; ++K) {
+    Out += "- " + Names[K] + ":";
+    for (const auto &[Name, V] : P.PerWorkload.at(Names[K]))
+      Out += " " + Name + "=" + number(V);
     Out += "\n";
   }
+  if (Names.size() > ShownWorkloads)
+    Out += "(" + std::to_string(Names.size() - ShownWorkloads) +
+           " more workloads not shown)\n";
   return Out;
+}
+
+/// Whether artifact \p Key is about workload \p W: it is named after the
+/// workload or its file.
+bool aboutWorkload(StringRef Key, StringRef W) {
+  StringRef File = W.rsplit('/').second.empty() ? W : W.rsplit('/').second;
+  return Key == W || Key.contains(W) || (!File.empty() && Key.contains(File));
 }
 
 std::string feedbackPart(const ProposalRequest &R, size_t Max) {
   if (R.Parent.Artifacts.empty())
     return "";
+  // The worst workloads' own artifacts first, so that the model reasons
+  // about concrete failures before the rest (and they survive a cut).
+  std::string Metric;
+  std::vector<std::string> Worst = worstWorkloads(R, &Metric);
+  if (Worst.size() > ShownWorkloads)
+    Worst.resize(ShownWorkloads);
+  std::vector<std::pair<std::string, std::string>> First, Rest;
+  for (const auto &[K, V] : R.Parent.Artifacts) {
+    auto W = llvm::find_if(
+        Worst, [&](const std::string &N) { return aboutWorkload(K, N); });
+    if (W != Worst.end())
+      First.push_back({K, V});
+    else
+      Rest.push_back({K, V});
+  }
+  auto Rank = [&](const std::string &K) {
+    return llvm::find_if(
+               Worst,
+               [&](const std::string &N) { return aboutWorkload(K, N); }) -
+           Worst.begin();
+  };
+  std::stable_sort(First.begin(), First.end(),
+                   [&](const auto &A, const auto &B) {
+                     return Rank(A.first) < Rank(B.first);
+                   });
   std::string Out = "### The evaluator's feedback\n";
-  for (const auto &[K, V] : R.Parent.Artifacts)
-    Out += "\n" + K + ":\n```\n" + cut(StringRef(V).rtrim(), Max) + "\n```\n";
+  if (!First.empty())
+    Out += "\nOn the worst workloads first:\n";
+  for (const auto *List : {&First, &Rest})
+    for (const auto &[K, V] : *List)
+      Out += "\n" + K + ":\n```\n" + cut(StringRef(V).rtrim(), Max) + "\n```\n";
   return Out;
 }
 
@@ -263,23 +349,18 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
   // The parts that are always there, then the ones left out first when the
   // prompt would be too long, the least useful first.
   std::map<std::string, std::string> Parts = {
-      {"problem", problemPart(S)},
-      {"hints", hintsPart(S, R.Hints)},
-      {"objectives", objectivesPart(S)},
-      {"regions", regionsPart(R)},
-      {"parent", parentPart(R)},
-      {"format", formatPart(R, P.Edit)},
-      {"context", contextPart(R)},
-      {"workloads", workloadsPart(R)},
-      {"feedback", feedbackPart(R, 4000)},
-      {"attempts", attemptsPart(R)},
-      {"inspirations", inspirationsPart(R)},
+      {"problem", problemPart(S)},       {"hints", hintsPart(S, R.Hints)},
+      {"insight", insightPart(R)},       {"objectives", objectivesPart(S)},
+      {"regions", regionsPart(R)},       {"parent", parentPart(R)},
+      {"format", formatPart(R, P.Edit)}, {"context", contextPart(R)},
+      {"workloads", workloadsPart(R)},   {"feedback", feedbackPart(R, 4000)},
+      {"attempts", attemptsPart(R)},     {"inspirations", inspirationsPart(R)},
   };
-  const char *DropOrder[] = {"inspirations", "attempts", "workloads",
-                             "feedback", "context"};
-  const char *Order[] = {"problem",  "hints",        "objectives", "regions",
-                         "context",  "parent",       "workloads",  "feedback",
-                         "attempts", "inspirations", "format"};
+  const char *DropOrder[] = {"inspirations", "attempts", "insight",
+                             "workloads",    "feedback", "context"};
+  const char *Order[] = {"problem",  "hints",    "insight",      "objectives",
+                         "regions",  "context",  "parent",       "workloads",
+                         "feedback", "attempts", "inspirations", "format"};
   auto Size = [&] {
     size_t N = std::strlen(SystemMessage);
     for (const auto &[K, V] : Parts)
@@ -327,6 +408,27 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
              "format."});
   }
   return Messages;
+}
+
+std::vector<ChatMessage> buildInsightPrompt(const InsightRequest &R) {
+  const spec::Spec &S = *R.Spec;
+  std::string User = problemPart(S) + "\n" + objectivesPart(S) +
+                     "\n## The search so far (after " +
+                     std::to_string(R.Iteration) + " candidates)\n\n" +
+                     cut(StringRef(R.Report).trim(), 16000) + "\n";
+  if (!StringRef(R.Previous).trim().empty())
+    User += "\n## Your previous scratchpad\n\n" +
+            cut(StringRef(R.Previous).trim(), MaxInsightBytes) + "\n";
+  User += "\n## What to write\n\nA short scratchpad (at most 15 lines of "
+          "plain text, no code) for the model that proposes the next edits: "
+          "what has worked and why, what keeps failing and how to avoid it, "
+          "which directions are exhausted, and what to try next. Update the "
+          "previous scratchpad rather than repeat it.\n";
+  return {{ChatMessage::Role::System,
+           "You keep the scratchpad of an automated search that improves a "
+           "program: you read what the search has tried and sum up what it "
+           "has learnt, briefly and concretely."},
+          {ChatMessage::Role::User, User}};
 }
 
 } // namespace generate

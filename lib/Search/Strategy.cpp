@@ -35,7 +35,54 @@ void Strategy::observe(const Member &M) {
     Best = M;
   if (M.scored() && M.Feasible && M.Objectives.size() > 1)
     updateFront(M);
+  if (Root && !M.Parents.empty()) {
+    int64_t Parent = M.Parents.front();
+    if (!Subtree.count(Parent) && !isPinned(Parent))
+      return;
+    Subtree.insert(M.Id);
+  }
+  if (M.scored() && (!Incumbent || better(M, *Incumbent)))
+    Incumbent = M;
   add(M);
+}
+
+Selection Strategy::select(uint64_t Iteration, std::mt19937_64 &Rng) {
+  // Half the proposals stay the strategy's own, whatever the number of
+  // pins: a pin adds a parent, it does not take the search over.
+  if (!Pins.empty() && Iteration % 2 == 1)
+    return fromPin(Iteration, Pins[(Iteration / 2) % Pins.size()], Rng);
+  return choose(Iteration, Rng);
+}
+
+Selection Strategy::fromPin(uint64_t, const Member &P, std::mt19937_64 &) {
+  Selection S;
+  S.Parent = P.Id;
+  S.Island = P.Island;
+  return S;
+}
+
+bool Strategy::isPinned(int64_t Id) const {
+  return llvm::any_of(Pins, [&](const Member &P) { return P.Id == Id; });
+}
+
+void Strategy::pin(const Member &M) {
+  if (isPinned(M.Id))
+    return;
+  Pins.push_back(M);
+  keep(M);
+}
+
+void Strategy::unpin(int64_t Id) {
+  llvm::erase_if(Pins, [&](const Member &P) { return P.Id == Id; });
+}
+
+void Strategy::rollback(const Member &M) {
+  Root = M;
+  Subtree = {M.Id};
+  Incumbent = M;
+  restart(M);
+  for (const Member &P : Pins)
+    keep(P);
 }
 
 bool dominates(const std::vector<double> &A, const std::vector<double> &B) {
@@ -78,14 +125,15 @@ size_t pick(size_t N, std::mt19937_64 &Rng) {
 class Greedy : public Strategy {
 public:
   using Strategy::Strategy;
-  Selection select(uint64_t, std::mt19937_64 &) override {
-    Selection S;
-    S.Parent = Best ? Best->Id : 0;
-    return S;
-  }
 
 protected:
+  Selection choose(uint64_t, std::mt19937_64 &) override {
+    Selection S;
+    S.Parent = Incumbent ? Incumbent->Id : 0;
+    return S;
+  }
   void add(const Member &) override {}
+  void restart(const Member &) override {}
 };
 
 /// The paper's feedback loop: refine the best, showing every recent attempt
@@ -93,14 +141,15 @@ protected:
 class Feedback : public Strategy {
 public:
   using Strategy::Strategy;
-  Selection select(uint64_t, std::mt19937_64 &) override {
+
+protected:
+  Selection choose(uint64_t, std::mt19937_64 &) override {
     Selection S;
-    S.Parent = Best ? Best->Id : 0;
+    S.Parent = Incumbent ? Incumbent->Id : 0;
     S.History.assign(Recent.begin(), Recent.end());
     return S;
   }
-
-protected:
+  void restart(const Member &) override { Recent.clear(); }
   void add(const Member &M) override {
     if (M.Parents.empty())
       return;
@@ -118,14 +167,15 @@ private:
 class Random : public Strategy {
 public:
   using Strategy::Strategy;
-  Selection select(uint64_t, std::mt19937_64 &) override {
-    Selection S;
-    S.Parent = Baseline ? Baseline->Id : 0;
-    return S;
-  }
 
 protected:
+  Selection choose(uint64_t, std::mt19937_64 &) override {
+    Selection S;
+    S.Parent = rootId();
+    return S;
+  }
   void add(const Member &) override {}
+  void restart(const Member &) override {}
 };
 
 /// Monte-Carlo tree search over the tree of candidates. A node is expanded
@@ -137,8 +187,10 @@ protected:
 class Tree : public Strategy {
 public:
   using Strategy::Strategy;
-  Selection select(uint64_t, std::mt19937_64 &Rng) override {
-    int64_t Node = Baseline ? Baseline->Id : 0;
+
+protected:
+  Selection choose(uint64_t, std::mt19937_64 &Rng) override {
+    int64_t Node = rootId();
     for (;;) {
       auto It = Nodes.find(Node);
       if (It == Nodes.end())
@@ -176,7 +228,9 @@ public:
     return S;
   }
 
-protected:
+  // The walk starts at rootId(), so a rollback needs nothing more.
+  void restart(const Member &) override {}
+
   void add(const Member &M) override {
     NodeStats &N = Nodes[M.Id];
     N.Scorable = M.scored();
@@ -248,12 +302,13 @@ public:
     Isles.resize(std::max(1u, S.Islands));
   }
 
-  Selection select(uint64_t Iteration, std::mt19937_64 &Rng) override {
+protected:
+  Selection choose(uint64_t Iteration, std::mt19937_64 &Rng) override {
     Selection S;
     S.Island = Iteration % Isles.size();
     const Island &I = Isles[S.Island];
     if (I.Cells.empty()) {
-      S.Parent = Baseline ? Baseline->Id : 0;
+      S.Parent = rootId();
       return S;
     }
     double R = uniform(Rng);
@@ -273,25 +328,32 @@ public:
       std::discrete_distribution<size_t> D(Weights.begin(), Weights.end());
       S.Parent = cellMember(I, D(Rng)).Id;
     }
-    // Inspirations: the island's top programs, then programs from other
-    // cells, so that a proposal sees both what works and what differs.
-    unsigned Want = Spec.Inspirations;
-    for (const Member &E : I.Elites) {
-      if (S.Inspirations.size() >= (Want + 1) / 2)
-        break;
-      if (E.Id != S.Parent)
-        S.Inspirations.push_back(E.Id);
-    }
-    for (unsigned Try = 0; S.Inspirations.size() < Want && Try < 4 * Want;
-         ++Try) {
-      int64_t Id = cellMember(I, pick(I.Cells.size(), Rng)).Id;
-      if (Id != S.Parent && !is_contained(S.Inspirations, Id))
-        S.Inspirations.push_back(Id);
-    }
+    inspire(I, S, Rng);
     return S;
   }
 
-protected:
+  Selection fromPin(uint64_t Iteration, const Member &P,
+                    std::mt19937_64 &Rng) override {
+    Selection S;
+    S.Island = Iteration % Isles.size();
+    S.Parent = P.Id;
+    inspire(Isles[S.Island], S, Rng);
+    return S;
+  }
+
+  void keep(const Member &M) override {
+    for (Island &I : Isles)
+      place(I, M);
+  }
+
+  void restart(const Member &Root) override {
+    for (Island &I : Isles) {
+      I.Cells.clear();
+      I.Elites.clear();
+      place(I, Root);
+    }
+  }
+
   void add(const Member &M) override {
     if (M.Parents.empty()) {
       // The baseline seeds every island.
@@ -318,6 +380,24 @@ private:
     double Low = std::numeric_limits<double>::infinity();
     double High = -std::numeric_limits<double>::infinity();
   };
+
+  /// Inspirations: the island's top programs, then programs from other
+  /// cells, so that a proposal sees both what works and what differs.
+  void inspire(const Island &I, Selection &S, std::mt19937_64 &Rng) const {
+    unsigned Want = Spec.Inspirations;
+    for (const Member &E : I.Elites) {
+      if (S.Inspirations.size() >= (Want + 1) / 2)
+        break;
+      if (E.Id != S.Parent)
+        S.Inspirations.push_back(E.Id);
+    }
+    for (unsigned Try = 0; S.Inspirations.size() < Want && Try < 4 * Want;
+         ++Try) {
+      int64_t Id = cellMember(I, pick(I.Cells.size(), Rng)).Id;
+      if (Id != S.Parent && !is_contained(S.Inspirations, Id))
+        S.Inspirations.push_back(Id);
+    }
+  }
 
   static const Member &cellMember(const Island &I, size_t Index) {
     auto It = I.Cells.begin();
@@ -352,8 +432,13 @@ private:
         return;
     auto Pos = std::lower_bound(I.Elites.begin(), I.Elites.end(), M, better);
     I.Elites.insert(Pos, M);
+    // The worst goes, unless it is pinned: a pinned program stays.
     if (I.Elites.size() > std::max(1u, Spec.ArchiveSize))
-      I.Elites.pop_back();
+      for (size_t K = I.Elites.size(); K-- > 0;)
+        if (!isPinned(I.Elites[K].Id)) {
+          I.Elites.erase(I.Elites.begin() + K);
+          break;
+        }
   }
 
   static bool holds(const Island &I, int64_t Id) {

@@ -1221,6 +1221,18 @@ void Sema::generator(const Statement &S) {
            if (auto N = count(X.Values[0], "fixes", 0, 10))
              G.FixAttempts = unsigned(*N);
        }},
+      {"insight",
+       [&](const Setting &X) {
+         if (!arity(X, 2, 2, "insight every 50"))
+           return;
+         if (X.Values[0].Text != "every") {
+           error(X.Values[0], "expected: insight every N (a scratchpad of "
+                              "what the run learnt, every N candidates)");
+           return;
+         }
+         if (auto N = count(X.Values[1], "insight", 1, 1000000))
+           G.InsightEvery = unsigned(*N);
+       }},
       {"context",
        [&](const Setting &X) {
          if (arity(X, 1, 1, "context 24000"))

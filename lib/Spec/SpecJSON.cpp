@@ -114,6 +114,7 @@ json::Value toJSON(const Spec &S) {
     Generator["retries"] = G.Retries;
     Generator["timeout_s"] = G.RequestTimeoutSeconds;
     Generator["fix_attempts"] = G.FixAttempts;
+    Generator["insight_every"] = G.InsightEvery;
     Generator["edit"] = toString(G.Edit);
     Generator["context_tokens"] = G.ContextTokens;
     Generator["system_prompt"] = G.SystemPrompt;
@@ -139,6 +140,7 @@ json::Value toJSON(const Spec &S) {
     Generator["system_prompt"] = G.SystemPrompt;
     Generator["user_prompt"] = G.UserPrompt;
     Generator["fix_attempts"] = G.FixAttempts;
+    Generator["insight_every"] = G.InsightEvery;
     Generator["bandit"] = G.Bandit;
     Generator["context_tokens"] = G.ContextTokens;
     json::Object Prices;

@@ -2,6 +2,7 @@
 
 #include "adrs/Store/RunStore.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -160,6 +161,24 @@ CREATE TABLE IF NOT EXISTS events(
   kind TEXT NOT NULL,
   detail TEXT NOT NULL,
   subject INTEGER);
+CREATE TABLE IF NOT EXISTS steering(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  undo INTEGER NOT NULL,
+  subject INTEGER,
+  text TEXT NOT NULL,
+  applied_after INTEGER,
+  applied_before_proposal INTEGER);
+CREATE TABLE IF NOT EXISTS insights(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  iteration INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL);
 )sql";
 
 constexpr const char *CandidateColumns =
@@ -505,6 +524,104 @@ Expected<std::vector<Event>> RunStore::events() {
   return std::move(Out);
 }
 
+bool SteeringState::apply(const Steering &S) {
+  switch (S.Kind) {
+  case EventKind::Hint:
+    if (S.Undo)
+      return S.Subject && Hints.erase(*S.Subject);
+    return Hints.emplace(S.Id, S.Text).second;
+  case EventKind::Pin:
+    if (!S.Subject)
+      return false;
+    if (S.Undo) {
+      auto It = llvm::find(Pins, *S.Subject);
+      if (It == Pins.end())
+        return false;
+      Pins.erase(It);
+      return true;
+    }
+    if (llvm::is_contained(Pins, *S.Subject))
+      return false;
+    Pins.push_back(*S.Subject);
+    return true;
+  default:
+    return S.Subject.has_value();
+  }
+}
+
+/// Whether the database has table \p Name: a run made before the table
+/// existed lacks it until a writer opens the database.
+static bool hasTable(sqlite3 *DB, StringRef Name) {
+  Statement S(DB, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                  "name = ?");
+  return S && S.bind(1, Name).step() == SQLITE_ROW;
+}
+
+Expected<std::vector<Steering>> RunStore::steerings(int64_t After) {
+  std::vector<Steering> Out;
+  if (!hasTable(I->Reader, "steering"))
+    return std::move(Out);
+  Statement S(I->Reader, "SELECT id, kind, undo, subject, text, applied_after, "
+                         "applied_before_proposal FROM steering WHERE id > ? "
+                         "ORDER BY id");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the run's hints and pins");
+  S.bind(1, After);
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
+    Steering St;
+    St.Id = S.integer(0);
+    std::string Kind = S.text(1);
+    std::optional<EventKind> K = eventKindNamed(Kind);
+    if (!K || (*K != EventKind::Hint && *K != EventKind::Pin &&
+               *K != EventKind::Rollback))
+      return createStringError(inconvertibleErrorCode(),
+                               "the run has a steering of kind '%s', which "
+                               "this adrsc does not know",
+                               Kind.c_str());
+    St.Kind = *K;
+    St.Undo = S.integer(2) != 0;
+    if (!S.isNull(3))
+      St.Subject = S.integer(3);
+    St.Text = S.text(4);
+    if (!S.isNull(5))
+      St.AppliedAfter = S.integer(5);
+    if (!S.isNull(6))
+      St.AppliedBeforeProposal = S.integer(6);
+    Out.push_back(std::move(St));
+  }
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the run's hints and pins");
+  return std::move(Out);
+}
+
+Expected<std::vector<Insight>> RunStore::insights() {
+  std::vector<Insight> Out;
+  if (!hasTable(I->Reader, "insights"))
+    return std::move(Out);
+  Statement S(I->Reader,
+              "SELECT iteration, text, model, prompt, reply, prompt_tokens, "
+              "completion_tokens, cost FROM insights ORDER BY id");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the run's insights");
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
+    Insight In;
+    In.Iteration = S.integer(0);
+    In.Text = S.text(1);
+    In.Model = S.text(2);
+    In.Prompt = S.text(3);
+    In.Reply = S.text(4);
+    In.PromptTokens = uint64_t(S.integer(5));
+    In.CompletionTokens = uint64_t(S.integer(6));
+    In.CostUSD = S.real(7);
+    Out.push_back(std::move(In));
+  }
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the run's insights");
+  return std::move(Out);
+}
+
 Expected<int64_t> RunStore::candidateCount() {
   Statement S(I->Reader, "SELECT count(*) FROM candidates");
   if (!S || S.step() != SQLITE_ROW)
@@ -659,6 +776,59 @@ void RunStore::setTest(int64_t Id, std::string TestJSON) {
 
 void RunStore::addEvent(const Event &E) {
   I->enqueue([E](sqlite3 *DB) -> Error { return insertEvent(DB, E); });
+}
+
+Expected<int64_t> RunStore::addSteering(const Steering &St) {
+  auto Id = std::make_shared<int64_t>(0);
+  I->enqueue([St, Id](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT INTO steering(kind, undo, subject, text) "
+                    "VALUES(?, ?, ?, ?)");
+    if (!S)
+      return sqliteError(DB, "cannot record the " + toString(St.Kind));
+    S.bind(1, toString(St.Kind)).bind(2, int64_t(St.Undo)).bind(4, St.Text);
+    if (St.Subject)
+      S.bind(3, *St.Subject);
+    if (S.step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record the " + toString(St.Kind));
+    *Id = sqlite3_last_insert_rowid(DB);
+    return Error::success();
+  });
+  if (Error E = flush())
+    return std::move(E);
+  return *Id;
+}
+
+void RunStore::markApplied(int64_t Id, int64_t Seq, int64_t NextProposal) {
+  I->enqueue([Id, Seq, NextProposal](sqlite3 *DB) -> Error {
+    Statement S(DB, "UPDATE steering SET applied_after = ?, "
+                    "applied_before_proposal = ? WHERE id = ?");
+    if (!S ||
+        S.bind(1, Seq).bind(2, NextProposal).bind(3, Id).step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record that steering " + Twine(Id) +
+                                 " was taken");
+    return Error::success();
+  });
+}
+
+void RunStore::addInsight(const Insight &In, const Event &E) {
+  I->enqueue([In, E](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT INTO insights(iteration, text, model, prompt, "
+                    "reply, prompt_tokens, completion_tokens, cost) "
+                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!S)
+      return sqliteError(DB, "cannot record an insight");
+    S.bind(1, In.Iteration)
+        .bind(2, In.Text)
+        .bind(3, In.Model)
+        .bind(4, In.Prompt)
+        .bind(5, In.Reply)
+        .bind(6, int64_t(In.PromptTokens))
+        .bind(7, int64_t(In.CompletionTokens))
+        .bind(8, In.CostUSD);
+    if (S.step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record an insight");
+    return insertEvent(DB, E);
+  });
 }
 
 Error RunStore::flush() {

@@ -34,6 +34,10 @@ extern llvm::cl::SubCommand RunCmd;
 extern llvm::cl::SubCommand BestCmd;
 extern llvm::cl::SubCommand ApplyCmd;
 extern llvm::cl::SubCommand VerifyCmd;
+extern llvm::cl::SubCommand HintCmd;
+extern llvm::cl::SubCommand PinCmd;
+extern llvm::cl::SubCommand RollbackCmd;
+extern llvm::cl::SubCommand LogCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -83,6 +87,10 @@ int runRun();
 int runBest();
 int runApply();
 int runVerify();
+int runHint();
+int runPin();
+int runRollback();
+int runLog();
 
 } // namespace driver
 } // namespace adrs

@@ -70,6 +70,17 @@ cl::SubCommand VerifyCmd("verify",
                          "Score the current sources on the test workloads "
                          "and check the spec's constraints and verify "
                          "conditions (exit 0 pass, 1 fail)");
+cl::SubCommand HintCmd("hint",
+                       "Add a hint to a run's prompts, running or stopped "
+                       "(--file F, --list, --remove N)");
+cl::SubCommand PinCmd("pin", "Keep a candidate among a run's parents, in "
+                             "every island (--remove, --list)");
+cl::SubCommand RollbackCmd("rollback",
+                           "Make a run go on from a candidate as if nothing "
+                           "after it had improved on it");
+cl::SubCommand LogCmd("log", "Print a run's events in order: bests, hints, "
+                             "pins, rollbacks, scratchpads, migrations, "
+                             "tunings");
 
 static cl::list<std::string>
     LoadPlugins("load",
@@ -249,6 +260,10 @@ or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
   adrsc best adrs-runs/NAME      the best program of a run, train and test
   adrsc apply adrs-runs/NAME     write the best program into the sources
   adrsc verify spec.adrs         the regression gate: test workloads, exit 0/1
+  adrsc hint adrs-runs/NAME "..." a hint for the model, running or stopped
+  adrsc pin|rollback adrs-runs/NAME ID
+                                 keep a parent; go on from a candidate
+  adrsc log adrs-runs/NAME       the run's events: bests, hints, pins, ...
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
@@ -280,8 +295,9 @@ int main(int argc, char **argv) {
   std::atexit(forgiveClosedPipes);
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
-  for (cl::SubCommand *Sub : {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd,
-                              &RunCmd, &BestCmd, &ApplyCmd, &VerifyCmd})
+  for (cl::SubCommand *Sub :
+       {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd, &RunCmd, &BestCmd,
+        &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -317,6 +333,7 @@ int main(int argc, char **argv) {
   if (Args.size() >= 2 && !StringRef(Args[1]).startswith("-") &&
       !is_contained(std::vector<StringRef>{"check", "regions", "patch", "eval",
                                            "run", "best", "apply", "verify",
+                                           "hint", "pin", "rollback", "log",
                                            "help"},
                     StringRef(Args[1])) &&
       StringRef(Args[1]).endswith(".adrs"))
@@ -354,6 +371,14 @@ int main(int argc, char **argv) {
     return runApply();
   if (VerifyCmd)
     return runVerify();
+  if (HintCmd)
+    return runHint();
+  if (PinCmd)
+    return runPin();
+  if (RollbackCmd)
+    return runRollback();
+  if (LogCmd)
+    return runLog();
 
   outs() << Overview;
   return ExitUsage;

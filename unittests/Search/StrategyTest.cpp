@@ -8,7 +8,11 @@
 
 #include "adrs/Search/Strategy.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include "gtest/gtest.h"
+
+#include <set>
 
 using namespace adrs;
 using namespace adrs::search;
@@ -160,6 +164,109 @@ TEST(StrategyTest, ParetoFrontKeepsOnlyTheNonDominated) {
   S->observe(With(4, 3, 3)); // dominates all three
   ASSERT_EQ(S->paretoFront().size(), 1u);
   EXPECT_EQ(S->paretoFront().front().Id, 4);
+}
+
+} // namespace
+
+namespace {
+
+TEST(StrategyTest, APinnedProgramIsTheParentOfEveryOtherProposal) {
+  for (spec::SearchStrategy Kind :
+       {spec::SearchStrategy::Greedy, spec::SearchStrategy::Feedback,
+        spec::SearchStrategy::Random, spec::SearchStrategy::Tree,
+        spec::SearchStrategy::Islands}) {
+    spec::SearchSpec Spec = searchOf(Kind);
+    Spec.Islands = 3;
+    std::unique_ptr<Strategy> S = Strategy::create(Spec);
+    S->observe(member(0, 1));
+    for (int64_t I = 1; I <= 20; ++I)
+      S->observe(member(I, double(I), I - 1));
+    S->pin(member(4, 4, 3));
+    std::mt19937_64 Rng(5);
+    std::set<int> Islands;
+    for (uint64_t It = 21; It < 41; ++It) {
+      Selection Sel = S->select(It, Rng);
+      if (It % 2 == 1) {
+        EXPECT_EQ(Sel.Parent, 4) << toString(Kind).str() << " " << It;
+        Islands.insert(Sel.Island);
+      } else if (Kind != spec::SearchStrategy::Islands) {
+        // (The islands keep it in their archives, so their own choices
+        // may fall on it too.)
+        EXPECT_NE(Sel.Parent, 4) << toString(Kind).str() << " " << It;
+      }
+    }
+    if (Kind == spec::SearchStrategy::Islands)
+      EXPECT_EQ(Islands.size(), 3u) << "from every island";
+    S->unpin(4);
+    if (Kind != spec::SearchStrategy::Islands)
+      for (uint64_t It = 41; It < 51; ++It)
+        EXPECT_NE(S->select(It, Rng).Parent, 4) << toString(Kind).str();
+  }
+}
+
+TEST(StrategyTest, APinnedProgramStaysInEveryIslandsArchive) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Islands);
+  Spec.Islands = 2;
+  Spec.ArchiveSize = 3;
+  Spec.Exploration = 0;
+  Spec.Exploitation = 1; // parents from the elites only
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  S->observe(member(0, 1));
+  S->observe(member(1, 2, 0, Status::OK, 0));
+  S->pin(member(1, 2, 0, Status::OK, 0));
+  // Far better programs fill the archives; the pinned one is not evicted.
+  for (int64_t I = 2; I <= 30; ++I)
+    S->observe(member(I, 100 + double(I), 0, Status::OK, int(I % 2)));
+  S->unpin(1); // from here on, only the archives can offer it
+  std::mt19937_64 Rng(11);
+  std::set<int> IslandsWithIt;
+  for (uint64_t It = 31; It < 400; ++It) {
+    Selection Sel = S->select(It, Rng);
+    if (Sel.Parent == 1 || llvm::is_contained(Sel.Inspirations, 1))
+      IslandsWithIt.insert(Sel.Island);
+  }
+  EXPECT_EQ(IslandsWithIt.size(), 2u);
+}
+
+TEST(StrategyTest, ARollbackGoesOnFromTheCandidateAndItsDescendants) {
+  for (spec::SearchStrategy Kind :
+       {spec::SearchStrategy::Greedy, spec::SearchStrategy::Feedback,
+        spec::SearchStrategy::Random, spec::SearchStrategy::Tree,
+        spec::SearchStrategy::Islands}) {
+    spec::SearchSpec Spec = searchOf(Kind);
+    Spec.Islands = 2;
+    std::unique_ptr<Strategy> S = Strategy::create(Spec);
+    S->observe(member(0, 1));
+    for (int64_t I = 1; I <= 10; ++I)
+      S->observe(member(I, double(I), I - 1));
+    S->rollback(member(3, 3, 2));
+    ASSERT_NE(S->incumbent(), nullptr);
+    EXPECT_EQ(S->incumbent()->Id, 3) << toString(Kind).str();
+    EXPECT_EQ(S->best()->Id, 10) << "the best ever found stays the best";
+    // In flight at the rollback, from outside #3's subtree: not searched.
+    S->observe(member(11, 50, 10));
+    EXPECT_EQ(S->incumbent()->Id, 3) << toString(Kind).str();
+    EXPECT_EQ(S->best()->Id, 11);
+    std::set<int64_t> Subtree = {3};
+    std::mt19937_64 Rng(2);
+    for (int64_t I = 12; I < 40; ++I) {
+      Selection Sel = S->select(uint64_t(I), Rng);
+      EXPECT_TRUE(Subtree.count(Sel.Parent))
+          << toString(Kind).str() << ": #" << Sel.Parent << " at " << I;
+      S->observe(member(I, 3 + double(I) / 100, Sel.Parent));
+      Subtree.insert(I);
+    }
+  }
+}
+
+TEST(StrategyTest, WithoutSteeringTheIncumbentIsTheBest) {
+  spec::SearchSpec Spec = searchOf(spec::SearchStrategy::Islands);
+  std::unique_ptr<Strategy> S = Strategy::create(Spec);
+  S->observe(member(0, 1));
+  for (int64_t I = 1; I <= 30; ++I) {
+    S->observe(member(I, double(I * 7 % 11), 0));
+    EXPECT_EQ(S->incumbent()->Id, S->best()->Id);
+  }
 }
 
 } // namespace

@@ -207,3 +207,69 @@ TEST_F(RunStoreTest, RowsThisAdrscCannotReadAreErrorsNotGaps) {
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(RunStoreTest, SteeringsAreNumberedKeptInOrderAndMarkedWhenTaken) {
+  std::unique_ptr<RunStore> S = value(RunStore::open(Path));
+  ASSERT_TRUE(S);
+  Steering Hint;
+  Hint.Kind = EventKind::Hint;
+  Hint.Text = "try a margin";
+  Steering Pin;
+  Pin.Kind = EventKind::Pin;
+  Pin.Subject = 4;
+  EXPECT_EQ(value(S->addSteering(Hint)), 1);
+  EXPECT_EQ(value(S->addSteering(Pin)), 2);
+  S->markApplied(1, 7, 9);
+  ASSERT_FALSE(bool(S->flush()));
+  S.reset();
+  // Another process (the command beside a run) reads what was recorded.
+  std::unique_ptr<RunStore> R = value(RunStore::openReadOnly(Path));
+  ASSERT_TRUE(R);
+  std::vector<Steering> All = value(R->steerings());
+  ASSERT_EQ(All.size(), 2u);
+  EXPECT_EQ(All[0].Kind, EventKind::Hint);
+  EXPECT_EQ(All[0].Text, "try a margin");
+  EXPECT_EQ(All[0].AppliedAfter, std::optional<int64_t>(7));
+  EXPECT_EQ(All[0].AppliedBeforeProposal, std::optional<int64_t>(9));
+  EXPECT_EQ(All[1].Subject, std::optional<int64_t>(4));
+  EXPECT_FALSE(All[1].AppliedAfter);
+  std::vector<Steering> Later = value(R->steerings(1));
+  ASSERT_EQ(Later.size(), 1u);
+  EXPECT_EQ(Later[0].Id, 2);
+}
+
+TEST_F(RunStoreTest, SteeringStateUndoesOnlyWhatIsThere) {
+  SteeringState State;
+  Steering H{1, EventKind::Hint, false, std::nullopt, "a"};
+  EXPECT_TRUE(State.apply(H));
+  Steering Remove{2, EventKind::Hint, true, 1, ""};
+  EXPECT_TRUE(State.apply(Remove));
+  EXPECT_FALSE(State.apply(Remove)) << "hint 1 is gone already";
+  EXPECT_TRUE(State.Hints.empty());
+  Steering P{3, EventKind::Pin, false, 5, ""};
+  EXPECT_TRUE(State.apply(P));
+  EXPECT_FALSE(State.apply(P)) << "pinned already";
+  Steering Unpin{4, EventKind::Pin, true, 5, ""};
+  EXPECT_TRUE(State.apply(Unpin));
+  EXPECT_FALSE(State.apply(Unpin));
+  EXPECT_TRUE(State.Pins.empty());
+}
+
+TEST_F(RunStoreTest, ARunMadeBeforeSteeringReadsAsUnsteered) {
+  sqlite3 *DB = nullptr;
+  ASSERT_EQ(sqlite3_open(Path.c_str(), &DB), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(DB,
+                         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT "
+                         "NOT NULL); CREATE TABLE candidates(id INTEGER);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(DB);
+  std::unique_ptr<RunStore> R = value(RunStore::openReadOnly(Path));
+  ASSERT_TRUE(R);
+  EXPECT_TRUE(value(R->steerings()).empty());
+  EXPECT_TRUE(value(R->insights()).empty());
+}
+
+} // namespace

@@ -89,6 +89,8 @@ llvm::Expected<RunSummary> run(const spec::Spec &S,
 /// The default run directory of a spec: adrs-runs/<problem> next to it.
 std::string defaultRunDirectory(const spec::Spec &S);
 std::string databasePath(llvm::StringRef RunDirectory);
+/// Whether an adrsc holds the run in \p RunDirectory (its lock) right now.
+bool runInProgress(llvm::StringRef RunDirectory);
 
 } // namespace evolve
 } // namespace adrs

@@ -87,6 +87,20 @@ struct ProposalRequest {
   /// The model to ask (a fix goes to the model that wrote the reply);
   /// empty: the generator chooses.
   std::string Model;
+  /// The run's latest scratchpad: what a model made of the run so far.
+  std::string Insight;
+};
+
+/// What a generator is given to sum up a run in a scratchpad.
+struct InsightRequest {
+  uint64_t Iteration = 0; ///< Finished candidates so far.
+  uint64_t Seed = 0;
+  const spec::Spec *Spec = nullptr;
+  /// The run's facts, from its database: the best lineage, frequent
+  /// failures, duplicates, regressions.
+  std::string Report;
+  /// The scratchpad it replaces, if there is one.
+  std::string Previous;
 };
 
 /// What a generator answers.
@@ -126,6 +140,14 @@ public:
   /// Ends every proposal in flight at once (a stopping run must not wait
   /// for a model); they fail with a ProposalError.
   virtual void cancel() {}
+
+  /// A scratchpad of \p R, written by the generator's model: the reply is
+  /// its text. None: this generator has no model to ask. A failure is a
+  /// ProposalError, as for propose().
+  virtual llvm::Expected<std::optional<GeneratedEdit>>
+  summarise(const InsightRequest &R) {
+    return std::nullopt;
+  }
 };
 
 /// A proposal that could not be made. A fatal one (a wrong key, an endpoint

@@ -11,8 +11,11 @@
 //
 // The spec may replace either message with a template (`prompt system
 // "FILE"`, `prompt user "FILE"`) in which {{problem}}, {{hints}},
-// {{objectives}}, {{regions}}, {{context}}, {{parent}}, {{attempts}},
-// {{inspirations}} and {{format}} stand for those parts.
+// {{insight}}, {{objectives}}, {{regions}}, {{context}}, {{parent}},
+// {{attempts}}, {{inspirations}} and {{format}} stand for those parts.
+//
+// With `insight every N`, a model also writes a scratchpad of the run every
+// N candidates (buildInsightPrompt); later prompts show the latest one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +48,12 @@ llvm::Expected<PromptSettings> promptSettings(const spec::Spec &S);
 /// conversation.
 std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
                                      const PromptSettings &P);
+
+/// The messages that ask a model for a scratchpad of the run.
+std::vector<ChatMessage> buildInsightPrompt(const InsightRequest &R);
+
+/// A scratchpad goes into every later prompt: a longer reply is cut.
+constexpr size_t MaxInsightBytes = 4000;
 
 } // namespace generate
 } // namespace adrs

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,10 +71,26 @@ public:
   virtual ~Strategy();
 
   /// The parent of proposal \p Iteration. Only called after the baseline
-  /// was observed.
-  virtual Selection select(uint64_t Iteration, std::mt19937_64 &Rng) = 0;
-  /// Every finished candidate, the baseline first.
+  /// was observed. While programs are pinned, every other proposal starts
+  /// from one of them, in turn.
+  Selection select(uint64_t Iteration, std::mt19937_64 &Rng);
+  /// Every finished candidate, the baseline first. After a rollback, a
+  /// candidate outside the rolled-back program's subtree (one that was in
+  /// flight) counts for best() but not for the search.
   void observe(const Member &M);
+
+  /// A person's steering. A pinned program stays a parent (in every
+  /// island) until it is unpinned; a rollback makes the search go on from
+  /// \p M as if nothing after it had improved on it: the archives hold
+  /// \p M (and the pinned programs) again, and only its descendants join
+  /// them. best() still names the best program ever found.
+  void pin(const Member &M);
+  void unpin(int64_t Id);
+  void rollback(const Member &M);
+  const std::vector<Member> &pinned() const { return Pins; }
+  /// The best program the search goes on from: best(), unless a rollback
+  /// put an older one in its place.
+  const Member *incumbent() const { return Incumbent ? &*Incumbent : nullptr; }
   /// Events since the last call (migrations), for the run's log.
   std::vector<SearchEvent> takeEvents() { return std::move(Events); }
 
@@ -86,19 +103,38 @@ public:
   explicit Strategy(const spec::SearchSpec &S) : Spec(S) {}
 
 protected:
+  /// The strategy's own choice of a parent.
+  virtual Selection choose(uint64_t Iteration, std::mt19937_64 &Rng) = 0;
+  /// A proposal from pinned program \p P.
+  virtual Selection fromPin(uint64_t Iteration, const Member &P,
+                            std::mt19937_64 &Rng);
   virtual void add(const Member &M) = 0;
+  /// \p M was pinned: keep it where parents are drawn from.
+  virtual void keep(const Member &M) {}
+  /// Forget the archives and go on from \p Root (a rollback).
+  virtual void restart(const Member &Root) = 0;
+  /// Where the search starts from: the baseline, or the program of the
+  /// last rollback.
+  int64_t rootId() const {
+    return Root ? Root->Id : Baseline ? Baseline->Id : 0;
+  }
+  bool isPinned(int64_t Id) const;
   void event(EventKind Kind, std::string Detail) {
     Events.push_back({Kind, std::move(Detail)});
   }
 
   const spec::SearchSpec &Spec;
-  std::optional<Member> Best, Baseline;
+  std::optional<Member> Best, Baseline, Incumbent;
+  std::optional<Member> Root; ///< Of the last rollback.
+  std::vector<Member> Pins;
 
 private:
   void updateFront(const Member &M);
 
   std::vector<Member> Front;
   std::vector<SearchEvent> Events;
+  /// After a rollback: the root and its descendants seen since.
+  std::set<int64_t> Subtree;
 };
 
 } // namespace search

@@ -182,6 +182,9 @@ struct GeneratorSpec {
   /// The prompt's budget in tokens (about 4 characters each): the least
   /// useful parts are dropped first when it would be larger.
   unsigned ContextTokens = 24000;
+  /// Every this many finished candidates, one request sums up what the run
+  /// has learnt in a scratchpad that later prompts show; 0: never.
+  unsigned InsightEvery = 0;
   // Command generator: a program that reads a prompt on stdin and writes
   // its reply on stdout.
   std::string Command;

@@ -74,6 +74,43 @@ struct Candidate : Proposal {
 
 using adrs::Event;
 
+/// What a person asked of a run with `adrsc hint`, `pin` or `rollback`,
+/// kept in the order it was asked. A running search reads new ones every
+/// second; a stopped one takes them when it resumes. Each is applied once,
+/// after a known number of finished candidates, so that a resumed search
+/// replays it at the same place.
+struct Steering {
+  int64_t Id = 0;                   ///< In the order asked; a hint's number.
+  EventKind Kind = EventKind::Hint; ///< Hint, Pin or Rollback.
+  bool Undo = false; ///< Removes the hint numbered Subject, or a pin.
+  std::optional<int64_t> Subject; ///< The candidate, or the hint undone.
+  std::string Text;               ///< A hint's text.
+  /// The number of finished candidates (the last seq) when the search took
+  /// it; none while it waits for the search.
+  std::optional<int64_t> AppliedAfter;
+  /// The proposal the search was about to select when it took it: what a
+  /// replay of the run needs (proposals may be in flight meanwhile).
+  std::optional<int64_t> AppliedBeforeProposal;
+};
+
+/// The hints and pins in force after a sequence of steerings.
+struct SteeringState {
+  std::map<int64_t, std::string> Hints; ///< By number.
+  std::vector<int64_t> Pins;            ///< In the order pinned.
+  /// Applies \p S; false when it changes nothing (an undo of what is not
+  /// there, a pin of what is pinned).
+  bool apply(const Steering &S);
+};
+
+/// A summary of the run written by a model, and what it cost.
+struct Insight {
+  int64_t Iteration = 0; ///< Finished candidates when it was asked for.
+  std::string Text;
+  std::string Model, Prompt, Reply;
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double CostUSD = 0;
+};
+
 /// What a model (or another generator that is paid) was asked and cost.
 struct ModelUsage {
   uint64_t Requests = 0;
@@ -101,6 +138,10 @@ public:
   llvm::Expected<std::optional<Candidate>> candidate(int64_t Id);
   llvm::Expected<std::vector<Proposal>> pending();
   llvm::Expected<std::vector<Event>> events();
+  /// The steerings numbered above \p After, in order.
+  llvm::Expected<std::vector<Steering>> steerings(int64_t After = 0);
+  /// Every insight, oldest first.
+  llvm::Expected<std::vector<Insight>> insights();
   llvm::Expected<int64_t> candidateCount();
   /// Requests, tokens and dollars by model, over every session; candidates
   /// without a model and without a cost are not requests.
@@ -120,6 +161,14 @@ public:
   void setTest(int64_t Id, std::string TestJSON);
   void addEvent(const Event &E);
   void setMetaAsync(std::string Key, std::string Value);
+  /// Records a person's request and returns its number once it is on
+  /// disk (for the commands that steer a run, which may run beside it).
+  llvm::Expected<int64_t> addSteering(const Steering &S);
+  /// The search took steering \p Id after \p Seq finished candidates,
+  /// before selecting proposal \p NextProposal.
+  void markApplied(int64_t Id, int64_t Seq, int64_t NextProposal);
+  /// An insight and its event, in one transaction.
+  void addInsight(const Insight &I, const Event &E);
   /// Waits until everything queued is on disk; returns the first write
   /// error, if any happened.
   llvm::Error flush();

@@ -3,6 +3,7 @@
     kill-resume.py --adrsc ADRSC --spec SPEC --dir DIR [--kills 5]
                    [--iterations 150] [--jobs 2] [--seed 1]
                    [--max-delay 0.4] [--islands K --migrate-every M]
+                   [--steer]
 
 A longer soak by hand (a few minutes on two cores):
 
@@ -29,6 +30,12 @@ the one baseline, seq 1..N, one 'start' event, one 'resume' per session
 after the first, one 'stop' at the end, and the 'sessions' meta.
 With --islands and --migrate-every the migration events are checked as
 well: exactly one per M candidates, none twice.
+
+With --steer, every round gives the run a hint and pins its newest scored
+candidate (with `adrsc hint` and `adrsc pin`) before the random wait, so
+that some are taken before the kill and some are still waiting; at the
+end every one must have been taken exactly once (one event each, in the
+order given) and every hint must be in force.
 
 Prints one summary line (with the number of candidates that were in
 flight at the kills, found pending and evaluated again by the next
@@ -145,6 +152,68 @@ def check_after_kill(before, after, round_no):
         fail("%s: the best went from %s to %s" % (where, b, a))
 
 
+def steer(args, db_path, marker, round_no, pinned):
+    """Gives the live run a hint and pins its newest scored candidate."""
+    hint = subprocess.run([args.adrsc, "hint", marker, "hint of round %d"
+                           % round_no], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True)
+    if hint.returncode != 0:
+        fail("round %d: adrsc hint: %s" % (round_no, hint.stdout))
+    uri = "file:%s?mode=ro" % urllib.parse.quote(os.path.abspath(db_path))
+    db = sqlite3.connect(uri, uri=True, timeout=10)
+    rows = db.execute("SELECT id FROM candidates WHERE score IS NOT NULL AND "
+                      "status IN ('ok', 'infeasible') ORDER BY id DESC"
+                      ).fetchall()
+    db.close()
+    for (cid,) in rows:
+        if cid not in pinned:
+            pin = subprocess.run([args.adrsc, "pin", marker, str(cid)],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT,
+                                 universal_newlines=True)
+            if pin.returncode != 0:
+                fail("round %d: adrsc pin %d: %s" % (round_no, cid,
+                                                     pin.stdout))
+            pinned.append(cid)
+            return
+
+
+def check_steering(args, db_path, marker, pinned):
+    """Every hint and pin was taken once, in order, and is in force."""
+    db = sqlite3.connect(db_path)
+    rows = db.execute("SELECT id, kind, subject, applied_after FROM steering "
+                      "ORDER BY id").fetchall()
+    events = db.execute("SELECT kind, detail, subject FROM events WHERE kind "
+                        "IN ('hint', 'pin') ORDER BY id").fetchall()
+    db.close()
+    waiting = [r[0] for r in rows if r[3] is None]
+    if waiting:
+        fail("steerings never taken: %s" % waiting)
+    taken = [r[3] for r in rows]
+    if taken != sorted(taken):
+        fail("steerings taken out of order: %s" % taken)
+    want = [(kind, "%d: " % sid if kind == "hint" else "#%d pinned" % subject)
+            for sid, kind, subject, _ in rows]
+    got = [(kind, detail) for kind, detail, _ in events]
+    if len(got) != len(want) or any(
+            k != wk or not d.startswith(wd)
+            for (k, d), (wk, wd) in zip(got, want)):
+        fail("steering events %s, expected one each for %s" % (got, want))
+    listed = subprocess.run([args.adrsc, "hint", marker, "--list"],
+                            stdout=subprocess.PIPE,
+                            universal_newlines=True).stdout.splitlines()
+    hints = sum(1 for _, kind, _, _ in rows if kind == "hint")
+    if len(listed) != hints or any("not taken" in l for l in listed):
+        fail("adrsc hint --list: %s" % listed)
+    pins = subprocess.run([args.adrsc, "pin", marker, "--list"],
+                          stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout
+    if sorted(int(l.split(":")[0][1:]) for l in pins.splitlines()) != \
+            sorted(pinned):
+        fail("adrsc pin --list: %s, pinned %s" % (pins, pinned))
+    return len(rows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--adrsc", required=True)
@@ -157,6 +226,7 @@ def main():
     ap.add_argument("--max-delay", type=float, default=0.4)
     ap.add_argument("--islands", type=int)
     ap.add_argument("--migrate-every", type=int)
+    ap.add_argument("--steer", action="store_true")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -168,6 +238,7 @@ def main():
                             os.path.basename(marker) + ".log"), "ab")
     before = snapshot(db_path)
     kills = finished_early = in_flight = 0
+    pinned = []
     for round_no in range(1, args.kills + 1):
         start_count = len(before["candidates"]) if before else 0
         proc = subprocess.Popen(cmd, stdout=log, stderr=log,
@@ -178,6 +249,8 @@ def main():
                 proc.kill()
                 fail("round %d: the run recorded nothing in 120 s" % round_no)
             time.sleep(0.01)
+        if args.steer:
+            steer(args, db_path, marker, round_no, pinned)
         # A random moment, but early enough to leave each of the later
         # rounds a share of the budget.
         share = max(1, (args.iterations + 1 - start_count) //
@@ -248,11 +321,16 @@ def main():
                 for i in range(args.iterations // args.migrate_every)]
         if heads != want:
             fail("migrations %s, expected %s" % (heads, want))
+    steered = ""
+    if args.steer:
+        steered = ", %d steerings taken once each" % check_steering(
+            args, db_path, marker, pinned)
     print("OK %d kills, %d sessions, %d candidates, %d in flight at the "
-          "kills, best %s%s"
+          "kills, best %s%s%s"
           % (kills, sessions, len(ids) - 1, in_flight,
              "feasible" if best_key(final)[0] else "infeasible",
-             ", budget spent before a kill" if finished_early else ""))
+             ", budget spent before a kill" if finished_early else "",
+             steered))
 
 
 main()
