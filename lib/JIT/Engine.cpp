@@ -283,6 +283,8 @@ void collectSignatures(
 struct Engine::Impl {
   const spec::Spec &S;
   std::string Unit; ///< The translation unit that holds the regions.
+  /// What the prebuilt code's session could not link, for the error.
+  std::string SessionErrors;
   /// Headers of that unit that hold regions. They are never part of the
   /// parsed preamble: a candidate brings its own text for them.
   std::set<std::string> RegionHeaders;
@@ -715,6 +717,13 @@ Engine::create(const spec::Spec &S,
   if (!JIT)
     return JIT.takeError();
   I->JIT = std::move(*JIT);
+  // What the session cannot link is said once, in the error that reports
+  // it, not printed to stderr on the side.
+  I->JIT->getExecutionSession().setErrorReporter([Impl = I.get()](Error E) {
+    std::string Text = toString(std::move(E));
+    if (Impl->SessionErrors.size() < 4096)
+      Impl->SessionErrors += (Impl->SessionErrors.empty() ? "" : "; ") + Text;
+  });
   // The C and C++ runtime libraries come from this process.
   Expected<std::unique_ptr<orc::DynamicLibrarySearchGenerator>> Process =
       orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
@@ -847,13 +856,16 @@ Engine::create(const spec::Spec &S,
   Expected<orc::ExecutorAddr> Entry = I->JIT->lookup("__adrs_entry");
   if (!Entry) {
     consumeError(Entry.takeError());
+    std::string Missing =
+        I->SessionErrors.empty() ? "" : " (" + I->SessionErrors + ")";
     return createStringError(
         inconvertibleErrorCode(),
         "cannot link the evaluator: no function 'void %s(adrs::EvalContext "
-        "&)' is defined in %s, or something it calls is missing",
+        "&)' is defined in %s, or something it calls is missing%s",
         S.Evaluator.Function.c_str(),
         S.Evaluator.Files.empty() ? "the evaluator's files"
-                                  : S.Evaluator.Files.front().c_str());
+                                  : S.Evaluator.Files.front().c_str(),
+        Missing.c_str());
   }
   if (Error E = I->JIT->initialize(I->JIT->getMainJITDylib()))
     return std::move(E);

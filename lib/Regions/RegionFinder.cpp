@@ -888,5 +888,106 @@ std::string qualifiedFunctionType(const clang::FunctionDecl &F) {
   return F.getType().getAsString(qualifiedPolicy(F.getASTContext()));
 }
 
+/// Whether \p F is the evaluator's signature: one parameter, a reference to
+/// adrs::EvalContext.
+static bool takesEvalContext(const clang::FunctionDecl &F) {
+  if (F.getNumParams() != 1)
+    return false;
+  clang::QualType T = F.getParamDecl(0)->getType();
+  if (!T->isLValueReferenceType())
+    return false;
+  const clang::CXXRecordDecl *R = T->getPointeeType()->getAsCXXRecordDecl();
+  return R && R->getQualifiedNameAsString() == "adrs::EvalContext";
+}
+
+Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
+                                        DiagnosticEngine &Diags) {
+  if (S.Evaluator.Kind != spec::EvaluatorKind::Function)
+    return EvaluatorCheck::NotApplicable;
+  Reporter Report(Diags);
+  SMLoc At = Report.atLine(S.SpecFile, S.Evaluator.Loc.Line,
+                           S.Evaluator.Loc.Column);
+  auto Error = [&](const Twine &Message) {
+    if (At.isValid())
+      Diags.error(At, Message);
+    else
+      Diags.fileError(S.SpecFile, Message);
+  };
+  const std::string &Name = S.Evaluator.Function;
+  std::string Wanted = "void " + Name + "(adrs::EvalContext &)";
+  // Near misses, to name in the message: evaluator-shaped functions, and
+  // functions of the name in the wrong shape or place.
+  std::vector<std::string> Shaped, Misplaced;
+  bool Parsed = false;
+  for (const std::string &File : S.Evaluator.Files) {
+    Expected<std::unique_ptr<SourceParser>> P =
+        SourceParser::create(S.Build, File);
+    if (!P)
+      return P.takeError();
+    if ((*P)->hasErrors())
+      continue; // the commands that compile it say why
+    Parsed = true;
+    clang::ASTContext &Ctx = (*P)->ast().getASTContext();
+    clang::SourceManager &SM = Ctx.getSourceManager();
+    std::vector<const clang::DeclContext *> Work = {
+        Ctx.getTranslationUnitDecl()};
+    while (!Work.empty()) {
+      const clang::DeclContext *DC = Work.back();
+      Work.pop_back();
+      for (const clang::Decl *D : DC->decls()) {
+        if (const auto *NS = dyn_cast<clang::NamespaceDecl>(D)) {
+          Work.push_back(NS);
+          continue;
+        }
+        if (const auto *LS = dyn_cast<clang::LinkageSpecDecl>(D)) {
+          Work.push_back(LS);
+          continue;
+        }
+        const auto *F = dyn_cast<clang::FunctionDecl>(D);
+        if (!F || !F->doesThisDeclarationHaveABody() ||
+            !SM.isWrittenInMainFile(SM.getExpansionLoc(F->getLocation())))
+          continue;
+        bool AtTop = F->getDeclContext()->getRedeclContext()->isFileContext() &&
+                     !F->isInAnonymousNamespace() &&
+                     F->getEnclosingNamespaceContext()->isTranslationUnit();
+        std::string Where =
+            "'" + F->getQualifiedNameAsString() + "' (" +
+            sys::path::filename(File).str() + ":" +
+            std::to_string(SM.getExpansionLineNumber(F->getLocation())) + ")";
+        if (F->getNameAsString() == Name) {
+          if (!AtTop)
+            Misplaced.push_back(Where + " is not at namespace scope");
+          else if (!takesEvalContext(*F))
+            Misplaced.push_back(Where + " has the type '" +
+                                qualifiedFunctionType(*F) + "'");
+          else if (F->getStorageClass() == clang::SC_Static)
+            Misplaced.push_back(Where + " is static");
+          else if (F->isExternC())
+            Misplaced.push_back(Where + " is extern \"C\"");
+          else
+            return EvaluatorCheck::Found;
+        } else if (takesEvalContext(*F) && AtTop) {
+          Shaped.push_back(F->getNameAsString());
+        }
+      }
+    }
+  }
+  if (!Parsed)
+    return EvaluatorCheck::NotChecked;
+  std::string Files;
+  for (const std::string &File : S.Evaluator.Files)
+    Files += (Files.empty() ? "'" : ", '") +
+             sys::path::filename(File).str() + "'";
+  std::string Message = "no function '" + Wanted + "' is defined in " + Files;
+  if (!Misplaced.empty())
+    Message += ": " + join(Misplaced, "; ") +
+               " (the evaluator is a function at namespace scope, outside "
+               "any namespace, taking adrs::EvalContext &)";
+  else if (!Shaped.empty())
+    Message += "; did you mean '" + Shaped.front() + "'?";
+  Error(Message);
+  return EvaluatorCheck::Missing;
+}
+
 } // namespace regions
 } // namespace adrs

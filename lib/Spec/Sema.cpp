@@ -450,7 +450,7 @@ private:
   bool SawEvolve = false;
   bool SawObjective = false;
   // Where the settings that whole-spec warnings are about were written.
-  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt;
+  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt;
 };
 
 // ---- Files -----------------------------------------------------------------
@@ -1589,6 +1589,7 @@ void Sema::search(const Statement &S) {
            return;
          }
          R.TuneConstants = true;
+         TuneAt = Method.Range;
          options(X, 1,
                  {{"every",
                    [&](const Value &, const Value &V) {
@@ -1920,6 +1921,16 @@ void Sema::finish(const SpecSyntax &Syntax) {
     Diags.warning(CostAt->Start,
                   "a cost budget has no effect with the built-in generator",
                   *CostAt);
+  // Tuning calls the evaluator in the process whose constants it changes;
+  // a command runs elsewhere (the run would find out only when it tunes).
+  if (Out.Search.TuneConstants &&
+      Out.Evaluator.Kind == EvaluatorKind::Command && TuneAt)
+    Diags.error(TuneAt->Start,
+                "'tune cmaes' needs a C++ evaluator: constant tuning calls "
+                "the evaluator in the process whose constants it changes, "
+                "and an evaluator command runs in a process of its own "
+                "(use 'evaluator NAME in \"FILE\"', or drop 'tune')",
+                *TuneAt);
   if (Out.Limit.TimeSeconds && Out.Budget.TimeSeconds &&
       *Out.Limit.TimeSeconds > *Out.Budget.TimeSeconds && LimitTimeAt &&
       BudgetTimeAt) {

@@ -2,10 +2,12 @@
 
 #include "Driver.h"
 
+#include "adrs/Regions/RegionFinder.h"
 #include "adrs/Spec/SpecJSON.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -31,6 +33,13 @@ static cl::opt<DumpFormat> CheckDump(
 static cl::opt<bool>
     CheckVerbose("v", cl::desc("Print a one-line summary of the spec"),
                  cl::sub(CheckCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> CheckSpecOnly(
+    "spec-only",
+    cl::desc("Check the spec alone: do not parse the sources to find the "
+             "evolve blocks and the evaluator they name (faster; eval and "
+             "run will find what is missing)"),
+    cl::sub(CheckCmd), cl::cat(AdrsCategory));
 
 static std::string duration(double Seconds) {
   auto Format = [](double Value, const char *Unit) {
@@ -74,9 +83,35 @@ int runCheck() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(CheckSpec, Diags);
   if (!Spec)
     return ExitFailed;
+  // The names the spec gives, resolved against the sources: what eval and
+  // run would otherwise find only after building the simulator.
+  std::string Sources;
+  if (!CheckSpecOnly) {
+    if (!findRegionsOrReport(*Spec, Diags))
+      return ExitFailed;
+    Expected<regions::EvaluatorCheck> Evaluator =
+        regions::checkEvaluator(*Spec, Diags);
+    if (!Evaluator) {
+      WithColor::error(errs(), "adrsc")
+          << "cannot parse the evaluator's sources: "
+          << toString(Evaluator.takeError()) << "\n";
+      return ExitFailed;
+    }
+    if (*Evaluator == regions::EvaluatorCheck::Missing) {
+      printErrorCount(Diags);
+      return ExitFailed;
+    }
+    Sources = "; sources: " +
+              plural(Spec->Regions.size(), "evolve block") + " found";
+    if (*Evaluator == regions::EvaluatorCheck::Found)
+      Sources += ", evaluator found";
+    else if (*Evaluator == regions::EvaluatorCheck::NotChecked)
+      Sources += ", evaluator not checked (its files do not compile as they "
+                 "are)";
+  }
   printErrorCount(Diags);
   if (CheckVerbose)
-    outs() << CheckSpec << ": " << summary(*Spec) << "\n";
+    outs() << CheckSpec << ": " << summary(*Spec) << Sources << "\n";
   if (CheckDump == DumpFormat::JSON)
     outs() << formatv("{0:2}", spec::toJSON(*Spec)) << "\n";
   return ExitOK;

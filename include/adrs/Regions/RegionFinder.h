@@ -22,6 +22,20 @@ namespace regions {
 llvm::Expected<std::vector<Region>> findRegions(const spec::Spec &S,
                                                 DiagnosticEngine &Diags);
 
+/// What checkEvaluator() found.
+enum class EvaluatorCheck {
+  Found,         ///< The spec's C++ evaluator is defined where it says.
+  Missing,       ///< It is not; an error on \p Diags says what is there.
+  NotChecked,    ///< Its files do not compile as they are.
+  NotApplicable, ///< The evaluator is a command.
+};
+
+/// Looks for the spec's C++ evaluator, `void NAME(adrs::EvalContext &)` at
+/// namespace scope, in its files, so that a wrong name is found before
+/// anything is compiled for running. Fails only when Clang cannot run.
+llvm::Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
+                                              DiagnosticEngine &Diags);
+
 } // namespace regions
 } // namespace adrs
 

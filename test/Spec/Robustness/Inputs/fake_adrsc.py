@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A stand-in for adrsc that breaks its contract on purpose, for
-mutate-selftest.test: `fake_adrsc.py MODE check PATH`.
+mutate-selftest.test: `fake_adrsc.py MODE check [OPTIONS] PATH`.
 
   exit3     exits 3
   signal    dies of SIGSEGV
@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 
-mode, command, path = sys.argv[1:4]
+mode, command, path = sys.argv[1], sys.argv[2], sys.argv[-1]
 original = os.path.basename(path) == "mutant-00000.adrs"
 if mode == "exit3":
     sys.exit(3)

@@ -19,8 +19,8 @@ failed. Usage:
 
   mutate.py --work DIR [--count N] [--seed S] [--timeout SEC] SPEC -- ADRSC...
 
-ADRSC is the command that runs adrsc (usually just its path); `check PATH` is
-appended. The spec's directory is copied into DIR so that the files the spec
+ADRSC is the command that runs adrsc (usually just its path); `check
+--spec-only PATH` is appended: the spec's front end is what is under test. The spec's directory is copied into DIR so that the files the spec
 names are found next to every mutant.
 """
 
@@ -194,7 +194,8 @@ def check(adrsc, path, timeout):
     """Runs adrsc on one file; returns (problems, exit code, seconds, stderr)."""
     start = time.monotonic()
     try:
-        proc = subprocess.run(adrsc + ["check", path], stdin=subprocess.DEVNULL,
+        proc = subprocess.run(adrsc + ["check", "--spec-only", path],
+                              stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               timeout=timeout)
     except subprocess.TimeoutExpired as e:
