@@ -86,9 +86,19 @@ int runCheck() {
   // The names the spec gives, resolved against the sources: what eval and
   // run would otherwise find only after building the simulator.
   std::string Sources;
+  std::string Unconfirmable;
   if (!CheckSpecOnly) {
-    if (!findRegionsOrReport(*Spec, Diags))
+    std::optional<std::vector<regions::Region>> Found =
+        findRegionsOrReport(*Spec, Diags);
+    if (!Found)
       return ExitFailed;
+    // A would-be best is confirmed with the candidate in a process of its
+    // own only where the region's arguments can be copied there.
+    for (const regions::Region &R : *Found)
+      if (!R.Boundary.empty())
+        Unconfirmable += "  region '" + R.Name +
+                         "' cannot be confirmed in a process of its own: " +
+                         R.Boundary + "\n";
     Expected<regions::EvaluatorCheck> Evaluator =
         regions::checkEvaluator(*Spec, Diags);
     if (!Evaluator) {
@@ -111,7 +121,8 @@ int runCheck() {
   }
   printErrorCount(Diags);
   if (CheckVerbose)
-    outs() << CheckSpec << ": " << summary(*Spec) << Sources << "\n";
+    outs() << CheckSpec << ": " << summary(*Spec) << Sources << "\n"
+           << Unconfirmable;
   if (CheckDump == DumpFormat::JSON)
     outs() << formatv("{0:2}", spec::toJSON(*Spec)) << "\n";
   return ExitOK;
