@@ -28,27 +28,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 EXAMPLE = os.path.join(ROOT, "examples", "cant-be-late")
 
-REWRITE = """A margin of {margin}.
-
-```cpp policy
-  const double left = s.taskSeconds - s.doneSeconds;
-  if (left <= 1e-9)
-    return ClusterType::None;
-  const double d = s.restartOverheadSeconds;
-  const double ticksLeft = std::max(
-      0.0, std::floor((s.deadlineSeconds - s.elapsedSeconds()) / s.gapSeconds));
-  const double needWithOneRestart = std::ceil((left + d) / s.gapSeconds);
-  const double needWithTwoRestarts = std::ceil((left + 2 * d) / s.gapSeconds);
-  const double margin = {margin};
-  if (needWithOneRestart * margin >= ticksLeft)
-    return ClusterType::OnDemand;
-  if (needWithTwoRestarts >= ticksLeft)
-    return s.cluster() == ClusterType::Spot && s.hasSpot
-               ? ClusterType::Spot
-               : ClusterType::OnDemand;
-  return s.hasSpot ? ClusterType::Spot : ClusterType::None;
-```
-"""
+def rewrites(count):
+    """The example's own policy region, each time with another margin."""
+    with open(os.path.join(EXAMPLE, "policy", "greedy.cpp")) as f:
+        text = f.read()
+    body = text.split("// EVOLVE-BLOCK-START policy\n")[1]
+    body = body.split("// EVOLVE-BLOCK-END")[0].rstrip() + "\n"
+    if "const double margin = 1.0;" not in body:
+        sys.exit("run-concurrency: the example's policy has no margin to vary")
+    for i in range(count):
+        margin = "%.4f" % (1.0 + i * 1e-4)
+        yield ("A margin of %s.\n\n```cpp policy\n%s```\n" %
+               (margin, body.replace("const double margin = 1.0;",
+                                     "const double margin = %s;" % margin)))
 
 
 def spec_text(concurrency, seconds):
@@ -85,8 +77,7 @@ def main():
     p.add_argument("-j", type=int, default=2)
     a = p.parse_args()
     levels = [int(c) for c in a.concurrency.split(",")]
-    steps = [{"reply": REWRITE.format(margin="%.4f" % (1.0 + i * 1e-4)),
-              "delay": a.delay} for i in range(20000)]
+    steps = [{"reply": r, "delay": a.delay} for r in rewrites(20000)]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "script.json")

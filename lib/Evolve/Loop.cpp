@@ -321,6 +321,10 @@ private:
   void record(store::Candidate C);
   /// Adds what \p C's request cost to the run's and its model's totals.
   void count(const store::Candidate &C);
+  /// Adds one request to the run's and \p Who's totals; nothing for an
+  /// unpaid generator's free request.
+  void charge(const std::string &Who, bool Unpaid, uint64_t PromptTokens,
+              uint64_t CompletionTokens, double CostUSD);
   /// Why the run must stop proposing, if it must. Without
   /// \p CountIterations, only the reasons that also end the proposals in
   /// flight: time, cost, a target reached, an interrupt.
@@ -670,12 +674,6 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
   R.Regions = &Regions;
   // The built-in generator needs the programs only; a model, everything.
   bool Prompted = Generator->concurrency() > 0;
-  // What the prompt says of the parent is read from the database: a parent
-  // that just finished must be there (its row is written asynchronously),
-  // or the prompt would depend on the writer's timing.
-  if (Prompted)
-    if (Error E = Store->flush())
-      return std::move(E);
   Expected<generate::ScoredProgram> Parent =
       scored(J.Selection.Parent, Prompted);
   if (!Parent)
@@ -927,14 +925,8 @@ void Evolution::record(store::Candidate C) {
 }
 
 void Evolution::countInsight(const store::Insight &I) {
-  if (I.Model.empty() && I.CostUSD == 0)
-    return;
-  Stats.CostUSD += I.CostUSD;
-  ModelUsage &U = Stats.Models[I.Model];
-  ++U.Requests;
-  U.PromptTokens += I.PromptTokens;
-  U.CompletionTokens += I.CompletionTokens;
-  U.CostUSD += I.CostUSD;
+  charge(I.Model, I.Model.empty(), I.PromptTokens, I.CompletionTokens,
+         I.CostUSD);
 }
 
 Expected<std::string> Evolution::runReport() {
@@ -1139,14 +1131,21 @@ Error Evolution::collectInsight(bool Wait) {
 }
 
 void Evolution::count(const store::Candidate &C) {
-  if (C.Model.empty() && C.CostUSD == 0)
+  charge(C.Model.empty() ? C.Generator : C.Model, C.Model.empty(),
+         C.PromptTokens, C.CompletionTokens, C.CostUSD);
+}
+
+void Evolution::charge(const std::string &Who, bool Unpaid,
+                       uint64_t PromptTokens, uint64_t CompletionTokens,
+                       double CostUSD) {
+  if (Unpaid && CostUSD == 0)
     return;
-  Stats.CostUSD += C.CostUSD;
-  ModelUsage &U = Stats.Models[C.Model.empty() ? C.Generator : C.Model];
+  Stats.CostUSD += CostUSD;
+  ModelUsage &U = Stats.Models[Who];
   ++U.Requests;
-  U.PromptTokens += C.PromptTokens;
-  U.CompletionTokens += C.CompletionTokens;
-  U.CostUSD += C.CostUSD;
+  U.PromptTokens += PromptTokens;
+  U.CompletionTokens += CompletionTokens;
+  U.CostUSD += CostUSD;
 }
 
 bool Evolution::wouldBeBest(const eval::Evaluation &E) const {
@@ -1435,7 +1434,7 @@ std::optional<double> Evolution::parentScore(const store::Candidate &C) {
 }
 
 std::optional<std::string> Evolution::budgetSpent(bool CountIterations) {
-  if (O.Interrupted && O.Interrupted->load())
+  if (interrupted())
     return std::string("interrupted");
   std::optional<uint64_t> Iterations =
       O.Iterations ? O.Iterations : S.Budget.Iterations;

@@ -157,7 +157,8 @@ char *CallChannel::requestBuffer(size_t Size) {
 }
 
 const char *CallChannel::call(size_t Size, size_t ReplySize) {
-  if (Size > Capacity || ReplySize > Capacity)
+  // Size was checked by requestBuffer(), which gave the space it fills.
+  if (ReplySize > Capacity)
     return nullptr;
   Mem->Size.store(Size, std::memory_order_relaxed);
   pass(Request);

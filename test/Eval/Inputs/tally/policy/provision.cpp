@@ -3,6 +3,8 @@
 #include "tally.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 
 double provision(const tally::Step &s) {
   // EVOLVE-BLOCK-START provision
