@@ -18,6 +18,8 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev
   # Unit tests.
   libgtest-dev
+  # Formatting and clang-tidy on what a change touches (utils/lint-changed.sh).
+  clang-format-16 clang-tidy-16
 )
 
 missing=()

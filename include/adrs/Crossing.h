@@ -1,4 +1,5 @@
-//===- adrs/Crossing.h - Arguments that cross a process boundary -*- C++ -*-===//
+//===- adrs/Crossing.h - Arguments that cross a process boundary -*- C++
+//-*-===//
 //
 // adrsc confirms a candidate's score with the candidate in a process of its
 // own: the simulator calls the evolved function through a proxy that copies

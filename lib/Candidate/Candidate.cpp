@@ -122,13 +122,18 @@ Expected<Prepared> prepare(const Sources &S, StringRef Reply,
     std::vector<patch::Rejection> Why;
     handleAllErrors(
         Edit.takeError(),
-        [&](const patch::EditError &E) { Why.push_back({E.Line, E.Message}); },
-        [&](const ErrorInfoBase &E) { Why.push_back({0, E.message()}); });
+        [&](const patch::EditError &E) {
+          Why.push_back({E.Line, E.Message});
+        },
+        [&](const ErrorInfoBase &E) {
+          Why.push_back({0, E.message()});
+        });
     return make_error<EditRefused>(std::move(Why), /*Unreadable=*/true);
   }
   // The edit applies to the parent as it is laid out in the files.
   Materialized Base = S.materialize(Parent);
-  patch::PatchResult Patched = patch::applyEdit(*Edit, Base.Regions, Base.Files);
+  patch::PatchResult Patched =
+      patch::applyEdit(*Edit, Base.Regions, Base.Files);
   if (!Patched.accepted())
     return make_error<EditRefused>(std::move(Patched.Rejections),
                                    /*Unreadable=*/false);

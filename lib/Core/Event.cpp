@@ -2,47 +2,26 @@
 
 #include "adrs/Core/Event.h"
 
-#include "llvm/Support/ErrorHandling.h"
+#include "adrs/Support/EnumNames.h"
 
 using namespace llvm;
 
 namespace adrs {
 
-StringRef toString(EventKind K) {
-  switch (K) {
-  case EventKind::Start:
-    return "start";
-  case EventKind::Resume:
-    return "resume";
-  case EventKind::Stop:
-    return "stop";
-  case EventKind::Migration:
-    return "migration";
-  case EventKind::Tune:
-    return "tune";
-  case EventKind::Stall:
-    return "stall";
-  case EventKind::Hint:
-    return "hint";
-  case EventKind::Pin:
-    return "pin";
-  case EventKind::Rollback:
-    return "rollback";
-  case EventKind::Insight:
-    return "insight";
-  }
-  llvm_unreachable("an event kind without a spelling");
-}
+namespace {
+constexpr EnumName<EventKind> EventKindNames[] = {
+    {EventKind::Start, "start"},       {EventKind::Resume, "resume"},
+    {EventKind::Stop, "stop"},         {EventKind::Migration, "migration"},
+    {EventKind::Tune, "tune"},         {EventKind::Stall, "stall"},
+    {EventKind::Hint, "hint"},         {EventKind::Pin, "pin"},
+    {EventKind::Rollback, "rollback"}, {EventKind::Insight, "insight"},
+};
+} // namespace
+
+StringRef toString(EventKind K) { return nameOf(EventKindNames, K); }
 
 std::optional<EventKind> eventKindNamed(StringRef Name) {
-  for (EventKind K :
-       {EventKind::Start, EventKind::Resume, EventKind::Stop,
-        EventKind::Migration, EventKind::Tune, EventKind::Stall,
-        EventKind::Hint, EventKind::Pin, EventKind::Rollback,
-        EventKind::Insight})
-    if (toString(K) == Name)
-      return K;
-  return std::nullopt;
+  return valueNamed(EventKindNames, Name);
 }
 
 } // namespace adrs

@@ -4,6 +4,7 @@
 #include "adrs/JIT/CallChannel.h"
 
 #include "adrs/Spec/SpecLoader.h"
+#include "adrs/Support/EnumNames.h"
 #include "adrs/Support/IO.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -108,24 +109,16 @@ Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
 }
 
 /// Each action's spelling on the wire, once.
-constexpr std::pair<ChildAction, const char *> ActionNames[] = {
+constexpr EnumName<ChildAction> ActionNames[] = {
     {ChildAction::Evaluate, "evaluate"}, {ChildAction::CheckOnly, "check"},
     {ChildAction::LinkOnly, "link"},     {ChildAction::Task, "task"},
     {ChildAction::Confirm, "confirm"},
 };
 
-StringRef actionName(ChildAction A) {
-  for (auto [Action, Name] : ActionNames)
-    if (Action == A)
-      return Name;
-  llvm_unreachable("an action without a name");
-}
+StringRef actionName(ChildAction A) { return nameOf(ActionNames, A); }
 
 std::optional<ChildAction> actionNamed(StringRef Name) {
-  for (auto [Action, Spelling] : ActionNames)
-    if (Name == Spelling)
-      return Action;
-  return std::nullopt;
+  return valueNamed(ActionNames, Name);
 }
 
 // ---- Requests: adrsc -> zygote -------------------------------------------
@@ -237,7 +230,7 @@ enum class Outcome {
 };
 
 /// Each outcome's spelling on the wire, once.
-constexpr std::pair<Outcome, const char *> OutcomeNames[] = {
+constexpr EnumName<Outcome> OutcomeNames[] = {
     {Outcome::CompileError, "compile_error"},
     {Outcome::Rejected, "rejected"},
     {Outcome::Duplicate, "duplicate"},
@@ -248,18 +241,10 @@ constexpr std::pair<Outcome, const char *> OutcomeNames[] = {
     {Outcome::CandidateLost, "candidate_lost"},
 };
 
-StringRef outcomeName(Outcome O) {
-  for (auto [Kind, Name] : OutcomeNames)
-    if (Kind == O)
-      return Name;
-  llvm_unreachable("an outcome without a name");
-}
+StringRef outcomeName(Outcome O) { return nameOf(OutcomeNames, O); }
 
 std::optional<Outcome> outcomeNamed(StringRef Name) {
-  for (auto [Kind, Spelling] : OutcomeNames)
-    if (Name == Spelling)
-      return Kind;
-  return std::nullopt;
+  return valueNamed(OutcomeNames, Name);
 }
 
 std::unique_ptr<ChildTask> instantiateTask(StringRef Name) {
@@ -695,6 +680,7 @@ std::optional<Outcome> readPayload(StringRef Payload, RunResult &R) {
     return O;
   }
   }
+  llvm_unreachable("an outcome without a case");
 }
 
 /// How a confirmation's candidate side ended, folded into the evaluator

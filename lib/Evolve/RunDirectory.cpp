@@ -126,7 +126,9 @@ Error RunDirectory::writeBest(const spec::Spec &S,
   candidate::Materialized M = Sources.materialize(Best);
   SmallString<256> Dir(Path);
   sys::path::append(Dir, "best");
-  for (const auto &[File, Text] : M.Files) {
+  for (const auto &Entry : M.Files) {
+    const std::string &File = Entry.first;
+    const std::string &Text = Entry.second;
     SmallString<256> Rel(File);
     sys::path::replace_path_prefix(Rel, S.BaseDir, "");
     StringRef R = sys::path::relative_path(Rel);

@@ -10,7 +10,7 @@ namespace evolve {
 WorkerPool::WorkerPool(const spec::Spec &S, const candidate::Sources &Sources,
                        std::vector<std::string> Passes,
                        std::vector<std::unique_ptr<eval::Executor>> Executors)
-    : S(S), Sources(Sources), Passes(std::move(Passes)),
+    : Sources(Sources), Passes(std::move(Passes)),
       Executors(std::move(Executors)) {
   for (auto &E : this->Executors)
     Evaluators.push_back(std::make_unique<eval::Evaluator>(S, E.get()));

@@ -93,7 +93,6 @@ private:
   /// Mutex held: hands worker \p I's queued fingerprints to its evaluator.
   void flushInbox(size_t I);
 
-  const spec::Spec &S;
   const candidate::Sources &Sources;
   std::vector<std::string> Passes;
   std::vector<std::unique_ptr<eval::Executor>> Executors;

@@ -14,6 +14,7 @@
 #include "adrs/Exec/Sandbox.h"
 #include "adrs/Exec/MemoryCgroup.h"
 
+#include "adrs/Support/EnumNames.h"
 #include "adrs/Support/IO.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -57,32 +58,21 @@ using namespace llvm;
 namespace adrs {
 namespace exec {
 
-StringRef toString(SandboxStatus S) {
-  switch (S) {
-  case SandboxStatus::OK:
-    return "ok";
-  case SandboxStatus::Timeout:
-    return "timeout";
-  case SandboxStatus::Crashed:
-    return "crashed";
-  case SandboxStatus::OutOfMemory:
-    return "out_of_memory";
-  case SandboxStatus::AbnormalExit:
-    return "abnormal_exit";
-  case SandboxStatus::InvalidOutput:
-    return "invalid_output";
-  }
-  return "crashed";
-}
+namespace {
+constexpr EnumName<SandboxStatus> SandboxStatusNames[] = {
+    {SandboxStatus::OK, "ok"},
+    {SandboxStatus::Timeout, "timeout"},
+    {SandboxStatus::Crashed, "crashed"},
+    {SandboxStatus::OutOfMemory, "out_of_memory"},
+    {SandboxStatus::AbnormalExit, "abnormal_exit"},
+    {SandboxStatus::InvalidOutput, "invalid_output"},
+};
+} // namespace
+
+StringRef toString(SandboxStatus S) { return nameOf(SandboxStatusNames, S); }
 
 std::optional<SandboxStatus> sandboxStatusNamed(StringRef Name) {
-  for (SandboxStatus S :
-       {SandboxStatus::OK, SandboxStatus::Timeout, SandboxStatus::Crashed,
-        SandboxStatus::OutOfMemory, SandboxStatus::AbnormalExit,
-        SandboxStatus::InvalidOutput})
-    if (toString(S) == Name)
-      return S;
-  return std::nullopt;
+  return valueNamed(SandboxStatusNames, Name);
 }
 
 namespace {

@@ -16,6 +16,7 @@
 
 #include "adrs/Patch/Edit.h"
 #include "adrs/Patch/Match.h"
+#include "adrs/Support/EnumNames.h"
 
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/TokenKinds.h"
@@ -39,39 +40,26 @@ namespace tok = clang::tok;
 namespace adrs {
 namespace generate {
 
-StringRef toString(Operator Op) {
-  switch (Op) {
-  case Operator::Constant:
-    return "constant";
-  case Operator::BinaryOperator:
-    return "operator";
-  case Operator::Negate:
-    return "negate";
-  case Operator::Delete:
-    return "delete";
-  case Operator::Duplicate:
-    return "duplicate";
-  case Operator::Swap:
-    return "swap";
-  case Operator::Move:
-    return "move";
-  case Operator::Crossover:
-    return "crossover";
-  }
-  llvm_unreachable("unknown operator");
-}
+namespace {
+constexpr EnumName<Operator> OperatorNames[] = {
+    {Operator::Constant, "constant"},   {Operator::BinaryOperator, "operator"},
+    {Operator::Negate, "negate"},       {Operator::Delete, "delete"},
+    {Operator::Duplicate, "duplicate"}, {Operator::Swap, "swap"},
+    {Operator::Move, "move"},           {Operator::Crossover, "crossover"},
+};
+} // namespace
+
+StringRef toString(Operator Op) { return nameOf(OperatorNames, Op); }
 
 std::vector<Operator> allOperators() {
-  return {Operator::Constant, Operator::BinaryOperator, Operator::Negate,
-          Operator::Delete,   Operator::Duplicate,      Operator::Swap,
-          Operator::Move,     Operator::Crossover};
+  std::vector<Operator> All;
+  for (const EnumName<Operator> &E : OperatorNames)
+    All.push_back(E.Value);
+  return All;
 }
 
 std::optional<Operator> operatorNamed(StringRef Name) {
-  for (Operator Op : allOperators())
-    if (toString(Op) == Name)
-      return Op;
-  return std::nullopt;
+  return valueNamed(OperatorNames, Name);
 }
 
 namespace {
@@ -1701,7 +1689,7 @@ std::optional<Change> Proposer::build(Operator Op, unsigned Region,
         Others.push_back(Op);
     std::shuffle(Others.begin(), Others.end(), R);
     for (StringRef Op : Others)
-      for (std::string Form : {Op.str(), " " + Op.str() + " "})
+      for (const std::string &Form : {Op.str(), " " + Op.str() + " "})
         if (std::optional<std::string> Text = retokenized(A, S.A, Form, 1)) {
           C.NewText = std::move(*Text);
           C.Description = "operator " + A.spell(S.A).str() + " -> " + Op.str() +

@@ -408,27 +408,28 @@ void CommandTransport::Impl::finish(std::unique_ptr<Job> J, bool TimedOut) {
   if (!J->StatusKnown)
     return retryOrFail(std::move(J), ChatFailure::ServerError,
                        "the command's exit status could not be read");
+  // Read before any call that takes J: the order in which a call's
+  // arguments are evaluated is unspecified, and J may be moved from first.
+  const std::string Tail = stderrTail(*J);
   if (WIFSIGNALED(Status))
     return retryOrFail(std::move(J), ChatFailure::ServerError,
                        "the command was killed by signal " +
-                           std::to_string(WTERMSIG(Status)) + stderrTail(*J));
+                           std::to_string(WTERMSIG(Status)) + Tail);
   int Code = WEXITSTATUS(Status);
   if (Code == 127)
     return retryOrFail(std::move(J), ChatFailure::NotFound,
-                       "the command was not found (exit status 127)" +
-                           stderrTail(*J));
+                       "the command was not found (exit status 127)" + Tail);
   if (Code == 126)
     return retryOrFail(std::move(J), ChatFailure::Forbidden,
                        "the command could not be executed (exit status 126)" +
-                           stderrTail(*J));
+                           Tail);
   if (Code != 0)
     return retryOrFail(std::move(J), ChatFailure::ServerError,
                        "the command exited with status " +
-                           std::to_string(Code) + stderrTail(*J));
+                           std::to_string(Code) + Tail);
   if (StringRef(J->Stdout).trim().empty())
     return retryOrFail(std::move(J), ChatFailure::BadResponse,
-                       "the command printed nothing on stdout" +
-                           stderrTail(*J));
+                       "the command printed nothing on stdout" + Tail);
   J->Record.Content = J->Stdout;
   ChatResponse Response = std::move(J->Record);
   complete(std::move(J), std::move(Response));

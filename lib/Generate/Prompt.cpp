@@ -207,7 +207,9 @@ std::string feedbackPart(const ProposalRequest &R, size_t Max) {
   if (Worst.size() > ShownWorkloads)
     Worst.resize(ShownWorkloads);
   std::vector<std::pair<std::string, std::string>> First, Rest;
-  for (const auto &[K, V] : R.Parent.Artifacts) {
+  for (const auto &Artifact : R.Parent.Artifacts) {
+    const std::string &K = Artifact.first;
+    const std::string &V = Artifact.second;
     auto W = llvm::find_if(
         Worst, [&](const std::string &N) { return aboutWorkload(K, N); });
     if (W != Worst.end())

@@ -65,9 +65,7 @@ struct CallChannel::Shared {
   alignas(64) char Data[1];
 };
 
-size_t CallChannel::mappingSize() {
-  return offsetof(Shared, Data) + Capacity;
-}
+size_t CallChannel::mappingSize() { return offsetof(Shared, Data) + Capacity; }
 
 Expected<std::unique_ptr<CallChannel>> CallChannel::create() {
   int Pair[2];
@@ -121,8 +119,8 @@ void CallChannel::pass(uint32_t T) {
   std::atomic<uint32_t> &Sleeps =
       T == Request ? Mem->ServerSleeps : Mem->CallerSleeps;
   if (Sleeps.load(std::memory_order_seq_cst))
-    syscall(SYS_futex, reinterpret_cast<uint32_t *>(&Mem->Turn), FUTEX_WAKE,
-            1, nullptr, nullptr, 0);
+    syscall(SYS_futex, reinterpret_cast<uint32_t *>(&Mem->Turn), FUTEX_WAKE, 1,
+            nullptr, nullptr, 0);
 }
 
 bool CallChannel::waitFor(uint32_t Want, int PeerFd) {

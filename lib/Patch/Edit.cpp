@@ -53,8 +53,9 @@ struct Fence {
 /// A CommonMark fence opener: up to three spaces, then three or more
 /// backticks or tildes, then an info string.
 std::optional<Fence> fenceOpen(StringRef Line) {
+  // A blank line's npos is more than three too.
   size_t Indent = Line.find_first_not_of(' ');
-  if (Indent == StringRef::npos || Indent > 3)
+  if (Indent > 3)
     return std::nullopt;
   StringRef Rest = Line.drop_front(Indent);
   char C = Rest.empty() ? 0 : Rest[0];

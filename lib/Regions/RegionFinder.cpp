@@ -318,8 +318,6 @@ private:
 class EvolveFunctionFinder
     : public clang::RecursiveASTVisitor<EvolveFunctionFinder> {
 public:
-  explicit EvolveFunctionFinder(clang::SourceManager &SM) : SM(SM) {}
-
   bool VisitFunctionDecl(clang::FunctionDecl *F) {
     if (!F->doesThisDeclarationHaveABody())
       return true;
@@ -334,9 +332,6 @@ public:
   bool shouldVisitTemplateInstantiations() const { return false; }
 
   std::vector<clang::FunctionDecl *> Found;
-
-private:
-  clang::SourceManager &SM;
 };
 
 /// The innermost function whose body contains [Begin, End).
@@ -510,7 +505,11 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
   for (size_t I = 0; I < S.Regions.size(); ++I)
     ByFile[S.Regions[I].File].push_back(I);
 
-  for (auto &[File, Indices] : ByFile) {
+  // Named references, not structured bindings: the lambdas below capture
+  // File, which C++17 does not allow for a binding.
+  for (auto &Entry : ByFile) {
+    const std::string &File = Entry.first;
+    std::vector<size_t> &Indices = Entry.second;
     std::optional<StringRef> Text = Report.contents(File);
     if (!Text) {
       for (size_t I : Indices)
@@ -662,7 +661,7 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
     }
 
     // Functions.
-    EvolveFunctionFinder Functions(SM);
+    EvolveFunctionFinder Functions;
     Functions.TraverseDecl(TU);
     std::vector<std::string> FunctionNames;
     for (clang::FunctionDecl *F : Functions.Found) {
@@ -905,8 +904,8 @@ Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
   if (S.Evaluator.Kind != spec::EvaluatorKind::Function)
     return EvaluatorCheck::NotApplicable;
   Reporter Report(Diags);
-  SMLoc At = Report.atLine(S.SpecFile, S.Evaluator.Loc.Line,
-                           S.Evaluator.Loc.Column);
+  SMLoc At =
+      Report.atLine(S.SpecFile, S.Evaluator.Loc.Line, S.Evaluator.Loc.Column);
   auto Error = [&](const Twine &Message) {
     if (At.isValid())
       Diags.error(At, Message);
@@ -976,8 +975,8 @@ Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
     return EvaluatorCheck::NotChecked;
   std::string Files;
   for (const std::string &File : S.Evaluator.Files)
-    Files += (Files.empty() ? "'" : ", '") +
-             sys::path::filename(File).str() + "'";
+    Files +=
+        (Files.empty() ? "'" : ", '") + sys::path::filename(File).str() + "'";
   std::string Message = "no function '" + Wanted + "' is defined in " + Files;
   if (!Misplaced.empty())
     Message += ": " + join(Misplaced, "; ") +

@@ -104,9 +104,9 @@ StringRef describe(Quantity Q) {
 
 class Sema {
 public:
-  Sema(SourceMgr &SM, DiagnosticEngine &Diags, StringRef BaseDir,
-       const LoadOptions &Options, Spec &Out)
-      : SM(SM), Diags(Diags), BaseDir(BaseDir), Options(Options), Out(Out) {}
+  Sema(DiagnosticEngine &Diags, StringRef BaseDir, const LoadOptions &Options,
+       Spec &Out)
+      : Diags(Diags), BaseDir(BaseDir), Options(Options), Out(Out) {}
 
   void run(const SpecSyntax &Syntax);
 
@@ -428,7 +428,6 @@ private:
                        bool ScoreIsKnown = false);
   std::vector<std::string> metricNames(bool ScoreIsKnown = false) const;
 
-  SourceMgr &SM;
   DiagnosticEngine &Diags;
   std::string BaseDir;
   const LoadOptions &Options;
@@ -2036,7 +2035,7 @@ Expected<Spec> parseSpec(StringRef Text, StringRef Name, StringRef BaseDir,
   Spec Result;
   Result.BaseDir = BaseDir.str();
   if (Syntax) {
-    Sema S(SM, Diags, BaseDir, Options, Result);
+    Sema S(Diags, BaseDir, Options, Result);
     S.run(*Syntax);
   }
   if (Diags.hasErrors() || !Syntax)

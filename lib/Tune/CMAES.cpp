@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "adrs/Tune/CMAES.h"
+#include "adrs/Support/EnumNames.h"
 
 #include <pagmo/algorithms/cmaes.hpp>
 #include <pagmo/population.hpp>
@@ -85,29 +86,18 @@ struct Problem {
 
 } // namespace
 
-StringRef toString(EarlyStop Why) {
-  switch (Why) {
-  case EarlyStop::None:
-    return "none";
-  case EarlyStop::TooSmall:
-    return "too_small";
-  case EarlyStop::Remainder:
-    return "remainder";
-  case EarlyStop::FlatCosts:
-    return "flat_costs";
-  case EarlyStop::Converged:
-    return "converged";
-  }
-  return "none";
-}
+namespace {
+constexpr EnumName<EarlyStop> EarlyStopNames[] = {
+    {EarlyStop::None, "none"},           {EarlyStop::TooSmall, "too_small"},
+    {EarlyStop::Remainder, "remainder"}, {EarlyStop::FlatCosts, "flat_costs"},
+    {EarlyStop::Converged, "converged"},
+};
+} // namespace
+
+StringRef toString(EarlyStop Why) { return nameOf(EarlyStopNames, Why); }
 
 std::optional<EarlyStop> earlyStopNamed(StringRef Name) {
-  for (EarlyStop Why :
-       {EarlyStop::None, EarlyStop::TooSmall, EarlyStop::Remainder,
-        EarlyStop::FlatCosts, EarlyStop::Converged})
-    if (toString(Why) == Name)
-      return Why;
-  return std::nullopt;
+  return valueNamed(EarlyStopNames, Name);
 }
 
 std::string describe(EarlyStop Why, unsigned PopulationSize) {

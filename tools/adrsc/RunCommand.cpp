@@ -22,6 +22,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <csignal>
 #include <sys/prctl.h>
 #include <thread>
@@ -166,7 +167,7 @@ std::optional<double> parseDuration(StringRef Text) {
 }
 
 std::string clock(double Seconds) {
-  unsigned S = unsigned(Seconds + 0.5);
+  unsigned S = unsigned(std::lround(Seconds));
   if (S >= 3600)
     return formatv("{0}h{1:2}m", S / 3600, (S / 60) % 60);
   if (S >= 60)

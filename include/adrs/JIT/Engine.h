@@ -89,8 +89,7 @@ public:
   /// link(): the simulator's calls into the unit go, through proxies, to
   /// the candidate's process at the other end of \p Channel. \p OnLost is
   /// called, and must not return, when that process stops answering.
-  llvm::Error linkRemote(CallChannel &Channel,
-                         void (*OnLost)(const char *Why));
+  llvm::Error linkRemote(CallChannel &Channel, void (*OnLost)(const char *Why));
 
   /// In the candidate's process of a confirmation, after link(): makes the
   /// calls that arrive on \p Channel until the other side has gone, and
