@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -49,55 +50,87 @@ std::string defaultRunDirectory(const spec::Spec &S) {
 }
 
 Expected<RunDirectory> RunDirectory::lock(StringRef Dir) {
+  bool Existed = sys::fs::exists(Dir);
   if (std::error_code EC = sys::fs::create_directories(Dir))
     return createStringError(EC, "cannot create the run directory '%s': %s",
                              Dir.str().c_str(), EC.message().c_str());
   SmallString<256> LockPath(Dir);
   sys::path::append(LockPath, "lock");
-  int Fd = ::open(LockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (Fd < 0) {
-    int Errno = errno;
-    return createStringError(
-        std::error_code(Errno, std::generic_category()),
-        "cannot use the run directory '%s': %s (a run needs to write there; "
-        "read its results with 'adrsc best', or use another directory with "
-        "-o DIR)",
-        Dir.str().c_str(), std::strerror(Errno));
-  }
-  if (flock(Fd, LOCK_EX | LOCK_NB) != 0) {
-    int Errno = errno;
-    std::string Holder;
-    char Buffer[32] = {0};
-    ssize_t N = ::pread(Fd, Buffer, sizeof(Buffer) - 1, 0);
-    if (N > 0)
-      Holder = StringRef(Buffer, N).trim().str();
+  // The holder deletes the lock file when it lets go. A lock taken on a file
+  // that was deleted meanwhile guards nothing: another adrsc may have made
+  // a new one. So the lock counts only if the file locked is still the one
+  // at the path; otherwise try again.
+  for (unsigned Attempt = 0;; ++Attempt) {
+    int Fd = ::open(LockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (Fd < 0) {
+      int Errno = errno;
+      return createStringError(
+          std::error_code(Errno, std::generic_category()),
+          "cannot use the run directory '%s': %s (a run needs to write there; "
+          "read its results with 'adrsc best', or use another directory with "
+          "-o DIR)",
+          Dir.str().c_str(), std::strerror(Errno));
+    }
+    if (flock(Fd, LOCK_EX | LOCK_NB) != 0) {
+      int Errno = errno;
+      std::string Holder;
+      char Buffer[32] = {0};
+      ssize_t N = ::pread(Fd, Buffer, sizeof(Buffer) - 1, 0);
+      if (N > 0)
+        Holder = StringRef(Buffer, N).trim().str();
+      ::close(Fd);
+      if (Errno != EWOULDBLOCK)
+        return createStringError(
+            std::error_code(Errno, std::generic_category()),
+            "cannot lock the run directory '%s': %s", Dir.str().c_str(),
+            std::strerror(Errno));
+      return createStringError(
+          inconvertibleErrorCode(),
+          "the run in '%s' is in use by another adrsc%s; wait for it to "
+          "stop, or use another run directory (-o DIR)",
+          Dir.str().c_str(),
+          Holder.empty() ? "" : (" (process " + Holder + ")").c_str());
+    }
+    struct stat Locked, AtPath;
+    if (::fstat(Fd, &Locked) == 0 && ::stat(LockPath.c_str(), &AtPath) == 0 &&
+        Locked.st_dev == AtPath.st_dev && Locked.st_ino == AtPath.st_ino) {
+      // Only for the message another adrsc gives; the lock is what counts.
+      std::string Pid = std::to_string(::getpid()) + "\n";
+      if (::ftruncate(Fd, 0) == 0)
+        (void)!::pwrite(Fd, Pid.data(), Pid.size(), 0);
+      return RunDirectory(Dir.str(), Fd, !Existed);
+    }
     ::close(Fd);
-    if (Errno != EWOULDBLOCK)
-      return createStringError(std::error_code(Errno, std::generic_category()),
-                               "cannot lock the run directory '%s': %s",
-                               Dir.str().c_str(), std::strerror(Errno));
-    return createStringError(
-        inconvertibleErrorCode(),
-        "the run in '%s' is in use by another adrsc%s; wait for it to stop, "
-        "or use another run directory (-o DIR)",
-        Dir.str().c_str(),
-        Holder.empty() ? "" : (" (process " + Holder + ")").c_str());
+    if (Attempt == 100)
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot lock the run directory '%s': its lock "
+                               "file keeps being replaced",
+                               Dir.str().c_str());
   }
-  // Only for the message another adrsc gives; the lock is what counts.
-  std::string Pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(Fd, 0) == 0)
-    (void)!::pwrite(Fd, Pid.data(), Pid.size(), 0);
-  return RunDirectory(Dir.str(), Fd);
 }
 
 RunDirectory::RunDirectory(RunDirectory &&Other)
-    : Path(std::move(Other.Path)), LockFd(Other.LockFd) {
+    : Path(std::move(Other.Path)), LockFd(Other.LockFd),
+      CreatedDirectory(Other.CreatedDirectory) {
   Other.LockFd = -1;
 }
 
 RunDirectory::~RunDirectory() {
-  if (LockFd >= 0)
-    ::close(LockFd);
+  if (LockFd < 0)
+    return;
+  // Deleted while still held, so no other adrsc can hold this file.
+  ::unlink(lockPath().c_str());
+  ::close(LockFd);
+  // A directory this run made and left empty (a start that failed before
+  // anything was stored) goes too; rmdir refuses one with anything in it.
+  if (CreatedDirectory)
+    ::rmdir(Path.c_str());
+}
+
+std::string RunDirectory::lockPath() const {
+  SmallString<256> P(Path);
+  sys::path::append(P, "lock");
+  return std::string(P);
 }
 
 std::string RunDirectory::databasePath() const {

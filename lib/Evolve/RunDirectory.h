@@ -1,7 +1,8 @@
 //===- RunDirectory.h - Where a run lives -----------------------*- C++ -*-===//
 //
 // A run directory belongs to one adrsc at a time (a lock file held with
-// flock), remembers what the run depended on (a snapshot of the spec and
+// flock, deleted when the run lets go: a failed start leaves no trace),
+// remembers what the run depended on (a snapshot of the spec and
 // the sources, to refuse a resume after they changed), and ends with the
 // best program written out as files and a patch.
 //
@@ -24,7 +25,9 @@ namespace evolve {
 class RunDirectory {
 public:
   /// Creates \p Path if needed and takes its lock; an error names the
-  /// process that holds it, or says why the directory cannot be used.
+  /// process that holds it, or says why the directory cannot be used. The
+  /// lock file is deleted when this object is, and the directory too when
+  /// this object created it and nothing was written there.
   static llvm::Expected<RunDirectory> lock(llvm::StringRef Path);
   RunDirectory(RunDirectory &&Other);
   RunDirectory &operator=(RunDirectory &&) = delete;
@@ -43,10 +46,13 @@ public:
                         const Program &Best) const;
 
 private:
-  RunDirectory(std::string Path, int LockFd)
-      : Path(std::move(Path)), LockFd(LockFd) {}
+  RunDirectory(std::string Path, int LockFd, bool CreatedDirectory)
+      : Path(std::move(Path)), LockFd(LockFd),
+        CreatedDirectory(CreatedDirectory) {}
+  std::string lockPath() const;
   std::string Path;
   int LockFd = -1;
+  bool CreatedDirectory = false;
 };
 
 /// What a run depends on (the spec, its sources, the evaluator and the

@@ -15,6 +15,8 @@
 
 #include "gtest/gtest.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +63,62 @@ TEST_F(RunPartsTest, TheLockGoesWithItsOwner) {
   }
   Expected<RunDirectory> Again = RunDirectory::lock(Run);
   EXPECT_TRUE(bool(Again)) << toString(Again.takeError());
+}
+
+TEST_F(RunPartsTest, AFailedStartLeavesNoTrace) {
+  // The run directory did not exist: a start that stored nothing (a spec
+  // the engine refuses, say) takes the directory away with its lock.
+  std::string Run = path("adrs-runs/fresh");
+  {
+    Expected<RunDirectory> D = RunDirectory::lock(Run);
+    ASSERT_TRUE(bool(D)) << toString(D.takeError());
+    EXPECT_TRUE(sys::fs::exists(Run + "/lock"));
+  }
+  EXPECT_FALSE(sys::fs::exists(Run + "/lock"));
+  EXPECT_FALSE(sys::fs::exists(Run));
+}
+
+TEST_F(RunPartsTest, ARunKeepsWhatItStoredAndADirectoryItDidNotMake) {
+  std::string Stored = path("stored");
+  {
+    Expected<RunDirectory> D = RunDirectory::lock(Stored);
+    ASSERT_TRUE(bool(D)) << toString(D.takeError());
+    std::error_code EC;
+    raw_fd_ostream(D->databasePath(), EC) << "x";
+    ASSERT_FALSE(EC);
+  }
+  EXPECT_FALSE(sys::fs::exists(Stored + "/lock"));
+  EXPECT_TRUE(sys::fs::exists(Stored + "/run.db"));
+
+  std::string Given = path("given");
+  ASSERT_FALSE(sys::fs::create_directories(Given));
+  {
+    Expected<RunDirectory> D = RunDirectory::lock(Given);
+    ASSERT_TRUE(bool(D)) << toString(D.takeError());
+  }
+  EXPECT_TRUE(sys::fs::is_directory(Given));
+  EXPECT_FALSE(sys::fs::exists(Given + "/lock"));
+}
+
+TEST_F(RunPartsTest, ALockOnADeletedFileDoesNotCount) {
+  // Another adrsc opened the lock file just before its holder deleted it
+  // and let go: it must not run beside a third that made a new one.
+  std::string Run = path("run");
+  Expected<RunDirectory> First = RunDirectory::lock(Run);
+  ASSERT_TRUE(bool(First)) << toString(First.takeError());
+  int Stale = ::open((Run + "/lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(Stale, 0);
+  { RunDirectory Gone = std::move(*First); }
+  EXPECT_FALSE(sys::fs::exists(Run + "/lock"));
+  Expected<RunDirectory> Third = RunDirectory::lock(Run);
+  ASSERT_TRUE(bool(Third)) << toString(Third.takeError());
+  // The stale descriptor's file is not the one at the path any more; a
+  // lock taken through it guards nothing, and lock() never uses such a one.
+  EXPECT_EQ(::flock(Stale, LOCK_EX | LOCK_NB), 0);
+  Expected<RunDirectory> Fourth = RunDirectory::lock(Run);
+  EXPECT_FALSE(bool(Fourth));
+  consumeError(Fourth.takeError());
+  ::close(Stale);
 }
 
 TEST_F(RunPartsTest, ClearDeletesTheDatabaseAndTheBest) {
