@@ -206,8 +206,13 @@ std::string snapshot(const spec::Spec &S,
   All.erase(std::unique(All.begin(), All.end()), All.end());
   for (const std::string &F : All)
     Files[F] = readText(F);
-  return formatv("{0}", json::Value(json::Object{{"spec", readText(S.SpecFile)},
-                                                 {"files", std::move(Files)}}))
+  // The seed and the strategy may come from the command line instead of
+  // the spec's text.
+  return formatv("{0}", json::Value(json::Object{
+                            {"spec", readText(S.SpecFile)},
+                            {"seed", std::to_string(S.Seed)},
+                            {"strategy", spec::toString(S.Search.Strategy)},
+                            {"files", std::move(Files)}}))
       .str();
 }
 
@@ -223,6 +228,15 @@ std::string snapshotDifference(StringRef Old, StringRef New) {
     return "the run's snapshot cannot be read";
   if (OA->getString("spec") != OB->getString("spec"))
     return "the spec changed since the run started";
+  // Snapshots made before these were recorded have neither.
+  for (StringRef Key : {"seed", "strategy"}) {
+    std::optional<StringRef> Then = OA->getString(Key),
+                             Now = OB->getString(Key);
+    if (Then && Now && *Then != *Now)
+      return formatv("it started with {0} {1}, not {2} (--{0})", Key, *Then,
+                     *Now)
+          .str();
+  }
   const json::Object *FA = OA->getObject("files"), *FB = OB->getObject("files");
   if (FA && FB) {
     for (const auto &[K, V] : *FA) {

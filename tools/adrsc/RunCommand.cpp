@@ -71,6 +71,30 @@ static cl::opt<std::string>
                      "2h (overrides the spec's budget)"),
             cl::value_desc("duration"), cl::sub(RunCmd), cl::cat(AdrsCategory));
 
+static cl::opt<uint64_t> RunSeed(
+    "seed",
+    cl::desc("The run's random seed (overrides the spec's): the same seed and "
+             "-j1 give the same run; a resumed run must be given the seed it "
+             "started with"),
+    cl::value_desc("N"), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+enum class StrategyChoice { Spec, Islands, Greedy, Feedback, Tree, Random };
+static cl::opt<StrategyChoice> RunStrategy(
+    "strategy",
+    cl::desc("How parents are chosen (overrides the spec's 'search'; the "
+             "spec's settings for other strategies are left unused)"),
+    cl::values(
+        clEnumValN(StrategyChoice::Islands, "islands",
+                   "MAP-Elites islands with migration"),
+        clEnumValN(StrategyChoice::Greedy, "greedy", "always the best so far"),
+        clEnumValN(StrategyChoice::Feedback, "feedback",
+                   "the best, with every recent attempt shown"),
+        clEnumValN(StrategyChoice::Tree, "tree", "Monte-Carlo tree search"),
+        clEnumValN(StrategyChoice::Random, "random",
+                   "always the initial program: the control a search must "
+                   "beat")),
+    cl::init(StrategyChoice::Spec), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
 static cl::opt<bool> RunQuiet("quiet",
                               cl::desc("Print only errors and the summary"),
                               cl::sub(RunCmd), cl::cat(AdrsCategory));
@@ -219,6 +243,29 @@ int runRun() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(RunSpec, Diags);
   if (!Spec)
     return ExitFailed;
+  // The command line's seed and strategy stand in for the spec's; both are
+  // in the run's snapshot, so a resume with other ones is refused.
+  if (RunSeed.getNumOccurrences())
+    Spec->Seed = RunSeed;
+  switch (RunStrategy) {
+  case StrategyChoice::Spec:
+    break;
+  case StrategyChoice::Islands:
+    Spec->Search.Strategy = spec::SearchStrategy::Islands;
+    break;
+  case StrategyChoice::Greedy:
+    Spec->Search.Strategy = spec::SearchStrategy::Greedy;
+    break;
+  case StrategyChoice::Feedback:
+    Spec->Search.Strategy = spec::SearchStrategy::Feedback;
+    break;
+  case StrategyChoice::Tree:
+    Spec->Search.Strategy = spec::SearchStrategy::Tree;
+    break;
+  case StrategyChoice::Random:
+    Spec->Search.Strategy = spec::SearchStrategy::Random;
+    break;
+  }
   // The command line's choices of generator stand in for the spec's.
   spec::GeneratorSpec &G = Spec->Generator;
   if (RunGenerator == GeneratorChoice::Builtin)
