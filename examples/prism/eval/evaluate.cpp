@@ -2,7 +2,8 @@
 //
 // Asks the policy for a placement of every case of the stage's workloads
 // (one cases file per workload), checks it, and reports the leaderboard's
-// score with the gap of every case to its optimum.
+// score with the gap of every case to its optimum (the artifact
+// `cases <file>`, one line per case).
 //
 // A placement that is not valid (the wrong number of entries, a GPU id
 // outside the case's GPUs, a GPU over 80 GB) or a policy that throws scores
@@ -106,6 +107,10 @@ void evaluate_prism(adrs::EvalContext &Ctx) {
     }
     double FileScore = 0, FileKvpr = 0, FileGap = 0;
     int FileInvalid = 0, FileOptimal = 0;
+    // Every case of the file, with 17 digits: the gap to the optimum case
+    // by case, and what a check against the reference's per-case figures
+    // needs (50 cases a file keep it well under the artifact limit).
+    std::string EveryCase;
     for (std::size_t I = 0; I < Cases.size(); ++I) {
       const prism::Case &C = Cases[I];
       const prism::Placement Best = prism::exactPlacement(C);
@@ -141,6 +146,12 @@ void evaluate_prism(adrs::EvalContext &Ctx) {
       }
       R.Score = prism::caseScore(RoundRobin, Bound, R.Kvpr);
       R.GapPct = 100 * (R.Kvpr - R.Optimum) / R.Optimum;
+      EveryCase +=
+          "case " + std::to_string(I) +
+          format(": max KVPR %.17g, optimum %.17g, gap %.6f%%", R.Kvpr,
+                 R.Optimum, R.GapPct) +
+          format(", round-robin %.17g, lower bound %.17g, score %.9f\n",
+                 RoundRobin, Bound, R.Score);
       FileOptimal += R.Kvpr <= R.Optimum * (1 + OptimalWithin);
       FileScore += R.Score;
       FileKvpr += R.Kvpr;
@@ -164,6 +175,7 @@ void evaluate_prism(adrs::EvalContext &Ctx) {
                "\n";
     Invalid += FileInvalid;
     Optimal += FileOptimal;
+    Ctx.artifact("cases " + Name, EveryCase);
   }
 
   double Score = 0, Kvpr = 0, Gap = 0;
