@@ -15,6 +15,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 using namespace llvm;
@@ -171,23 +172,29 @@ std::vector<FailureFigure> classifyFailures(ArrayRef<CandidateView> Run,
                             "parent #{1}",
                             Grand->Id, Parent->Id)
                         .str());
-    // The gain on the train workloads that the test workloads do not keep.
+    // The gain on the train workloads that the test workloads do not keep,
+    // each relative to the baseline's score on the same workloads (train
+    // and test sets differ in size).
     if (Baseline && Baseline->Score && Baseline->TestScore && C.Score &&
         C.Feasible && C.TestEvaluated) {
-      double TrainGain = *C.Score - *Baseline->Score;
+      auto Relative = [](double Gain, double Base) {
+        return Base != 0 ? Gain / std::abs(Base) : Gain;
+      };
+      double TrainGain =
+          Relative(*C.Score - *Baseline->Score, *Baseline->Score);
       if (TrainGain > 0) {
         std::optional<double> TestGain;
         if (C.TestScore && C.TestFeasible)
-          TestGain = *C.TestScore - *Baseline->TestScore;
+          TestGain = Relative(*C.TestScore - *Baseline->TestScore,
+                              *Baseline->TestScore);
         if (!TestGain || *TestGain < P.OverfitRatio * TrainGain)
           Count(FailureClass::Overfitting, C,
-                TestGain ? formatv("train {0:+0.####} over the baseline, test "
-                                   "{1:+0.####}",
+                TestGain ? formatv("{0:P} better than the baseline on train, "
+                                   "{1:P} on test",
                                    TrainGain, *TestGain)
                                .str()
-                         : formatv("train {0:+0.####} over the baseline, "
-                                   "infeasible or unscored on the test "
-                                   "workloads",
+                         : formatv("{0:P} better than the baseline on train, "
+                                   "infeasible or unscored on test",
                                    TrainGain)
                                .str());
       }
@@ -250,9 +257,10 @@ std::vector<FailureFigure> classifyFailures(ArrayRef<CandidateView> Run,
       "candidates with status infeasible (they ran and were scored, but a "
       "constraint or a stage failed)";
   Out[size_t(FailureClass::Overfitting)].Definition =
-      formatv("feasible candidates evaluated on the test workloads whose train "
-              "score beats the baseline's while their test gain over the "
-              "baseline is below {0} of the train gain (or they are not "
+      formatv("feasible candidates evaluated on the test workloads (each new "
+              "best is) whose train score beats the baseline's while their "
+              "test gain over the baseline is below {0} of the train gain, "
+              "both relative to the baseline's score (or they are not "
               "feasible on the test workloads)",
               P.OverfitRatio)
           .str();

@@ -9,6 +9,7 @@
 
 #include "adrs/Report/Report.h"
 
+#include "adrs/Core/Program.h"
 #include "adrs/Patch/Apply.h"
 #include "adrs/Search/Strategy.h"
 #include "adrs/Spec/SpecLoader.h"
@@ -194,6 +195,9 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
   std::vector<double> Trains, Tests;
   std::optional<search::Member> Best;
   std::optional<double> BestTest;
+  // A candidate skipped before its parse (the exact text of an earlier one)
+  // has no fingerprint of its own: it is the earlier one's program.
+  std::map<uint64_t, std::string> FingerprintOfText;
   if (Error E = Store.forEachCandidate(true, [&](store::Candidate &&C) {
         CandidateView V;
         V.Id = C.Id;
@@ -204,6 +208,12 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
         V.Feasible = C.Feasible;
         V.Score = C.Score;
         V.Fingerprint = C.Fingerprint;
+        uint64_t Text = textKey(C.Regions);
+        if (!V.Fingerprint.empty())
+          FingerprintOfText.emplace(Text, V.Fingerprint);
+        else if (auto It = FingerprintOfText.find(Text);
+                 It != FingerprintOfText.end() && !C.Regions.empty())
+          V.Fingerprint = It->second;
         V.Features = C.Features;
         V.Reason = C.Reason.substr(0, 4096);
         V.FinishedAt = C.FinishedAt;
