@@ -126,8 +126,9 @@ json::Value readMinimize(StringRef Dir, std::string &Problem) {
       Problem = "a hunk of minimize.json lacks file, text or kept";
       return nullptr;
     }
-    json::Object Hunk{{"file", *HO->getString("file")},
-                      {"text", *HO->getString("text")},
+    // Owned copies: V, which the StringRefs point into, goes away.
+    json::Object Hunk{{"file", HO->getString("file")->str()},
+                      {"text", HO->getString("text")->str()},
                       {"kept", *HO->getBoolean("kept")}};
     if (std::optional<double> W = HO->getNumber("score_without"))
       Hunk["score_without"] = *W;
@@ -139,7 +140,7 @@ json::Value readMinimize(StringRef Dir, std::string &Problem) {
                       {"score", *O->getNumber("score")},
                       {"minimal_score", *O->getNumber("minimal_score")},
                       {"hunks", std::move(Checked)},
-                      {"minimal_patch", *O->getString("minimal_patch")}};
+                      {"minimal_patch", O->getString("minimal_patch")->str()}};
 }
 
 void readTest(CandidateView &V, StringRef TestJSON) {
