@@ -297,33 +297,23 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
   R.Best["found_after_s"] = Run.Best.FinishedAt;
   R.Best["test"] = summary(parseOr(Run.Best.TestJSON));
 
-  // The lineage: first parents from the best back to the baseline.
-  std::vector<LineageStep> Steps;
-  std::set<int64_t> Walked;
-  std::optional<int64_t> Next = Run.Best.Id;
-  while (Next && Walked.insert(*Next).second) {
-    Expected<std::optional<store::Candidate>> C = Store.candidate(*Next);
-    if (!C)
-      return C.takeError();
-    if (!*C)
-      break;
+  // The lineage: first parents from the baseline to the best.
+  Expected<std::vector<store::Candidate>> Line = Store.lineage(Run.Best.Id);
+  if (!Line)
+    return Line.takeError();
+  for (const store::Candidate &C : *Line) {
     LineageStep S;
-    S.Id = (*C)->Id;
-    S.Generator = (*C)->Generator;
-    S.Operator = (*C)->Operator;
-    S.Description = capped((*C)->Description, 1000);
-    S.Edit = capped((*C)->Edit, MaxEditBytes);
-    S.Score = (*C)->Score;
-    S.Status = (*C)->Status;
-    Steps.push_back(std::move(S));
-    Next = (*C)->Parents.empty() ? std::nullopt
-                                 : std::optional((*C)->Parents.front());
+    S.Id = C.Id;
+    S.Generator = C.Generator;
+    S.Operator = C.Operator;
+    S.Description = capped(C.Description, 1000);
+    S.Edit = capped(C.Edit, MaxEditBytes);
+    S.Score = C.Score;
+    S.Status = C.Status;
+    if (!R.Lineage.empty() && S.Score && R.Lineage.back().Score)
+      S.Change = *S.Score - *R.Lineage.back().Score;
+    R.Lineage.push_back(std::move(S));
   }
-  std::reverse(Steps.begin(), Steps.end());
-  for (size_t I = 1; I < Steps.size(); ++I)
-    if (Steps[I].Score && Steps[I - 1].Score)
-      Steps[I].Change = *Steps[I].Score - *Steps[I - 1].Score;
-  R.Lineage = std::move(Steps);
 
   // The MAP-Elites grids: each island's best program per cell, binned over
   // the ranges the whole run reached.
