@@ -133,15 +133,16 @@ function plot(id,series,hlines,xlabel,ylabel){
   var x0=Math.min.apply(null,xs),x1=Math.max.apply(null,xs),y0=Math.min.apply(null,ys),y1=Math.max.apply(null,ys);
   if(x1===x0){x1=x0+1;}if(y1===y0){y1=y0+1;y0=y0-1;}var pad=(y1-y0)*0.05;y0-=pad;y1+=pad;
   function X(v){return L+(v-x0)/(x1-x0)*(W-L-R);}function Y(v){return T+(y1-v)/(y1-y0)*(H-T-B);}
-  var svg=el('svg',{'class':'plot',viewBox:'0 0 '+W+' '+H,width:W,height:H},host);
+  var svg=el('svg',{'class':'plot',viewBox:'0 0 '+W+' '+H,width:'100%',style:'max-width:'+W+'px'},host);
   for(var i=0;i<=4;i++){var yv=y0+(y1-y0)*i/4,xv=x0+(x1-x0)*i/4;
     el('line',{x1:L,x2:W-R,y1:Y(yv),y2:Y(yv),stroke:'#eceef2'},svg);
     txt('text',{x:L-6,y:Y(yv)+4,'text-anchor':'end','font-size':11,fill:'#5a6270'},fmt(yv),svg);
     txt('text',{x:X(xv),y:H-B+16,'text-anchor':'middle','font-size':11,fill:'#5a6270'},fmt(xv),svg);}
   txt('text',{x:(L+W-R)/2,y:H-6,'text-anchor':'middle','font-size':12},xlabel,svg);
   txt('text',{x:14,y:(T+H-B)/2,'text-anchor':'middle','font-size':12,transform:'rotate(-90 14 '+(T+H-B)/2+')'},ylabel,svg);
-  hlines.forEach(function(h){el('line',{x1:L,x2:W-R,y1:Y(h.y),y2:Y(h.y),stroke:h.color,'stroke-dasharray':'6 4','class':'ref'},svg);
-    txt('text',{x:W-R-4,y:Y(h.y)-4,'text-anchor':'end','font-size':11,fill:h.color},h.name,svg);});
+  // Alternate labels above and below their lines: baselines often sit close.
+  hlines.forEach(function(h,i){el('line',{x1:L,x2:W-R,y1:Y(h.y),y2:Y(h.y),stroke:h.color,'stroke-dasharray':'6 4','class':'ref'},svg);
+    txt('text',{x:W-R-4,y:Y(h.y)+(i%2?13:-4),'text-anchor':'end','font-size':11,fill:h.color},h.name,svg);});
   series.forEach(function(s){
     if(s.dots){s.pts.forEach(function(p){var c=el('circle',{cx:X(p[0]),cy:Y(p[1]),r:2.5,fill:s.color,'fill-opacity':0.55,'class':'point'},svg);
       if(p[2])txt('title',{},p[2],c);points++;});}
