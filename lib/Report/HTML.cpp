@@ -304,6 +304,9 @@ std::string renderHTML(const ReportData &R, unsigned RefreshSeconds) {
     writeDiff(OS, R.BestDiff);
   OS << "<h3>Minimal form</h3>\n";
   if (const json::Object *M = R.Minimize.getAsObject()) {
+    if (!R.MinimizeProblem.empty())
+      OS << "<p><strong>" << escapeHTML(R.MinimizeProblem)
+         << ".</strong></p>\n";
     OS << "<p>Candidate #" << M->getInteger("candidate").value_or(0)
        << ": score " << score(M->getNumber("score"))
        << "; with only the kept hunks " << score(M->getNumber("minimal_score"))

@@ -385,6 +385,13 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
     return Usage.takeError();
   R.Models = std::move(*Usage);
   R.Minimize = readMinimize(Dir, R.MinimizeProblem);
+  if (const json::Object *M = R.Minimize.getAsObject())
+    if (M->getInteger("candidate") != R.BestId)
+      R.MinimizeProblem =
+          formatv("minimize.json is about candidate #{0}, and the best is now "
+                  "#{1}: run 'adrsc best --minimize' again",
+                  M->getInteger("candidate").value_or(0), R.BestId)
+              .str();
   return R;
 }
 
