@@ -24,6 +24,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 
 using namespace llvm;
 
@@ -44,17 +46,36 @@ std::string capped(StringRef Text, size_t Max) {
          std::to_string(Text.size() - Max) + " more bytes)";
 }
 
-std::optional<double> median(std::vector<double> V) {
-  if (V.empty())
-    return std::nullopt;
-  size_t Mid = V.size() / 2;
-  std::nth_element(V.begin(), V.begin() + Mid, V.end());
-  if (V.size() % 2)
-    return V[Mid];
-  double Upper = V[Mid];
-  double Lower = *std::max_element(V.begin(), V.begin() + Mid);
-  return (Lower + Upper) / 2;
-}
+/// The median of the values added so far, each added in O(log n): the
+/// series asks for it after every candidate.
+class RunningMedian {
+public:
+  void add(double V) {
+    if (Low.empty() || V <= Low.top())
+      Low.push(V);
+    else
+      High.push(V);
+    if (Low.size() > High.size() + 1) {
+      High.push(Low.top());
+      Low.pop();
+    } else if (High.size() > Low.size()) {
+      Low.push(High.top());
+      High.pop();
+    }
+  }
+  std::optional<double> get() const {
+    if (Low.empty())
+      return std::nullopt;
+    if (Low.size() > High.size())
+      return Low.top();
+    return (Low.top() + High.top()) / 2;
+  }
+
+private:
+  std::priority_queue<double> Low; ///< The lower half, largest on top.
+  std::priority_queue<double, std::vector<double>, std::greater<double>>
+      High; ///< The upper half, smallest on top.
+};
 
 /// The spec as the run saw it (its text is in the snapshot), without
 /// looking at the files it names: they may have changed since.
@@ -193,7 +214,7 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
 
   // One pass over the candidates gives the series and the views.
   std::vector<CandidateView> Views;
-  std::vector<double> Trains, Tests;
+  RunningMedian Trains, Tests;
   std::optional<search::Member> Best;
   std::optional<double> BestTest;
   // A candidate skipped before its parse (the exact text of an earlier one)
@@ -234,14 +255,14 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
         M.Feasible = C.Feasible;
         M.Score = C.Score;
         if (M.scored()) {
-          Trains.push_back(*C.Score);
+          Trains.add(*C.Score);
           if (!Best || search::better(M, *Best)) {
             Best = M;
             BestTest = V.TestScore;
           }
         }
         if (V.TestScore)
-          Tests.push_back(*V.TestScore);
+          Tests.add(*V.TestScore);
         SeriesPoint S;
         S.Seq = C.Seq;
         S.Id = C.Id;
@@ -251,9 +272,9 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
         S.Feasible = C.Feasible;
         if (Best)
           S.BestTrain = Best->Score;
-        S.MedianTrain = median(Trains);
+        S.MedianTrain = Trains.get();
         S.BestTest = BestTest;
-        S.MedianTest = median(Tests);
+        S.MedianTest = Tests.get();
         R.Series.push_back(S);
         Views.push_back(std::move(V));
       }))
