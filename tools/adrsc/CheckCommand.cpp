@@ -96,10 +96,9 @@ int runCheck() {
     // own only where the region's arguments can be copied there.
     for (const regions::Region &R : *Found)
       if (!R.Boundary.empty())
-        Unconfirmable +=
-            "  region '" + R.Name +
-            "' cannot be confirmed in a process of its own: " + R.Boundary +
-            "\n";
+        Unconfirmable += "  region '" + R.Name +
+                         "' cannot be confirmed in a process of its own: " +
+                         R.Boundary + "\n";
     Expected<regions::EvaluatorCheck> Evaluator =
         regions::checkEvaluator(*Spec, Diags);
     if (!Evaluator) {
@@ -112,8 +111,8 @@ int runCheck() {
       printErrorCount(Diags);
       return ExitFailed;
     }
-    Sources =
-        "; sources: " + plural(Spec->Regions.size(), "evolve block") + " found";
+    Sources = "; sources: " +
+              plural(Spec->Regions.size(), "evolve block") + " found";
     if (*Evaluator == regions::EvaluatorCheck::Found)
       Sources += ", evaluator found";
     else if (*Evaluator == regions::EvaluatorCheck::NotChecked)
