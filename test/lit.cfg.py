@@ -26,3 +26,13 @@ config.substitutions.append(("%ctest", config.ctest_command))
 config.environment["LC_ALL"] = "C"
 for var in ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"]:
     config.environment.pop(var, None)
+
+# The report's rendering tests need headless Chromium (Debian's `chromium`,
+# installed by utils/install-deps.sh); without it they are reported as
+# unsupported rather than passed.
+import shutil
+if shutil.which("chromium"):
+    config.available_features.add("chromium")
+else:
+    lit_config.note("chromium is not installed: the report rendering tests "
+                    "(REQUIRES: chromium) will not run")

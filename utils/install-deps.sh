@@ -16,8 +16,10 @@ packages=(
   libsqlite3-dev libpagmo-dev
   # The LLM generator: HTTP (libcurl multi) and the JSON wire format.
   libcurl4-openssl-dev nlohmann-json3-dev
-  # Unit tests.
-  libgtest-dev
+  # The live dashboard (adrsc serve).
+  libcpp-httplib-dev
+  # Unit tests; headless Chromium renders the report in the lit tests.
+  libgtest-dev chromium
   # Formatting and clang-tidy on what a change touches (utils/lint-changed.sh).
   clang-format-16 clang-tidy-16
 )

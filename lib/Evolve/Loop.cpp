@@ -979,29 +979,18 @@ Expected<std::string> Evolution::runReport() {
                             Total, Scored, Duplicates, Regressions);
   if (const search::Member *Best = Search->incumbent()) {
     // The best program's line, from the baseline.
-    std::vector<std::string> Line;
-    int64_t Id = Best->Id;
-    for (unsigned Steps = 0; Steps < 12; ++Steps) {
-      Expected<std::optional<store::Candidate>> C = Store->candidate(Id);
-      if (!C)
-        return C.takeError();
-      if (!*C)
-        break;
-      Line.push_back(formatv("#{0} {1}{2}", Id,
-                             (*C)->Score ? formatv("{0:F4}", *(*C)->Score).str()
-                                         : toString((*C)->Status).str(),
-                             (*C)->Description.empty()
-                                 ? std::string()
-                                 : " (" + (*C)->Description + ")")
-                         .str());
-      if ((*C)->Parents.empty())
-        break;
-      Id = (*C)->Parents[0];
-    }
-    std::reverse(Line.begin(), Line.end());
+    Expected<std::vector<store::Candidate>> Line =
+        Store->lineage(Best->Id, /*MaxSteps=*/12);
+    if (!Line)
+      return Line.takeError();
     Out += "\nThe best program's line, from the initial program:\n";
-    for (const std::string &L : Line)
-      Out += "- " + L + "\n";
+    for (const store::Candidate &C : *Line)
+      Out += formatv("- #{0} {1}{2}\n", C.Id,
+                     C.Score ? formatv("{0:F4}", *C.Score).str()
+                             : toString(C.Status).str(),
+                     C.Description.empty() ? std::string()
+                                           : " (" + C.Description + ")")
+                 .str();
     Expected<const Program *> P = Cache->get(Best->Id);
     if (!P)
       return P.takeError();

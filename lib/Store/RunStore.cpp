@@ -463,6 +463,28 @@ Expected<std::optional<Candidate>> RunStore::candidate(int64_t Id) {
   return std::optional<Candidate>(std::move(*C));
 }
 
+Expected<std::vector<Candidate>> RunStore::lineage(int64_t Id,
+                                                   size_t MaxSteps) {
+  std::vector<Candidate> Line;
+  std::optional<int64_t> Next = Id;
+  // A parent is always an earlier candidate; the check only guards against
+  // a database that says otherwise.
+  while (
+      Next && Line.size() < MaxSteps &&
+      llvm::none_of(Line, [&](const Candidate &C) { return C.Id == *Next; })) {
+    Expected<std::optional<Candidate>> C = candidate(*Next);
+    if (!C)
+      return C.takeError();
+    if (!*C)
+      break;
+    Next = (*C)->Parents.empty() ? std::nullopt
+                                 : std::optional<int64_t>((*C)->Parents[0]);
+    Line.push_back(std::move(**C));
+  }
+  std::reverse(Line.begin(), Line.end());
+  return std::move(Line);
+}
+
 Expected<std::vector<Proposal>> RunStore::pending() {
   std::vector<Proposal> Out;
   Statement S(I->Reader, "SELECT id, parents, island, generator, operator, "

@@ -38,6 +38,8 @@ extern llvm::cl::SubCommand HintCmd;
 extern llvm::cl::SubCommand PinCmd;
 extern llvm::cl::SubCommand RollbackCmd;
 extern llvm::cl::SubCommand LogCmd;
+extern llvm::cl::SubCommand ReportCmd;
+extern llvm::cl::SubCommand ServeCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -91,6 +93,8 @@ int runHint();
 int runPin();
 int runRollback();
 int runLog();
+int runReport();
+int runServe();
 
 } // namespace driver
 } // namespace adrs

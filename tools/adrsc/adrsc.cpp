@@ -81,6 +81,13 @@ cl::SubCommand RollbackCmd("rollback",
 cl::SubCommand LogCmd("log", "Print a run's events in order: bests, hints, "
                              "pins, rollbacks, scratchpads, migrations, "
                              "tunings");
+cl::SubCommand ReportCmd("report",
+                         "Write a run's report: one self-contained HTML page "
+                         "(score plots, the winner's lineage and diff, "
+                         "failure taxonomy, search health) or its JSON");
+cl::SubCommand ServeCmd("serve", "Serve a run's report as a live dashboard on "
+                                 "127.0.0.1 while the run goes on (/ and "
+                                 "/report.json)");
 
 static cl::list<std::string>
     LoadPlugins("load",
@@ -264,6 +271,8 @@ or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
   adrsc pin|rollback adrs-runs/NAME ID
                                  keep a parent; go on from a candidate
   adrsc log adrs-runs/NAME       the run's events: bests, hints, pins, ...
+  adrsc report adrs-runs/NAME    the run's report as one HTML page (or JSON)
+  adrsc serve adrs-runs/NAME     the report as a live dashboard on 127.0.0.1
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
@@ -297,7 +306,8 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
   for (cl::SubCommand *Sub :
        {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd, &RunCmd, &BestCmd,
-        &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd})
+        &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd,
+        &ReportCmd, &ServeCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -334,7 +344,7 @@ int main(int argc, char **argv) {
       !is_contained(std::vector<StringRef>{"check", "regions", "patch", "eval",
                                            "run", "best", "apply", "verify",
                                            "hint", "pin", "rollback", "log",
-                                           "help"},
+                                           "report", "serve", "help"},
                     StringRef(Args[1])) &&
       StringRef(Args[1]).endswith(".adrs"))
     Args.insert(Args.begin() + 1, RunName);
@@ -379,6 +389,10 @@ int main(int argc, char **argv) {
     return runRollback();
   if (LogCmd)
     return runLog();
+  if (ReportCmd)
+    return runReport();
+  if (ServeCmd)
+    return runServe();
 
   outs() << Overview;
   return ExitUsage;

@@ -57,6 +57,29 @@ protected:
   std::string Path;
 };
 
+TEST_F(RunStoreTest, LineageFollowsFirstParentsFromTheBaseline) {
+  auto S = RunStore::open(Path);
+  ASSERT_TRUE(bool(S)) << toString(S.takeError());
+  for (int I = 0; I < 4; ++I)
+    (*S)->addCandidate(candidate(I, I));
+  Candidate Side = candidate(4, 4); // a child of #1, parents #1 and #3
+  Side.Parents = {1, 3};
+  (*S)->addCandidate(Side);
+  ASSERT_FALSE(bool((*S)->flush()));
+  auto Ids = [](const std::vector<Candidate> &Line) {
+    std::vector<int64_t> Out;
+    for (const Candidate &C : Line)
+      Out.push_back(C.Id);
+    return Out;
+  };
+  EXPECT_EQ(Ids(value((*S)->lineage(3))), (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(Ids(value((*S)->lineage(4))), (std::vector<int64_t>{0, 1, 4}));
+  EXPECT_EQ(Ids(value((*S)->lineage(3, 2))), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(Ids(value((*S)->lineage(0))), (std::vector<int64_t>{0}));
+  EXPECT_TRUE(value((*S)->lineage(99)).empty());
+  EXPECT_EQ(value((*S)->lineage(3)).back().Edit, candidate(3, 0).Edit);
+}
+
 TEST_F(RunStoreTest, CandidatesSurviveReopening) {
   {
     auto S = RunStore::open(Path);

@@ -136,6 +136,10 @@ public:
   llvm::Error forEachCandidate(bool Full,
                                const std::function<void(Candidate &&)> &Fn);
   llvm::Expected<std::optional<Candidate>> candidate(int64_t Id);
+  /// The line of candidate \p Id from the baseline, through first parents:
+  /// the oldest first, \p Id last, at most \p MaxSteps of them (the newest).
+  llvm::Expected<std::vector<Candidate>> lineage(int64_t Id,
+                                                 size_t MaxSteps = SIZE_MAX);
   llvm::Expected<std::vector<Proposal>> pending();
   llvm::Expected<std::vector<Event>> events();
   /// The steerings numbered above \p After, in order.
