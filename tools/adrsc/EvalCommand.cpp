@@ -128,7 +128,9 @@ int finish(const eval::Evaluation &E) {
            << "\n";
   if (E.Confirmed != eval::Confirmation::NotAsked)
     outs() << "confirmed "
-           << (E.Status == Status::RewardHacking ? "no: " + E.ConfirmNote
+           << (E.Status == Status::RewardHacking ||
+                       E.Confirmed == eval::Confirmation::OutOfTime
+                   ? "no: " + E.ConfirmNote
                : E.Confirmed == eval::Confirmation::Confirmed
                    ? std::string(
                          "yes, with the candidate in a process of its own")

@@ -72,7 +72,7 @@ void printScores(raw_ostream &OS, StringRef Label, const json::Object &E) {
     StringRef Status = C->getString("status").value_or("");
     if (Status == "confirmed")
       OS << ", confirmed in a process of its own";
-    else if (Status == "not_confirmable")
+    else if (Status == "not_confirmable" || Status == "out_of_time")
       OS << ", not confirmed: " << C->getString("note").value_or("");
   }
   OS << "\n";

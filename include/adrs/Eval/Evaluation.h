@@ -37,8 +37,9 @@ struct StageOutcome {
 
 /// Whether a result was confirmed with the candidate in a process of its
 /// own, where it could reach neither the evaluator's memory nor its result
-/// channel (Evaluator::confirm).
-enum class Confirmation { NotAsked, Confirmed, NotConfirmable };
+/// channel (Evaluator::confirm). OutOfTime: it ran, twice, and did not
+/// finish, which says nothing either way.
+enum class Confirmation { NotAsked, Confirmed, NotConfirmable, OutOfTime };
 llvm::StringRef toString(Confirmation C);
 
 struct Evaluation {
