@@ -237,6 +237,7 @@ Expected<Minimization> Minimizer::run() {
     // It reached the evaluator to score as it did: the best, whole, is
     // the only program known to keep the score.
     if (C->Status == Status::RewardHacking) {
+      M.Unconfirmed = C->ConfirmNote;
       Keep = All;
       Minimal = *Again;
     }
@@ -374,7 +375,13 @@ std::string describe(const Minimization &M) {
                  M.Candidate, Kept, M.Hunks.size(), scoreText(M.Score),
                  scoreText(M.MinimalScore),
                  M.Complete ? "" : " [evaluation budget spent: not minimal]",
-                 M.Evaluations, M.Seconds);
+                 M.Evaluations, M.Seconds)
+             .str() +
+         (M.Unconfirmed.empty()
+              ? std::string()
+              : "; a smaller program was found but not confirmed in a "
+                "process of its own (" +
+                    M.Unconfirmed + "), so the best is kept whole");
 }
 
 Error saveMinimization(StringRef RunDir, store::RunStore &Store,

@@ -78,6 +78,10 @@ struct Minimization {
   unsigned Evaluations = 0;
   /// ddmin ran to its end: no single kept hunk can be left out.
   bool Complete = true;
+  /// Why the smaller program ddmin found could not be confirmed in a
+  /// process of its own (the best is then kept whole); empty when it was,
+  /// or needed no confirmation.
+  std::string Unconfirmed;
   double Seconds = 0;
 };
 
