@@ -35,20 +35,37 @@ std::vector<Piece> lines(StringRef Text) {
 
 bool isIdentChar(char C) { return isAlnum(C) || C == '_'; }
 
+bool startsNumber(StringRef Line, size_t I) {
+  return I < Line.size() &&
+         (isDigit(Line[I]) ||
+          (Line[I] == '.' && I + 1 < Line.size() && isDigit(Line[I + 1])));
+}
+
+/// The end of the preprocessing number that starts at \p I.
+size_t numberEnd(StringRef Line, size_t I) {
+  size_t J = I + 1;
+  while (J < Line.size() && (isIdentChar(Line[J]) || Line[J] == '.' ||
+                             ((Line[J] == '+' || Line[J] == '-') &&
+                              StringRef("eEpP").contains(Line[J - 1]))))
+    ++J;
+  return J;
+}
+
 /// C++ tokens as far as a diff needs them: identifiers, preprocessing
-/// numbers (1e-9, 0x1fULL, 1.0f), runs of blanks, and single characters.
+/// numbers (1e-9, 0x1fULL, 1.0f), a negative number in parentheses as
+/// CMA-ES writes one (`(-0.12171)`), runs of blanks, and single characters.
 std::vector<Piece> tokens(StringRef Line, size_t At) {
   std::vector<Piece> Out;
   size_t I = 0;
   while (I < Line.size()) {
     size_t J = I + 1;
     char C = Line[I];
-    if (isDigit(C) ||
-        (C == '.' && I + 1 < Line.size() && isDigit(Line[I + 1]))) {
-      while (J < Line.size() && (isIdentChar(Line[J]) || Line[J] == '.' ||
-                                 ((Line[J] == '+' || Line[J] == '-') &&
-                                  StringRef("eEpP").contains(Line[J - 1]))))
-        ++J;
+    size_t Negative = startsNumber(Line, I + 2) ? numberEnd(Line, I + 2) : 0;
+    if (C == '(' && Negative && Line[I + 1] == '-' && Negative < Line.size() &&
+        Line[Negative] == ')') {
+      J = Negative + 1;
+    } else if (startsNumber(Line, I)) {
+      J = numberEnd(Line, I);
     } else if (isIdentChar(C)) {
       while (J < Line.size() && isIdentChar(Line[J]))
         ++J;
@@ -62,9 +79,12 @@ std::vector<Piece> tokens(StringRef Line, size_t At) {
   return Out;
 }
 
-/// A numeric literal, possibly with a sign.
+/// A numeric literal, possibly with a sign, possibly in parentheses (CMA-ES
+/// writes a negative constant as `(-0.12171)`).
 bool isLiteral(StringRef Text) {
   Text = Text.trim();
+  if (Text.startswith("(") && Text.endswith(")"))
+    Text = Text.drop_front().drop_back().trim();
   if (Text.consume_front("-") || Text.consume_front("+"))
     Text = Text.ltrim();
   if (Text.empty())

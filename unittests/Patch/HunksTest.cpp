@@ -90,14 +90,14 @@ TEST(HunksTest, RegionsApartAndUnchanged) {
 }
 
 TEST(HunksTest, SignedAndSuffixedLiterals) {
-  Program Old{{"p", "f(0.0, 1.0f, 0x10);\n"}};
-  Program New{{"p", "f(-0.12171, 1.5f, 0x20);\n"}};
+  Program Old{{"p", "f(0.0, 1.0f, 0x10, 2);\n"}};
+  Program New{{"p", "f(-0.12171, 1.5f, 0x20, (-3.5));\n"}};
   std::vector<Hunk> H = splitHunks(Old, New);
-  ASSERT_EQ(H.size(), 3u);
+  ASSERT_EQ(H.size(), 4u);
   for (const Hunk &X : H)
     EXPECT_EQ(X.Kind, HunkKind::Literal);
-  EXPECT_EQ(applyHunks(Old, H, {true, false, true}).at("p"),
-            "f(-0.12171, 1.0f, 0x20);\n");
+  EXPECT_EQ(applyHunks(Old, H, {true, false, true, false}).at("p"),
+            "f(-0.12171, 1.0f, 0x20, 2);\n");
 }
 
 } // namespace
