@@ -86,6 +86,8 @@ private:
   std::vector<patch::Hunk> Hunks;
   std::map<std::vector<bool>, Trial> Tried;
   unsigned Evaluations = 0;
+  /// Evaluations of ddmin's search, beyond the best and one per hunk.
+  unsigned Searched = 0;
   bool BudgetSpent = false;
 };
 
@@ -98,10 +100,11 @@ Expected<Trial> Minimizer::trial(const std::vector<bool> &Keep,
     return createStringError(inconvertibleErrorCode(),
                              "the minimisation was interrupted; nothing of "
                              "it was saved");
-  if (!Mandatory && Evaluations >= O.MaxEvaluations) {
+  if (!Mandatory && Searched >= O.MaxEvaluations) {
     BudgetSpent = true;
     return Trial{Status::Timeout, false, std::nullopt};
   }
+  Searched += !Mandatory;
   Program P = patch::applyHunks(Base, Hunks, Keep);
   candidate::Materialized M = Sources.materialize(P);
   eval::Checks Checks{M.Regions, O.Passes};

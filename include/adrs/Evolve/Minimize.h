@@ -50,8 +50,9 @@ struct MinimizeOptions {
   /// Candidate passes each program tried goes through (never the
   /// fingerprint pass: every subset is a new program, not a duplicate).
   std::vector<std::string> Passes;
-  /// At most this many evaluations; past it, the smallest subset found so
-  /// far that keeps the score is the result (Complete is false).
+  /// At most this many evaluations in ddmin's search, beyond the best's
+  /// and one per hunk (which are always made); past it, the smallest subset
+  /// found so far that keeps the score is the result (Complete is false).
   unsigned MaxEvaluations = 200;
   /// Stop early when this returns true (an interrupt); the result then is
   /// an error and nothing is written.
