@@ -15,7 +15,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <chrono>
 #include <map>
 #include <set>
 
@@ -126,7 +125,6 @@ Expected<bool> Minimizer::keepsSubset(const std::vector<size_t> &Set) {
 }
 
 Expected<Minimization> Minimizer::run() {
-  auto Started = std::chrono::steady_clock::now();
   Minimization M;
   M.Candidate = Best.Id;
   M.Score = Best.Score;
@@ -135,9 +133,6 @@ Expected<Minimization> Minimizer::run() {
   const size_t N = Hunks.size();
   auto Finish = [&]() -> Expected<Minimization> {
     M.Evaluations = Evaluations;
-    M.Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                              Started)
-                    .count();
     std::map<std::string, std::string> Minimal =
         Sources.materialize(M.Minimal).Files;
     M.MinimalPatch = patch::diffFiles(Sources.files(), Minimal, S.BaseDir);
@@ -373,12 +368,13 @@ std::string describe(const Minimization &M) {
     return formatv("#{0} is the initial program; nothing to minimise",
                    M.Candidate);
   size_t Kept = count_if(M.Hunks, [](const HunkOutcome &H) { return H.Kept; });
+  // No timings: the event is part of a run that a seed makes again.
   return formatv("#{0}: {1} of {2} hunks keep its score {3} "
-                 "(minimal program: {4}){5}, {6} evaluations in {7:F1} s",
+                 "(minimal program: {4}){5}, {6} evaluations",
                  M.Candidate, Kept, M.Hunks.size(), scoreText(M.Score),
                  scoreText(M.MinimalScore),
                  M.Complete ? "" : " [evaluation budget spent: not minimal]",
-                 M.Evaluations, M.Seconds)
+                 M.Evaluations)
              .str() +
          (M.Unconfirmed.empty()
               ? std::string()

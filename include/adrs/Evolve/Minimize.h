@@ -83,7 +83,6 @@ struct Minimization {
   /// process of its own (the best is then kept whole); empty when it was,
   /// or needed no confirmation.
   std::string Unconfirmed;
-  double Seconds = 0;
 };
 
 /// Minimises \p Best against the initial program of \p Sources, evaluating
