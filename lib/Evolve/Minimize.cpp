@@ -232,8 +232,8 @@ Expected<Minimization> Minimizer::run() {
     if (!C)
       return C.takeError();
     ++Evaluations;
-    // It reached the evaluator to score as it did: the best, whole, is
-    // the only program known to keep the score.
+    // Its score did not hold in a process of its own (or that run did not
+    // finish): only the best, whole, is known to keep the score.
     if (C->Status == Status::RewardHacking) {
       M.Unconfirmed = C->ConfirmNote;
       Keep = All;
