@@ -399,15 +399,9 @@ Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
   C.CompileMs = Reported.CompileMs;
   C.LinkMs = Reported.LinkMs;
   C.Confirmed = Confirmation::Confirmed;
-  auto Close = [&](std::optional<double> A, std::optional<double> B) {
-    if (!A || !B)
-      return A.has_value() == B.has_value();
-    double Scale = std::max({1.0, std::fabs(*A), std::fabs(*B)});
-    return std::fabs(*A - *B) <= S.ConfirmTolerance * Scale;
-  };
   bool Agrees = C.Status == Reported.Status &&
                 C.Feasible == Reported.Feasible &&
-                Close(C.Score, Reported.Score);
+                sameScore(S, C.Score, Reported.Score);
   if (Agrees)
     return C;
   auto Score = [](const Evaluation &E) {
@@ -442,6 +436,14 @@ Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
   C.Reason = "its result could not be confirmed: " + C.ConfirmNote;
   C.Feasible = false;
   return C;
+}
+
+bool sameScore(const spec::Spec &S, std::optional<double> A,
+               std::optional<double> B) {
+  if (!A || !B)
+    return A.has_value() == B.has_value();
+  double Scale = std::max({1.0, std::fabs(*A), std::fabs(*B)});
+  return std::fabs(*A - *B) <= S.ConfirmTolerance * Scale;
 }
 
 Expected<Evaluation>

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "adrs/Evolve/Minimize.h"
 #include "adrs/Evolve/Run.h"
 
 #include "ProgramCache.h"
@@ -331,10 +332,13 @@ private:
   std::optional<std::string> budgetSpent(bool CountIterations = true);
   bool interrupted() const { return O.Interrupted && O.Interrupted->load(); }
   Progress progress();
-  void log(const std::string &Line) {
+  void log(const std::string &Line, LogLevel Level = LogLevel::Notable) {
     if (O.OnLog)
-      O.OnLog(Line);
+      O.OnLog(Level, Line);
   }
+  /// Minimises the best at the end of a run, with the first worker's warm
+  /// evaluator (the workers have stopped).
+  Error minimizeBest(RunSummary &Sum);
   double now() const { return ElapsedBefore + secondsSince(Started); }
 
   const spec::Spec &S;
@@ -894,7 +898,7 @@ void Evolution::record(store::Candidate C) {
   std::vector<Event> Events;
   for (search::SearchEvent &E : Search->takeEvents()) {
     Events.push_back({C.FinishedAt, Session, E.Kind, E.Detail, std::nullopt});
-    log((toString(E.Kind) + ": " + E.Detail).str());
+    log((toString(E.Kind) + ": " + E.Detail).str(), LogLevel::Routine);
   }
   Pool->remember(C.Fingerprint);
   if (C.Id != 0) {
@@ -1115,7 +1119,8 @@ Error Evolution::collectInsight(bool Wait) {
           std::nullopt});
   log(formatv("insight after {0} candidates{1}", I.Iteration,
               I.Text.empty() ? ": " + Detail : std::string())
-          .str());
+          .str(),
+      I.Text.empty() ? LogLevel::Notable : LogLevel::Routine);
   return Error::success();
 }
 
@@ -1186,7 +1191,8 @@ Error Evolution::maybeTune() {
   J.TuneSeed = S.Seed * 1000003 + uint64_t(Best->Id);
   ++TunesInFlight;
   log(formatv("tune: CMA-ES on the constants of #{0} ({1} evaluations)",
-              Best->Id, S.Search.TuneEvaluations));
+              Best->Id, S.Search.TuneEvaluations),
+      LogLevel::Routine);
   Pool->submit(std::move(J));
   return Error::success();
 }
@@ -1766,7 +1772,40 @@ Expected<RunSummary> Evolution::run() {
   SmallString<256> BestDir(O.Directory);
   sys::path::append(BestDir, "best");
   Sum.BestDirectory = std::string(BestDir);
+  // Not after an interrupt: whoever stopped the run wants it to end.
+  if (O.Minimize && Best && Best->scored() && !interrupted())
+    if (Error E = minimizeBest(Sum))
+      return std::move(E);
   return Sum;
+}
+
+Error Evolution::minimizeBest(RunSummary &Sum) {
+  const search::Member *Best = Search->best();
+  Expected<const Program *> P = Cache->get(Best->Id);
+  if (!P)
+    return P.takeError();
+  MinimizeSubject Subject;
+  Subject.Id = Best->Id;
+  Subject.Regions = *P ? **P : Sources->baseline();
+  Subject.Score = Best->Score;
+  Subject.Feasible = Best->Feasible;
+  MinimizeOptions Options;
+  Options.Passes = Passes;
+  Options.Interrupted = [this] { return interrupted(); };
+  Expected<Minimization> M =
+      minimize(S, *Sources, Pool->evaluator(), Subject, Options);
+  if (!M) {
+    // The run's results are saved already; a best that cannot be
+    // minimised (an evaluation noisier than the tolerance, an interrupt)
+    // is said, not a failed run.
+    Sum.Minimized = "not minimised: " + toString(M.takeError());
+    return Error::success();
+  }
+  if (Error E =
+          saveMinimization(O.Directory, *Store, Session, Sum.Final.Elapsed, *M))
+    return E;
+  Sum.Minimized = describe(*M);
+  return Error::success();
 }
 
 } // namespace

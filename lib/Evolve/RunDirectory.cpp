@@ -216,7 +216,8 @@ std::string snapshot(const spec::Spec &S,
       .str();
 }
 
-std::string snapshotDifference(StringRef Old, StringRef New) {
+std::string snapshotDifference(StringRef Old, StringRef New,
+                               const std::set<std::string> &Except) {
   Expected<json::Value> A = json::parse(Old), B = json::parse(New);
   if (!A || !B) {
     consumeError(A.takeError());
@@ -240,12 +241,14 @@ std::string snapshotDifference(StringRef Old, StringRef New) {
   const json::Object *FA = OA->getObject("files"), *FB = OB->getObject("files");
   if (FA && FB) {
     for (const auto &[K, V] : *FA) {
+      if (Except.count(K.str()))
+        continue;
       const json::Value *W = FB->get(K);
       if (!W || *W != V)
         return "'" + K.str() + "' changed since the run started";
     }
     for (const auto &[K, V] : *FB)
-      if (!FA->get(K))
+      if (!FA->get(K) && !Except.count(K.str()))
         return "'" + K.str() + "' is new since the run started";
   }
   return "";

@@ -17,6 +17,7 @@
 #include "llvm/Support/Error.h"
 
 #include <map>
+#include <set>
 #include <string>
 
 namespace adrs {
@@ -61,8 +62,9 @@ std::string snapshot(const spec::Spec &S,
                      const std::map<std::string, std::string> &RegionFiles);
 
 /// The first difference between two snapshots, as a sentence; empty when
-/// they are the same.
-std::string snapshotDifference(llvm::StringRef Old, llvm::StringRef New);
+/// they are the same. Files in \p Except are not compared.
+std::string snapshotDifference(llvm::StringRef Old, llvm::StringRef New,
+                               const std::set<std::string> &Except = {});
 
 } // namespace evolve
 } // namespace adrs

@@ -78,6 +78,9 @@ public:
 
   /// Runs \p J on the calling thread, before the workers start.
   Done runNow(Job J);
+  /// The first worker's evaluator, warm, for work on the calling thread
+  /// once the workers have stopped.
+  eval::Evaluator &evaluator() { return *Evaluators.front(); }
 
   void submit(Job J);
   /// Programs (fingerprints) whose duplicates the evaluators refuse from

@@ -184,36 +184,51 @@ std::string closestMatchDiff(StringRef Text, StringRef Needle,
   return unifiedDiff(Needle, Closest, "SEARCH", "region");
 }
 
+std::vector<DiffOp> diffSequences(ArrayRef<StringRef> A,
+                                  ArrayRef<StringRef> B) {
+  size_t N = A.size(), M = B.size();
+  // Longest common subsequence; regions are small, and the callers cap the
+  // sizes they compare.
+  std::vector<std::vector<uint32_t>> LCS(N + 1, std::vector<uint32_t>(M + 1));
+  for (size_t I = N; I-- > 0;)
+    for (size_t J = M; J-- > 0;)
+      LCS[I][J] = A[I] == B[J] ? LCS[I + 1][J + 1] + 1
+                               : std::max(LCS[I + 1][J], LCS[I][J + 1]);
+  std::vector<DiffOp> Ops;
+  size_t I = 0, J = 0;
+  while (I < N || J < M) {
+    if (I < N && J < M && A[I] == B[J])
+      Ops.push_back({DiffOp::Same, I++, J++});
+    else if (I < N && (J == M || LCS[I + 1][J] >= LCS[I][J + 1]))
+      Ops.push_back({DiffOp::Delete, I++, J});
+    else
+      Ops.push_back({DiffOp::Insert, I, J++});
+  }
+  return Ops;
+}
+
 std::string unifiedDiff(StringRef Old, StringRef New, StringRef OldName,
                         StringRef NewName, unsigned Context) {
   std::vector<Line> A = splitLines(Old), B = splitLines(New);
   size_t N = A.size(), M = B.size();
-  // Longest common subsequence of lines; regions are small, and a cap keeps
-  // a pathological pair from costing quadratic memory.
+  // A cap keeps a pathological pair from costing quadratic memory.
   if ((N + 1) * (M + 1) > 16'000'000)
     return "(texts too large to compare)\n";
-  std::vector<std::vector<uint32_t>> LCS(N + 1, std::vector<uint32_t>(M + 1));
-  for (size_t I = N; I-- > 0;)
-    for (size_t J = M; J-- > 0;)
-      LCS[I][J] = A[I].Text == B[J].Text
-                      ? LCS[I + 1][J + 1] + 1
-                      : std::max(LCS[I + 1][J], LCS[I][J + 1]);
-
+  std::vector<StringRef> ATexts, BTexts;
+  for (const Line &L : A)
+    ATexts.push_back(L.Text);
+  for (const Line &L : B)
+    BTexts.push_back(L.Text);
   struct Op {
     char Kind; // ' ', '-', '+'
     size_t AIndex, BIndex;
   };
   std::vector<Op> Ops;
-  size_t I = 0, J = 0;
-  while (I < N || J < M) {
-    if (I < N && J < M && A[I].Text == B[J].Text) {
-      Ops.push_back({' ', I++, J++});
-    } else if (I < N && (J == M || LCS[I + 1][J] >= LCS[I][J + 1])) {
-      Ops.push_back({'-', I++, J});
-    } else {
-      Ops.push_back({'+', I, J++});
-    }
-  }
+  for (const DiffOp &D : diffSequences(ATexts, BTexts))
+    Ops.push_back({D.Kind == DiffOp::Same     ? ' '
+                   : D.Kind == DiffOp::Delete ? '-'
+                                              : '+',
+                   D.A, D.B});
 
   std::string Out;
   raw_string_ostream OS(Out);

@@ -110,6 +110,7 @@ Expected<RunResult> loadRun(StringRef Dir) {
                              Dir.str().c_str(),
                              toString(Sources.takeError()).c_str());
   R.Program = Sources->materialize(R.Best.Regions);
+  R.Recorded = std::move(*Sources);
   Expected<std::vector<Event>> Events = R.Store->events();
   if (!Events)
     return Events.takeError();

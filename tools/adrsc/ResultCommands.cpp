@@ -8,6 +8,8 @@
 
 #include "Driver.h"
 
+#include "adrs/Evolve/Minimize.h"
+#include "adrs/Passes/Pass.h"
 #include "adrs/Patch/Apply.h"
 #include "adrs/Report/Report.h"
 #include "adrs/Store/RunStore.h"
@@ -38,6 +40,21 @@ static cl::opt<OutputFormat> BestFormat(
                           "metrics, test, baseline, diff, ...")),
     cl::init(OutputFormat::Text), cl::sub(BestCmd), cl::cat(AdrsCategory));
 
+static cl::opt<bool> BestMinimize(
+    "minimize",
+    cl::desc("Find which hunks of the best's diff keep its score (delta "
+             "debugging, each subset evaluated as the run evaluates), and "
+             "each hunk's contribution; saved as minimize.json and "
+             "best/minimal.patch in the run directory"),
+    cl::sub(BestCmd), cl::cat(AdrsCategory));
+
+static cl::opt<unsigned> BestMaxEvaluations(
+    "max-evaluations",
+    cl::desc("With --minimize: at most this many evaluations beyond one per "
+             "hunk (default: 200)"),
+    cl::value_desc("N"), cl::init(200), cl::sub(BestCmd),
+    cl::cat(AdrsCategory));
+
 static cl::opt<std::string> ApplyDir(cl::Positional, cl::Required,
                                      cl::desc("<run directory>"),
                                      cl::sub(ApplyCmd), cl::cat(AdrsCategory));
@@ -45,6 +62,13 @@ static cl::opt<std::string> ApplyDir(cl::Positional, cl::Required,
 static cl::opt<bool> ApplyForce(
     "force",
     cl::desc("Write even over sources that changed since the run started"),
+    cl::sub(ApplyCmd), cl::cat(AdrsCategory));
+
+static cl::opt<bool> ApplyMinimal(
+    "minimal",
+    cl::desc("Write the minimal form of the best (its hunks that keep the "
+             "score; 'adrsc best DIR --minimize' or the end of the run "
+             "made it)"),
     cl::sub(ApplyCmd), cl::cat(AdrsCategory));
 
 static cl::opt<bool> ApplyDryRun("dry-run",
@@ -87,6 +111,56 @@ void printScores(raw_ostream &OS, StringRef Label, const json::Object &E) {
   }
 }
 
+evolve::MinimizeSubject subjectOf(const RunResult &R) {
+  evolve::MinimizeSubject Subject;
+  Subject.Id = R.Best.Id;
+  Subject.Regions = R.Best.Regions;
+  Subject.Score = R.Best.Score;
+  Subject.Feasible = R.Best.Feasible;
+  return Subject;
+}
+
+/// Minimises the run's best with the spec the run was made from.
+Expected<evolve::Minimization> minimizeBest(RunResult &R) {
+  Expected<std::optional<std::string>> SpecPath = R.Store->meta("spec_path");
+  if (!SpecPath)
+    return SpecPath.takeError();
+  if (!*SpecPath || (*SpecPath)->empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "the run database does not say which spec made "
+                             "the run");
+  SourceMgr SM;
+  DiagnosticEngine Diags(SM, errs(), useColor());
+  configure(Diags);
+  std::optional<spec::Spec> Spec = loadSpecOrReport(**SpecPath, Diags);
+  if (!Spec)
+    return createStringError(inconvertibleErrorCode(),
+                             "the run's spec '%s' cannot be read, and "
+                             "minimising evaluates programs with it",
+                             (*SpecPath)->c_str());
+  evolve::MinimizeOptions O;
+  O.Passes = passes::defaultPasses();
+  O.MaxEvaluations = BestMaxEvaluations;
+  return evolve::minimizeRun(BestDir, *Spec, *R.Recorded, subjectOf(R), O);
+}
+
+void printMinimization(raw_ostream &OS, const evolve::Minimization &M,
+                       StringRef Dir) {
+  OS << "\nminimal   " << evolve::describe(M) << "\n";
+  for (size_t I = 0; I < M.Hunks.size(); ++I) {
+    const evolve::HunkOutcome &H = M.Hunks[I];
+    OS << formatv("hunk {0,-4} {1,-8} {2}  without it: ", I + 1,
+                  H.Kept ? "kept" : "dropped", H.File);
+    if (H.ScoreWithout)
+      OS << format("score %.4f", *H.ScoreWithout);
+    else
+      OS << "no score";
+    OS << " (" << toString(H.StatusWithout) << ")\n" << H.Text;
+  }
+  if (!M.Hunks.empty())
+    OS << "minimal patch: " << Dir << "/best/minimal.patch\n";
+}
+
 } // namespace
 
 int runBest() {
@@ -94,6 +168,15 @@ int runBest() {
   if (!R) {
     WithColor::error(errs(), "adrsc") << toString(R.takeError()) << "\n";
     return ExitFailed;
+  }
+  std::optional<evolve::Minimization> Minimized;
+  if (BestMinimize) {
+    Expected<evolve::Minimization> M = minimizeBest(*R);
+    if (!M) {
+      WithColor::error(errs(), "adrsc") << toString(M.takeError()) << "\n";
+      return ExitFailed;
+    }
+    Minimized = std::move(*M);
   }
   std::string Diff = patch::diffFiles(R->Files, R->Program.Files, R->BaseDir);
   json::Value Train = parseOr(R->Best.ResultJSON);
@@ -162,6 +245,8 @@ int runBest() {
   }
   Out["models"] = std::move(Models);
   Out["cost_usd"] = CostUSD;
+  if (Minimized)
+    Out["minimize"] = evolve::toJSON(*Minimized);
   if (BestFormat == OutputFormat::JSON) {
     outs() << formatv("{0:2}", json::Value(std::move(Out))) << "\n";
     return R->Best.Feasible ? ExitOK : ExitFailed;
@@ -192,6 +277,8 @@ int runBest() {
   }
   outs() << (Diff.empty() ? "diff      none: the best is the initial program\n"
                           : "\n" + Diff);
+  if (Minimized)
+    printMinimization(outs(), *Minimized, BestDir);
   return R->Best.Feasible ? ExitOK : ExitFailed;
 }
 
@@ -207,9 +294,22 @@ int runApply() {
         << ") is not feasible; nothing is applied\n";
     return ExitFailed;
   }
+  std::string What = "candidate #" + std::to_string(R->Best.Id);
+  std::map<std::string, std::string> Target = R->Program.Files;
+  if (ApplyMinimal) {
+    Expected<Program> Minimal =
+        evolve::savedMinimal(ApplyDir, *R->Recorded, R->BaseDir, subjectOf(*R));
+    if (!Minimal) {
+      WithColor::error(errs(), "adrsc")
+          << toString(Minimal.takeError()) << "\n";
+      return ExitFailed;
+    }
+    Target = R->Recorded->materialize(*Minimal).Files;
+    What = "the minimal form of " + What;
+  }
   std::vector<std::string> Changed, Conflicts;
   size_t AlreadyThere = 0;
-  for (const auto &[File, Text] : R->Program.Files) {
+  for (const auto &[File, Text] : Target) {
     if (R->Files[File] == Text)
       continue;
     ErrorOr<std::unique_ptr<MemoryBuffer>> Now = MemoryBuffer::getFile(File);
@@ -222,12 +322,14 @@ int runApply() {
       Conflicts.push_back(File);
   }
   if (Changed.empty() && AlreadyThere) {
-    outs() << "nothing to apply: candidate #" << R->Best.Id
-           << " is already in the sources\n";
+    outs() << "nothing to apply: " << What << " is already in the sources\n";
     return ExitOK;
   }
   if (Changed.empty()) {
-    outs() << "nothing to apply: the best program is the initial one\n";
+    outs() << "nothing to apply: "
+           << (ApplyMinimal ? "the minimal form of the best"
+                            : "the best program")
+           << " is the initial one\n";
     return ExitOK;
   }
   if (!Conflicts.empty() && !ApplyForce) {
@@ -242,7 +344,7 @@ int runApply() {
       outs() << "would write " << File << "\n";
       continue;
     }
-    const std::string &Text = R->Program.Files[File];
+    const std::string &Text = Target[File];
     if (Error E = writeToOutput(File, [&](raw_ostream &OS) {
           OS << Text;
           return Error::success();
@@ -255,8 +357,7 @@ int runApply() {
     outs() << "wrote " << File << "\n";
   }
   if (!ApplyDryRun)
-    outs() << "applied candidate #" << R->Best.Id << " (check it with 'adrsc "
-           << "verify SPEC')\n";
+    outs() << "applied " << What << " (check it with 'adrsc verify SPEC')\n";
   return ExitOK;
 }
 

@@ -99,6 +99,28 @@ static cl::opt<bool> RunQuiet("quiet",
                               cl::desc("Print only errors and the summary"),
                               cl::sub(RunCmd), cl::cat(AdrsCategory));
 
+static cl::opt<bool>
+    RunVerbose("v",
+               cl::desc("Also print the routine events (migrations, stalls, "
+                        "tunings starting, scratchpads), which otherwise go "
+                        "only to the run database ('adrsc log')"),
+               cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<double> RunProgressEvery(
+    "progress-every",
+    cl::desc("Without a terminal, print the progress line every this many "
+             "seconds (default: 10)"),
+    cl::value_desc("seconds"), cl::init(10), cl::sub(RunCmd),
+    cl::cat(AdrsCategory));
+
+static cl::opt<bool> RunNoMinimize(
+    "no-minimize",
+    cl::desc("Do not minimise the best program at the end of the run (by "
+             "default, a run that stops on its budget finds which hunks of "
+             "the best's diff keep its score: minimize.json, "
+             "best/minimal.patch)"),
+    cl::sub(RunCmd), cl::cat(AdrsCategory));
+
 enum class GeneratorChoice { Spec, Builtin, LLM, Command };
 static cl::opt<GeneratorChoice> RunGenerator(
     "generator", cl::desc("Who proposes edits (default: the spec's)"),
@@ -369,8 +391,16 @@ int runRun() {
   O.Interrupted = &Interrupts;
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
+  if (!(RunProgressEvery > 0)) {
+    WithColor::error(errs(), "adrsc")
+        << "--progress-every expects a number of seconds above 0\n";
+    return ExitUsage;
+  }
+  O.Minimize = !RunNoMinimize;
   if (!RunQuiet) {
-    O.OnLog = [&](const std::string &Line) {
+    O.OnLog = [&](evolve::LogLevel Level, const std::string &Line) {
+      if (Level == evolve::LogLevel::Routine && !RunVerbose)
+        return;
       ClearLine();
       errs() << "adrsc: " << Line << "\n";
     };
@@ -386,9 +416,10 @@ int runRun() {
         LineWidth = Line.size();
         return;
       }
-      // Into a log: a line every ten seconds is plenty.
+      // Into a log: a line every few seconds is plenty.
       auto Now = std::chrono::steady_clock::now();
-      if (Now - LastLog >= std::chrono::seconds(10)) {
+      if (Now - LastLog >=
+          std::chrono::duration<double>(double(RunProgressEvery))) {
         errs() << "adrsc: " << Line << "\n";
         LastLog = Now;
       }
@@ -430,6 +461,8 @@ int runRun() {
   }
   outs() << "result      " << Sum->BestDirectory << " (adrsc best "
          << O.Directory << ")\n";
+  if (!Sum->Minimized.empty())
+    outs() << "minimal     " << Sum->Minimized << "\n";
   return Sum->Feasible ? ExitOK : ExitFailed;
 }
 

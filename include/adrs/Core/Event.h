@@ -1,8 +1,9 @@
 //===- adrs/Core/Event.h - What happened in a run ---------------*- C++ -*-===//
 //
 // A run's events, beside its candidates: sessions starting and stopping,
-// migrations, tunings, and what a person does to a running search. Each
-// kind is spelled once, here; the run database stores the spelling.
+// migrations, tunings, minimisations, and what a person does to a running
+// search. Each kind is spelled once, here; the run database stores the
+// spelling.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,9 @@ enum class EventKind {
   Pin,       ///< A person pinned a candidate as a parent.
   Rollback,  ///< A person rolled the search back to a candidate.
   Insight,   ///< A summary of what the run learnt so far.
+  /// The best program was minimised (RUNDIR/minimize.json); its subject is
+  /// the best candidate.
+  Minimize,
 };
 
 llvm::StringRef toString(EventKind K);

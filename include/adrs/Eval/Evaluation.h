@@ -80,6 +80,12 @@ struct Checks {
 Evaluation scoreMetrics(const spec::Spec &S,
                         const std::map<std::string, double> &Metrics);
 
+/// Whether two scores are the same within the spec's tolerance (`confirm
+/// bests tolerance P`, relative to the larger of 1 and the scores' sizes;
+/// 1e-9 by default): what a confirmation and a minimisation call the same.
+bool sameScore(const spec::Spec &S, std::optional<double> A,
+               std::optional<double> B);
+
 class Evaluator {
 public:
   /// \p Exec runs C++ evaluators; it is null for a spec whose evaluator is

@@ -48,6 +48,16 @@ struct Progress {
   std::map<std::string, ModelUsage> Models; ///< By model.
 };
 
+/// What a log line is about.
+enum class LogLevel {
+  /// A new best, a tuning, a minimisation, a person's steering, the
+  /// baseline, a resume: what a reader of the log looks for.
+  Notable,
+  /// What happens all the time (migrations, stalls, a tuning starting, a
+  /// scratchpad): in the database, and on the screen only when asked.
+  Routine,
+};
+
 struct RunOptions {
   std::string Directory; ///< The run directory; it is created if needed.
   unsigned Jobs = 1;     ///< Candidates evaluated at once.
@@ -66,8 +76,11 @@ struct RunOptions {
   std::atomic<int> *Interrupted = nullptr;
   /// Called often (a few times a second at most is up to the caller).
   std::function<void(const Progress &)> OnProgress;
-  /// Notable events, one line each: new best, migration, resume, stop.
-  std::function<void(const std::string &)> OnLog;
+  /// Events, one line each, and how much they matter.
+  std::function<void(LogLevel, const std::string &)> OnLog;
+  /// At the end of a run that stopped on its budget, minimise the best
+  /// program (adrs/Evolve/Minimize.h) and save the result.
+  bool Minimize = true;
 };
 
 struct RunSummary {
@@ -78,6 +91,8 @@ struct RunSummary {
   unsigned Resumed = 0; ///< In-flight candidates of a killed session, redone.
   bool Feasible = false;
   std::string BestDirectory; ///< <run>/best
+  /// The minimisation of the best, as one line, when one was made.
+  std::string Minimized;
 };
 
 /// Runs (or resumes) the search of \p S whose regions are \p Regions.

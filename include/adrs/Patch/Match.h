@@ -10,6 +10,7 @@
 #ifndef ADRS_PATCH_MATCH_H
 #define ADRS_PATCH_MATCH_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -48,6 +49,19 @@ std::string reindent(llvm::StringRef Replace, const TextMatch &M);
 /// remotely alike.
 std::string closestMatchDiff(llvm::StringRef Text, llvm::StringRef Needle,
                              unsigned *LineInText = nullptr);
+
+/// One step of an edit script from a sequence A to a sequence B.
+struct DiffOp {
+  enum KindType { Same, Delete, Insert } Kind;
+  size_t A; ///< Index into A (for Insert: where B[B] goes before).
+  size_t B; ///< Index into B (for Delete: where it stands in B).
+};
+
+/// The shortest edit script from \p A to \p B (their longest common
+/// subsequence kept), deletions before insertions within a change. Quadratic
+/// in time and memory: callers cap the sizes.
+std::vector<DiffOp> diffSequences(llvm::ArrayRef<llvm::StringRef> A,
+                                  llvm::ArrayRef<llvm::StringRef> B);
 
 /// A unified diff of two texts with \p Context lines around each change.
 std::string unifiedDiff(llvm::StringRef Old, llvm::StringRef New,

@@ -41,6 +41,8 @@ struct RunResult {
   std::map<std::string, std::string> Files; ///< At the run's start.
   std::string BaseDir;
   candidate::Materialized Program;
+  /// The sources as recorded when the run started.
+  std::optional<candidate::Sources> Recorded;
   uint64_t Candidates = 0;
   std::string StopReason;
   /// With several objectives: the feasible candidates no other beats on
