@@ -30,16 +30,17 @@ StringRef toString(EventKind K) {
     return "rollback";
   case EventKind::Insight:
     return "insight";
+  case EventKind::Prompt:
+    return "prompt";
   }
   llvm_unreachable("an event kind without a spelling");
 }
 
 std::optional<EventKind> eventKindNamed(StringRef Name) {
-  for (EventKind K :
-       {EventKind::Start, EventKind::Resume, EventKind::Stop,
-        EventKind::Migration, EventKind::Tune, EventKind::Stall,
-        EventKind::Hint, EventKind::Pin, EventKind::Rollback,
-        EventKind::Insight})
+  for (EventKind K : {EventKind::Start, EventKind::Resume, EventKind::Stop,
+                      EventKind::Migration, EventKind::Tune, EventKind::Stall,
+                      EventKind::Hint, EventKind::Pin, EventKind::Rollback,
+                      EventKind::Insight, EventKind::Prompt})
     if (toString(K) == Name)
       return K;
   return std::nullopt;

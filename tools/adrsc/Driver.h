@@ -38,6 +38,7 @@ extern llvm::cl::SubCommand HintCmd;
 extern llvm::cl::SubCommand PinCmd;
 extern llvm::cl::SubCommand RollbackCmd;
 extern llvm::cl::SubCommand LogCmd;
+extern llvm::cl::SubCommand PromptsCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -91,6 +92,7 @@ int runHint();
 int runPin();
 int runRollback();
 int runLog();
+int runPrompts();
 
 } // namespace driver
 } // namespace adrs

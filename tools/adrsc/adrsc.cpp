@@ -81,6 +81,9 @@ cl::SubCommand RollbackCmd("rollback",
 cl::SubCommand LogCmd("log", "Print a run's events in order: bests, hints, "
                              "pins, rollbacks, scratchpads, migrations, "
                              "tunings");
+cl::SubCommand PromptsCmd("prompts",
+                          "List the system-prompt variants of a run whose "
+                          "prompts evolve, with their scores");
 
 static cl::list<std::string>
     LoadPlugins("load",
@@ -297,7 +300,8 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(AdrsCategory, *cl::TopLevelSubCommand);
   for (cl::SubCommand *Sub :
        {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd, &RunCmd, &BestCmd,
-        &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd})
+        &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd,
+        &PromptsCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -379,6 +383,8 @@ int main(int argc, char **argv) {
     return runRollback();
   if (LogCmd)
     return runLog();
+  if (PromptsCmd)
+    return runPrompts();
 
   outs() << Overview;
   return ExitUsage;

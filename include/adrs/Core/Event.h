@@ -28,6 +28,7 @@ enum class EventKind {
   Pin,       ///< A person pinned a candidate as a parent.
   Rollback,  ///< A person rolled the search back to a candidate.
   Insight,   ///< A summary of what the run learnt so far.
+  Prompt,    ///< A new system-prompt variant, or a refused one.
 };
 
 llvm::StringRef toString(EventKind K);
