@@ -1865,6 +1865,14 @@ Expected<RunSummary> Evolution::run() {
   }
 
   Error Failed = pollSteering();
+  // A scratchpad or system prompt that was due when the last session ended
+  // (a kill took its request) is asked for before the first proposal, as
+  // a single session would have.
+  if (!Failed && !budgetSpent()) {
+    Failed = maybeInsight();
+    if (!Failed)
+      Failed = maybeVariant();
+  }
   auto LastProgress = Clock::now() - std::chrono::seconds(1);
   for (;;) {
     if (Failed)
