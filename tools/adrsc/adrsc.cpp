@@ -267,6 +267,7 @@ or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
   adrsc pin|rollback adrs-runs/NAME ID
                                  keep a parent; go on from a candidate
   adrsc log adrs-runs/NAME       the run's events: bests, hints, pins, ...
+  adrsc prompts adrs-runs/NAME   the system-prompt variants, with their scores
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
