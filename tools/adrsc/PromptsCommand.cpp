@@ -107,9 +107,11 @@ int runPrompts() {
     std::string Shown = PromptsText ? Text : Line.take_front(60).str();
     if (!PromptsText && Shown.size() < Text.size())
       Shown += " ...";
+    // A whole text's later lines stay in the text column.
+    constexpr size_t TextColumn = 63;
     for (size_t At = 0; (At = Shown.find('\n', At)) != std::string::npos;
-         At += 1 + 66)
-      Shown.insert(At + 1, std::string(66, ' '));
+         At += 1 + TextColumn)
+      Shown.insert(At + 1, std::string(TextColumn, ' '));
     outs() << formatv(
         "{0,-7}  {1,-6}  {2,-5}  {3,10}  {4,8}  {5,6:F3}  {6,-7}  "
         "{7}\n",
