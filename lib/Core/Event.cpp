@@ -15,7 +15,7 @@ constexpr EnumName<EventKind> EventKindNames[] = {
     {EventKind::Tune, "tune"},         {EventKind::Stall, "stall"},
     {EventKind::Hint, "hint"},         {EventKind::Pin, "pin"},
     {EventKind::Rollback, "rollback"}, {EventKind::Insight, "insight"},
-    {EventKind::Minimize, "minimize"},
+    {EventKind::Minimize, "minimize"}, {EventKind::Prompt, "prompt"},
 };
 } // namespace
 

@@ -19,6 +19,7 @@
 #include "adrs/Eval/Evaluation.h"
 #include "adrs/Generate/Generator.h"
 #include "adrs/Generate/Prompt.h"
+#include "adrs/Generate/PromptVariants.h"
 #include "adrs/Passes/Pass.h"
 #include "adrs/Search/Strategy.h"
 #include "adrs/Store/RunStore.h"
@@ -37,6 +38,7 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -178,6 +180,23 @@ public:
       Edit.CostUSD = I.CostUSD;
       G->Scratchpads.push_back({uint64_t(I.Iteration), std::move(Edit)});
     }
+    Expected<std::vector<store::PromptVariant>> Variants =
+        (*Old)->promptVariants();
+    if (!Variants)
+      return Variants.takeError();
+    for (store::PromptVariant &V : *Variants) {
+      Recording Edit;
+      Edit.Generator = "replay";
+      Edit.Reply = V.Reply;
+      Edit.Model = V.Model;
+      Edit.Prompt = V.Prompt;
+      Edit.PromptTokens = V.PromptTokens;
+      Edit.CompletionTokens = V.CompletionTokens;
+      Edit.CostUSD = V.CostUSD;
+      if (StringRef(V.Refusal).startswith(RequestFailed))
+        Edit.Failure = StringRef(V.Refusal).drop_front(RequestFailed.size());
+      G->VariantReplies.push_back({uint64_t(V.Iteration), std::move(Edit)});
+    }
     if (G->Recorded.empty())
       return createStringError(inconvertibleErrorCode(),
                                "the run in '%s' has no recorded requests to "
@@ -230,6 +249,27 @@ public:
     return std::optional<generate::GeneratedEdit>(std::move(E));
   }
 
+  /// The recorded replies to the requests for a new system prompt, each at
+  /// the count it was asked for (the run checks them again).
+  Expected<std::optional<generate::GeneratedEdit>>
+  proposeVariant(const generate::VariantRequest &R) override {
+    std::lock_guard<std::mutex> L(Mutex);
+    if (VariantReplies.empty() || VariantReplies.front().first != R.Iteration)
+      return make_error<generate::ProposalError>(
+          "the recorded run has no system prompt request after " +
+              std::to_string(R.Iteration) +
+              " candidates: the run went another way",
+          /*Fatal=*/false, generate::GeneratedEdit());
+    Recording E = std::move(VariantReplies.front().second);
+    VariantReplies.pop_front();
+    std::optional<std::string> Failure = std::move(E.Failure);
+    generate::GeneratedEdit Edit = std::move(E);
+    if (Failure)
+      return make_error<generate::ProposalError>(*Failure, /*Fatal=*/false,
+                                                 std::move(Edit));
+    return std::optional<generate::GeneratedEdit>(std::move(Edit));
+  }
+
 private:
   ReplayGenerator() = default;
 
@@ -270,8 +310,70 @@ private:
   };
   std::map<std::string, std::vector<Recording>> Recorded;
   std::deque<std::pair<uint64_t, generate::GeneratedEdit>> Scratchpads;
+  std::deque<std::pair<uint64_t, Recording>> VariantReplies;
   std::deque<store::Steering> Steerings;
 };
+
+/// A request to the model beside the proposals (a scratchpad, a system
+/// prompt), on a thread of its own; one of each kind at a time.
+struct SideRequest {
+  uint64_t Iteration = 0; ///< Finished candidates when it was asked for.
+  generate::InsightRequest Insight;
+  generate::VariantRequest Variant;
+  std::thread Thread;
+  std::mutex Mutex;
+  std::optional<Expected<std::optional<generate::GeneratedEdit>>> Result;
+};
+
+using SideAsk = std::function<Expected<std::optional<generate::GeneratedEdit>>(
+    const SideRequest &)>;
+
+/// Starts \p Job on its thread: \p Ask makes the request.
+std::unique_ptr<SideRequest> startSide(std::unique_ptr<SideRequest> Job,
+                                       SideAsk Ask) {
+  SideRequest *Raw = Job.get();
+  Job->Thread = std::thread([Raw, Ask = std::move(Ask)] {
+    Expected<std::optional<generate::GeneratedEdit>> R = Ask(*Raw);
+    std::lock_guard<std::mutex> L(Raw->Mutex);
+    Raw->Result.emplace(std::move(R));
+  });
+  return Job;
+}
+
+/// The request in \p Slot once it is back (with \p Wait, after waiting
+/// for it); the slot is then free.
+std::unique_ptr<SideRequest> finishedSide(std::unique_ptr<SideRequest> &Slot,
+                                          bool Wait) {
+  if (!Slot)
+    return nullptr;
+  {
+    std::lock_guard<std::mutex> L(Slot->Mutex);
+    if (!Wait && !Slot->Result)
+      return nullptr;
+  }
+  Slot->Thread.join();
+  return std::move(Slot);
+}
+
+/// What a side request's failure was charged, and why it failed.
+struct SideFailure {
+  generate::GeneratedEdit Record;
+  std::string Detail;
+};
+
+SideFailure sideFailure(Error E) {
+  SideFailure F;
+  handleAllErrors(
+      std::move(E),
+      [&](const generate::ProposalError &P) {
+        F.Record = P.Record;
+        F.Detail = (RequestFailed + P.Message).str();
+      },
+      [&](const ErrorInfoBase &Other) {
+        F.Detail = (RequestFailed + Other.message()).str();
+      });
+  return F;
+}
 
 class Evolution {
 public:
@@ -319,6 +421,13 @@ private:
   Expected<std::string> runReport();
   /// Adds what a scratchpad cost to the run's and its model's totals.
   void countInsight(const store::Insight &I);
+  /// Asks for a new system prompt when one is due (`prompts evolve`).
+  Error maybeVariant();
+  /// Checks and records the system prompt asked for, once it is back (or,
+  /// with \p Wait, after waiting for it).
+  Error collectVariant(bool Wait);
+  /// Counts finished candidate \p C for the prompt variant it had.
+  void observeVariant(const store::Candidate &C);
   void record(store::Candidate C);
   /// Adds what \p C's request cost to the run's and its model's totals.
   void count(const store::Candidate &C);
@@ -387,13 +496,19 @@ private:
   /// for, and the one being written, if one is.
   std::string Scratchpad;
   uint64_t LastInsight = 0;
-  struct InsightJob {
-    generate::InsightRequest Request;
-    std::thread Thread;
-    std::mutex Mutex;
-    std::optional<Expected<std::optional<generate::GeneratedEdit>>> Result;
-  };
-  std::unique_ptr<InsightJob> Insight;
+  std::unique_ptr<SideRequest> Insight;
+  /// With `prompts evolve`: the system prompts and how their candidates
+  /// did, the spec's own (variant 0) and the placeholders a variant keeps,
+  /// the candidates there were at the last request, and the request being
+  /// answered, if one is.
+  std::optional<generate::PromptArchive> Prompts;
+  std::string BaseSystemPrompt;
+  std::vector<std::string> Placeholders;
+  uint64_t LastVariant = 0;
+  std::unique_ptr<SideRequest> Variant;
+  /// The scores of the candidates that ran to the end, for the variants'
+  /// counts (the writer may not have stored a parent yet).
+  std::unordered_map<int64_t, double> RanScores;
 };
 
 Error Evolution::prepare() {
@@ -541,9 +656,31 @@ Error Evolution::replay() {
       ++NextSteering;
     }
   };
+  if (S.Generator.PromptEvolveEvery && Proposals) {
+    Expected<generate::PromptSettings> P = generate::promptSettings(S);
+    if (!P)
+      return P.takeError();
+    BaseSystemPrompt = generate::baseSystemPrompt(*P);
+    Placeholders = generate::placeholdersOf(P->SystemTemplate);
+    Expected<generate::PromptArchive> Archive = loadPromptArchive(*Store);
+    if (!Archive)
+      return Archive.takeError();
+    Prompts = std::move(*Archive);
+    Expected<std::vector<store::PromptVariant>> Variants =
+        Store->promptVariants();
+    if (!Variants)
+      return Variants.takeError();
+    for (const store::PromptVariant &V : *Variants) {
+      LastVariant = std::max(LastVariant, uint64_t(V.Iteration));
+      charge(V.Model, V.Model.empty(), V.PromptTokens, V.CompletionTokens,
+             V.CostUSD);
+    }
+  }
   int64_t MaxId = 0;
   Error E = Store->forEachCandidate(true, [&](store::Candidate &&C) {
     SteerUpTo(C.Seq - 1);
+    if (C.Score && ranToTheEnd(C.Status))
+      RanScores[C.Id] = *C.Score;
     MaxId = std::max(MaxId, C.Id);
     NextSeq = std::max(NextSeq, C.Seq + 1);
     Search->observe(memberOf(C));
@@ -699,6 +836,11 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
     for (const auto &[Number, Text] : Steered.Hints)
       R.Hints.push_back(Text);
     R.Insight = Scratchpad;
+    if (Prompts) {
+      const generate::PromptArchive::Variant &V = Prompts->choose();
+      J.PromptVariant = V.Number;
+      R.SystemPrompt = V.Text;
+    }
   }
   return J;
 }
@@ -721,6 +863,7 @@ store::Proposal Evolution::proposalOf(const ProposalJob &J,
   P.PromptTokens = E.PromptTokens;
   P.CompletionTokens = E.CompletionTokens;
   P.CostUSD = E.CostUSD;
+  P.PromptVariant = J.PromptVariant;
   return P;
 }
 
@@ -894,6 +1037,9 @@ void Evolution::record(store::Candidate C) {
     while (Recent.size() > 8)
       Recent.pop_front();
   }
+  observeVariant(C);
+  if (C.Score && ranToTheEnd(C.Status))
+    RanScores[C.Id] = *C.Score;
   Search->observe(memberOf(C));
   std::vector<Event> Events;
   for (search::SearchEvent &E : Search->takeEvents()) {
@@ -1034,82 +1180,60 @@ Error Evolution::maybeInsight() {
   if (!Every || Insight || Stop || !Proposals ||
       Stats.Iteration < LastInsight + Every)
     return Error::success();
-  auto Job = std::make_unique<InsightJob>();
-  Job->Request.Iteration = Stats.Iteration;
-  Job->Request.Seed = S.Seed;
-  Job->Request.Spec = &S;
-  Job->Request.Previous = Scratchpad;
+  auto Job = std::make_unique<SideRequest>();
+  Job->Iteration = Stats.Iteration;
+  Job->Insight.Iteration = Stats.Iteration;
+  Job->Insight.Seed = S.Seed;
+  Job->Insight.Spec = &S;
+  Job->Insight.Previous = Scratchpad;
   // The report reads the database: everything recorded so far first.
   if (Error E = Store->flush())
     return E;
   Expected<std::string> Report = runReport();
   if (!Report)
     return Report.takeError();
-  Job->Request.Report = std::move(*Report);
-  InsightJob *Raw = Job.get();
-  Job->Thread = std::thread([this, Raw] {
-    Expected<std::optional<generate::GeneratedEdit>> R =
-        Generator->summarise(Raw->Request);
-    std::lock_guard<std::mutex> L(Raw->Mutex);
-    Raw->Result.emplace(std::move(R));
+  Job->Insight.Report = std::move(*Report);
+  Insight = startSide(std::move(Job), [this](const SideRequest &R) {
+    return Generator->summarise(R.Insight);
   });
-  Insight = std::move(Job);
   return Error::success();
 }
 
 Error Evolution::collectInsight(bool Wait) {
-  if (!Insight)
+  std::unique_ptr<SideRequest> Job = finishedSide(Insight, Wait);
+  if (!Job)
     return Error::success();
-  {
-    std::lock_guard<std::mutex> L(Insight->Mutex);
-    if (!Wait && !Insight->Result)
-      return Error::success();
-  }
-  Insight->Thread.join();
-  std::unique_ptr<InsightJob> Job = std::move(Insight);
   Expected<std::optional<generate::GeneratedEdit>> R = std::move(*Job->Result);
   store::Insight I;
-  I.Iteration = int64_t(Job->Request.Iteration);
+  I.Iteration = int64_t(Job->Iteration);
   std::string Detail;
+  generate::GeneratedEdit Record;
   if (!R) {
-    bool Cancelled = false;
-    handleAllErrors(
-        R.takeError(),
-        [&](const generate::ProposalError &P) {
-          I.Model = P.Record.Model;
-          I.Prompt = P.Record.Prompt;
-          I.Reply = P.Record.Reply;
-          I.PromptTokens = P.Record.PromptTokens;
-          I.CompletionTokens = P.Record.CompletionTokens;
-          I.CostUSD = P.Record.CostUSD;
-          Detail = "the request failed: " + P.Message;
-          // A stopping run cancels it: the next session asks again.
-          Cancelled = Stop.has_value() && P.Record.CostUSD == 0;
-        },
-        [&](const ErrorInfoBase &Other) {
-          Detail = "the request failed: " + Other.message();
-        });
-    if (Cancelled)
+    SideFailure F = sideFailure(R.takeError());
+    // A stopping run cancels it: the next session asks again.
+    if (Stop.has_value() && F.Record.CostUSD == 0)
       return Error::success();
+    Record = std::move(F.Record);
+    Detail = std::move(F.Detail);
   } else if (!*R) {
     return Error::success(); // this generator writes no scratchpads
   } else {
-    const generate::GeneratedEdit &E = **R;
-    I.Model = E.Model;
-    I.Prompt = E.Prompt;
-    I.Reply = E.Reply;
-    I.PromptTokens = E.PromptTokens;
-    I.CompletionTokens = E.CompletionTokens;
-    I.CostUSD = E.CostUSD;
+    Record = std::move(**R);
     // A model's reply is not trusted to be short: it goes into every
     // later prompt.
-    StringRef Text = StringRef(E.Reply).trim();
+    StringRef Text = StringRef(Record.Reply).trim();
     I.Text = Text.take_front(generate::MaxInsightBytes).str();
     if (Text.size() > generate::MaxInsightBytes)
       I.Text += "\n[... cut]";
     Detail = I.Text;
   }
-  LastInsight = std::max(LastInsight, Job->Request.Iteration);
+  I.Model = Record.Model;
+  I.Prompt = Record.Prompt;
+  I.Reply = Record.Reply;
+  I.PromptTokens = Record.PromptTokens;
+  I.CompletionTokens = Record.CompletionTokens;
+  I.CostUSD = Record.CostUSD;
+  LastInsight = std::max(LastInsight, Job->Iteration);
   if (!I.Text.empty())
     Scratchpad = I.Text;
   countInsight(I);
@@ -1121,6 +1245,107 @@ Error Evolution::collectInsight(bool Wait) {
               I.Text.empty() ? ": " + Detail : std::string())
           .str(),
       I.Text.empty() ? LogLevel::Notable : LogLevel::Routine);
+  return Error::success();
+}
+
+void Evolution::observeVariant(const store::Candidate &C) {
+  if (!Prompts || !C.PromptVariant ||
+      StringRef(C.Reason).startswith(RequestFailed))
+    return;
+  std::optional<double> Before;
+  if (!C.Parents.empty())
+    if (auto It = RanScores.find(C.Parents[0]); It != RanScores.end())
+      Before = It->second;
+  Prompts->observe(*C.PromptVariant,
+                   generate::improvedOnParent(C.Status, C.Score, Before));
+}
+
+Error Evolution::maybeVariant() {
+  unsigned Every = S.Generator.PromptEvolveEvery;
+  // As for a scratchpad: a rule on the count of finished candidates.
+  if (!Prompts || !Every || Variant || Stop ||
+      Stats.Iteration < LastVariant + Every)
+    return Error::success();
+  auto Job = std::make_unique<SideRequest>();
+  Job->Iteration = Stats.Iteration;
+  generate::VariantRequest &R = Job->Variant;
+  R.Iteration = Stats.Iteration;
+  R.Seed = S.Seed;
+  R.Spec = &S;
+  R.Placeholders = Placeholders;
+  for (const generate::PromptArchive::Variant *V : Prompts->bestFirst())
+    R.Best.push_back(
+        {V->Number, V->Number == 0 ? BaseSystemPrompt : V->Text, V->Tally});
+  if (Error E = Store->flush())
+    return E;
+  Expected<std::string> Report = runReport();
+  if (!Report)
+    return Report.takeError();
+  R.Report = std::move(*Report);
+  Variant = startSide(std::move(Job), [this](const SideRequest &R) {
+    return Generator->proposeVariant(R.Variant);
+  });
+  return Error::success();
+}
+
+Error Evolution::collectVariant(bool Wait) {
+  std::unique_ptr<SideRequest> Job = finishedSide(Variant, Wait);
+  if (!Job)
+    return Error::success();
+  Expected<std::optional<generate::GeneratedEdit>> R = std::move(*Job->Result);
+  store::PromptVariant V;
+  V.Iteration = int64_t(Job->Iteration);
+  generate::GeneratedEdit Record;
+  if (!R) {
+    SideFailure F = sideFailure(R.takeError());
+    if (Stop.has_value() && F.Record.CostUSD == 0)
+      return Error::success(); // cancelled: the next session asks again
+    Record = std::move(F.Record);
+    V.Refusal = std::move(F.Detail);
+  } else if (!*R) {
+    return Error::success(); // this generator writes no system prompts
+  } else {
+    Record = std::move(**R);
+    Expected<std::string> Text =
+        generate::variantFromReply(Record.Reply, Job->Variant);
+    if (Text)
+      V.Text = std::move(*Text);
+    else
+      V.Refusal = "refused: " + toString(Text.takeError());
+  }
+  V.Model = Record.Model;
+  V.Prompt = Record.Prompt;
+  V.Reply = Record.Reply;
+  V.PromptTokens = Record.PromptTokens;
+  V.CompletionTokens = Record.CompletionTokens;
+  V.CostUSD = Record.CostUSD;
+  LastVariant = std::max(LastVariant, Job->Iteration);
+  charge(V.Model, V.Model.empty(), V.PromptTokens, V.CompletionTokens,
+         V.CostUSD);
+  std::optional<int64_t> Retired;
+  std::string Detail = "after " + std::to_string(V.Iteration) + " candidates: ";
+  if (V.Refusal.empty()) {
+    V.Number = Prompts->nextNumber();
+    V.Parent = Job->Variant.Best.empty()
+                   ? std::optional<int64_t>()
+                   : std::optional<int64_t>(Job->Variant.Best.front().Number);
+    Retired = Prompts->toRetire(S.Generator.PromptVariants);
+    Prompts->add(*V.Number, V.Parent, V.Text);
+    if (Retired)
+      Prompts->retire(*Retired);
+    Detail += formatv("variant {0} (from variant {1}){2}: {3}", *V.Number,
+                      V.Parent.value_or(0),
+                      Retired ? formatv(", variant {0} retired", *Retired).str()
+                              : std::string(),
+                      StringRef(V.Text).split('\n').first.take_front(120))
+                  .str();
+  } else {
+    Detail += V.Refusal;
+  }
+  Store->addPromptVariant(
+      V, Retired,
+      Event{now(), Session, EventKind::Prompt, Detail, std::nullopt});
+  log("prompt " + Detail);
   return Error::success();
 }
 
@@ -1635,6 +1860,14 @@ Expected<RunSummary> Evolution::run() {
   }
 
   Error Failed = pollSteering();
+  // A scratchpad or system prompt that was due when the last session ended
+  // (a kill took its request) is asked for before the first proposal, as
+  // a single session would have.
+  if (!Failed && !budgetSpent()) {
+    Failed = maybeInsight();
+    if (!Failed)
+      Failed = maybeVariant();
+  }
   auto LastProgress = Clock::now() - std::chrono::seconds(1);
   for (;;) {
     if (Failed)
@@ -1668,7 +1901,7 @@ Expected<RunSummary> Evolution::run() {
       while (!Stop && Proposals->inFlight() < Asked &&
              InFlight.size() + Proposals->inFlight() < Depth + Asked &&
              !(OneByOne && (!InFlight.empty() || Proposals->inFlight() ||
-                            TunesInFlight || Insight))) {
+                            TunesInFlight || Insight || Variant))) {
         Expected<ProposalJob> J = select(NextId);
         if (!J) {
           Failed = J.takeError();
@@ -1727,6 +1960,14 @@ Expected<RunSummary> Evolution::run() {
       Failed = std::move(E);
       break;
     }
+    if (Error E = collectVariant(/*Wait=*/false)) {
+      Failed = std::move(E);
+      break;
+    }
+    if (Error E = maybeVariant()) {
+      Failed = std::move(E);
+      break;
+    }
     if (O.OnProgress &&
         Clock::now() - LastProgress > std::chrono::milliseconds(200)) {
       O.OnProgress(progress());
@@ -1738,6 +1979,8 @@ Expected<RunSummary> Evolution::run() {
   if (Proposals)
     Proposals->stop();
   if (Error E = collectInsight(/*Wait=*/true))
+    Failed = joinErrors(std::move(Failed), std::move(E));
+  if (Error E = collectVariant(/*Wait=*/true))
     Failed = joinErrors(std::move(Failed), std::move(E));
   Pool->stop();
 
@@ -1809,6 +2052,37 @@ Error Evolution::minimizeBest(RunSummary &Sum) {
 }
 
 } // namespace
+
+Expected<generate::PromptArchive> loadPromptArchive(store::RunStore &Store) {
+  generate::PromptArchive Archive;
+  Expected<std::vector<store::PromptVariant>> Variants = Store.promptVariants();
+  if (!Variants)
+    return Variants.takeError();
+  for (const store::PromptVariant &V : *Variants)
+    if (V.Number)
+      Archive.add(*V.Number, V.Parent, V.Text);
+  for (const store::PromptVariant &V : *Variants)
+    if (V.Number && V.RetiredAfter)
+      Archive.retire(*V.Number);
+  // The same rule as the run's (Evolution::observeVariant): a failed
+  // request made no candidate; a parent is an earlier candidate that ran
+  // to the end.
+  std::unordered_map<int64_t, double> Ran;
+  if (Error E = Store.forEachCandidate(false, [&](store::Candidate &&C) {
+        if (C.PromptVariant && !StringRef(C.Reason).startswith(RequestFailed)) {
+          std::optional<double> Before;
+          if (!C.Parents.empty())
+            if (auto It = Ran.find(C.Parents[0]); It != Ran.end())
+              Before = It->second;
+          Archive.observe(*C.PromptVariant, generate::improvedOnParent(
+                                                C.Status, C.Score, Before));
+        }
+        if (C.Score && ranToTheEnd(C.Status))
+          Ran[C.Id] = *C.Score;
+      }))
+    return std::move(E);
+  return std::move(Archive);
+}
 
 Expected<RunSummary> run(const spec::Spec &S,
                          const std::vector<regions::Region> &Regions,

@@ -36,6 +36,8 @@ struct ProposalJob {
   generate::ProposalRequest Request;
   std::mt19937_64 Rng;
   unsigned FixesLeft = 0;
+  /// The system-prompt variant its prompt has, when prompts evolve.
+  std::optional<int64_t> PromptVariant;
 };
 
 /// A reply that could not be used, and why.

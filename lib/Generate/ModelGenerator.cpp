@@ -18,6 +18,7 @@
 #include "adrs/Generate/Generator.h"
 #include "adrs/Generate/Pricing.h"
 #include "adrs/Generate/Prompt.h"
+#include "adrs/Generate/PromptVariants.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -213,6 +214,19 @@ public:
     if (!E)
       return E.takeError();
     E->Description = "a scratchpad by " + M.Name;
+    return std::optional<GeneratedEdit>(std::move(*E));
+  }
+
+  Expected<std::optional<GeneratedEdit>>
+  proposeVariant(const VariantRequest &R) override {
+    // A stream apart from the proposals' and the scratchpads'.
+    std::mt19937_64 Rng((R.Seed * 7919 + R.Iteration) ^ 0x5052'4F4D'5054ULL);
+    const ModelSettings &M = Models.choose("", Rng);
+    Expected<GeneratedEdit> E = ask(M, buildVariantPrompt(R), R.Iteration,
+                                    R.Seed * 1000003 + R.Iteration + 2);
+    if (!E)
+      return E.takeError();
+    E->Description = "a system prompt by " + M.Name;
     return std::optional<GeneratedEdit>(std::move(*E));
   }
 

@@ -1,6 +1,7 @@
 //===- Prompt.cpp - What a model is asked ---------------------------------===//
 
 #include "adrs/Generate/Prompt.h"
+#include "adrs/Generate/PromptVariants.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -363,8 +364,13 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
   const char *Order[] = {"problem",  "hints",    "insight",      "objectives",
                          "regions",  "context",  "parent",       "workloads",
                          "feedback", "attempts", "inspirations", "format"};
+  // An evolved variant stands for the system message (or the template it
+  // evolved from).
+  const std::string &System =
+      R.SystemPrompt.empty() ? P.SystemTemplate : R.SystemPrompt;
   auto Size = [&] {
-    size_t N = std::strlen(SystemMessage);
+    size_t N = R.SystemPrompt.empty() ? std::strlen(SystemMessage)
+                                      : R.SystemPrompt.size();
     for (const auto &[K, V] : Parts)
       N += V.size();
     return N;
@@ -397,9 +403,8 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
         "(Left out to fit the context budget: " + join(LeftOut, ", ") + ".)\n";
   std::vector<ChatMessage> Messages;
   Messages.push_back(
-      {ChatMessage::Role::System, P.SystemTemplate.empty()
-                                      ? std::string(SystemMessage)
-                                      : substitute(P.SystemTemplate, Parts)});
+      {ChatMessage::Role::System, System.empty() ? std::string(SystemMessage)
+                                                 : substitute(System, Parts)});
   Messages.push_back({ChatMessage::Role::User, User});
   for (const FixRound &F : R.Fixes) {
     Messages.push_back({ChatMessage::Role::Assistant, F.Reply});
@@ -430,6 +435,50 @@ std::vector<ChatMessage> buildInsightPrompt(const InsightRequest &R) {
            "You keep the scratchpad of an automated search that improves a "
            "program: you read what the search has tried and sum up what it "
            "has learnt, briefly and concretely."},
+          {ChatMessage::Role::User, User}};
+}
+
+std::string baseSystemPrompt(const PromptSettings &P) {
+  return P.SystemTemplate.empty() ? std::string(SystemMessage)
+                                  : P.SystemTemplate;
+}
+
+std::vector<ChatMessage> buildVariantPrompt(const VariantRequest &R) {
+  const spec::Spec &S = *R.Spec;
+  std::string User = problemPart(S) + "\n" + objectivesPart(S) +
+                     "\n## The search so far (after " +
+                     std::to_string(R.Iteration) + " candidates)\n\n" +
+                     cut(StringRef(R.Report).trim(), 16000) + "\n";
+  User += "\n## The system prompts in use, the best first\n\nEach proposal "
+          "of the search is asked with one of these system prompts. A "
+          "prompt's score is (improved + 1) / (candidates + 2): how often "
+          "the candidates it produced scored above their parent.\n";
+  for (const ShownVariant &V : R.Best)
+    User += formatv("\n### Variant {0}: score {1}, {2} of {3} candidates "
+                    "improved\n\n",
+                    V.Number, number(variantScore(V.Tally)), V.Tally.Improved,
+                    V.Tally.Finished)
+                .str() +
+            cut(StringRef(V.Text).trim(), MaxVariantBytes) + "\n";
+  User += "\n## What to write\n\nA new system prompt that would make the "
+          "model propose better edits than the prompts above: build on what "
+          "the best ones say and on what the search has learnt. Answer with "
+          "the prompt's text alone: plain text, at most " +
+          std::to_string(MaxVariantBytes) +
+          " characters, no code and no code fences. Do not describe how to "
+          "format the answer: the instructions on the edit format are fixed "
+          "and always follow the prompt.";
+  if (!R.Placeholders.empty()) {
+    User += " Keep each of these placeholders exactly once, as they are:";
+    for (const std::string &P : R.Placeholders)
+      User += " {{" + P + "}}";
+    User += "; add no other.";
+  }
+  User += "\n";
+  return {{ChatMessage::Role::System,
+           "You improve the system prompt of an automated search that asks "
+           "a model for edits of a program: you read how each prompt did "
+           "and write a better one."},
           {ChatMessage::Role::User, User}};
 }
 

@@ -1232,6 +1232,33 @@ void Sema::generator(const Statement &S) {
          if (auto N = count(X.Values[1], "insight", 1, 1000000))
            G.InsightEvery = unsigned(*N);
        }},
+      {"prompts",
+       [&](const Setting &X) {
+         const char *Form = "prompts evolve every 20 variants 4";
+         if (!arity(X, 3, 5, Form))
+           return;
+         if (X.Values[0].Text != "evolve" || X.Values[1].Text != "every") {
+           error(X.Values[0], "expected: prompts evolve every M [variants K] "
+                              "(a new system prompt every M candidates, at "
+                              "most K in use)");
+           return;
+         }
+         if (X.Values.size() == 4 ||
+             (X.Values.size() == 5 && X.Values[3].Text != "variants")) {
+           error(X.Values[3], "expected 'variants K' after 'prompts evolve "
+                              "every M'");
+           return;
+         }
+         std::optional<uint64_t> Every =
+             count(X.Values[2], "prompts evolve every", 1, 1000000);
+         std::optional<uint64_t> Kept = 4;
+         if (X.Values.size() == 5)
+           Kept = count(X.Values[4], "variants", 2, 64);
+         if (Every && Kept) {
+           G.PromptEvolveEvery = unsigned(*Every);
+           G.PromptVariants = unsigned(*Kept);
+         }
+       }},
       {"context",
        [&](const Setting &X) {
          if (arity(X, 1, 1, "context 24000"))

@@ -115,6 +115,8 @@ json::Value toJSON(const Spec &S) {
     Generator["timeout_s"] = G.RequestTimeoutSeconds;
     Generator["fix_attempts"] = G.FixAttempts;
     Generator["insight_every"] = G.InsightEvery;
+    Generator["prompt_evolve_every"] = G.PromptEvolveEvery;
+    Generator["prompt_variants"] = G.PromptVariants;
     Generator["edit"] = toString(G.Edit);
     Generator["context_tokens"] = G.ContextTokens;
     Generator["system_prompt"] = G.SystemPrompt;
@@ -141,6 +143,8 @@ json::Value toJSON(const Spec &S) {
     Generator["user_prompt"] = G.UserPrompt;
     Generator["fix_attempts"] = G.FixAttempts;
     Generator["insight_every"] = G.InsightEvery;
+    Generator["prompt_evolve_every"] = G.PromptEvolveEvery;
+    Generator["prompt_variants"] = G.PromptVariants;
     Generator["bandit"] = G.Bandit;
     Generator["context_tokens"] = G.ContextTokens;
     json::Object Prices;

@@ -49,6 +49,13 @@ public:
     sqlite3_bind_double(S, I, V);
     return *this;
   }
+  Statement &bind(int I, std::optional<int64_t> V) {
+    if (V)
+      sqlite3_bind_int64(S, I, *V);
+    else
+      sqlite3_bind_null(S, I);
+    return *this;
+  }
   Statement &bind(int I, std::optional<double> V) {
     if (V)
       sqlite3_bind_double(S, I, *V);
@@ -137,7 +144,8 @@ CREATE TABLE IF NOT EXISTS candidates(
   session INTEGER NOT NULL,
   model TEXT NOT NULL DEFAULT '',
   prompt_tokens INTEGER NOT NULL DEFAULT 0,
-  completion_tokens INTEGER NOT NULL DEFAULT 0);
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  prompt_variant INTEGER);
 CREATE INDEX IF NOT EXISTS candidates_fingerprint ON candidates(fingerprint);
 CREATE TABLE IF NOT EXISTS pending(
   id INTEGER PRIMARY KEY,
@@ -153,7 +161,8 @@ CREATE TABLE IF NOT EXISTS pending(
   model TEXT NOT NULL DEFAULT '',
   prompt_tokens INTEGER NOT NULL DEFAULT 0,
   completion_tokens INTEGER NOT NULL DEFAULT 0,
-  cost REAL NOT NULL DEFAULT 0);
+  cost REAL NOT NULL DEFAULT 0,
+  prompt_variant INTEGER);
 CREATE TABLE IF NOT EXISTS events(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at REAL NOT NULL,
@@ -179,14 +188,43 @@ CREATE TABLE IF NOT EXISTS insights(
   prompt_tokens INTEGER NOT NULL,
   completion_tokens INTEGER NOT NULL,
   cost REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS prompt_variants(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  number INTEGER UNIQUE,
+  parent INTEGER,
+  iteration INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  refusal TEXT NOT NULL,
+  retired_after INTEGER,
+  model TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cost REAL NOT NULL);
 )sql";
+
+/// Version 2 lacks the prompt variant of candidates and pending ones; the
+/// new table comes with the schema above.
+constexpr const char *MigrateFrom2 =
+    "ALTER TABLE candidates ADD COLUMN prompt_variant INTEGER; "
+    "ALTER TABLE pending ADD COLUMN prompt_variant INTEGER; "
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
 constexpr const char *CandidateColumns =
     "id, seq, parents, island, generator, operator, description, status, "
     "reason, feasible, score, objectives, features, fingerprint, cost, "
     "wall_ms, finished_at, session, edit, prompt, reply, regions, result, "
     "test, "
-    "model, prompt_tokens, completion_tokens";
+    "model, prompt_tokens, completion_tokens, prompt_variant";
+
+/// The same columns from a version 2 database, read as it is.
+constexpr const char *CandidateColumnsV2 =
+    "id, seq, parents, island, generator, operator, description, status, "
+    "reason, feasible, score, objectives, features, fingerprint, cost, "
+    "wall_ms, finished_at, session, edit, prompt, reply, regions, result, "
+    "test, "
+    "model, prompt_tokens, completion_tokens, NULL";
 
 Expected<Candidate> readCandidate(const Statement &S, bool Full) {
   Candidate C;
@@ -227,6 +265,8 @@ Expected<Candidate> readCandidate(const Statement &S, bool Full) {
   C.Model = S.text(24);
   C.PromptTokens = uint64_t(S.integer(25));
   C.CompletionTokens = uint64_t(S.integer(26));
+  if (!S.isNull(27))
+    C.PromptVariant = S.integer(27);
   return std::move(C);
 }
 
@@ -236,6 +276,9 @@ struct RunStore::Impl {
   sqlite3 *Writer = nullptr; ///< Used only by the writer thread once it runs.
   sqlite3 *Reader = nullptr;
   bool ReadOnly = false;
+  /// What a candidate is read with: a version 2 database opened read-only
+  /// has no prompt variants.
+  const char *Columns = CandidateColumns;
 
   std::mutex Mutex;
   std::condition_variable Wake, Drained;
@@ -332,20 +375,24 @@ static Expected<sqlite3 *> openConnection(StringRef Path, int Flags) {
   return DB;
 }
 
-static Error checkVersion(sqlite3 *DB, StringRef Path) {
+/// The database's schema version: the current one, or the one before
+/// (which a writer migrates); none in a new database.
+static Expected<std::optional<int>> checkVersion(sqlite3 *DB, StringRef Path) {
   Statement S(DB, "SELECT value FROM meta WHERE key = 'schema_version'");
   if (!S)
     return sqliteError(DB, "'" + Path + "' is not an adrsc run database");
   if (S.step() != SQLITE_ROW)
-    return Error::success();
+    return std::nullopt;
   std::string V = S.text(0);
-  if (V != std::to_string(SchemaVersion))
+  if (V != std::to_string(SchemaVersion) &&
+      V != std::to_string(SchemaVersion - 1))
     return createStringError(
         inconvertibleErrorCode(),
         "the run database '%s' has schema version %s; this adrsc reads "
-        "version %d (start a new run directory, or use the adrsc that made it)",
-        Path.str().c_str(), V.c_str(), SchemaVersion);
-  return Error::success();
+        "versions %d and %d (start a new run directory, or use the adrsc "
+        "that made it)",
+        Path.str().c_str(), V.c_str(), SchemaVersion - 1, SchemaVersion);
+  return std::optional<int>(std::stoi(V));
 }
 
 Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
@@ -368,8 +415,19 @@ Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
     return createStringError(
         inconvertibleErrorCode(), "'%s' is not an adrsc run database: %s",
         Path.str().c_str(), toString(std::move(E)).c_str());
-  if (Error E = checkVersion(I->Writer, Path))
-    return E;
+  Expected<std::optional<int>> Version = checkVersion(I->Writer, Path);
+  if (!Version)
+    return Version.takeError();
+  if (*Version == SchemaVersion - 1)
+    if (Error E = exec(I->Writer, std::string("BEGIN IMMEDIATE; ") +
+                                      MigrateFrom2 + " COMMIT;")) {
+      consumeError(exec(I->Writer, "ROLLBACK"));
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot bring the run database '%s' to schema "
+                               "version %d: %s",
+                               Path.str().c_str(), SchemaVersion,
+                               toString(std::move(E)).c_str());
+    }
   if (Error E = exec(I->Writer,
                      ("INSERT OR IGNORE INTO meta VALUES('schema_version', '" +
                       std::to_string(SchemaVersion) + "')")))
@@ -392,8 +450,11 @@ Expected<std::unique_ptr<RunStore>> RunStore::openReadOnly(StringRef Path) {
   if (!R)
     return R.takeError();
   I->Reader = *R;
-  if (Error E = checkVersion(I->Reader, Path))
-    return E;
+  Expected<std::optional<int>> Version = checkVersion(I->Reader, Path);
+  if (!Version)
+    return Version.takeError();
+  if (*Version == SchemaVersion - 1)
+    I->Columns = CandidateColumnsV2;
   Statement S(I->Reader, "SELECT count(*) FROM candidates");
   if (!S)
     return createStringError(inconvertibleErrorCode(),
@@ -431,7 +492,7 @@ void RunStore::setMetaAsync(std::string Key, std::string Value) {
 
 Error RunStore::forEachCandidate(bool Full,
                                  const std::function<void(Candidate &&)> &Fn) {
-  Statement S(I->Reader, std::string("SELECT ") + CandidateColumns +
+  Statement S(I->Reader, std::string("SELECT ") + I->Columns +
                              " FROM candidates ORDER BY seq");
   if (!S)
     return sqliteError(I->Reader, "cannot read the candidates");
@@ -448,7 +509,7 @@ Error RunStore::forEachCandidate(bool Full,
 }
 
 Expected<std::optional<Candidate>> RunStore::candidate(int64_t Id) {
-  Statement S(I->Reader, std::string("SELECT ") + CandidateColumns +
+  Statement S(I->Reader, std::string("SELECT ") + I->Columns +
                              " FROM candidates WHERE id = ?");
   if (!S)
     return sqliteError(I->Reader, "cannot read candidate #" + Twine(Id));
@@ -487,10 +548,13 @@ Expected<std::vector<Candidate>> RunStore::lineage(int64_t Id,
 
 Expected<std::vector<Proposal>> RunStore::pending() {
   std::vector<Proposal> Out;
-  Statement S(I->Reader, "SELECT id, parents, island, generator, operator, "
-                         "description, edit, prompt, reply, regions, model, "
-                         "prompt_tokens, completion_tokens, cost FROM pending "
-                         "ORDER BY id");
+  Statement S(
+      I->Reader,
+      std::string("SELECT id, parents, island, generator, operator, "
+                  "description, edit, prompt, reply, regions, model, "
+                  "prompt_tokens, completion_tokens, cost, ") +
+          (I->Columns == CandidateColumnsV2 ? "NULL" : "prompt_variant") +
+          " FROM pending ORDER BY id");
   if (!S)
     return sqliteError(I->Reader, "cannot read the pending candidates");
   int RC;
@@ -510,6 +574,8 @@ Expected<std::vector<Proposal>> RunStore::pending() {
     P.PromptTokens = uint64_t(S.integer(11));
     P.CompletionTokens = uint64_t(S.integer(12));
     P.CostUSD = S.real(13);
+    if (!S.isNull(14))
+      P.PromptVariant = S.integer(14);
     Out.push_back(std::move(P));
   }
   if (RC != SQLITE_DONE)
@@ -644,6 +710,41 @@ Expected<std::vector<Insight>> RunStore::insights() {
   return std::move(Out);
 }
 
+Expected<std::vector<PromptVariant>> RunStore::promptVariants() {
+  std::vector<PromptVariant> Out;
+  if (!hasTable(I->Reader, "prompt_variants"))
+    return std::move(Out);
+  Statement S(I->Reader,
+              "SELECT number, parent, iteration, text, refusal, retired_after, "
+              "model, prompt, reply, prompt_tokens, completion_tokens, cost "
+              "FROM prompt_variants ORDER BY id");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the run's prompt variants");
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
+    PromptVariant V;
+    if (!S.isNull(0))
+      V.Number = S.integer(0);
+    if (!S.isNull(1))
+      V.Parent = S.integer(1);
+    V.Iteration = S.integer(2);
+    V.Text = S.text(3);
+    V.Refusal = S.text(4);
+    if (!S.isNull(5))
+      V.RetiredAfter = S.integer(5);
+    V.Model = S.text(6);
+    V.Prompt = S.text(7);
+    V.Reply = S.text(8);
+    V.PromptTokens = uint64_t(S.integer(9));
+    V.CompletionTokens = uint64_t(S.integer(10));
+    V.CostUSD = S.real(11);
+    Out.push_back(std::move(V));
+  }
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the run's prompt variants");
+  return std::move(Out);
+}
+
 Expected<int64_t> RunStore::candidateCount() {
   Statement S(I->Reader, "SELECT count(*) FROM candidates");
   if (!S || S.step() != SQLITE_ROW)
@@ -686,7 +787,7 @@ Expected<int64_t> RunStore::maxId() {
 void RunStore::addPending(const Proposal &P) {
   I->enqueue([P](sqlite3 *DB) -> Error {
     Statement S(DB, "INSERT OR REPLACE INTO pending VALUES(?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?, ?, ?)");
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)
       return sqliteError(DB, "cannot record a pending candidate");
     S.bind(1, P.Id)
@@ -702,7 +803,8 @@ void RunStore::addPending(const Proposal &P) {
         .bind(11, P.Model)
         .bind(12, int64_t(P.PromptTokens))
         .bind(13, int64_t(P.CompletionTokens))
-        .bind(14, P.CostUSD);
+        .bind(14, P.CostUSD)
+        .bind(15, P.PromptVariant);
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record pending candidate " + Twine(P.Id));
     return Error::success();
@@ -747,7 +849,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
     }
     Statement S(DB, std::string("INSERT INTO candidates(") + CandidateColumns +
                         ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)
       return sqliteError(DB, "cannot record a candidate");
     S.bind(1, C.Id)
@@ -776,7 +878,8 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
         .bind(24, C.TestJSON)
         .bind(25, C.Model)
         .bind(26, int64_t(C.PromptTokens))
-        .bind(27, int64_t(C.CompletionTokens));
+        .bind(27, int64_t(C.CompletionTokens))
+        .bind(28, C.PromptVariant);
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record candidate " + Twine(C.Id));
     Statement D(DB, "DELETE FROM pending WHERE id = ?");
@@ -850,6 +953,41 @@ void RunStore::addInsight(const Insight &In, const Event &E) {
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record an insight");
     return insertEvent(DB, E);
+  });
+}
+
+void RunStore::addPromptVariant(const PromptVariant &V,
+                                std::optional<int64_t> Retire,
+                                std::optional<Event> E) {
+  I->enqueue([V, Retire, E](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT INTO prompt_variants(number, parent, iteration, "
+                    "text, refusal, retired_after, model, prompt, reply, "
+                    "prompt_tokens, completion_tokens, cost) VALUES(?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!S)
+      return sqliteError(DB, "cannot record a prompt variant");
+    S.bind(1, V.Number)
+        .bind(2, V.Parent)
+        .bind(3, V.Iteration)
+        .bind(4, V.Text)
+        .bind(5, V.Refusal)
+        .bind(6, V.RetiredAfter)
+        .bind(7, V.Model)
+        .bind(8, V.Prompt)
+        .bind(9, V.Reply)
+        .bind(10, int64_t(V.PromptTokens))
+        .bind(11, int64_t(V.CompletionTokens))
+        .bind(12, V.CostUSD);
+    if (S.step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record a prompt variant");
+    if (Retire) {
+      Statement R(DB, "UPDATE prompt_variants SET retired_after = ? WHERE "
+                      "number = ?");
+      if (!R || R.bind(1, V.Iteration).bind(2, *Retire).step() != SQLITE_DONE)
+        return sqliteError(DB,
+                           "cannot retire prompt variant " + Twine(*Retire));
+    }
+    return E ? insertEvent(DB, *E) : Error::success();
   });
 }
 

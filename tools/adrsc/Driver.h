@@ -40,6 +40,7 @@ extern llvm::cl::SubCommand RollbackCmd;
 extern llvm::cl::SubCommand LogCmd;
 extern llvm::cl::SubCommand ReportCmd;
 extern llvm::cl::SubCommand ServeCmd;
+extern llvm::cl::SubCommand PromptsCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -95,6 +96,7 @@ int runRollback();
 int runLog();
 int runReport();
 int runServe();
+int runPrompts();
 
 } // namespace driver
 } // namespace adrs

@@ -88,6 +88,9 @@ cl::SubCommand ReportCmd("report",
 cl::SubCommand ServeCmd("serve", "Serve a run's report as a live dashboard on "
                                  "127.0.0.1 while the run goes on (/ and "
                                  "/report.json)");
+cl::SubCommand PromptsCmd("prompts",
+                          "List the system-prompt variants of a run whose "
+                          "prompts evolve, with their scores");
 
 static cl::list<std::string>
     LoadPlugins("load",
@@ -273,6 +276,7 @@ or ADRS_EVOLVE, describe the problem in a spec (docs/spec-language.md), then:
   adrsc log adrs-runs/NAME       the run's events: bests, hints, pins, ...
   adrsc report adrs-runs/NAME    the run's report as one HTML page (or JSON)
   adrsc serve adrs-runs/NAME     the report as a live dashboard on 127.0.0.1
+  adrsc prompts adrs-runs/NAME   the system-prompt variants, with their scores
 
 Run 'adrsc help <command>' or 'adrsc <command> --help' for a command's options.
 Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.
@@ -307,7 +311,7 @@ int main(int argc, char **argv) {
   for (cl::SubCommand *Sub :
        {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd, &RunCmd, &BestCmd,
         &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd,
-        &ReportCmd, &ServeCmd})
+        &ReportCmd, &ServeCmd, &PromptsCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -393,6 +397,8 @@ int main(int argc, char **argv) {
     return runReport();
   if (ServeCmd)
     return runServe();
+  if (PromptsCmd)
+    return runPrompts();
 
   outs() << Overview;
   return ExitUsage;

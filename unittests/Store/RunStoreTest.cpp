@@ -295,4 +295,95 @@ TEST_F(RunStoreTest, ARunMadeBeforeSteeringReadsAsUnsteered) {
   EXPECT_TRUE(value(R->insights()).empty());
 }
 
+TEST_F(RunStoreTest, AVersion2DatabaseIsReadAsItIsAndMigratedByAWriter) {
+  // The tables of schema version 2 that changed, with one candidate and
+  // one pending.
+  sqlite3 *DB = nullptr;
+  ASSERT_EQ(sqlite3_open(Path.c_str(), &DB), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(
+          DB,
+          "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+          "INSERT INTO meta VALUES('schema_version', '2');"
+          "CREATE TABLE candidates(id INTEGER PRIMARY KEY, seq INTEGER NOT "
+          "NULL UNIQUE, parents TEXT NOT NULL, island INTEGER NOT NULL, "
+          "generator TEXT NOT NULL, operator TEXT NOT NULL, description TEXT "
+          "NOT NULL, edit TEXT NOT NULL, prompt TEXT NOT NULL, reply TEXT NOT "
+          "NULL, regions TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT "
+          "NULL, feasible INTEGER NOT NULL, score REAL, objectives TEXT NOT "
+          "NULL, features TEXT NOT NULL, fingerprint TEXT NOT NULL, result "
+          "TEXT NOT NULL, test TEXT NOT NULL DEFAULT '', cost REAL NOT NULL, "
+          "wall_ms REAL NOT NULL, finished_at REAL NOT NULL, session INTEGER "
+          "NOT NULL, model TEXT NOT NULL DEFAULT '', prompt_tokens INTEGER NOT "
+          "NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0);"
+          "INSERT INTO candidates VALUES(0, 1, '[]', 0, 'baseline', '', '', "
+          "'', '', '', '{}', 'ok', '', 1, 1.5, '[]', '{}', '', '{}', '', 0, 0, "
+          "0, 1, '', 0, 0);"
+          "CREATE TABLE pending(id INTEGER PRIMARY KEY, parents TEXT NOT NULL, "
+          "island INTEGER NOT NULL, generator TEXT NOT NULL, operator TEXT NOT "
+          "NULL, description TEXT NOT NULL, edit TEXT NOT NULL, prompt TEXT "
+          "NOT NULL, reply TEXT NOT NULL, regions TEXT NOT NULL, model TEXT "
+          "NOT NULL DEFAULT '', prompt_tokens INTEGER NOT NULL DEFAULT 0, "
+          "completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL NOT NULL "
+          "DEFAULT 0);"
+          "INSERT INTO pending VALUES(1, '[0]', 0, 'llm', '', '', '', '', '', "
+          "'{}', 'm', 0, 0, 0);",
+          nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(DB);
+  {
+    std::unique_ptr<RunStore> R = value(RunStore::openReadOnly(Path));
+    ASSERT_TRUE(R);
+    std::optional<Candidate> Base = value(R->candidate(0));
+    ASSERT_TRUE(Base);
+    EXPECT_EQ(Base->Score, 1.5);
+    EXPECT_FALSE(Base->PromptVariant);
+    ASSERT_EQ(value(R->pending()).size(), 1u);
+    EXPECT_TRUE(value(R->promptVariants()).empty());
+    EXPECT_EQ(value(R->meta("schema_version")), std::string("2"))
+        << "a reader changes nothing";
+  }
+  std::unique_ptr<RunStore> W = value(RunStore::open(Path));
+  ASSERT_TRUE(W);
+  EXPECT_EQ(value(W->meta("schema_version")), std::string("3"));
+  std::vector<Proposal> Pending = value(W->pending());
+  ASSERT_EQ(Pending.size(), 1u);
+  EXPECT_EQ(Pending[0].Model, "m");
+  EXPECT_FALSE(Pending[0].PromptVariant);
+  Candidate C = candidate(1, 2.5);
+  C.PromptVariant = 2;
+  W->addCandidate(C);
+  PromptVariant One, Refused, Two;
+  One.Number = 1;
+  One.Parent = 0;
+  One.Iteration = 4;
+  One.Text = "one";
+  Refused.Iteration = 8;
+  Refused.Refusal = "refused: the reply is empty";
+  Two.Number = 2;
+  Two.Parent = 1;
+  Two.Iteration = 12;
+  Two.Text = "two";
+  W->addPromptVariant(One, std::nullopt, std::nullopt);
+  W->addPromptVariant(Refused, std::nullopt, std::nullopt);
+  W->addPromptVariant(Two, /*Retire=*/1,
+                      Event{1.0, 1, EventKind::Prompt, "variant 2", {}});
+  ASSERT_FALSE(bool(W->flush()));
+  std::optional<Candidate> Back = value(W->candidate(1));
+  ASSERT_TRUE(Back);
+  EXPECT_EQ(Back->PromptVariant, 2);
+  EXPECT_TRUE(value(W->pending()).empty());
+  std::vector<PromptVariant> Variants = value(W->promptVariants());
+  ASSERT_EQ(Variants.size(), 3u);
+  EXPECT_EQ(Variants[0].Number, 1);
+  EXPECT_EQ(Variants[0].RetiredAfter, 12) << "retired when 2 came";
+  EXPECT_FALSE(Variants[1].Number);
+  EXPECT_EQ(Variants[1].Refusal, "refused: the reply is empty");
+  EXPECT_EQ(Variants[2].Parent, 1);
+  EXPECT_FALSE(Variants[2].RetiredAfter);
+  std::vector<Event> Events = value(W->events());
+  ASSERT_EQ(Events.size(), 1u);
+  EXPECT_EQ(Events[0].Kind, EventKind::Prompt);
+}
+
 } // namespace

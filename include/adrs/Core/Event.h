@@ -32,6 +32,7 @@ enum class EventKind {
   /// The best program was minimised (RUNDIR/minimize.json); its subject is
   /// the best candidate.
   Minimize,
+  Prompt, ///< A new system-prompt variant, or a refused one.
 };
 
 llvm::StringRef toString(EventKind K);

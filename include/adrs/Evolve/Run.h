@@ -13,6 +13,7 @@
 #define ADRS_EVOLVE_RUN_H
 
 #include "adrs/Core/Status.h"
+#include "adrs/Generate/PromptVariants.h"
 #include "adrs/Regions/Region.h"
 #include "adrs/Spec/Spec.h"
 #include "adrs/Store/RunStore.h"
@@ -104,6 +105,11 @@ llvm::Expected<RunSummary> run(const spec::Spec &S,
 /// The default run directory of a spec: adrs-runs/<problem> next to it.
 std::string defaultRunDirectory(const spec::Spec &S);
 std::string databasePath(llvm::StringRef RunDirectory);
+
+/// The system-prompt variants of a run (`prompts evolve`) and how the
+/// candidates of each did, from its database.
+llvm::Expected<generate::PromptArchive>
+loadPromptArchive(store::RunStore &Store);
 /// Whether an adrsc holds the run in \p RunDirectory (its lock) right now.
 bool runInProgress(llvm::StringRef RunDirectory);
 

@@ -89,7 +89,12 @@ struct ProposalRequest {
   std::string Model;
   /// The run's latest scratchpad: what a model made of the run so far.
   std::string Insight;
+  /// An evolved system prompt (`prompts evolve`) to use instead of the
+  /// spec's; empty: the spec's.
+  std::string SystemPrompt;
 };
+
+struct VariantRequest;
 
 /// What a generator is given to sum up a run in a scratchpad.
 struct InsightRequest {
@@ -146,6 +151,15 @@ public:
   /// ProposalError, as for propose().
   virtual llvm::Expected<std::optional<GeneratedEdit>>
   summarise(const InsightRequest &R) {
+    return std::nullopt;
+  }
+
+  /// A new system prompt from the best ones of \p R, written by the
+  /// generator's model: the reply is its text, as the model wrote it (the
+  /// run checks it). None: this generator has no model to ask. A failure
+  /// is a ProposalError, as for propose().
+  virtual llvm::Expected<std::optional<GeneratedEdit>>
+  proposeVariant(const VariantRequest &R) {
     return std::nullopt;
   }
 };

@@ -185,6 +185,11 @@ struct GeneratorSpec {
   /// Every this many finished candidates, one request sums up what the run
   /// has learnt in a scratchpad that later prompts show; 0: never.
   unsigned InsightEvery = 0;
+  /// `prompts evolve every M [variants K]`: every M finished candidates,
+  /// one request proposes a new system prompt from the best ones; the
+  /// archive keeps at most K of them in use. 0: the system prompt is fixed.
+  unsigned PromptEvolveEvery = 0;
+  unsigned PromptVariants = 4;
   // Command generator: a program that reads a prompt on stdin and writes
   // its reply on stdout.
   std::string Command;

@@ -32,9 +32,10 @@
 namespace adrs {
 namespace store {
 
-/// Bumped whenever the tables change; a database of another version is
-/// refused with a message rather than misread.
-constexpr int SchemaVersion = 2;
+/// Bumped whenever the tables change. A writer migrates a database of the
+/// version before (2: without prompt variants) and a reader reads it as it
+/// is; any other version is refused with a message rather than misread.
+constexpr int SchemaVersion = 3;
 
 /// A candidate as proposed: what to evaluate and where it came from.
 struct Proposal {
@@ -52,6 +53,8 @@ struct Proposal {
   std::string Model; ///< The model that wrote the edit, if one did.
   uint64_t PromptTokens = 0, CompletionTokens = 0;
   double CostUSD = 0; ///< What its request cost.
+  /// The system-prompt variant its prompt had, when prompts evolve.
+  std::optional<int64_t> PromptVariant;
 };
 
 /// A finished candidate.
@@ -111,6 +114,24 @@ struct Insight {
   double CostUSD = 0;
 };
 
+/// A system-prompt variant a model proposed (`prompts evolve`), or a reply
+/// that was refused as one, and what the request cost. Variant 0 is the
+/// spec's own system prompt.
+struct PromptVariant {
+  /// Its number; none for a refused reply or a failed request.
+  std::optional<int64_t> Number;
+  /// The variant shown first to the model that wrote it (the best then).
+  std::optional<int64_t> Parent;
+  int64_t Iteration = 0; ///< Finished candidates when it was asked for.
+  std::string Text;
+  std::string Refusal; ///< Why the reply is not a variant.
+  /// Finished candidates when it was taken out of use to make room.
+  std::optional<int64_t> RetiredAfter;
+  std::string Model, Prompt, Reply;
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double CostUSD = 0;
+};
+
 /// What a model (or another generator that is paid) was asked and cost.
 struct ModelUsage {
   uint64_t Requests = 0;
@@ -146,6 +167,8 @@ public:
   llvm::Expected<std::vector<Steering>> steerings(int64_t After = 0);
   /// Every insight, oldest first.
   llvm::Expected<std::vector<Insight>> insights();
+  /// Every prompt variant and refused reply, in the order they came.
+  llvm::Expected<std::vector<PromptVariant>> promptVariants();
   llvm::Expected<int64_t> candidateCount();
   /// Requests, tokens and dollars by model, over every session; candidates
   /// without a model and without a cost are not requests.
@@ -173,6 +196,10 @@ public:
   void markApplied(int64_t Id, int64_t Seq, int64_t NextProposal);
   /// An insight and its event, in one transaction.
   void addInsight(const Insight &I, const Event &E);
+  /// A prompt variant (or a refusal), the variant it retires if any, and
+  /// its event, in one transaction.
+  void addPromptVariant(const PromptVariant &V, std::optional<int64_t> Retire,
+                        std::optional<Event> E);
   /// Waits until everything queued is on disk; returns the first write
   /// error, if any happened.
   llvm::Error flush();

@@ -7,7 +7,8 @@ runs.
 
 Each `--at N COMMAND... ;` runs COMMAND once the run has N finished
 candidates besides the baseline (the commands in the order given); "%DIR%"
-in it stands for the run directory. For each it prints
+in it stands for the run directory and "%PID%" for the run's process id
+(`kill -9 %PID%` ends it as a crash would). For each it prints
 
     at N: requests so far R, exit S
     <the command's stdout>
@@ -104,7 +105,8 @@ def main():
                 if run.poll() is not None:
                     sys.exit("steer.py: the run ended before %d candidates" % n)
                 out = subprocess.run(
-                    [a.replace("%DIR%", opts["dir"]) for a in command],
+                    [a.replace("%DIR%", opts["dir"])
+                     .replace("%PID%", str(run.pid)) for a in command],
                     stdout=subprocess.PIPE, universal_newlines=True)
                 print("at %d: requests so far %d, exit %d"
                       % (n, requests(opts["log"]), out.returncode))
