@@ -4,16 +4,17 @@
 # database of a build directory.
 #   utils/lint-changed.sh [BUILD_DIR] [BASE]
 # BASE is the commit to compare with. By default: the last commit older than
-# a day before HEAD, so CI checks what the recent commits changed, however
-# many they are. Exits 1 when a file is not formatted or a check fails.
+# six hours before HEAD, so CI checks what the latest stretch of work
+# changed, however many commits it took (and not the whole tree, which takes
+# clang-tidy a quarter of an hour on two cores). Exits 1 when a file is not formatted or a check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 if [ $# -ge 2 ]; then
   base=$2
 else
-  day_before=$(date -d "$(git log -1 --format=%cI HEAD) - 1 day" --iso-8601=seconds)
-  base=$(git rev-list -1 --before="$day_before" HEAD || true)
+  since=$(date -d "$(git log -1 --format=%cI HEAD) - 6 hours" --iso-8601=seconds)
+  base=$(git rev-list -1 --before="$since" HEAD || true)
 fi
 if [ ! -f "$build/compile_commands.json" ]; then
   echo "lint: no $build/compile_commands.json; configure the build first (cmake -B $build)" >&2
