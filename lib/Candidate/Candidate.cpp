@@ -3,6 +3,7 @@
 #include "adrs/Candidate/Candidate.h"
 
 #include "adrs/Patch/Edit.h"
+#include "adrs/Regions/Markers.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -70,6 +71,33 @@ Program Sources::baseline() const {
   Program P;
   for (const regions::Region &R : Regions)
     P[R.Name] = R.Text;
+  return P;
+}
+
+Expected<Program>
+Sources::programIn(const regions::FileOverrides &Replaced) const {
+  Program P = baseline();
+  for (const regions::Region &R : Regions) {
+    auto It = Replaced.find(R.File);
+    if (It == Replaced.end())
+      continue;
+    regions::MarkerScan Scan = regions::scanMarkers(It->second);
+    if (!Scan.Errors.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "its EVOLVE-BLOCK markers are broken: %s",
+                               Scan.Errors.front().Message.c_str());
+    const regions::MarkedBlock *Found = nullptr;
+    for (const regions::MarkedBlock &B : Scan.Blocks)
+      if (B.Name == R.Name || (B.Name.empty() && Scan.Blocks.size() == 1))
+        Found = &B;
+    if (!Found)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "it has no '// EVOLVE-BLOCK-START %s' ... '// EVOLVE-BLOCK-END' "
+          "block",
+          R.Name.c_str());
+    P[R.Name] = StringRef(It->second).slice(Found->Begin, Found->End).str();
+  }
   return P;
 }
 

@@ -99,6 +99,7 @@ search::Member memberOf(const store::Candidate &C) {
   M.Score = C.Score;
   M.Objectives = C.Objectives;
   M.Features = C.Features;
+  M.Fingerprint = C.Fingerprint;
   return M;
 }
 
@@ -402,6 +403,9 @@ private:
   void submitTest(int64_t Id, const Program &P);
   /// Whether a candidate that scored \p E would become the best.
   bool wouldBeBest(const eval::Evaluation &E) const;
+  void teach(const store::Candidate &C);
+  /// `start from baselines`: the spec's references join the population.
+  Error startFromReferences();
   Error maybeTune();
   /// Takes the hints, pins and rollbacks asked for since the last look.
   Error pollSteering();
@@ -683,15 +687,19 @@ Error Evolution::replay() {
       RanScores[C.Id] = *C.Score;
     MaxId = std::max(MaxId, C.Id);
     NextSeq = std::max(NextSeq, C.Seq + 1);
+    teach(C);
     Search->observe(memberOf(C));
     (void)Search->takeEvents(); // logged when they happened
     SeenText.emplace(textKey(C.Regions), C.Id);
     Pool->remember(C.Fingerprint);
-    ++Stats.Iteration;
-    if (C.Status == Status::Duplicate)
-      ++Stats.Duplicates;
-    else if (C.Id != 0)
-      ++Stats.Evaluated;
+    // The baseline and the references started from are no iterations.
+    if (!C.Parents.empty()) {
+      ++Stats.Iteration;
+      if (C.Status == Status::Duplicate)
+        ++Stats.Duplicates;
+      else
+        ++Stats.Evaluated;
+    }
     if (isFailure(C.Status))
       ++Stats.Failures[C.Status];
     count(C);
@@ -711,8 +719,6 @@ Error Evolution::replay() {
       Scratchpad = I.Text;
     countInsight(I);
   }
-  if (Stats.Iteration)
-    --Stats.Iteration; // the baseline is not an iteration
   Expected<std::optional<std::string>> BaselineRun =
       Store->meta("baseline_run_s");
   if (!BaselineRun)
@@ -813,6 +819,7 @@ Expected<ProposalJob> Evolution::select(int64_t Id) {
   R.Seed = S.Seed;
   R.Spec = &S;
   R.Regions = &Regions;
+  R.Boldness = J.Selection.Boldness;
   // The built-in generator needs the programs only; a model, everything.
   bool Prompted = Generator->concurrency() > 0;
   Expected<generate::ScoredProgram> Parent =
@@ -948,7 +955,6 @@ Error Evolution::accept(ProposalDone D) {
     C.Status = Status::Rejected;
     C.Reason = D.Refused[K].Reason;
     C.Regions = J.Request.Parent.Regions;
-    Generator->observe(C.Model, C.Status, std::nullopt, C.CostUSD);
     record(std::move(C));
   }
   if (D.Failure) {
@@ -982,7 +988,6 @@ Error Evolution::accept(ProposalDone D) {
     static_cast<store::Proposal &>(C) = P;
     C.Status = Status::Duplicate;
     C.Reason = "the same program as candidate #" + std::to_string(Seen->second);
-    Generator->observe(C.Model, C.Status, std::nullopt, C.CostUSD);
     record(std::move(C));
     return Error::success();
   }
@@ -1040,14 +1045,17 @@ void Evolution::record(store::Candidate C) {
   observeVariant(C);
   if (C.Score && ranToTheEnd(C.Status))
     RanScores[C.Id] = *C.Score;
+  teach(C);
   Search->observe(memberOf(C));
   std::vector<Event> Events;
   for (search::SearchEvent &E : Search->takeEvents()) {
     Events.push_back({C.FinishedAt, Session, E.Kind, E.Detail, std::nullopt});
-    log((toString(E.Kind) + ": " + E.Detail).str(), LogLevel::Routine);
+    // A stall changes the search's course: worth a line of its own.
+    log((toString(E.Kind) + ": " + E.Detail).str(),
+        E.Kind == EventKind::Stall ? LogLevel::Notable : LogLevel::Routine);
   }
   Pool->remember(C.Fingerprint);
-  if (C.Id != 0) {
+  if (!C.Parents.empty()) {
     ++Stats.Iteration;
     if (C.Status == Status::Duplicate)
       ++Stats.Duplicates;
@@ -1072,6 +1080,37 @@ void Evolution::record(store::Candidate C) {
                 C.Feasible ? "" : " (infeasible)", C.Description));
     submitTest(C.Id, C.Regions);
   }
+}
+
+/// What evaluation \p E says of candidate \p C, on its row.
+static void takeResult(store::Candidate &C, const eval::Evaluation &E) {
+  C.Status = E.Status;
+  C.Reason = E.Reason;
+  C.Feasible = E.Feasible;
+  C.Score = E.Score;
+  C.Objectives = E.Objectives;
+  C.Features = E.Passes.Features;
+  for (const auto &[K, V] : E.Metrics)
+    C.Features.insert({K, V});
+  C.Fingerprint = passes::programFingerprint(E.Passes);
+  C.ResultJSON = toJSONText(eval::toJSON(E));
+  C.WallMs = E.WallMs;
+}
+
+/// Tells the generator how candidate \p C ended (it learns which model or
+/// operator pays); a replay tells it the same, in the same order.
+void Evolution::teach(const store::Candidate &C) {
+  if (C.Parents.empty())
+    return;
+  generate::EditOutcome O;
+  O.Model = C.Model;
+  O.Operator = C.Operator;
+  O.Status = C.Status;
+  O.CostUSD = C.CostUSD;
+  if (C.Score && ranToTheEnd(C.Status))
+    if (auto It = RanScores.find(C.Parents.front()); It != RanScores.end())
+      O.Improvement = *C.Score - It->second;
+  Generator->observe(O);
 }
 
 void Evolution::countInsight(const store::Insight &I) {
@@ -1617,27 +1656,9 @@ Error Evolution::finish(Done D) {
   store::Candidate C;
   static_cast<store::Proposal &>(C) = It->second;
   InFlight.erase(It);
-  C.Status = E.Status;
-  C.Reason = E.Reason;
-  C.Feasible = E.Feasible;
-  C.Score = E.Score;
-  C.Objectives = E.Objectives;
-  C.Features = E.Passes.Features;
-  for (const auto &[K, V] : E.Metrics)
-    C.Features.insert({K, V});
-  C.Fingerprint = passes::programFingerprint(E.Passes);
-  C.ResultJSON = toJSONText(eval::toJSON(E));
-  C.WallMs = E.WallMs;
-  if (Proposals) {
+  takeResult(C, E);
+  if (Proposals)
     maybeFix(C, E);
-    if (!C.Model.empty()) {
-      std::optional<double> Improvement;
-      if (std::optional<double> Before = parentScore(C))
-        if (C.Score && ranToTheEnd(C.Status))
-          Improvement = *C.Score - *Before;
-      Generator->observe(C.Model, C.Status, Improvement, C.CostUSD);
-    }
-  }
   record(std::move(C));
   return maybeTune();
 }
@@ -1809,6 +1830,57 @@ Error Evolution::scoreBaseline() {
   return Store->flush();
 }
 
+Error Evolution::startFromReferences() {
+  if (!S.Search.StartFromBaselines)
+    return Error::success();
+  for (const spec::Baseline &B : S.Baselines) {
+    if (B.Files.size() != 1)
+      continue;
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
+        MemoryBuffer::getFile(B.Files[0]);
+    if (!Text)
+      return createStringError(Text.getError(),
+                               "cannot read reference '%s' (%s) to start "
+                               "from: %s",
+                               B.Name.c_str(), B.Files[0].c_str(),
+                               Text.getError().message().c_str());
+    Expected<Program> P = Sources->programIn(
+        {{Regions.front().File, (*Text)->getBuffer().str()}});
+    if (!P)
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot start from reference '%s' (%s): %s",
+                               B.Name.c_str(), B.Files[0].c_str(),
+                               toString(P.takeError()).c_str());
+    // Already there: a resumed run, or a reference equal to the baseline.
+    if (SeenText.count(textKey(*P)))
+      continue;
+    // The reference's program as the run lays out every program (its
+    // regions in the baseline's files), so that its score is the score of
+    // what the search goes on from.
+    Job J;
+    J.Kind = JobKind::Train;
+    J.Regions = *P;
+    Done D = Pool->runNow(J);
+    if (!D.Failure.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot evaluate reference '%s': %s",
+                               B.Name.c_str(), D.Failure.c_str());
+    store::Candidate C;
+    C.Id = NextId++;
+    C.Generator = "baseline";
+    C.Description = "reference '" + B.Name + "' (start from baselines)";
+    C.Regions = std::move(*P);
+    takeResult(C, *D.Evaluated);
+    SeenText.emplace(textKey(C.Regions), C.Id);
+    log(formatv("start from reference '{0}' as #{1}: score {2}", B.Name, C.Id,
+                C.Score && ranToTheEnd(C.Status)
+                    ? formatv("{0:F4}", *C.Score).str()
+                    : ("n/a (" + toString(C.Status) + ")").str()));
+    record(std::move(C));
+  }
+  return Store->flush();
+}
+
 Expected<RunSummary> Evolution::run() {
   if (Error E = prepare())
     return std::move(E);
@@ -1831,6 +1903,8 @@ Expected<RunSummary> Evolution::run() {
                 "stopped",
                 Stats.Iteration, Pending->size()));
   if (Error E = scoreBaseline())
+    return std::move(E);
+  if (Error E = startFromReferences())
     return std::move(E);
   Started = Clock::now();
   Pool->start();

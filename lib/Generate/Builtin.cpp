@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "adrs/Generate/Builtin.h"
+#include "adrs/Core/Bandit.h"
 #include "adrs/Generate/Generator.h"
 
 #include "adrs/Patch/Edit.h"
@@ -997,7 +998,11 @@ std::optional<std::string> floatSpelling(double V, double Old,
 
 /// One of +1, -1, x2, /2, x3/2 or a random value of the same scale, chosen
 /// at random among those that change the value.
-std::optional<std::string> mutateLiteral(const Literal &L, Rng &R) {
+/// A new spelling for literal \p L. \p Widen > 1 (a stalled search) draws
+/// the random replacement from a range that many times wider, on both
+/// sides of the value.
+std::optional<std::string> mutateLiteral(const Literal &L, Rng &R,
+                                         unsigned Widen) {
   std::vector<int> Ways = {0, 1, 2, 3, 4, 5};
   std::shuffle(Ways.begin(), Ways.end(), R);
   for (int Way : Ways) {
@@ -1023,7 +1028,14 @@ std::optional<std::string> mutateLiteral(const Literal &L, Rng &R) {
         double Hi = V == 0 ? 1 : 2 * std::fabs(V);
         if (!std::isfinite(Hi))
           continue;
-        New = std::uniform_real_distribution<double>(0, Hi)(R);
+        if (Widen > 1) {
+          double Reach = Widen * std::max(std::fabs(V), 1.0);
+          if (!std::isfinite(V - Reach) || !std::isfinite(V + Reach))
+            continue;
+          New = std::uniform_real_distribution<double>(V - Reach, V + Reach)(R);
+        } else {
+          New = std::uniform_real_distribution<double>(0, Hi)(R);
+        }
       }
       }
       if (std::optional<std::string> S = floatSpelling(New, V, L.Suffix))
@@ -1052,6 +1064,8 @@ std::optional<std::string> mutateLiteral(const Literal &L, Rng &R) {
       break;
     default: {
       uint64_t Hi = V == 0 ? 1 : V > Max / 2 ? Max : 2 * V;
+      if (Widen > 1)
+        Hi = Hi > Max / Widen ? Max : Hi * Widen;
       New = std::uniform_int_distribution<uint64_t>(0, Hi)(R);
     }
     }
@@ -1143,8 +1157,8 @@ struct RegionState {
 class Proposer {
 public:
   Proposer(const Program &Parent, ArrayRef<const Program *> Donors, Rng &R,
-           const std::set<std::string> &MustReturn)
-      : Donors(Donors), R(R) {
+           const std::set<std::string> &MustReturn, unsigned Widen = 1)
+      : Donors(Donors), R(R), Widen(Widen) {
     for (const auto &[Name, Text] : Parent) {
       RegionState S;
       S.Name = Name;
@@ -1160,8 +1174,16 @@ public:
     }
   }
 
-  std::optional<Proposal> run(std::vector<Operator> Ops) {
+  /// Tries \p First (when it is one of \p Ops), then the others in a
+  /// random order, until one applies.
+  std::optional<Proposal> run(std::vector<Operator> Ops,
+                              std::optional<Operator> First = std::nullopt) {
     std::shuffle(Ops.begin(), Ops.end(), R);
+    if (First) {
+      auto It = llvm::find(Ops, *First);
+      if (It != Ops.end())
+        std::rotate(Ops.begin(), It, It + 1);
+    }
     for (Operator Op : Ops) {
       std::vector<std::pair<unsigned, std::vector<Site>>> Candidates;
       for (unsigned I = 0; I < Regions.size(); ++I) {
@@ -1186,9 +1208,19 @@ public:
     return std::nullopt;
   }
 
+  /// One reply that turns region \p Name of the parent into \p NewText
+  /// (several edits composed); none when it cannot be said unambiguously.
+  std::optional<std::string> replyFor(StringRef Name, StringRef NewText) {
+    for (unsigned I = 0; I < Regions.size(); ++I)
+      if (Regions[I].Name == Name && Regions[I].A->Usable)
+        return reply(I, NewText);
+    return std::nullopt;
+  }
+
 private:
   ArrayRef<const Program *> Donors;
   Rng &R;
+  unsigned Widen;
   std::vector<RegionState> Regions;
   /// Donor analyses, by donor and region: parsed once per proposal.
   std::map<std::pair<unsigned, std::string>, std::unique_ptr<Analysis>>
@@ -1218,6 +1250,7 @@ private:
     P.Region = Regions[Region].Name;
     P.Reply = std::move(*Reply);
     P.Description = std::move(C->Description);
+    P.NewText = std::move(C->NewText);
     return P;
   }
 
@@ -1666,7 +1699,7 @@ std::optional<Change> Proposer::build(Operator Op, unsigned Region,
     std::optional<Literal> L = parseLiteral(A.spell(S.A));
     if (!L)
       return std::nullopt;
-    std::optional<std::string> New = mutateLiteral(*L, R);
+    std::optional<std::string> New = mutateLiteral(*L, R, Widen);
     if (!New)
       return std::nullopt;
     std::optional<std::string> Text =
@@ -1924,19 +1957,64 @@ BuiltinGenerator::BuiltinGenerator(std::vector<Operator> Ops) {
       Operators.push_back(Op);
 }
 
-std::optional<Proposal> BuiltinGenerator::propose(
-    const Program &Parent, ArrayRef<const Program *> Donors,
-    std::mt19937_64 &Rng, const std::set<std::string> &MustReturn) const {
-  return Proposer(Parent, Donors, Rng, MustReturn).run(Operators);
+std::optional<Proposal>
+BuiltinGenerator::propose(const Program &Parent,
+                          ArrayRef<const Program *> Donors,
+                          std::mt19937_64 &Rng,
+                          const std::set<std::string> &MustReturn,
+                          const ProposalShape &Shape) const {
+  unsigned Edits = std::max(1u, Shape.Edits);
+  if (Edits == 1)
+    return Proposer(Parent, Donors, Rng, MustReturn, Shape.Widen)
+        .run(Operators, Shape.First);
+  // Several edits, each on the program the one before made; the reply
+  // says all of them at once, against the parent.
+  Program Current = Parent;
+  std::vector<Proposal> Steps;
+  for (unsigned K = 0; K < Edits; ++K) {
+    std::optional<Proposal> P =
+        Proposer(Current, Donors, Rng, MustReturn, Shape.Widen)
+            .run(Operators, K == 0 ? Shape.First : std::nullopt);
+    if (!P)
+      break;
+    Current[P->Region] = P->NewText;
+    Steps.push_back(std::move(*P));
+  }
+  if (Steps.size() <= 1)
+    return Steps.empty() ? std::nullopt
+                         : std::optional<Proposal>(std::move(Steps.front()));
+  Proposer Base(Parent, Donors, Rng, MustReturn);
+  std::string Reply;
+  for (const auto &[Name, Text] : Current) {
+    auto Was = Parent.find(Name);
+    if (Was != Parent.end() && Was->second == Text)
+      continue;
+    std::optional<std::string> R = Base.replyFor(Name, Text);
+    if (!R) // not sayable at once: the first edit alone
+      return std::move(Steps.front());
+    Reply += *R;
+  }
+  if (Reply.empty()) // the edits undid each other
+    return std::move(Steps.front());
+  Proposal P = std::move(Steps.front());
+  P.Reply = std::move(Reply);
+  for (size_t K = 1; K < Steps.size(); ++K)
+    P.Description += "; " + Steps[K].Description;
+  P.NewText.clear();
+  return P;
 }
 
 namespace {
 
 /// The built-in generator behind the Generator interface: proposals are
-/// cheap and deterministic, so they run on the run's own thread.
+/// cheap and deterministic, so they run on the run's own thread. With the
+/// spec's bandit on, the operator tried first is the one that recently
+/// produced improvements (a floor share stays uniform).
 class Builtin : public Generator {
 public:
-  explicit Builtin(std::vector<Operator> Ops) : Engine(std::move(Ops)) {}
+  Builtin(std::vector<Operator> Ops, bool UseBandit, double Floor)
+      : Engine(Ops), Ops(Ops.empty() ? allOperators() : std::move(Ops)),
+        Arms(unsigned(this->Ops.size())), UseBandit(UseBandit), Floor(Floor) {}
 
   Expected<std::optional<GeneratedEdit>>
   propose(const ProposalRequest &R, std::mt19937_64 &Rng) override {
@@ -1948,8 +2026,13 @@ public:
       for (const regions::Region &Reg : *R.Regions)
         if (Reg.MustReturn)
           MustReturn.insert(Reg.Name);
+    ProposalShape Shape;
+    if (UseBandit)
+      Shape.First = Ops[Arms.choose(Floor)];
+    Shape.Edits = std::max(1u, R.Boldness);
+    Shape.Widen = std::max(1u, R.Boldness);
     std::optional<Proposal> P =
-        Engine.propose(R.Parent.Regions, Donors, Rng, MustReturn);
+        Engine.propose(R.Parent.Regions, Donors, Rng, MustReturn, Shape);
     if (!P)
       return std::nullopt;
     GeneratedEdit E;
@@ -1960,8 +2043,25 @@ public:
     return std::optional<GeneratedEdit>(std::move(E));
   }
 
+  void observe(const EditOutcome &O) override {
+    std::optional<Operator> Op = operatorNamed(O.Operator);
+    if (!Op)
+      return;
+    auto It = llvm::find(Ops, *Op);
+    if (It == Ops.end())
+      return;
+    // Paid for a program better than its parent; a duplicate, a failure
+    // or a worse program earns nothing.
+    Arms.pay(unsigned(It - Ops.begin()),
+             O.Improvement && *O.Improvement > 0 ? 1 : 0);
+  }
+
 private:
   BuiltinGenerator Engine;
+  std::vector<Operator> Ops;
+  Bandit Arms;
+  bool UseBandit;
+  double Floor;
 };
 
 class BuiltinFactory : public GeneratorFactory {
@@ -1974,9 +2074,15 @@ public:
         return createStringError(inconvertibleErrorCode(),
                                  "unknown built-in operator '%s'",
                                  Name.c_str());
-      Ops.push_back(*Op);
+      if (!is_contained(Ops, *Op))
+        Ops.push_back(*Op);
     }
-    return std::make_unique<Builtin>(std::move(Ops));
+    // The random strategy is the control a search must beat: it keeps
+    // the plain operator draw.
+    bool UseBandit = S.Search.Bandit &&
+                     S.Search.Strategy != spec::SearchStrategy::Random;
+    return std::make_unique<Builtin>(std::move(Ops), UseBandit,
+                                     S.Search.BanditFloor);
   }
 };
 

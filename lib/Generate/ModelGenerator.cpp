@@ -232,9 +232,8 @@ public:
 
   unsigned concurrency() const override { return std::max(1u, Concurrency); }
 
-  void observe(StringRef Model, adrs::Status, std::optional<double> Improvement,
-               double CostUSD) override {
-    Models.observe(Model, Improvement, CostUSD);
+  void observe(const EditOutcome &O) override {
+    Models.observe(O.Model, O.Improvement, O.CostUSD);
   }
 
   void cancel() override {

@@ -1,6 +1,7 @@
 //===- Strategy.cpp - Which program to improve next -----------------------===//
 
 #include "adrs/Search/Strategy.h"
+#include "adrs/Core/Bandit.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -31,27 +32,76 @@ Strategy::~Strategy() = default;
 void Strategy::observe(const Member &M) {
   if (M.Parents.empty() && !Baseline)
     Baseline = M;
-  if (M.scored() && (!Best || better(M, *Best)))
+  else if (M.Parents.empty())
+    Starts.push_back(M); // a reference program (`start from baselines`)
+  bool Improved = M.scored() && (!Best || better(M, *Best));
+  if (Improved)
     Best = M;
   if (M.scored() && M.Feasible && M.Objectives.size() > 1)
     updateFront(M);
+  bool Searched = true;
   if (Root && !M.Parents.empty()) {
     int64_t Parent = M.Parents.front();
-    if (!Subtree.count(Parent) && !isPinned(Parent))
-      return;
-    Subtree.insert(M.Id);
+    Searched = Subtree.count(Parent) || isPinned(Parent);
+    if (Searched)
+      Subtree.insert(M.Id);
   }
-  if (M.scored() && (!Incumbent || better(M, *Incumbent)))
-    Incumbent = M;
-  add(M);
+  if (Searched) {
+    if (M.scored() && (!Incumbent || better(M, *Incumbent)))
+      Incumbent = M;
+    add(M);
+  }
+  if (!M.Parents.empty())
+    watchProgress(M, Improved);
+}
+
+void Strategy::watchProgress(const Member &M, bool Improved) {
+  if (!Spec.StallAfter || !handlesStalls())
+    return;
+  bool New = M.Status != adrs::Status::Duplicate &&
+             (M.Fingerprint.empty() || Programs.insert(M.Fingerprint).second);
+  size_t Half = std::max(1u, Spec.StallAfter / 2);
+  RecentNew.push_back(New);
+  RecentNewCount += New;
+  while (RecentNew.size() > Half) {
+    RecentNewCount -= RecentNew.front();
+    RecentNew.pop_front();
+  }
+  if (Improved) {
+    SinceImprovement = 0;
+    StallLevel = 0;
+    return;
+  }
+  ++SinceImprovement;
+  // Going round in circles (mostly programs seen before) is a stall
+  // sooner than merely not improving.
+  bool Circling = RecentNew.size() == Half && RecentNewCount * 2 < Half &&
+                  SinceImprovement >= Half;
+  if (SinceImprovement < Spec.StallAfter && !Circling)
+    return;
+  unsigned Waited = SinceImprovement;
+  SinceImprovement = 0;
+  StallLevel = std::min(StallLevel + 1, MaxStallLevel);
+  std::string Done = escape(StallLevel);
+  event(EventKind::Stall,
+        formatv("level {0}: no better program in {1} candidates ({2}% of the "
+                "last {3} were new programs); proposals now make up to {4} "
+                "edits with {4}x wider constants{5}{6}",
+                StallLevel, Waited,
+                int(std::lround(100.0 * RecentNewCount / RecentNew.size())),
+                RecentNew.size(), 1 + StallLevel, Done.empty() ? "" : "; ",
+                Done));
 }
 
 Selection Strategy::select(uint64_t Iteration, std::mt19937_64 &Rng) {
   // Half the proposals stay the strategy's own, whatever the number of
   // pins: a pin adds a parent, it does not take the search over.
-  if (!Pins.empty() && Iteration % 2 == 1)
-    return fromPin(Iteration, Pins[(Iteration / 2) % Pins.size()], Rng);
-  return choose(Iteration, Rng);
+  Selection S = !Pins.empty() && Iteration % 2 == 1
+                    ? fromPin(Iteration, Pins[(Iteration / 2) % Pins.size()],
+                              Rng)
+                    : choose(Iteration, Rng);
+  S.Boldness = 1 + StallLevel;
+  return S;
 }
 
 Selection Strategy::fromPin(uint64_t, const Member &P, std::mt19937_64 &) {
@@ -176,6 +226,8 @@ protected:
   }
   void add(const Member &) override {}
   void restart(const Member &) override {}
+  // The control stays the plain control.
+  bool handlesStalls() const override { return false; }
 };
 
 /// Monte-Carlo tree search over the tree of candidates. A node is expanded
@@ -305,16 +357,20 @@ public:
 protected:
   Selection choose(uint64_t Iteration, std::mt19937_64 &Rng) override {
     Selection S;
-    S.Island = Iteration % Isles.size();
+    S.Island = Spec.Bandit ? Arms.choose(Spec.BanditFloor)
+                           : unsigned(Iteration % Isles.size());
     const Island &I = Isles[S.Island];
     if (I.Cells.empty()) {
       S.Parent = rootId();
       return S;
     }
+    // A stalled search draws from the whole grid more often.
+    double Exploration = std::min(0.8, Spec.Exploration * (1 + stallLevel()));
+    double Exploitation = std::min(Spec.Exploitation, 1 - Exploration);
     double R = uniform(Rng);
-    if (R < Spec.Exploration) {
+    if (R < Exploration) {
       S.Parent = cellMember(I, pick(I.Cells.size(), Rng)).Id;
-    } else if (R < Spec.Exploration + Spec.Exploitation && !I.Elites.empty()) {
+    } else if (R < Exploration + Exploitation && !I.Elites.empty()) {
       S.Parent = I.Elites[pick(I.Elites.size(), Rng)].Id;
     } else {
       // Fitness-proportional over the cells, feasible ones first.
@@ -354,16 +410,66 @@ protected:
     }
   }
 
+  std::string escape(unsigned Level) override {
+    if (Level < 2)
+      return formatv("islands draw parents from anywhere on their grid {0}% "
+                     "of the time",
+                     int(std::lround(100 * std::min(0.8, Spec.Exploration *
+                                                             (1 + Level)))));
+    // The island whose best is the worst starts again: from the elite
+    // least like the best program (level 2), then from a starting point
+    // (the initial program or a reference, in turn).
+    size_t Weakest = 0;
+    for (size_t K = 1; K < Isles.size(); ++K)
+      if (islandBest(K) && (!islandBest(Weakest) ||
+                            better(*islandBest(Weakest), *islandBest(K))))
+        Weakest = K;
+    std::optional<Member> From;
+    std::string Why;
+    if (Level == 2) {
+      From = diverseElite();
+      Why = "the elite least like the best";
+    }
+    if (!From) {
+      std::vector<Member> Points;
+      if (Baseline)
+        Points.push_back(*Baseline);
+      Points.insert(Points.end(), Starts.begin(), Starts.end());
+      if (Points.empty())
+        return {};
+      From = Points[Restarts % Points.size()];
+      Why = From->Id == rootId() ? "the initial program" : "a reference";
+    }
+    ++Restarts;
+    Island &I = Isles[Weakest];
+    // With one island, starting again would lose the best: the island
+    // keeps its elites and gets the new start beside them.
+    if (Isles.size() > 1) {
+      I.Cells.clear();
+      I.Elites.clear();
+    }
+    place(I, *From);
+    for (const Member &P : Pins)
+      place(I, P);
+    return formatv("island {0} starts again from #{1} ({2})", Weakest,
+                   From->Id, Why);
+  }
+
   void add(const Member &M) override {
     if (M.Parents.empty()) {
-      // The baseline seeds every island.
+      // The baseline (and each reference started from) seeds every island.
       for (Island &I : Isles)
         place(I, M);
       return;
     }
     ++Children;
+    Island &Home = Isles[M.Island % Isles.size()];
+    // The island's arm is paid when the candidate beats the island's best.
+    bool Gain = M.scored() &&
+                (Home.Elites.empty() || better(M, Home.Elites.front()));
+    Arms.pay(M.Island % Isles.size(), Gain ? 1 : 0);
     if (M.scored())
-      place(Isles[M.Island % Isles.size()], M);
+      place(Home, M);
     if (Spec.MigrateEvery && Children % Spec.MigrateEvery == 0 &&
         Isles.size() > 1)
       migrate();
@@ -374,6 +480,35 @@ private:
     std::map<std::vector<unsigned>, Member> Cells;
     std::vector<Member> Elites; ///< Sorted, best first.
   };
+
+  const Member *islandBest(size_t K) const {
+    return Isles[K].Elites.empty() ? nullptr : &Isles[K].Elites.front();
+  }
+
+  /// The scored program, from any island, farthest from the best in the
+  /// feature space (each dimension scaled to what has been seen); none when
+  /// there is no other.
+  std::optional<Member> diverseElite() {
+    const Member *Top = best();
+    if (!Top)
+      return std::nullopt;
+    std::vector<unsigned> TopCell = cell(*Top);
+    std::optional<Member> Far;
+    double FarDistance = 0;
+    for (const Island &I : Isles)
+      for (const auto &[Key, M] : I.Cells) {
+        if (M.Id == Top->Id || !M.scored())
+          continue;
+        double D = 0;
+        for (size_t K = 0; K < Key.size(); ++K)
+          D += std::abs(double(Key[K]) - double(TopCell[K]));
+        if (D > FarDistance || (D == FarDistance && Far && better(M, *Far))) {
+          Far = M;
+          FarDistance = D;
+        }
+      }
+    return Far;
+  }
   struct Dimension {
     std::string Name;
     unsigned Bins;
@@ -484,6 +619,8 @@ private:
   std::vector<Dimension> Dims;
   std::vector<Island> Isles;
   uint64_t Children = 0;
+  unsigned Restarts = 0;
+  Bandit Arms{std::max(1u, Spec.Islands)};
 };
 
 } // namespace

@@ -449,7 +449,7 @@ private:
   bool SawEvolve = false;
   bool SawObjective = false;
   // Where the settings that whole-spec warnings are about were written.
-  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt;
+  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt, StartAt;
 };
 
 // ---- Files -----------------------------------------------------------------
@@ -1604,6 +1604,52 @@ void Sema::search(const Statement &S) {
                        Out.ConfirmTolerance = std::max(*T, 1e-9);
                    }}});
        }},
+      {"stall",
+       [&](const Setting &X) {
+         if (!arity(X, 1, 2, "stall after N | stall off"))
+           return;
+         if (X.Values[0].Text == "off") {
+           if (X.Values.size() > 1)
+             error(X.Values[1], "'stall off' takes nothing more");
+           R.StallAfter = 0;
+           return;
+         }
+         options(X, 0, {{"after", [&](const Value &, const Value &V) {
+                           if (auto N = count(V, "after", 10, 100000000))
+                             R.StallAfter = unsigned(*N);
+                         }}});
+       }},
+      {"bandit",
+       [&](const Setting &X) {
+         if (!arity(X, 1, 3, "bandit on|off [floor 20%]"))
+           return;
+         const Value &Which = X.Values[0];
+         if (Which.Text != "on" && Which.Text != "off") {
+           unknown(Which, "unknown bandit setting", {"on", "off"},
+                   "; expected 'on' or 'off'");
+           return;
+         }
+         R.Bandit = Which.Text == "on";
+         if (!R.Bandit && X.Values.size() > 1) {
+           error(X.Values[1], "'bandit off' takes nothing more");
+           return;
+         }
+         options(X, 1, {{"floor", [&](const Value &, const Value &V) {
+                           if (auto P = quantity(V, Quantity::Percent, "floor"))
+                             R.BanditFloor = *P;
+                         }}});
+       }},
+      {"start",
+       [&](const Setting &X) {
+         if (!arity(X, 2, 2, "start from baselines"))
+           return;
+         if (X.Values[0].Text != "from" || X.Values[1].Text != "baselines") {
+           error(X.Values[0], "expected 'start from baselines'");
+           return;
+         }
+         R.StartFromBaselines = true;
+         StartAt = X.Key.Range;
+       }},
       {"tune",
        [&](const Setting &X) {
          if (!arity(X, 1, 5, "tune cmaes [every N] [evaluations N]"))
@@ -1957,6 +2003,11 @@ void Sema::finish(const SpecSyntax &Syntax) {
                 "and an evaluator command runs in a process of its own "
                 "(use 'evaluator NAME in \"FILE\"', or drop 'tune')",
                 *TuneAt);
+  if (Out.Search.StartFromBaselines && StartAt && Out.Baselines.empty())
+    Diags.warning(StartAt->Start,
+                  "'start from baselines' has no effect: the spec names no "
+                  "'baseline' programs",
+                  *StartAt);
   if (Out.Limit.TimeSeconds && Out.Budget.TimeSeconds &&
       *Out.Limit.TimeSeconds > *Out.Budget.TimeSeconds && LimitTimeAt &&
       BudgetTimeAt) {

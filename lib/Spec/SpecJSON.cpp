@@ -170,6 +170,10 @@ json::Value toJSON(const Spec &S) {
                       {"tune_constants", R.TuneConstants},
                       {"tune_every", R.TuneEvery},
                       {"tune_evaluations", R.TuneEvaluations},
+                      {"stall_after", R.StallAfter},
+                      {"bandit", R.Bandit},
+                      {"bandit_floor", R.BanditFloor},
+                      {"start_from_baselines", R.StartFromBaselines},
                       {"loc", loc(R.Loc)},
                       {"confirm", S.ConfirmBests ? "bests" : "off"},
                       {"confirm_tolerance", S.ConfirmTolerance}};

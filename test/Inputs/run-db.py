@@ -42,7 +42,10 @@ check-strategy  Replays the candidates in completion (seq) order and checks
             child with the rewards as documented in lib/Search/Strategy.cpp
             (--ucb C, default sqrt(2)) and requires the same parent.
   islands   --islands K --migrate-every M: candidate i works on island
-            i mod K and all K islands are used; the migration events are
+            i mod K (with --bandit-floor F instead: each island gets at
+            least F/K of the proposals, less --jobs, and the choice is not
+            that round robin) and all K islands are used; the migration
+            events are
             exactly one per M finished candidates other than the baseline
             ("after M candidates: ...", "after 2M candidates: ...", in
             order), each naming the K moves of the ring.
@@ -301,14 +304,30 @@ def check_islands(cands, events, args):
     if not args.islands or not args.migrate_every:
         fail("check-strategy islands needs --islands and --migrate-every")
     used = set()
+    counts = [0] * args.islands
+    round_robin = True
     for c in cands[1:]:
         if c.island != c.id % args.islands:
-            fail("%r works on island %d, not %d" % (c, c.island,
-                                                    c.id % args.islands))
+            if args.bandit_floor is None:
+                fail("%r works on island %d, not %d" % (c, c.island,
+                                                        c.id % args.islands))
+            round_robin = False
         used.add(c.island)
+        counts[c.island] += 1
     if used != set(range(args.islands)):
         fail("islands used: %s" % sorted(used))
     n = len(cands) - 1
+    if args.bandit_floor is not None:
+        # Each island keeps its floor share (less what was in flight), and
+        # the bandit chose: not the plain round robin.
+        least = args.bandit_floor * n / args.islands - args.jobs
+        for k, count in enumerate(counts):
+            if count < least:
+                fail("island %d got %d of %d proposals, below its floor %.1f"
+                     % (k, count, n, least))
+        if round_robin:
+            fail("every candidate works on island id mod %d: no bandit"
+                 % args.islands)
     migrations = [d for k, d in events if k == "migration"]
     want = n // args.migrate_every
     if len(migrations) != want:
@@ -364,6 +383,7 @@ def main():
     p.add_argument("--ucb", type=float, default=1.41421356237)
     p.add_argument("--islands", type=int)
     p.add_argument("--migrate-every", type=int)
+    p.add_argument("--bandit-floor", type=float)
     args = ap.parse_args()
     {"integrity": cmd_integrity, "query": cmd_query, "dump": cmd_dump,
      "check-strategy": cmd_check_strategy}[args.command](args)

@@ -95,6 +95,13 @@ static cl::opt<StrategyChoice> RunStrategy(
                    "beat")),
     cl::init(StrategyChoice::Spec), cl::sub(RunCmd), cl::cat(AdrsCategory));
 
+static cl::opt<bool> RunStartFromBaselines(
+    "start-from-baselines",
+    cl::desc("Put the spec's reference programs ('baseline NAME = FILE') "
+             "into the initial population, as parents and crossover donors "
+             "(the spec's 'search ..., start from baselines')"),
+    cl::sub(RunCmd), cl::cat(AdrsCategory));
+
 static cl::opt<bool> RunQuiet("quiet",
                               cl::desc("Print only errors and the summary"),
                               cl::sub(RunCmd), cl::cat(AdrsCategory));
@@ -287,6 +294,14 @@ int runRun() {
   case StrategyChoice::Random:
     Spec->Search.Strategy = spec::SearchStrategy::Random;
     break;
+  }
+  if (RunStartFromBaselines) {
+    if (Spec->Baselines.empty()) {
+      errs() << "adrsc run: --start-from-baselines: the spec names no "
+                "'baseline' programs to start from\n";
+      return ExitFailed;
+    }
+    Spec->Search.StartFromBaselines = true;
   }
   // The command line's choices of generator stand in for the spec's.
   spec::GeneratorSpec &G = Spec->Generator;

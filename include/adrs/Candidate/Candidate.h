@@ -57,6 +57,12 @@ public:
   /// \p P laid out as files; a region \p P does not name keeps the
   /// baseline's text.
   Materialized materialize(const Program &P) const;
+  /// The program that whole files \p Files stand for (a reference
+  /// implementation that replaces a region's file): each region's text
+  /// between the markers of the same name in its replaced file; a region
+  /// whose file is not replaced keeps the baseline's text. An error when a
+  /// replaced file lacks a region's markers.
+  llvm::Expected<Program> programIn(const regions::FileOverrides &Files) const;
 
 private:
   std::vector<regions::Region> Regions;

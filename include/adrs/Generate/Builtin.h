@@ -51,6 +51,19 @@ struct Proposal {
   std::string Region;      ///< The region it edits.
   std::string Reply;       ///< SEARCH/REPLACE blocks, as an LLM would write.
   std::string Description; ///< One line: "constant 0.5 -> 0.75 at line 12".
+  /// The edited region's whole new text (for a single edit).
+  std::string NewText;
+};
+
+/// How a proposal should look.
+struct ProposalShape {
+  /// The operator to try first; the others follow in a random order.
+  std::optional<Operator> First;
+  /// Edits stacked into one proposal, each on the program the one before
+  /// made (a stalled search moves further).
+  unsigned Edits = 1;
+  /// How many times wider the range a constant is drawn from.
+  unsigned Widen = 1;
 };
 
 class BuiltinGenerator {
@@ -67,8 +80,8 @@ public:
   /// that end.
   std::optional<Proposal>
   propose(const Program &Parent, llvm::ArrayRef<const Program *> Donors,
-          std::mt19937_64 &Rng,
-          const std::set<std::string> &MustReturn = {}) const;
+          std::mt19937_64 &Rng, const std::set<std::string> &MustReturn = {},
+          const ProposalShape &Shape = {}) const;
 
 private:
   std::vector<Operator> Operators;

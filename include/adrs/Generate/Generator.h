@@ -92,6 +92,9 @@ struct ProposalRequest {
   /// An evolved system prompt (`prompts evolve`) to use instead of the
   /// spec's; empty: the spec's.
   std::string SystemPrompt;
+  /// How far to move from the parent (search::Selection::Boldness): 1
+  /// normally, more while the search is stalled.
+  unsigned Boldness = 1;
 };
 
 struct VariantRequest;
@@ -121,6 +124,16 @@ struct GeneratedEdit {
   double Seconds = 0; ///< Wall-clock time of the proposal.
 };
 
+/// How a proposal ended, for a generator that learns from it.
+struct EditOutcome {
+  llvm::StringRef Model;    ///< The model that wrote it, if one.
+  llvm::StringRef Operator; ///< The built-in operator, if one.
+  adrs::Status Status = adrs::Status::OK;
+  /// How much it improved on its parent; none if it was not scored.
+  std::optional<double> Improvement;
+  double CostUSD = 0;
+};
+
 class Generator {
 public:
   virtual ~Generator();
@@ -136,11 +149,10 @@ public:
   /// deterministic and runs on the run's own thread, in order.
   virtual unsigned concurrency() const { return 0; }
 
-  /// How a proposal of \p Model ended: its status, how much it improved on
-  /// its parent (none if it was not scored), and what it cost. Generators
-  /// that learn which model to ask use it.
-  virtual void observe(llvm::StringRef Model, adrs::Status S,
-                       std::optional<double> Improvement, double CostUSD) {}
+  /// How every proposal ended, in the order the run recorded them (a
+  /// resumed run replays them all): generators that learn which model or
+  /// operator to use use it.
+  virtual void observe(const EditOutcome &Outcome) {}
 
   /// Ends every proposal in flight at once (a stopping run must not wait
   /// for a model); they fail with a ProposalError.

@@ -18,6 +18,7 @@
 #include "adrs/Spec/Spec.h"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,9 @@ struct Member {
   std::optional<double> Score;
   std::vector<double> Objectives; ///< Larger is better.
   std::map<std::string, double> Features;
+  /// passes::programFingerprint: equal for programs equal up to comments,
+  /// layout and local names. Empty when it was not computed.
+  std::string Fingerprint;
 
   /// It ran to the end and was scored, so it can be a parent.
   bool scored() const { return ranToTheEnd(Status) && Score.has_value(); }
@@ -58,13 +62,27 @@ struct Selection {
   std::vector<int64_t> Inspirations;
   /// Recent attempts from the parent's line, failures included (feedback).
   std::vector<int64_t> History;
+  /// How far the proposal should move from the parent: 1 normally, more
+  /// while the search is stalled (a generator stacks that many edits and
+  /// perturbs constants over a range that many times wider).
+  unsigned Boldness = 1;
 };
+
+/// Stalls in a row beyond which the search escalates no further.
+constexpr unsigned MaxStallLevel = 3;
 
 struct SearchEvent {
   EventKind Kind = EventKind::Migration;
   std::string Detail;
 };
 
+/// A strategy also watches for stalls (`search ..., stall after N`): the
+/// best has not improved for N candidates, or for N/2 while fewer than
+/// half of the recent candidates were new programs. Each stall in a row
+/// escalates the answer: bolder edits (Selection::Boldness), then the
+/// strategy's own escape (the islands start their weakest island again
+/// from a diverse elite, then from a starting point); the first
+/// improvement calms it down. Every stall is an EventKind::Stall event.
 class Strategy {
 public:
   static std::unique_ptr<Strategy> create(const spec::SearchSpec &S);
@@ -94,6 +112,9 @@ public:
   /// Events since the last call (migrations), for the run's log.
   std::vector<SearchEvent> takeEvents() { return std::move(Events); }
 
+  /// How many stalls in a row the search is in (0: it is improving).
+  unsigned stallLevel() const { return StallLevel; }
+
   const Member *best() const { return Best ? &*Best : nullptr; }
   const Member *baseline() const { return Baseline ? &*Baseline : nullptr; }
   /// The non-dominated feasible candidates over the objectives (only
@@ -113,6 +134,12 @@ protected:
   virtual void keep(const Member &M) {}
   /// Forget the archives and go on from \p Root (a rollback).
   virtual void restart(const Member &Root) = 0;
+  /// The strategy's own answer to stall number \p Level in a row (the
+  /// base class has already made proposals bolder): a sentence that says
+  /// what it did, for the run's events; empty: nothing more.
+  virtual std::string escape(unsigned Level) { return {}; }
+  /// Whether stalls are handled at all (not for the random control).
+  virtual bool handlesStalls() const { return true; }
   /// Where the search starts from: the baseline, or the program of the
   /// last rollback.
   int64_t rootId() const {
@@ -128,13 +155,28 @@ protected:
   std::optional<Member> Root; ///< Of the last rollback.
   std::vector<Member> Pins;
 
+  /// Starting points besides the initial program (`start from
+  /// baselines`): where an island may start again after a stall.
+  std::vector<Member> Starts;
+
 private:
   void updateFront(const Member &M);
+  /// Counts \p M towards the stall rule, and answers a stall.
+  void watchProgress(const Member &M, bool Improved);
 
   std::vector<Member> Front;
   std::vector<SearchEvent> Events;
   /// After a rollback: the root and its descendants seen since.
   std::set<int64_t> Subtree;
+
+  // The stall rule's state: a function of the candidates observed, so
+  // that a replay rebuilds it. The fingerprints are 16 hex digits each,
+  // one per distinct program: bounded by the run's length, small.
+  unsigned SinceImprovement = 0;
+  unsigned StallLevel = 0;
+  std::set<std::string> Programs;
+  std::deque<bool> RecentNew; ///< Whether each recent candidate was new.
+  unsigned RecentNewCount = 0;
 };
 
 } // namespace search

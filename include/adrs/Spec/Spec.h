@@ -217,6 +217,17 @@ struct SearchSpec {
   bool TuneConstants = false;
   unsigned TuneEvery = 50;
   unsigned TuneEvaluations = 200;
+  /// `stall after N`: candidates without improvement that make a stall
+  /// (search::Strategy); 0 (`stall off`): stalls are not answered.
+  unsigned StallAfter = 300;
+  /// `bandit on|off [floor P%]`: islands and built-in operators get
+  /// proposals by how recently they improved (discounted UCB1), except for
+  /// a floor share drawn uniformly so that no arm starves.
+  bool Bandit = true;
+  double BanditFloor = 0.2;
+  /// `start from baselines`: the spec's reference programs join the
+  /// initial population, as parents and crossover donors.
+  bool StartFromBaselines = false;
   SpecLoc Loc;
 };
 
