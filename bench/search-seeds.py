@@ -4,17 +4,21 @@
 Usage: bench/search-seeds.py [--adrsc build/bin/adrsc]
                              [--spec examples/cant-be-late/spec.adrs]
                              [--seeds 1,2,3] [--time 5m] [-j 2]
-                             [--strategies spec,random] [--out DIR]
+                             [--strategies spec,random,baselines] [--out DIR]
                              [--keep]
 
 Runs `adrsc run SPEC --seed K --time T -jJ --strategy S --fresh` once per
-seed and per strategy (`spec` is the spec's own search), one after the
-other so that each run has the machine to itself, and prints for each
-strategy the median, minimum and maximum over the seeds of:
+seed and per strategy (`spec` is the spec's own search; `baselines` is the
+spec's search with --start-from-baselines, the spec's reference programs
+in the initial population), one after the other so that each run has the
+machine to itself, the strategies taking turns seed by seed so that a
+change in the machine's load falls on all of them alike, and prints for
+each strategy the median, minimum and maximum over the seeds of:
   - the best candidate's train score and test score (`adrsc best`),
   - the candidate at which the best was found,
   - the share of candidates that were duplicates of an earlier program,
-  - the number of candidates.
+  - the number of candidates, and the stalls the search answered.
+The machine's load average before and after is printed beside the table.
 A figure quoted for a search is a median over seeds with its range, beside
 the `random` strategy (best-of-N from the initial program) run on the same
 budget: one lucky run says nothing. The table is printed as Markdown, and
@@ -37,7 +41,9 @@ ROOT = os.path.dirname(HERE)
 def run_one(args, strategy, seed, directory):
     cmd = [args.adrsc, "run", args.spec, "-o", directory, "--fresh", "--force",
            "--quiet", "--seed", str(seed), "--time", args.time, "-j%d" % args.j]
-    if strategy != "spec":
+    if strategy == "baselines":
+        cmd += ["--start-from-baselines"]
+    elif strategy != "spec":
         cmd += ["--strategy", strategy]
     done = subprocess.run(cmd, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
@@ -54,7 +60,9 @@ def run_one(args, strategy, seed, directory):
                          os.path.join(directory, "run.db"), uri=True)
     total, duplicates = db.execute(
         "SELECT COUNT(*), SUM(status = 'duplicate') FROM candidates "
-        "WHERE id != 0").fetchone()
+        "WHERE parents != '[]'").fetchone()
+    stalls, = db.execute(
+        "SELECT COUNT(*) FROM events WHERE kind = 'stall'").fetchone()
     db.close()
     test = d.get("test") or {}
     return {
@@ -65,6 +73,7 @@ def run_one(args, strategy, seed, directory):
         "found_at": d.get("iteration_found"),
         "candidates": total,
         "duplicate_share": (duplicates or 0) / total if total else None,
+        "stalls": stalls,
     }
 
 
@@ -101,9 +110,10 @@ def main():
     out = args.out or tempfile.mkdtemp(prefix="adrs-seeds-")
     os.makedirs(out, exist_ok=True)
     results = []
+    load_before = os.getloadavg()
     with open(os.path.join(out, "results.jsonl"), "a") as log:
-        for strategy in strategies:
-            for seed in seeds:
+        for seed in seeds:
+            for strategy in strategies:
                 r = run_one(args, strategy, seed,
                             os.path.join(out, "%s-%d" % (strategy, seed)))
                 results.append(r)
@@ -113,12 +123,15 @@ def main():
                       "duplicates %.1f%%" %
                       (strategy, seed, r["train"], r["test"],
                        100 * (r["duplicate_share"] or 0)), file=sys.stderr)
-    print("%s, %d seeds (%s), %s each, -j%d\n" %
+    load_after = os.getloadavg()
+    print("%s, %d seeds (%s), %s each, -j%d, %d cores; load average "
+          "%.1f before, %.1f after\n" %
           (os.path.relpath(args.spec, ROOT), len(seeds), args.seeds,
-           args.time, args.j))
+           args.time, args.j, os.cpu_count() or 1, load_before[0],
+           load_after[0]))
     print("| strategy | train score | test score | best found at | "
-          "duplicates | candidates |")
-    print("|---|---|---|---|---|---|")
+          "duplicates | candidates | stalls |")
+    print("|---|---|---|---|---|---|---|")
     for strategy in strategies:
         rs = [r for r in results if r["strategy"] == strategy]
         print("| %s | %s | %s | %s | %s | %s |" % (
@@ -128,7 +141,8 @@ def main():
             spread([r["found_at"] for r in rs], "%d"),
             spread([100 * r["duplicate_share"] for r in rs
                     if r["duplicate_share"] is not None], "%.1f%%"),
-            spread([r["candidates"] for r in rs], "%d")))
+            spread([r["candidates"] for r in rs], "%d"),
+            spread([r["stalls"] for r in rs], "%d")))
     print("\nmedian (min to max) over the seeds")
     if not args.out and not args.keep:
         subprocess.run(["rm", "-rf", out])

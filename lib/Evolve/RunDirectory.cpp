@@ -206,13 +206,16 @@ std::string snapshot(const spec::Spec &S,
   All.erase(std::unique(All.begin(), All.end()), All.end());
   for (const std::string &F : All)
     Files[F] = readText(F);
-  // The seed and the strategy may come from the command line instead of
-  // the spec's text.
-  return formatv("{0}", json::Value(json::Object{
-                            {"spec", readText(S.SpecFile)},
-                            {"seed", std::to_string(S.Seed)},
-                            {"strategy", spec::toString(S.Search.Strategy)},
-                            {"files", std::move(Files)}}))
+  // The seed, the strategy and its starting points may come from the
+  // command line instead of the spec's text.
+  return formatv("{0}",
+                 json::Value(json::Object{
+                     {"spec", readText(S.SpecFile)},
+                     {"seed", std::to_string(S.Seed)},
+                     {"strategy", spec::toString(S.Search.Strategy)},
+                     {"start-from-baselines",
+                      S.Search.StartFromBaselines ? "on" : "off"},
+                     {"files", std::move(Files)}}))
       .str();
 }
 
@@ -230,7 +233,7 @@ std::string snapshotDifference(StringRef Old, StringRef New,
   if (OA->getString("spec") != OB->getString("spec"))
     return "the spec changed since the run started";
   // Snapshots made before these were recorded have neither.
-  for (StringRef Key : {"seed", "strategy"}) {
+  for (StringRef Key : {"seed", "strategy", "start-from-baselines"}) {
     std::optional<StringRef> Then = OA->getString(Key),
                              Now = OB->getString(Key);
     if (Then && Now && *Then != *Now)

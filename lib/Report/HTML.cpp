@@ -221,6 +221,8 @@ std::string renderHTML(const ReportData &R, unsigned RefreshSeconds) {
   OS << " &middot; " << format("%.1f", R.Elapsed) << " s";
   if (!R.Strategy.empty())
     OS << " &middot; strategy " << escapeHTML(R.Strategy);
+  if (R.StartedFromBaselines)
+    OS << " &middot; started from the spec's baselines";
   if (!R.StopReason.empty())
     OS << " &middot; stopped: " << escapeHTML(R.StopReason);
   if (RefreshSeconds)

@@ -104,6 +104,12 @@ std::optional<spec::Spec> runSpec(store::RunStore &Store, StringRef BaseDir) {
     consumeError(S.takeError());
     return std::nullopt;
   }
+  // What the command line said instead of the spec's text.
+  if (std::optional<StringRef> Name = O->getString("strategy"))
+    if (std::optional<spec::SearchStrategy> K = spec::strategyNamed(*Name))
+      S->Search.Strategy = *K;
+  if (std::optional<StringRef> Start = O->getString("start-from-baselines"))
+    S->Search.StartFromBaselines = *Start == "on";
   return std::move(*S);
 }
 
@@ -190,6 +196,7 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
   if (Spec) {
     R.Problem = Spec->Name;
     R.Strategy = spec::toString(Spec->Search.Strategy).str();
+    R.StartedFromBaselines = Spec->Search.StartFromBaselines;
     for (const spec::FeatureDimension &F : Spec->Search.Features)
       R.GridDimensions.push_back({F.Name, std::max(1u, F.Bins)});
   } else {
@@ -512,6 +519,7 @@ json::Value toJSON(const ReportData &R) {
       {"problem", R.Problem},
       {"run_dir", R.RunDir},
       {"strategy", R.Strategy},
+      {"started_from_baselines", R.StartedFromBaselines},
       {"stop_reason", R.StopReason},
       {"candidates", int64_t(R.Candidates)},
       {"pending", int64_t(R.Pending)},

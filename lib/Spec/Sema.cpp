@@ -1472,14 +1472,7 @@ void Sema::search(const Statement &S) {
     return;
   SearchSpec &R = Out.Search;
   R.Loc = specLoc(S.Keyword.loc());
-  std::optional<SearchStrategy> Strategy =
-      StringSwitch<std::optional<SearchStrategy>>(S.Name->Text)
-          .Case("islands", SearchStrategy::Islands)
-          .Case("greedy", SearchStrategy::Greedy)
-          .Case("feedback", SearchStrategy::Feedback)
-          .Case("tree", SearchStrategy::Tree)
-          .Case("random", SearchStrategy::Random)
-          .Default(std::nullopt);
+  std::optional<SearchStrategy> Strategy = strategyNamed(S.Name->Text);
   if (!Strategy) {
     unknown(*S.Name, "unknown search strategy", toStrings(StrategyNames),
             "; expected one of " + join(toStrings(StrategyNames), ", "));

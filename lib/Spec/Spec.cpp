@@ -91,5 +91,14 @@ StringRef toString(SearchStrategy S) {
   return "islands";
 }
 
+std::optional<SearchStrategy> strategyNamed(StringRef Name) {
+  for (SearchStrategy S :
+       {SearchStrategy::Islands, SearchStrategy::Greedy,
+        SearchStrategy::Feedback, SearchStrategy::Tree, SearchStrategy::Random})
+    if (toString(S) == Name)
+      return S;
+  return std::nullopt;
+}
+
 } // namespace spec
 } // namespace adrs

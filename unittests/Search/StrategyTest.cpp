@@ -210,6 +210,9 @@ TEST(StrategyTest, APinnedProgramStaysInEveryIslandsArchive) {
   Spec.ArchiveSize = 3;
   Spec.Exploration = 0;
   Spec.Exploitation = 1; // parents from the elites only
+  // Proposals that are never observed would all go to the bandit's one
+  // choice: islands in turn here.
+  Spec.Bandit = false;
   std::unique_ptr<Strategy> S = Strategy::create(Spec);
   S->observe(member(0, 1));
   S->observe(member(1, 2, 0, Status::OK, 0));

@@ -184,6 +184,10 @@ struct Reference {
 struct ReportData {
   std::string Problem, RunDir, StopReason;
   std::string Strategy;    ///< As the spec names it; empty when unknown.
+  /// The spec's references were in the initial population (`search ...,
+  /// start from baselines`): a best that descends from one is not the
+  /// search's finding alone.
+  bool StartedFromBaselines = false;
   uint64_t Candidates = 0; ///< Finished, the baseline excluded.
   uint64_t Pending = 0;
   double Elapsed = 0;

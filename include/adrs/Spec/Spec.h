@@ -293,6 +293,8 @@ llvm::StringRef toString(Direction D);
 llvm::StringRef toString(GeneratorKind K);
 llvm::StringRef toString(EditMode M);
 llvm::StringRef toString(SearchStrategy S);
+/// The strategy a spec or a run's snapshot names; none for another word.
+std::optional<SearchStrategy> strategyNamed(llvm::StringRef Name);
 
 } // namespace spec
 } // namespace adrs
