@@ -241,6 +241,10 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
         V.FinishedAt = C.FinishedAt;
         readTest(V, C.TestJSON);
         ++R.Statuses[toString(C.Status).str()];
+        if (C.ProposalMs) {
+          R.ProposalMs += *C.ProposalMs;
+          ++R.ProposalsTimed;
+        }
         json::Value Result = parseOr(C.ResultJSON);
         if (const json::Object *O = Result.getAsObject())
           if (const json::Object *T = O->getObject("timings_ms")) {
@@ -387,18 +391,38 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
     }
   }
 
-  Expected<std::vector<Event>> Events = Store.events();
-  if (!Events)
-    return Events.takeError();
-  for (const Event &E : *Events)
-    if (E.Kind == EventKind::Tune)
-      R.Tunings.push_back(capped(E.Detail, 1000));
-  R.NotRecorded.push_back(
-      "CMA-ES coverage and normalised trajectory length: the run database "
-      "keeps each tuning's summary, not the points it evaluated");
-  R.NotRecorded.push_back("proposal time: the run database records each "
-                          "evaluation's compile, link and run times, not how "
-                          "long a proposal took");
+  if (Store.schemaVersion() >= 4) {
+    Expected<std::vector<store::TuningRecord>> Tunings = Store.tunings();
+    if (!Tunings)
+      return Tunings.takeError();
+    R.Tunings = std::move(*Tunings);
+    for (store::TuningRecord &T : R.Tunings) {
+      T.Summary = capped(T.Summary, 1000);
+      T.Failure = capped(T.Failure, 1000);
+      R.TuningMs += T.WallMs;
+    }
+  } else {
+    // An older run: its tunings are events with a line each.
+    R.TuningsDetailed = false;
+    Expected<std::vector<Event>> Events = Store.events();
+    if (!Events)
+      return Events.takeError();
+    for (const Event &E : *Events)
+      if (E.Kind == EventKind::Tune) {
+        store::TuningRecord T;
+        T.Subject = E.Subject.value_or(0);
+        T.At = E.At;
+        T.Session = E.Session;
+        T.Summary = capped(E.Detail, 1000);
+        R.Tunings.push_back(std::move(T));
+      }
+    R.NotRecorded.push_back(
+        "CMA-ES tunings' coverage, normalised trajectory length, best step "
+        "and time, and each proposal's time: the run database is of schema "
+        "version " +
+        std::to_string(Store.schemaVersion()) +
+        ", made before adrsc recorded them (version 4)");
+  }
 
   Expected<std::map<std::string, store::ModelUsage>> Usage =
       Store.usageByModel();
@@ -494,6 +518,27 @@ json::Value toJSON(const ReportData &R) {
   for (const Dimension &D : R.Health.Dimensions)
     HealthDims.push_back(
         json::Object{{"name", D.Name}, {"bins", int64_t(D.Bins)}});
+  json::Array Tunings;
+  for (const store::TuningRecord &T : R.Tunings) {
+    // An older run's tuning has its line only: no figure is not zero.
+    auto Count = [&](uint64_t N) {
+      return R.TuningsDetailed ? json::Value(int64_t(N)) : nullptr;
+    };
+    Tunings.push_back(json::Object{
+        {"candidate", T.Subject},
+        {"at_s", T.At},
+        {"constants", Count(T.Constants)},
+        {"evaluations", Count(T.Evaluations)},
+        {"budget", Count(T.Budget)},
+        {"initial_score", number(T.InitialScore)},
+        {"best_score", number(T.BestScore)},
+        {"best_step", T.BestStep ? json::Value(*T.BestStep) : nullptr},
+        {"coverage", number(T.Coverage)},
+        {"trajectory_length", number(T.TrajectoryLength)},
+        {"wall_ms", R.TuningsDetailed ? json::Value(T.WallMs) : nullptr},
+        {"failure", T.Failure},
+        {"summary", T.Summary}});
+  }
   json::Object Statuses;
   for (const auto &[K, N] : R.Statuses)
     Statuses[K] = int64_t(N);
@@ -538,12 +583,16 @@ json::Value toJSON(const ReportData &R) {
                               {"cells_visited", int64_t(R.Health.CellsVisited)},
                               {"window", int64_t(R.Health.Window)},
                               {"windows", std::move(Windows)},
-                              {"tunings", json::Array(R.Tunings)}}},
-      {"throughput", json::Object{{"candidates_per_second", PerSecond},
-                                  {"compile_ms", R.CompileMs},
-                                  {"link_ms", R.LinkMs},
-                                  {"run_ms", R.RunMs},
-                                  {"evaluation_wall_ms", R.EvaluationWallMs}}},
+                              {"tunings", std::move(Tunings)}}},
+      {"throughput",
+       json::Object{{"candidates_per_second", PerSecond},
+                    {"proposal_ms", R.ProposalMs},
+                    {"proposals_timed", int64_t(R.ProposalsTimed)},
+                    {"tuning_ms", R.TuningMs},
+                    {"compile_ms", R.CompileMs},
+                    {"link_ms", R.LinkMs},
+                    {"run_ms", R.RunMs},
+                    {"evaluation_wall_ms", R.EvaluationWallMs}}},
       {"models", std::move(Models)},
       {"cost_usd", CostUSD},
       {"minimize", json::Value(R.Minimize)},

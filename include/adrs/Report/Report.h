@@ -200,9 +200,16 @@ struct ReportData {
   std::vector<IslandGrid> Grids; ///< When the strategy keeps grids.
   std::vector<FailureFigure> Failures;
   SearchHealth Health;
-  std::vector<std::string> Tunings; ///< Each tuning's summary.
-  /// Summed from the evaluations; proposal time is not recorded.
+  /// Each CMA-ES tuning; of a run made before they were recorded, its
+  /// subject, time and summary only.
+  std::vector<store::TuningRecord> Tunings;
+  bool TuningsDetailed = true;
+  /// Summed from the evaluations.
   double CompileMs = 0, LinkMs = 0, RunMs = 0, EvaluationWallMs = 0;
+  /// Summed over the candidates whose proposal was timed, and how many.
+  double ProposalMs = 0;
+  uint64_t ProposalsTimed = 0;
+  double TuningMs = 0; ///< Summed over the tunings.
   std::map<std::string, store::ModelUsage> Models;
   /// RUNDIR/minimize.json, checked; null when there is none.
   llvm::json::Value Minimize = nullptr;
