@@ -81,13 +81,6 @@ void writeTunings(raw_ostream &OS, const ReportData &R) {
     OS << "<p>None.</p>\n";
     return;
   }
-  if (!R.TuningsDetailed) {
-    OS << "<ul>";
-    for (const store::TuningRecord &T : R.Tunings)
-      OS << "<li>" << escapeHTML(T.Summary) << "</li>";
-    OS << "</ul>\n";
-    return;
-  }
   auto Share = [](const std::optional<double> &V, const char *Format,
                   double Scale) {
     return V ? formatv("{0}", format(Format, *V * Scale)).str()
@@ -103,7 +96,14 @@ void writeTunings(raw_ostream &OS, const ReportData &R) {
         "<th>constants</th><th>evaluations</th><th>score</th><th>best "
         "step</th><th>coverage</th><th>trajectory length</th><th>time</th>"
         "<th>outcome</th></tr>\n";
-  for (const store::TuningRecord &T : R.Tunings) {
+  for (size_t I = 0; I < R.Tunings.size(); ++I) {
+    const store::TuningRecord &T = R.Tunings[I];
+    if (I < R.TuningsWithLineOnly) {
+      // A session before these were recorded kept its line only.
+      OS << "<tr><td>#" << T.Subject << "</td><td colspan=\"8\"><small>"
+         << escapeHTML(T.Summary) << "</small></td></tr>\n";
+      continue;
+    }
     OS << "<tr><td>#" << T.Subject << "</td><td class=\"num\">" << T.Constants
        << "</td><td class=\"num\">" << T.Evaluations << " of " << T.Budget
        << "</td><td class=\"num\">" << score(T.InitialScore) << " &rarr; "

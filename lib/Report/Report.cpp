@@ -220,6 +220,7 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
   // A candidate skipped before its parse (the exact text of an earlier one)
   // has no fingerprint of its own: it is the earlier one's program.
   std::map<uint64_t, std::string> FingerprintOfText;
+  uint64_t Untimed = 0; ///< Proposals made before they were timed.
   if (Error E = Store.forEachCandidate(true, [&](store::Candidate &&C) {
         CandidateView V;
         V.Id = C.Id;
@@ -244,6 +245,8 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
         if (C.ProposalMs) {
           R.ProposalMs += *C.ProposalMs;
           ++R.ProposalsTimed;
+        } else if (C.Id != 0 && C.Generator != "cmaes") {
+          ++Untimed; // a tuned program's proposal is its tuning
         }
         json::Value Result = parseOr(C.ResultJSON);
         if (const json::Object *O = Result.getAsObject())
@@ -391,38 +394,46 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
     }
   }
 
-  if (Store.schemaVersion() >= 4) {
-    Expected<std::vector<store::TuningRecord>> Tunings = Store.tunings();
-    if (!Tunings)
-      return Tunings.takeError();
-    R.Tunings = std::move(*Tunings);
-    for (store::TuningRecord &T : R.Tunings) {
-      T.Summary = capped(T.Summary, 1000);
-      T.Failure = capped(T.Failure, 1000);
-      R.TuningMs += T.WallMs;
-    }
-  } else {
-    // An older run: its tunings are events with a line each.
-    R.TuningsDetailed = false;
-    Expected<std::vector<Event>> Events = Store.events();
-    if (!Events)
-      return Events.takeError();
-    for (const Event &E : *Events)
-      if (E.Kind == EventKind::Tune) {
-        store::TuningRecord T;
-        T.Subject = E.Subject.value_or(0);
-        T.At = E.At;
-        T.Session = E.Session;
-        T.Summary = capped(E.Detail, 1000);
-        R.Tunings.push_back(std::move(T));
-      }
-    R.NotRecorded.push_back(
-        "CMA-ES tunings' coverage, normalised trajectory length, best step "
-        "and time, and each proposal's time: the run database is of schema "
-        "version " +
-        std::to_string(Store.schemaVersion()) +
-        ", made before adrsc recorded them (version 4)");
+  // Every tuning has its event. A session of schema 4 or later also
+  // wrote its row; the events without one come first, from the sessions
+  // before (a run database migrated from an older version), and give
+  // their line only.
+  Expected<std::vector<Event>> Events = Store.events();
+  if (!Events)
+    return Events.takeError();
+  Expected<std::vector<store::TuningRecord>> Rows = Store.tunings();
+  if (!Rows)
+    return Rows.takeError();
+  size_t TuneEvents = llvm::count_if(
+      *Events, [](const Event &E) { return E.Kind == EventKind::Tune; });
+  R.TuningsWithLineOnly =
+      TuneEvents > Rows->size() ? TuneEvents - Rows->size() : 0;
+  for (const Event &E : *Events) {
+    if (E.Kind != EventKind::Tune || R.Tunings.size() == R.TuningsWithLineOnly)
+      continue;
+    store::TuningRecord T;
+    T.Subject = E.Subject.value_or(0);
+    T.At = E.At;
+    T.Session = E.Session;
+    T.Summary = E.Detail;
+    R.Tunings.push_back(std::move(T));
   }
+  for (store::TuningRecord &T : *Rows) {
+    R.TuningMs += T.WallMs;
+    R.Tunings.push_back(std::move(T));
+  }
+  for (store::TuningRecord &T : R.Tunings) {
+    T.Summary = capped(T.Summary, 1000);
+    T.Failure = capped(T.Failure, 1000);
+  }
+  if (Store.schemaVersion() < 4 || R.TuningsWithLineOnly || Untimed)
+    R.NotRecorded.push_back(
+        "proposal times, and the CMA-ES tunings' best step, coverage, "
+        "normalised trajectory length and time: sessions of an adrsc before "
+        "run database schema version 4 did not record them (" +
+        std::to_string(Untimed) + " proposals and " +
+        std::to_string(R.TuningsWithLineOnly) +
+        " tunings here); the report gives what they did record");
 
   Expected<std::map<std::string, store::ModelUsage>> Usage =
       Store.usageByModel();
@@ -519,10 +530,12 @@ json::Value toJSON(const ReportData &R) {
     HealthDims.push_back(
         json::Object{{"name", D.Name}, {"bins", int64_t(D.Bins)}});
   json::Array Tunings;
-  for (const store::TuningRecord &T : R.Tunings) {
-    // An older run's tuning has its line only: no figure is not zero.
+  for (size_t I = 0; I < R.Tunings.size(); ++I) {
+    const store::TuningRecord &T = R.Tunings[I];
+    // An older session's tuning has its line only: no figure is not zero.
+    bool Detailed = I >= R.TuningsWithLineOnly;
     auto Count = [&](uint64_t N) {
-      return R.TuningsDetailed ? json::Value(int64_t(N)) : nullptr;
+      return Detailed ? json::Value(int64_t(N)) : nullptr;
     };
     Tunings.push_back(json::Object{
         {"candidate", T.Subject},
@@ -535,7 +548,7 @@ json::Value toJSON(const ReportData &R) {
         {"best_step", T.BestStep ? json::Value(*T.BestStep) : nullptr},
         {"coverage", number(T.Coverage)},
         {"trajectory_length", number(T.TrajectoryLength)},
-        {"wall_ms", R.TuningsDetailed ? json::Value(T.WallMs) : nullptr},
+        {"wall_ms", Detailed ? json::Value(T.WallMs) : nullptr},
         {"failure", T.Failure},
         {"summary", T.Summary}});
   }

@@ -200,10 +200,11 @@ struct ReportData {
   std::vector<IslandGrid> Grids; ///< When the strategy keeps grids.
   std::vector<FailureFigure> Failures;
   SearchHealth Health;
-  /// Each CMA-ES tuning; of a run made before they were recorded, its
-  /// subject, time and summary only.
+  /// Each CMA-ES tuning, in the order they ended.
   std::vector<store::TuningRecord> Tunings;
-  bool TuningsDetailed = true;
+  /// The first ones, from sessions before schema version 4: their subject,
+  /// time and line only.
+  size_t TuningsWithLineOnly = 0;
   /// Summed from the evaluations.
   double CompileMs = 0, LinkMs = 0, RunMs = 0, EvaluationWallMs = 0;
   /// Summed over the candidates whose proposal was timed, and how many.
