@@ -400,6 +400,7 @@ private:
   void dispatch(const store::Proposal &P);
   Error finish(Done D);
   Error finishTuning(Done D);
+  store::TuningRecord tuningRecord(const tune::Tuning &T, const Job &J) const;
   void submitTest(int64_t Id, const Program &P);
   /// Whether a candidate that scored \p E would become the best.
   bool wouldBeBest(const eval::Evaluation &E) const;
@@ -871,6 +872,7 @@ store::Proposal Evolution::proposalOf(const ProposalJob &J,
   P.CompletionTokens = E.CompletionTokens;
   P.CostUSD = E.CostUSD;
   P.PromptVariant = J.PromptVariant;
+  P.ProposalMs = E.Seconds * 1000;
   return P;
 }
 
@@ -889,15 +891,19 @@ Error Evolution::proposeHere(int64_t Id, bool &Proposed) {
   // than an iteration spent on a duplicate.
   constexpr unsigned Attempts = 16;
   store::Proposal P;
+  double Seconds = 0; // every draw is time spent proposing this one
   for (unsigned Attempt = 0;; ++Attempt) {
+    auto Started = Clock::now();
     Expected<std::optional<generate::GeneratedEdit>> G =
         Generator->propose(J.Request, J.Rng);
+    Seconds += secondsSince(Started);
     if (!G)
       return G.takeError();
     if (!*G) {
       Proposed = false;
       return Error::success();
     }
+    (*G)->Seconds = Seconds;
     P = proposalOf(J, **G, Id);
     Expected<candidate::Prepared> Ready =
         candidate::prepare(*Sources, (*G)->Reply, J.Request.Parent.Regions);
@@ -1559,14 +1565,39 @@ Error Evolution::applySteering(const store::Steering &St, bool Live) {
   return Error::success();
 }
 
+/// What the database keeps of tuning \p T of job \p J, but its summary.
+store::TuningRecord Evolution::tuningRecord(const tune::Tuning &T,
+                                            const Job &J) const {
+  store::TuningRecord R;
+  R.Subject = J.Id;
+  R.At = now();
+  R.Session = Session;
+  R.Constants = T.Constants.size();
+  R.Evaluations = T.Result.Evaluations;
+  R.Budget = J.TuneEvaluations;
+  // A cost is minus a score; an invalid point's is infinite.
+  if (T.Result.Evaluations && std::isfinite(T.Result.InitialCost))
+    R.InitialScore = -T.Result.InitialCost;
+  if (T.Result.Evaluations && std::isfinite(T.Result.BestCost))
+    R.BestScore = -T.Result.BestCost;
+  if (T.Result.BestStep)
+    R.BestStep = T.Result.BestStep;
+  R.Coverage = T.Result.Explored.Coverage;
+  R.TrajectoryLength = T.Result.Explored.TrajectoryLength;
+  R.WallMs = T.WallMs;
+  return R;
+}
+
 Error Evolution::finishTuning(Done D) {
   --TunesInFlight;
   tune::Tuning &T = *D.Tuned;
+  store::TuningRecord Record = tuningRecord(T, D.J);
   if (!T.Failure.empty() || T.Result.Best.empty()) {
-    std::string Why = T.Failure.empty() ? "no evaluations" : T.Failure;
-    Store->addEvent({now(), Session, EventKind::Tune,
-                     formatv("#{0}: {1}", D.J.Id, Why), D.J.Id});
-    log(formatv("tune: #{0}: {1}", D.J.Id, Why));
+    Record.Failure = T.Failure.empty() ? "no evaluations" : T.Failure;
+    Record.Summary = formatv("#{0}: {1}", D.J.Id, Record.Failure);
+    Store->addTuning(
+        Record, {Record.At, Session, EventKind::Tune, Record.Summary, D.J.Id});
+    log("tune: " + Record.Summary);
     return Error::success();
   }
   std::string Summary =
@@ -1578,7 +1609,9 @@ Error Evolution::finishTuning(Done D) {
         formatv(" (stopped after {0} of {1}: {2})", T.Result.Evaluations,
                 D.J.TuneEvaluations,
                 tune::describe(T.Result.Stopped, T.Result.PopulationSize));
-  Store->addEvent({now(), Session, EventKind::Tune, Summary, D.J.Id});
+  Record.Summary = Summary;
+  Store->addTuning(Record,
+                   {Record.At, Session, EventKind::Tune, Summary, D.J.Id});
   log("tune: " + Summary);
   if (T.Result.BestCost >= T.Result.InitialCost)
     return Error::success(); // nothing better than the program's own

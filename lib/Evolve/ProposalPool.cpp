@@ -2,6 +2,8 @@
 
 #include "ProposalPool.h"
 
+#include <chrono>
+
 using namespace llvm;
 
 namespace adrs {
@@ -60,8 +62,14 @@ void ProposalPool::stop() {
 ProposalDone ProposalPool::work(ProposalJob J) {
   ProposalDone D;
   for (;;) {
+    // The whole call, prompt and request, whatever the generator: each
+    // reply (a fix is one) is timed on its own.
+    auto Started = std::chrono::steady_clock::now();
     Expected<std::optional<generate::GeneratedEdit>> E =
         G.propose(J.Request, J.Rng);
+    double Seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - Started)
+                         .count();
     if (!E) {
       handleAllErrors(
           E.takeError(),
@@ -70,12 +78,14 @@ ProposalDone ProposalPool::work(ProposalJob J) {
             D.Failure.emplace(Other.message(), /*Fatal=*/false,
                               generate::GeneratedEdit());
           });
+      D.Failure->Record.Seconds = Seconds;
       break;
     }
     if (!*E) {
       D.Nothing = true;
       break;
     }
+    (*E)->Seconds = Seconds;
     Expected<candidate::Prepared> Ready =
         candidate::prepare(Sources, (*E)->Reply, J.Request.Parent.Regions);
     if (Ready) {

@@ -73,6 +73,55 @@ std::string score(const std::optional<double> &V) {
   return V ? formatv("{0:F4}", *V).str() : "-";
 }
 
+/// Each CMA-ES tuning with the exploration measures of the second seed
+/// paper (Appendix D): best step, coverage and normalised trajectory length.
+void writeTunings(raw_ostream &OS, const ReportData &R) {
+  OS << "<h3>CMA-ES tunings</h3>\n";
+  if (R.Tunings.empty()) {
+    OS << "<p>None.</p>\n";
+    return;
+  }
+  auto Share = [](const std::optional<double> &V, const char *Format,
+                  double Scale) {
+    return V ? formatv("{0}", format(Format, *V * Scale)).str()
+             : std::string("-");
+  };
+  OS << "<p class=\"note\">In the constants' ranges scaled to [0, 1]: "
+        "coverage is the share of that cube inside the smallest ball about "
+        "the points' centroid that holds them all (100% at most); the "
+        "trajectory length is the distance from the first point to the last "
+        "over the path's length (1: a straight line; about 1/&radic;K: a "
+        "random walk of K steps). The best step is the evaluation that first "
+        "reached the best score.</p>\n<table><tr><th>tuned</th>"
+        "<th>constants</th><th>evaluations</th><th>score</th><th>best "
+        "step</th><th>coverage</th><th>trajectory length</th><th>time</th>"
+        "<th>outcome</th></tr>\n";
+  for (size_t I = 0; I < R.Tunings.size(); ++I) {
+    const store::TuningRecord &T = R.Tunings[I];
+    if (I < R.TuningsWithLineOnly) {
+      // A session before these were recorded kept its line only.
+      OS << "<tr><td>#" << T.Subject << "</td><td colspan=\"8\"><small>"
+         << escapeHTML(T.Summary) << "</small></td></tr>\n";
+      continue;
+    }
+    OS << "<tr><td>#" << T.Subject << "</td><td class=\"num\">" << T.Constants
+       << "</td><td class=\"num\">" << T.Evaluations << " of " << T.Budget
+       << "</td><td class=\"num\">" << score(T.InitialScore) << " &rarr; "
+       << score(T.BestScore) << "</td><td class=\"num\">";
+    if (T.BestStep)
+      OS << *T.BestStep;
+    else
+      OS << "-";
+    OS << "</td><td class=\"num\">" << Share(T.Coverage, "%.1f%%", 100)
+       << "</td><td class=\"num\">" << Share(T.TrajectoryLength, "%.3f", 1)
+       << "</td><td class=\"num\">" << format("%.1f s", T.WallMs / 1000)
+       << "</td><td><small>"
+       << escapeHTML(T.Failure.empty() ? T.Summary : T.Failure)
+       << "</small></td></tr>\n";
+  }
+  OS << "</table>\n";
+}
+
 std::string signedScore(const std::optional<double> &V) {
   if (!V)
     return "";
@@ -366,12 +415,9 @@ std::string renderHTML(const ReportData &R, unsigned RefreshSeconds) {
        << H.Dimensions[I].Bins << ")";
   OS << ": " << H.CellsVisited << " of " << H.Cells << " cells visited ("
      << format("%.1f", H.Cells ? 100.0 * H.CellsVisited / H.Cells : 0.0)
-     << "%)</td></tr><tr><th>tunings</th><td>";
-  if (R.Tunings.empty())
-    OS << "none";
-  for (const std::string &T : R.Tunings)
-    OS << escapeHTML(T) << "<br>";
-  OS << "</td></tr></table>\n<h3>Programs per window of " << H.Window
+     << "%)</td></tr></table>\n";
+  writeTunings(OS, R);
+  OS << "<h3>Programs per window of " << H.Window
      << " candidates</h3><div id=\"plot-health\"></div>\n<h3>Feature-space "
         "coverage</h3><div id=\"plot-coverage\"></div>\n";
 
@@ -379,7 +425,15 @@ std::string renderHTML(const ReportData &R, unsigned RefreshSeconds) {
   OS << "<h2>Throughput and cost</h2>\n<table><tr><th>candidates per "
         "second</th><td class=\"num\">"
      << format("%.3f", R.Elapsed > 0 ? R.Candidates / R.Elapsed : 0.0)
-     << "</td></tr><tr><th>compile</th><td class=\"num\">"
+     << "</td></tr><tr><th>proposal</th><td class=\"num\">"
+     << format("%.1f s", R.ProposalMs / 1000) << "</td><td><small>"
+     << R.ProposalsTimed
+     << " candidates timed (built-in edits, model requests)</small></td>"
+        "</tr><tr><th>tuning</th><td class=\"num\">"
+     << format("%.1f s", R.TuningMs / 1000) << "</td><td><small>"
+     << R.Tunings.size()
+     << " CMA-ES tunings, each in one child (its points compile once and "
+        "run)</small></td></tr><tr><th>compile</th><td class=\"num\">"
      << format("%.1f s", R.CompileMs / 1000)
      << "</td></tr><tr><th>link</th><td class=\"num\">"
      << format("%.1f s", R.LinkMs / 1000)

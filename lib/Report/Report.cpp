@@ -227,6 +227,7 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
   // A candidate skipped before its parse (the exact text of an earlier one)
   // has no fingerprint of its own: it is the earlier one's program.
   std::map<uint64_t, std::string> FingerprintOfText;
+  uint64_t Untimed = 0; ///< Proposals made before they were timed.
   if (Error E = Store.forEachCandidate(true, [&](store::Candidate &&C) {
         CandidateView V;
         V.Id = C.Id;
@@ -248,6 +249,12 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
         V.FinishedAt = C.FinishedAt;
         readTest(V, C.TestJSON);
         ++R.Statuses[toString(C.Status).str()];
+        if (C.ProposalMs) {
+          R.ProposalMs += *C.ProposalMs;
+          ++R.ProposalsTimed;
+        } else if (C.Id != 0 && C.Generator != "cmaes") {
+          ++Untimed; // a tuned program's proposal is its tuning
+        }
         json::Value Result = parseOr(C.ResultJSON);
         if (const json::Object *O = Result.getAsObject())
           if (const json::Object *T = O->getObject("timings_ms")) {
@@ -394,18 +401,46 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
     }
   }
 
+  // Every tuning has its event. A session of schema 4 or later also
+  // wrote its row; the events without one come first, from the sessions
+  // before (a run database migrated from an older version), and give
+  // their line only.
   Expected<std::vector<Event>> Events = Store.events();
   if (!Events)
     return Events.takeError();
-  for (const Event &E : *Events)
-    if (E.Kind == EventKind::Tune)
-      R.Tunings.push_back(capped(E.Detail, 1000));
-  R.NotRecorded.push_back(
-      "CMA-ES coverage and normalised trajectory length: the run database "
-      "keeps each tuning's summary, not the points it evaluated");
-  R.NotRecorded.push_back("proposal time: the run database records each "
-                          "evaluation's compile, link and run times, not how "
-                          "long a proposal took");
+  Expected<std::vector<store::TuningRecord>> Rows = Store.tunings();
+  if (!Rows)
+    return Rows.takeError();
+  size_t TuneEvents = llvm::count_if(
+      *Events, [](const Event &E) { return E.Kind == EventKind::Tune; });
+  R.TuningsWithLineOnly =
+      TuneEvents > Rows->size() ? TuneEvents - Rows->size() : 0;
+  for (const Event &E : *Events) {
+    if (E.Kind != EventKind::Tune || R.Tunings.size() == R.TuningsWithLineOnly)
+      continue;
+    store::TuningRecord T;
+    T.Subject = E.Subject.value_or(0);
+    T.At = E.At;
+    T.Session = E.Session;
+    T.Summary = E.Detail;
+    R.Tunings.push_back(std::move(T));
+  }
+  for (store::TuningRecord &T : *Rows) {
+    R.TuningMs += T.WallMs;
+    R.Tunings.push_back(std::move(T));
+  }
+  for (store::TuningRecord &T : R.Tunings) {
+    T.Summary = capped(T.Summary, 1000);
+    T.Failure = capped(T.Failure, 1000);
+  }
+  if (Store.schemaVersion() < 4 || R.TuningsWithLineOnly || Untimed)
+    R.NotRecorded.push_back(
+        "proposal times, and the CMA-ES tunings' best step, coverage, "
+        "normalised trajectory length and time: sessions of an adrsc before "
+        "run database schema version 4 did not record them (" +
+        std::to_string(Untimed) + " proposals and " +
+        std::to_string(R.TuningsWithLineOnly) +
+        " tunings here); the report gives what they did record");
 
   Expected<std::map<std::string, store::ModelUsage>> Usage =
       Store.usageByModel();
@@ -501,6 +536,29 @@ json::Value toJSON(const ReportData &R) {
   for (const Dimension &D : R.Health.Dimensions)
     HealthDims.push_back(
         json::Object{{"name", D.Name}, {"bins", int64_t(D.Bins)}});
+  json::Array Tunings;
+  for (size_t I = 0; I < R.Tunings.size(); ++I) {
+    const store::TuningRecord &T = R.Tunings[I];
+    // An older session's tuning has its line only: no figure is not zero.
+    bool Detailed = I >= R.TuningsWithLineOnly;
+    auto Count = [&](uint64_t N) {
+      return Detailed ? json::Value(int64_t(N)) : nullptr;
+    };
+    Tunings.push_back(json::Object{
+        {"candidate", T.Subject},
+        {"at_s", T.At},
+        {"constants", Count(T.Constants)},
+        {"evaluations", Count(T.Evaluations)},
+        {"budget", Count(T.Budget)},
+        {"initial_score", number(T.InitialScore)},
+        {"best_score", number(T.BestScore)},
+        {"best_step", T.BestStep ? json::Value(*T.BestStep) : nullptr},
+        {"coverage", number(T.Coverage)},
+        {"trajectory_length", number(T.TrajectoryLength)},
+        {"wall_ms", Detailed ? json::Value(T.WallMs) : nullptr},
+        {"failure", T.Failure},
+        {"summary", T.Summary}});
+  }
   json::Object Statuses;
   for (const auto &[K, N] : R.Statuses)
     Statuses[K] = int64_t(N);
@@ -546,12 +604,16 @@ json::Value toJSON(const ReportData &R) {
                               {"cells_visited", int64_t(R.Health.CellsVisited)},
                               {"window", int64_t(R.Health.Window)},
                               {"windows", std::move(Windows)},
-                              {"tunings", json::Array(R.Tunings)}}},
-      {"throughput", json::Object{{"candidates_per_second", PerSecond},
-                                  {"compile_ms", R.CompileMs},
-                                  {"link_ms", R.LinkMs},
-                                  {"run_ms", R.RunMs},
-                                  {"evaluation_wall_ms", R.EvaluationWallMs}}},
+                              {"tunings", std::move(Tunings)}}},
+      {"throughput",
+       json::Object{{"candidates_per_second", PerSecond},
+                    {"proposal_ms", R.ProposalMs},
+                    {"proposals_timed", int64_t(R.ProposalsTimed)},
+                    {"tuning_ms", R.TuningMs},
+                    {"compile_ms", R.CompileMs},
+                    {"link_ms", R.LinkMs},
+                    {"run_ms", R.RunMs},
+                    {"evaluation_wall_ms", R.EvaluationWallMs}}},
       {"models", std::move(Models)},
       {"cost_usd", CostUSD},
       {"minimize", json::Value(R.Minimize)},

@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -145,7 +146,8 @@ CREATE TABLE IF NOT EXISTS candidates(
   model TEXT NOT NULL DEFAULT '',
   prompt_tokens INTEGER NOT NULL DEFAULT 0,
   completion_tokens INTEGER NOT NULL DEFAULT 0,
-  prompt_variant INTEGER);
+  prompt_variant INTEGER,
+  proposal_ms REAL);
 CREATE INDEX IF NOT EXISTS candidates_fingerprint ON candidates(fingerprint);
 CREATE TABLE IF NOT EXISTS pending(
   id INTEGER PRIMARY KEY,
@@ -162,7 +164,8 @@ CREATE TABLE IF NOT EXISTS pending(
   prompt_tokens INTEGER NOT NULL DEFAULT 0,
   completion_tokens INTEGER NOT NULL DEFAULT 0,
   cost REAL NOT NULL DEFAULT 0,
-  prompt_variant INTEGER);
+  prompt_variant INTEGER,
+  proposal_ms REAL);
 CREATE TABLE IF NOT EXISTS events(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at REAL NOT NULL,
@@ -202,29 +205,57 @@ CREATE TABLE IF NOT EXISTS prompt_variants(
   prompt_tokens INTEGER NOT NULL,
   completion_tokens INTEGER NOT NULL,
   cost REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tunings(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject INTEGER NOT NULL,
+  at REAL NOT NULL,
+  session INTEGER NOT NULL,
+  constants INTEGER NOT NULL,
+  evaluations INTEGER NOT NULL,
+  budget INTEGER NOT NULL,
+  initial_score REAL,
+  best_score REAL,
+  best_step INTEGER,
+  coverage REAL,
+  trajectory_length REAL,
+  wall_ms REAL NOT NULL,
+  failure TEXT NOT NULL,
+  summary TEXT NOT NULL);
 )sql";
 
-/// Version 2 lacks the prompt variant of candidates and pending ones; the
-/// new table comes with the schema above.
-constexpr const char *MigrateFrom2 =
+/// What brings a database of version OldestSchemaVersion + I to the next:
+/// the columns it lacks (new tables come with the schema above).
+constexpr const char *Migrations[] = {
+    // 2 -> 3: the prompt variant of candidates and pending ones.
     "ALTER TABLE candidates ADD COLUMN prompt_variant INTEGER; "
-    "ALTER TABLE pending ADD COLUMN prompt_variant INTEGER; "
-    "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
+    "ALTER TABLE pending ADD COLUMN prompt_variant INTEGER;",
+    // 3 -> 4: their proposal time (and the tunings table).
+    "ALTER TABLE candidates ADD COLUMN proposal_ms REAL; "
+    "ALTER TABLE pending ADD COLUMN proposal_ms REAL;",
+};
+static_assert(std::size(Migrations) == SchemaVersion - OldestSchemaVersion,
+              "one migration a version");
 
 constexpr const char *CandidateColumns =
     "id, seq, parents, island, generator, operator, description, status, "
     "reason, feasible, score, objectives, features, fingerprint, cost, "
     "wall_ms, finished_at, session, edit, prompt, reply, regions, result, "
     "test, "
-    "model, prompt_tokens, completion_tokens, prompt_variant";
+    "model, prompt_tokens, completion_tokens, prompt_variant, proposal_ms";
 
-/// The same columns from a version 2 database, read as it is.
-constexpr const char *CandidateColumnsV2 =
-    "id, seq, parents, island, generator, operator, description, status, "
-    "reason, feasible, score, objectives, features, fingerprint, cost, "
-    "wall_ms, finished_at, session, edit, prompt, reply, regions, result, "
-    "test, "
-    "model, prompt_tokens, completion_tokens, NULL";
+/// The columns a database of \p Version is read with, as it is: those it
+/// lacks read as NULL.
+std::string candidateColumns(int Version) {
+  if (Version >= 4)
+    return CandidateColumns;
+  return std::string(
+             "id, seq, parents, island, generator, operator, "
+             "description, status, reason, feasible, score, "
+             "objectives, features, fingerprint, cost, wall_ms, "
+             "finished_at, session, edit, prompt, reply, regions, "
+             "result, test, model, prompt_tokens, completion_tokens, ") +
+         (Version >= 3 ? "prompt_variant" : "NULL") + ", NULL";
+}
 
 Expected<Candidate> readCandidate(const Statement &S, bool Full) {
   Candidate C;
@@ -267,6 +298,8 @@ Expected<Candidate> readCandidate(const Statement &S, bool Full) {
   C.CompletionTokens = uint64_t(S.integer(26));
   if (!S.isNull(27))
     C.PromptVariant = S.integer(27);
+  if (!S.isNull(28))
+    C.ProposalMs = S.real(28);
   return std::move(C);
 }
 
@@ -276,9 +309,10 @@ struct RunStore::Impl {
   sqlite3 *Writer = nullptr; ///< Used only by the writer thread once it runs.
   sqlite3 *Reader = nullptr;
   bool ReadOnly = false;
-  /// What a candidate is read with: a version 2 database opened read-only
-  /// has no prompt variants.
-  const char *Columns = CandidateColumns;
+  /// The database's version: what a candidate is read with (an older one
+  /// opened read-only lacks the newer columns).
+  int Version = SchemaVersion;
+  std::string Columns = CandidateColumns;
 
   std::mutex Mutex;
   std::condition_variable Wake, Drained;
@@ -375,8 +409,8 @@ static Expected<sqlite3 *> openConnection(StringRef Path, int Flags) {
   return DB;
 }
 
-/// The database's schema version: the current one, or the one before
-/// (which a writer migrates); none in a new database.
+/// The database's schema version: the current one, or an older one (which
+/// a writer migrates); none in a new database.
 static Expected<std::optional<int>> checkVersion(sqlite3 *DB, StringRef Path) {
   Statement S(DB, "SELECT value FROM meta WHERE key = 'schema_version'");
   if (!S)
@@ -384,15 +418,15 @@ static Expected<std::optional<int>> checkVersion(sqlite3 *DB, StringRef Path) {
   if (S.step() != SQLITE_ROW)
     return std::nullopt;
   std::string V = S.text(0);
-  if (V != std::to_string(SchemaVersion) &&
-      V != std::to_string(SchemaVersion - 1))
-    return createStringError(
-        inconvertibleErrorCode(),
-        "the run database '%s' has schema version %s; this adrsc reads "
-        "versions %d and %d (start a new run directory, or use the adrsc "
-        "that made it)",
-        Path.str().c_str(), V.c_str(), SchemaVersion - 1, SchemaVersion);
-  return std::optional<int>(std::stoi(V));
+  for (int Known = OldestSchemaVersion; Known <= SchemaVersion; ++Known)
+    if (V == std::to_string(Known))
+      return std::optional<int>(Known);
+  return createStringError(
+      inconvertibleErrorCode(),
+      "the run database '%s' has schema version %s; this adrsc reads "
+      "versions %d to %d (start a new run directory, or use the adrsc "
+      "that made it)",
+      Path.str().c_str(), V.c_str(), OldestSchemaVersion, SchemaVersion);
 }
 
 Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
@@ -418,9 +452,15 @@ Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
   Expected<std::optional<int>> Version = checkVersion(I->Writer, Path);
   if (!Version)
     return Version.takeError();
-  if (*Version == SchemaVersion - 1)
-    if (Error E = exec(I->Writer, std::string("BEGIN IMMEDIATE; ") +
-                                      MigrateFrom2 + " COMMIT;")) {
+  if (*Version && **Version < SchemaVersion) {
+    // Every step in one transaction: a database is at one version or the
+    // next, never between.
+    std::string SQL = "BEGIN IMMEDIATE; ";
+    for (int From = **Version; From < SchemaVersion; ++From)
+      SQL += Migrations[From - OldestSchemaVersion] + std::string(" ");
+    SQL += "UPDATE meta SET value = '" + std::to_string(SchemaVersion) +
+           "' WHERE key = 'schema_version'; COMMIT;";
+    if (Error E = exec(I->Writer, SQL)) {
       consumeError(exec(I->Writer, "ROLLBACK"));
       return createStringError(inconvertibleErrorCode(),
                                "cannot bring the run database '%s' to schema "
@@ -428,6 +468,7 @@ Expected<std::unique_ptr<RunStore>> RunStore::open(StringRef Path) {
                                Path.str().c_str(), SchemaVersion,
                                toString(std::move(E)).c_str());
     }
+  }
   if (Error E = exec(I->Writer,
                      ("INSERT OR IGNORE INTO meta VALUES('schema_version', '" +
                       std::to_string(SchemaVersion) + "')")))
@@ -453,8 +494,10 @@ Expected<std::unique_ptr<RunStore>> RunStore::openReadOnly(StringRef Path) {
   Expected<std::optional<int>> Version = checkVersion(I->Reader, Path);
   if (!Version)
     return Version.takeError();
-  if (*Version == SchemaVersion - 1)
-    I->Columns = CandidateColumnsV2;
+  if (*Version) {
+    I->Version = **Version;
+    I->Columns = candidateColumns(I->Version);
+  }
   Statement S(I->Reader, "SELECT count(*) FROM candidates");
   if (!S)
     return createStringError(inconvertibleErrorCode(),
@@ -548,13 +591,13 @@ Expected<std::vector<Candidate>> RunStore::lineage(int64_t Id,
 
 Expected<std::vector<Proposal>> RunStore::pending() {
   std::vector<Proposal> Out;
-  Statement S(
-      I->Reader,
-      std::string("SELECT id, parents, island, generator, operator, "
-                  "description, edit, prompt, reply, regions, model, "
-                  "prompt_tokens, completion_tokens, cost, ") +
-          (I->Columns == CandidateColumnsV2 ? "NULL" : "prompt_variant") +
-          " FROM pending ORDER BY id");
+  Statement S(I->Reader,
+              std::string("SELECT id, parents, island, generator, operator, "
+                          "description, edit, prompt, reply, regions, model, "
+                          "prompt_tokens, completion_tokens, cost, ") +
+                  (I->Version >= 3 ? "prompt_variant" : "NULL") + ", " +
+                  (I->Version >= 4 ? "proposal_ms" : "NULL") +
+                  " FROM pending ORDER BY id");
   if (!S)
     return sqliteError(I->Reader, "cannot read the pending candidates");
   int RC;
@@ -576,6 +619,8 @@ Expected<std::vector<Proposal>> RunStore::pending() {
     P.CostUSD = S.real(13);
     if (!S.isNull(14))
       P.PromptVariant = S.integer(14);
+    if (!S.isNull(15))
+      P.ProposalMs = S.real(15);
     Out.push_back(std::move(P));
   }
   if (RC != SQLITE_DONE)
@@ -745,6 +790,47 @@ Expected<std::vector<PromptVariant>> RunStore::promptVariants() {
   return std::move(Out);
 }
 
+Expected<std::vector<TuningRecord>> RunStore::tunings() {
+  std::vector<TuningRecord> Out;
+  if (!hasTable(I->Reader, "tunings"))
+    return std::move(Out);
+  Statement S(I->Reader,
+              "SELECT subject, at, session, constants, evaluations, budget, "
+              "initial_score, best_score, best_step, coverage, "
+              "trajectory_length, wall_ms, failure, summary FROM tunings "
+              "ORDER BY id");
+  if (!S)
+    return sqliteError(I->Reader, "cannot read the run's tunings");
+  auto Optional = [&](int C) {
+    return S.isNull(C) ? std::nullopt : std::optional<double>(S.real(C));
+  };
+  int RC;
+  while ((RC = S.step()) == SQLITE_ROW) {
+    TuningRecord T;
+    T.Subject = S.integer(0);
+    T.At = S.real(1);
+    T.Session = unsigned(S.integer(2));
+    T.Constants = uint64_t(S.integer(3));
+    T.Evaluations = uint64_t(S.integer(4));
+    T.Budget = uint64_t(S.integer(5));
+    T.InitialScore = Optional(6);
+    T.BestScore = Optional(7);
+    if (!S.isNull(8))
+      T.BestStep = S.integer(8);
+    T.Coverage = Optional(9);
+    T.TrajectoryLength = Optional(10);
+    T.WallMs = S.real(11);
+    T.Failure = S.text(12);
+    T.Summary = S.text(13);
+    Out.push_back(std::move(T));
+  }
+  if (RC != SQLITE_DONE)
+    return sqliteError(I->Reader, "cannot read the run's tunings");
+  return std::move(Out);
+}
+
+int RunStore::schemaVersion() const { return I->Version; }
+
 Expected<int64_t> RunStore::candidateCount() {
   Statement S(I->Reader, "SELECT count(*) FROM candidates");
   if (!S || S.step() != SQLITE_ROW)
@@ -787,7 +873,7 @@ Expected<int64_t> RunStore::maxId() {
 void RunStore::addPending(const Proposal &P) {
   I->enqueue([P](sqlite3 *DB) -> Error {
     Statement S(DB, "INSERT OR REPLACE INTO pending VALUES(?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)
       return sqliteError(DB, "cannot record a pending candidate");
     S.bind(1, P.Id)
@@ -804,7 +890,8 @@ void RunStore::addPending(const Proposal &P) {
         .bind(12, int64_t(P.PromptTokens))
         .bind(13, int64_t(P.CompletionTokens))
         .bind(14, P.CostUSD)
-        .bind(15, P.PromptVariant);
+        .bind(15, P.PromptVariant)
+        .bind(16, P.ProposalMs);
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record pending candidate " + Twine(P.Id));
     return Error::success();
@@ -849,7 +936,7 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
     }
     Statement S(DB, std::string("INSERT INTO candidates(") + CandidateColumns +
                         ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!S)
       return sqliteError(DB, "cannot record a candidate");
     S.bind(1, C.Id)
@@ -879,7 +966,8 @@ void RunStore::addCandidate(const Candidate &C, std::vector<Event> Events,
         .bind(25, C.Model)
         .bind(26, int64_t(C.PromptTokens))
         .bind(27, int64_t(C.CompletionTokens))
-        .bind(28, C.PromptVariant);
+        .bind(28, C.PromptVariant)
+        .bind(29, C.ProposalMs);
     if (S.step() != SQLITE_DONE)
       return sqliteError(DB, "cannot record candidate " + Twine(C.Id));
     Statement D(DB, "DELETE FROM pending WHERE id = ?");
@@ -988,6 +1076,36 @@ void RunStore::addPromptVariant(const PromptVariant &V,
                            "cannot retire prompt variant " + Twine(*Retire));
     }
     return E ? insertEvent(DB, *E) : Error::success();
+  });
+}
+
+void RunStore::addTuning(const TuningRecord &T, const Event &E) {
+  I->enqueue([T, E](sqlite3 *DB) -> Error {
+    Statement S(DB, "INSERT INTO tunings(subject, at, session, constants, "
+                    "evaluations, budget, initial_score, best_score, "
+                    "best_step, coverage, trajectory_length, wall_ms, "
+                    "failure, summary) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?)");
+    if (!S)
+      return sqliteError(DB, "cannot record a tuning");
+    S.bind(1, T.Subject)
+        .bind(2, T.At)
+        .bind(3, int64_t(T.Session))
+        .bind(4, int64_t(T.Constants))
+        .bind(5, int64_t(T.Evaluations))
+        .bind(6, int64_t(T.Budget))
+        .bind(7, T.InitialScore)
+        .bind(8, T.BestScore)
+        .bind(9, T.BestStep)
+        .bind(10, T.Coverage)
+        .bind(11, T.TrajectoryLength)
+        .bind(12, T.WallMs)
+        .bind(13, T.Failure)
+        .bind(14, T.Summary);
+    if (S.step() != SQLITE_DONE)
+      return sqliteError(DB, "cannot record the tuning of candidate " +
+                                 Twine(T.Subject));
+    return insertEvent(DB, E);
   });
 }
 

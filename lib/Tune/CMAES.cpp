@@ -33,6 +33,10 @@ struct Shared {
   const std::function<double(const std::vector<double> &)> *Cost;
   unsigned Budget = 0;
   Outcome Result;
+  /// Every point evaluated, in the [0, 1] coordinates, for the exploration
+  /// measures: the point as run (rounded, within bounds), not as asked.
+  std::vector<std::vector<double>> Points;
+  bool PointsCapped = false;
 };
 
 std::vector<double> denormalize(const std::vector<Parameter> &P,
@@ -52,6 +56,11 @@ double normalize(const Parameter &P, double V) {
   return Span > 0 ? std::clamp((V - P.Lower) / Span, 0.0, 1.0) : 0.5;
 }
 
+/// The coordinates kept for the exploration measures: many times a tuning's
+/// usual budget, few enough that a huge one cannot exhaust the child's
+/// memory. A tuning with more gets no measures rather than partial ones.
+constexpr size_t MaxRecordedValues = size_t(1) << 22;
+
 /// Large but finite: pagmo's covariance update does not survive infinities.
 constexpr double Invalid = 1e300;
 /// pagmo stops when a generation's costs differ by less than FTol, or its
@@ -65,6 +74,14 @@ struct Problem {
     if (S->Result.Evaluations >= S->Budget)
       return {Invalid};
     std::vector<double> V = denormalize(*S->Parameters, X);
+    if ((S->Points.size() + 1) * V.size() <= MaxRecordedValues) {
+      std::vector<double> U(V.size());
+      for (size_t I = 0; I < V.size(); ++I)
+        U[I] = normalize((*S->Parameters)[I], V[I]);
+      S->Points.push_back(std::move(U));
+    } else {
+      S->PointsCapped = true;
+    }
     double C = (*S->Cost)(V);
     if (!std::isfinite(C))
       C = Invalid;
@@ -74,6 +91,7 @@ struct Problem {
     if (S->Result.Best.empty() || C < S->Result.BestCost) {
       S->Result.Best = V;
       S->Result.BestCost = C;
+      S->Result.BestStep = S->Result.Evaluations;
     }
     return {C};
   }
@@ -83,6 +101,13 @@ struct Problem {
   }
   std::string get_name() const { return "adrs constants"; }
 };
+
+/// The outcome with the exploration measures of the points evaluated.
+Outcome finish(Shared &S) {
+  if (!S.PointsCapped)
+    S.Result.Explored = explorationOf(S.Points);
+  return S.Result;
+}
 
 } // namespace
 
@@ -129,7 +154,7 @@ Outcome minimize(const std::vector<Parameter> &Parameters,
   S->Cost = &Cost;
   S->Budget = Evaluations;
   if (Parameters.empty() || Evaluations == 0)
-    return S->Result;
+    return finish(*S);
   try {
     size_t N = Parameters.size();
     // Hansen's default population, and at least the five pagmo needs.
@@ -153,7 +178,7 @@ Outcome minimize(const std::vector<Parameter> &Parameters,
     S->Result.PopulationSize = Lambda;
     if (Pop.size() < 5) {
       S->Result.Stopped = EarlyStop::TooSmall;
-      return S->Result;
+      return finish(*S);
     }
     unsigned Generations = (Evaluations - S->Result.Evaluations) / Lambda;
     if (Generations > 0) {
@@ -177,7 +202,7 @@ Outcome minimize(const std::vector<Parameter> &Parameters,
   } catch (const std::exception &E) {
     S->Result.Error = E.what();
   }
-  return S->Result;
+  return finish(*S);
 }
 
 } // namespace tune

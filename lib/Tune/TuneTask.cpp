@@ -128,14 +128,22 @@ public:
     auto Number = [](double D) {
       return std::isfinite(D) ? json::Value(D) : json::Value(nullptr);
     };
-    return json::Object{{"best", json::Array(O.Best)},
-                        {"faults", Faults},
-                        {"best_cost", Number(O.BestCost)},
-                        {"initial_cost", Number(O.InitialCost)},
-                        {"evaluations", O.Evaluations},
-                        {"stopped", toString(O.Stopped)},
-                        {"population", O.PopulationSize},
-                        {"error", O.Error}};
+    auto Measure = [](const std::optional<double> &D) {
+      return D ? json::Value(*D) : json::Value(nullptr);
+    };
+    return json::Object{
+        {"best", json::Array(O.Best)},
+        {"faults", Faults},
+        {"best_cost", Number(O.BestCost)},
+        {"initial_cost", Number(O.InitialCost)},
+        {"evaluations", O.Evaluations},
+        {"stopped", toString(O.Stopped)},
+        {"population", O.PopulationSize},
+        {"best_step", O.BestStep},
+        {"points", O.Explored.Points},
+        {"coverage", Measure(O.Explored.Coverage)},
+        {"trajectory_length", Measure(O.Explored.TrajectoryLength)},
+        {"error", O.Error}};
   }
 };
 

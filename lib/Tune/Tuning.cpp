@@ -7,6 +7,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -59,6 +60,26 @@ Error readTuneResult(const json::Value &V, const std::vector<Parameter> &Params,
                          .value_or(EarlyStop::None);
   T.Result.PopulationSize = unsigned(std::clamp<int64_t>(
       O->getInteger("population").value_or(0), 0, INT32_MAX));
+  T.Result.BestStep = unsigned(std::clamp<int64_t>(
+      O->getInteger("best_step").value_or(0), 0, T.Result.Evaluations));
+  T.Result.Explored.Points = unsigned(std::clamp<int64_t>(
+      O->getInteger("points").value_or(0), 0, T.Result.Evaluations));
+  // A measure the child could not have computed is not shown as one.
+  auto Measure = [&](StringRef Key, std::optional<double> &Out) -> Error {
+    const json::Value *V = O->get(Key);
+    if (!V || V->kind() == json::Value::Null)
+      return Error::success();
+    std::optional<double> D = V->getAsNumber();
+    if (!D || !std::isfinite(*D) || *D < 0 || *D > 1)
+      return Bad(Key + " is not a number in [0, 1]");
+    Out = *D;
+    return Error::success();
+  };
+  if (Error E = Measure("coverage", T.Result.Explored.Coverage))
+    return E;
+  if (Error E =
+          Measure("trajectory_length", T.Result.Explored.TrajectoryLength))
+    return E;
   const json::Array *Best = O->getArray("best");
   if (!Best)
     return Bad("no best point");
@@ -76,11 +97,11 @@ Error readTuneResult(const json::Value &V, const std::vector<Parameter> &Params,
   return Error::success();
 }
 
-Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
+/// tuneConstants without its clock.
+static Expected<Tuning> tuneIn(eval::Evaluator &Ev,
                                const candidate::Sources &Sources,
                                const Program &P, unsigned Evaluations,
                                uint64_t Seed) {
-  linkTuneTask(); // the child runs the "tune" task registered beside it
   Tuning T;
   eval::Executor *Exec = Ev.executor();
   if (!Exec) {
@@ -159,6 +180,20 @@ Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
   }
   if (!T.Result.Error.empty())
     T.Failure = "CMA-ES failed: " + T.Result.Error;
+  return T;
+}
+
+Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
+                               const candidate::Sources &Sources,
+                               const Program &P, unsigned Evaluations,
+                               uint64_t Seed) {
+  linkTuneTask(); // the child runs the "tune" task registered beside it
+  auto Started = std::chrono::steady_clock::now();
+  Expected<Tuning> T = tuneIn(Ev, Sources, P, Evaluations, Seed);
+  if (T)
+    T->WallMs = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - Started)
+                    .count();
   return T;
 }
 

@@ -2,7 +2,7 @@
 """Renders an adrsc report in headless Chromium and checks that it drew.
 
 Usage:
-  render-report.py PAGE SCREENSHOT.png [--min-points N]
+  render-report.py PAGE SCREENSHOT.png [--min-points N] [--window W,H]
 
 PAGE is an HTML file or an http:// URL. Chromium (--headless --no-sandbox
 --disable-gpu) writes SCREENSHOT.png, then dumps the DOM after the page's
@@ -48,12 +48,15 @@ def main():
     p.add_argument("page")
     p.add_argument("screenshot")
     p.add_argument("--min-points", type=int, default=1)
+    # The screenshot's size: the top of the page by default; a taller one
+    # shows the winner too (the README's picture).
+    p.add_argument("--window", default="1200,1600")
     a = p.parse_args()
     page = a.page if "://" in a.page else "file://" + os.path.abspath(a.page)
     with tempfile.TemporaryDirectory() as profile:
         if os.path.exists(a.screenshot):
             os.remove(a.screenshot)
-        run(["--window-size=1200,1600", "--screenshot=" + a.screenshot, page],
+        run(["--window-size=" + a.window, "--screenshot=" + a.screenshot, page],
             profile)
         if not os.path.exists(a.screenshot) or os.path.getsize(a.screenshot) == 0:
             print("FAIL no screenshot written")

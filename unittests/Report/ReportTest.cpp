@@ -206,7 +206,10 @@ TEST(Page, HostileTextNeverLeavesItsPlace) {
   S.Generator = Hostile;
   R.Lineage.push_back(S);
   R.References.push_back({Hostile, 1.0, 2.0});
-  R.Tunings.push_back(Hostile);
+  store::TuningRecord T;
+  T.Summary = Hostile;
+  T.Failure = Hostile;
+  R.Tunings.push_back(T);
   R.Failures = classifyFailures({}, {});
   R.Failures[0].ExampleWhy = Hostile;
   R.Failures[0].Example = 1;

@@ -345,7 +345,9 @@ TEST_F(RunStoreTest, AVersion2DatabaseIsReadAsItIsAndMigratedByAWriter) {
   }
   std::unique_ptr<RunStore> W = value(RunStore::open(Path));
   ASSERT_TRUE(W);
-  EXPECT_EQ(value(W->meta("schema_version")), std::string("3"));
+  EXPECT_EQ(value(W->meta("schema_version")), std::string("4"))
+      << "through version 3, in one go";
+  EXPECT_TRUE(value(W->tunings()).empty());
   std::vector<Proposal> Pending = value(W->pending());
   ASSERT_EQ(Pending.size(), 1u);
   EXPECT_EQ(Pending[0].Model, "m");
@@ -384,6 +386,123 @@ TEST_F(RunStoreTest, AVersion2DatabaseIsReadAsItIsAndMigratedByAWriter) {
   std::vector<Event> Events = value(W->events());
   ASSERT_EQ(Events.size(), 1u);
   EXPECT_EQ(Events[0].Kind, EventKind::Prompt);
+}
+
+TEST_F(RunStoreTest, ProposalTimesAndTuningsAreKept) {
+  {
+    std::unique_ptr<RunStore> S = value(RunStore::open(Path));
+    ASSERT_TRUE(S);
+    EXPECT_EQ(S->schemaVersion(), SchemaVersion);
+    Candidate Base = candidate(0, 1);
+    S->addCandidate(Base);
+    Proposal P;
+    P.Id = 1;
+    P.Parents = {0};
+    P.ProposalMs = 2.5;
+    S->addPending(P);
+    Candidate Timed = candidate(2, 3);
+    Timed.ProposalMs = 0.125;
+    S->addCandidate(Timed);
+    TuningRecord T;
+    T.Subject = 2;
+    T.At = 4.5;
+    T.Session = 1;
+    T.Constants = 3;
+    T.Evaluations = 28;
+    T.Budget = 30;
+    T.InitialScore = -2;
+    T.BestScore = -1;
+    T.BestStep = 17;
+    T.Coverage = 0.0625;
+    T.TrajectoryLength = 0.25;
+    T.WallMs = 1200;
+    T.Summary = "#2: 3 constants";
+    S->addTuning(T, Event{4.5, 1, EventKind::Tune, T.Summary, 2});
+    TuningRecord Failed;
+    Failed.Subject = 0;
+    Failed.Failure = "the program has no numeric constants to tune";
+    S->addTuning(Failed, Event{5, 1, EventKind::Tune, "#0: none", 0});
+    ASSERT_FALSE(bool(S->flush()));
+  }
+  std::unique_ptr<RunStore> R = value(RunStore::openReadOnly(Path));
+  ASSERT_TRUE(R);
+  EXPECT_FALSE(value(R->candidate(0))->ProposalMs) << "the baseline has none";
+  EXPECT_EQ(value(R->candidate(2))->ProposalMs, 0.125);
+  std::vector<Proposal> Pending = value(R->pending());
+  ASSERT_EQ(Pending.size(), 1u);
+  EXPECT_EQ(Pending[0].ProposalMs, 2.5) << "a resumed proposal keeps its time";
+  std::vector<TuningRecord> Tunings = value(R->tunings());
+  ASSERT_EQ(Tunings.size(), 2u);
+  EXPECT_EQ(Tunings[0].Subject, 2);
+  EXPECT_EQ(Tunings[0].Evaluations, 28u);
+  EXPECT_EQ(Tunings[0].Budget, 30u);
+  EXPECT_EQ(Tunings[0].BestScore, -1);
+  EXPECT_EQ(Tunings[0].BestStep, 17);
+  EXPECT_EQ(Tunings[0].Coverage, 0.0625);
+  EXPECT_EQ(Tunings[0].TrajectoryLength, 0.25);
+  EXPECT_EQ(Tunings[0].WallMs, 1200);
+  EXPECT_EQ(Tunings[1].Failure, "the program has no numeric constants to tune");
+  EXPECT_FALSE(Tunings[1].Coverage);
+  EXPECT_FALSE(Tunings[1].BestStep);
+  std::vector<Event> Events = value(R->events());
+  ASSERT_EQ(Events.size(), 2u) << "each tuning with its event";
+  EXPECT_EQ(Events[0].Kind, EventKind::Tune);
+}
+
+TEST_F(RunStoreTest, AVersion3DatabaseIsReadAsItIsAndMigratedByAWriter) {
+  {
+    std::unique_ptr<RunStore> S = value(RunStore::open(Path));
+    ASSERT_TRUE(S);
+    S->addCandidate(candidate(0, 1));
+    Proposal P;
+    P.Id = 1;
+    P.Parents = {0};
+    P.PromptVariant = 3;
+    S->addPending(P);
+    ASSERT_FALSE(bool(S->flush()));
+  }
+  // What version 3 was: no proposal times, no tunings table.
+  sqlite3 *DB = nullptr;
+  ASSERT_EQ(sqlite3_open(Path.c_str(), &DB), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(DB,
+                         "ALTER TABLE candidates DROP COLUMN proposal_ms;"
+                         "ALTER TABLE pending DROP COLUMN proposal_ms;"
+                         "DROP TABLE tunings;"
+                         "UPDATE meta SET value = '3' WHERE key = "
+                         "'schema_version';",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(DB);
+  sqlite3_close(DB);
+  {
+    std::unique_ptr<RunStore> R = value(RunStore::openReadOnly(Path));
+    ASSERT_TRUE(R);
+    EXPECT_EQ(R->schemaVersion(), 3);
+    std::optional<Candidate> Base = value(R->candidate(0));
+    ASSERT_TRUE(Base);
+    EXPECT_FALSE(Base->ProposalMs);
+    std::vector<Proposal> Pending = value(R->pending());
+    ASSERT_EQ(Pending.size(), 1u);
+    EXPECT_EQ(Pending[0].PromptVariant, 3);
+    EXPECT_TRUE(value(R->tunings()).empty());
+    EXPECT_EQ(value(R->meta("schema_version")), std::string("3"));
+  }
+  std::unique_ptr<RunStore> W = value(RunStore::open(Path));
+  ASSERT_TRUE(W);
+  EXPECT_EQ(value(W->meta("schema_version")), std::string("4"));
+  EXPECT_EQ(W->schemaVersion(), 4);
+  Candidate C = candidate(1, 2);
+  C.ProposalMs = 7;
+  C.PromptVariant = 3;
+  W->addCandidate(C);
+  TuningRecord T;
+  T.Subject = 1;
+  T.Coverage = 0.5;
+  W->addTuning(T, Event{1, 1, EventKind::Tune, "#1", 1});
+  ASSERT_FALSE(bool(W->flush()));
+  EXPECT_EQ(value(W->candidate(1))->ProposalMs, 7);
+  EXPECT_EQ(value(W->candidate(1))->PromptVariant, 3);
+  ASSERT_EQ(value(W->tunings()).size(), 1u);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -31,6 +32,71 @@ TEST(TuningTest, CMAESFindsTheMinimumOfABowl) {
   // The same seed gives the same answer: a resumed run tunes alike.
   Outcome Again = minimize(P, Cost, 400, 7);
   EXPECT_EQ(Again.Best, O.Best);
+}
+
+TEST(TuningTest, TheOutcomeSaysHowTheSearchMoved) {
+  std::vector<Parameter> P = {{1, -10, 10, false}, {-2, -10, 10, false}};
+  auto Cost = [](const std::vector<double> &X) {
+    return (X[0] - 3) * (X[0] - 3) + (X[1] + 4) * (X[1] + 4);
+  };
+  Outcome O = minimize(P, Cost, 60, 7);
+  EXPECT_EQ(O.Explored.Points, O.Evaluations) << "every point evaluated";
+  ASSERT_TRUE(O.Explored.Coverage);
+  EXPECT_GT(*O.Explored.Coverage, 0);
+  EXPECT_LE(*O.Explored.Coverage, 1);
+  ASSERT_TRUE(O.Explored.TrajectoryLength);
+  EXPECT_GT(*O.Explored.TrajectoryLength, 0);
+  EXPECT_LE(*O.Explored.TrajectoryLength, 1);
+  EXPECT_GE(O.BestStep, 1u);
+  EXPECT_LE(O.BestStep, O.Evaluations);
+  // The best step is where the best cost was reached first.
+  std::vector<double> Costs;
+  auto Logged = [&](const std::vector<double> &X) {
+    Costs.push_back(Cost(X));
+    return Costs.back();
+  };
+  Outcome Again = minimize(P, Logged, 60, 7);
+  ASSERT_EQ(Costs.size(), Again.Evaluations);
+  size_t First = std::min_element(Costs.begin(), Costs.end()) - Costs.begin();
+  EXPECT_EQ(Again.BestStep, First + 1);
+}
+
+TEST(Exploration, TheSeedPapersDefinitions) {
+  // Appendix D: a straight path has L = 1 whatever its steps.
+  Exploration Line = explorationOf({{0, 0}, {0.1, 0.1}, {0.5, 0.5}, {1, 1}});
+  ASSERT_TRUE(Line.TrajectoryLength);
+  EXPECT_NEAR(*Line.TrajectoryLength, 1, 1e-12);
+  // There and back: no displacement.
+  Exploration Back = explorationOf({{0.2}, {0.8}, {0.2}});
+  EXPECT_NEAR(*Back.TrajectoryLength, 0, 1e-12);
+  // Two points: centroid between them, r half their distance, the disk
+  // pi r^2 of the unit square.
+  Exploration Two = explorationOf({{0, 0.5}, {1, 0.5}});
+  EXPECT_NEAR(*Two.Coverage, M_PI / 4, 1e-12);
+  EXPECT_EQ(Two.Points, 2u);
+  // One dimension: the segment 2r of the unit interval.
+  Exploration One = explorationOf({{0.25}, {0.75}, {0.5}});
+  EXPECT_NEAR(*One.Coverage, 0.5, 1e-12);
+  // Three: the ball 4/3 pi r^3.
+  Exploration Three = explorationOf({{0.4, 0.5, 0.5}, {0.6, 0.5, 0.5}});
+  EXPECT_NEAR(*Three.Coverage, 4.0 / 3 * M_PI * 0.001, 1e-12);
+  // Opposite corners: a disk larger than the square, which covers all.
+  EXPECT_EQ(*explorationOf({{0, 0}, {1, 1}}).Coverage, 1);
+  // Many dimensions: no overflow, a tiny ball is a tiny share.
+  std::vector<double> A(1000, 0.5), B(1000, 0.5);
+  B[0] = 0.51;
+  Exploration Wide = explorationOf({A, B});
+  ASSERT_TRUE(Wide.Coverage);
+  EXPECT_GE(*Wide.Coverage, 0);
+  EXPECT_LT(*Wide.Coverage, 1e-100);
+  // Nothing moved, or nothing at all.
+  Exploration Still = explorationOf({{0.3, 0.3}, {0.3, 0.3}});
+  EXPECT_EQ(*Still.Coverage, 0);
+  EXPECT_FALSE(Still.TrajectoryLength);
+  Exploration None = explorationOf({});
+  EXPECT_FALSE(None.Coverage);
+  EXPECT_FALSE(None.TrajectoryLength);
+  EXPECT_FALSE(explorationOf({{0.5}}).TrajectoryLength);
 }
 
 TEST(TuningTest, InvalidPointsDoNotWin) {
@@ -151,6 +217,33 @@ TEST(TuningTest, AHostileAnswerIsRefusedOrClamped) {
   EXPECT_NE(Read(json::Object{{"best", json::Array{"x", 1}}}).first, "");
   EXPECT_NE(Read(json::Value("nonsense")).first, "");
   EXPECT_NE(Read(json::Object{{"evaluations", 3}}).first, "");
+  // The exploration measures: within [0, 1] or absent; a best step and a
+  // point count within the evaluations.
+  auto [Measured, WithMeasures] =
+      Read(json::Object{{"best", json::Array{2, 1}},
+                        {"evaluations", 10},
+                        {"best_step", 99},
+                        {"points", 99},
+                        {"coverage", 0.25},
+                        {"trajectory_length", nullptr}});
+  EXPECT_EQ(Measured, "");
+  EXPECT_EQ(WithMeasures.Result.Explored.Coverage, 0.25);
+  EXPECT_FALSE(WithMeasures.Result.Explored.TrajectoryLength);
+  EXPECT_EQ(WithMeasures.Result.BestStep, 10u);
+  EXPECT_EQ(WithMeasures.Result.Explored.Points, 10u);
+  for (json::Value Bad : {json::Value(1.5), json::Value(-0.1),
+                          json::Value("wide"), json::Value(json::Array{})}) {
+    std::string Message =
+        Read(json::Object{{"best", json::Array{2, 1}}, {"coverage", Bad}})
+            .first;
+    EXPECT_NE(Message.find("coverage is not a number in [0, 1]"),
+              std::string::npos)
+        << Message;
+    EXPECT_NE(Read(json::Object{{"best", json::Array{2, 1}},
+                                {"trajectory_length", Bad}})
+                  .first,
+              "");
+  }
   // A null cost (an invalid point) reads as infinitely bad.
   auto [NullOK, Nulls] = Read(json::Object{{"best", json::Array{}},
                                            {"best_cost", nullptr},

@@ -121,7 +121,9 @@ struct GeneratedEdit {
   std::string Prompt;      ///< The request as sent, without any key.
   uint64_t PromptTokens = 0, CompletionTokens = 0;
   double CostUSD = 0;
-  double Seconds = 0; ///< Wall-clock time of the proposal.
+  /// Wall-clock time of the proposal. The run times each propose() call
+  /// whole and sets it (a model's own figure is its request alone).
+  double Seconds = 0;
 };
 
 /// How a proposal ended, for a generator that learns from it.

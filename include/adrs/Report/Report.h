@@ -204,9 +204,17 @@ struct ReportData {
   std::vector<IslandGrid> Grids; ///< When the strategy keeps grids.
   std::vector<FailureFigure> Failures;
   SearchHealth Health;
-  std::vector<std::string> Tunings; ///< Each tuning's summary.
-  /// Summed from the evaluations; proposal time is not recorded.
+  /// Each CMA-ES tuning, in the order they ended.
+  std::vector<store::TuningRecord> Tunings;
+  /// The first ones, from sessions before schema version 4: their subject,
+  /// time and line only.
+  size_t TuningsWithLineOnly = 0;
+  /// Summed from the evaluations.
   double CompileMs = 0, LinkMs = 0, RunMs = 0, EvaluationWallMs = 0;
+  /// Summed over the candidates whose proposal was timed, and how many.
+  double ProposalMs = 0;
+  uint64_t ProposalsTimed = 0;
+  double TuningMs = 0; ///< Summed over the tunings.
   std::map<std::string, store::ModelUsage> Models;
   /// RUNDIR/minimize.json, checked; null when there is none.
   llvm::json::Value Minimize = nullptr;

@@ -32,10 +32,12 @@
 namespace adrs {
 namespace store {
 
-/// Bumped whenever the tables change. A writer migrates a database of the
-/// version before (2: without prompt variants) and a reader reads it as it
-/// is; any other version is refused with a message rather than misread.
-constexpr int SchemaVersion = 3;
+/// Bumped whenever the tables change. A writer migrates a database of an
+/// older version down to OldestSchemaVersion (2: without prompt variants;
+/// 3: without proposal times and tunings) and a reader reads it as it is;
+/// any other version is refused with a message rather than misread.
+constexpr int SchemaVersion = 4;
+constexpr int OldestSchemaVersion = 2;
 
 /// A candidate as proposed: what to evaluate and where it came from.
 struct Proposal {
@@ -55,6 +57,10 @@ struct Proposal {
   double CostUSD = 0; ///< What its request cost.
   /// The system-prompt variant its prompt had, when prompts evolve.
   std::optional<int64_t> PromptVariant;
+  /// How long its generator took to write it (a built-in edit, a model's
+  /// request); none for the baseline, a tuned program (its tuning is
+  /// recorded as one) and runs made before it was recorded.
+  std::optional<double> ProposalMs;
 };
 
 /// A finished candidate.
@@ -132,6 +138,22 @@ struct PromptVariant {
   double CostUSD = 0;
 };
 
+/// One CMA-ES tuning of a program's constants, whatever came of it.
+struct TuningRecord {
+  int64_t Subject = 0; ///< The candidate whose constants were tuned.
+  double At = 0;       ///< Seconds of run time when it ended.
+  unsigned Session = 0;
+  uint64_t Constants = 0, Evaluations = 0, Budget = 0;
+  std::optional<double> InitialScore, BestScore;
+  /// The evaluation, from 1, that first reached the best score.
+  std::optional<int64_t> BestStep;
+  /// The seed paper's exploration measures (tune::Exploration).
+  std::optional<double> Coverage, TrajectoryLength;
+  double WallMs = 0;
+  std::string Failure; ///< Why nothing came of it, when nothing did.
+  std::string Summary; ///< The line of its event.
+};
+
 /// What a model (or another generator that is paid) was asked and cost.
 struct ModelUsage {
   uint64_t Requests = 0;
@@ -169,6 +191,12 @@ public:
   llvm::Expected<std::vector<Insight>> insights();
   /// Every prompt variant and refused reply, in the order they came.
   llvm::Expected<std::vector<PromptVariant>> promptVariants();
+  /// Every tuning, in the order they ended; none in a run made before they
+  /// were recorded (schemaVersion() < 4), whose tunings are events only.
+  llvm::Expected<std::vector<TuningRecord>> tunings();
+  /// The schema version the database had when it was opened (a reader
+  /// reads an older one as it is).
+  int schemaVersion() const;
   llvm::Expected<int64_t> candidateCount();
   /// Requests, tokens and dollars by model, over every session; candidates
   /// without a model and without a cost are not requests.
@@ -196,6 +224,8 @@ public:
   void markApplied(int64_t Id, int64_t Seq, int64_t NextProposal);
   /// An insight and its event, in one transaction.
   void addInsight(const Insight &I, const Event &E);
+  /// A tuning and its event, in one transaction.
+  void addTuning(const TuningRecord &T, const Event &E);
   /// A prompt variant (or a refusal), the variant it retires if any, and
   /// its event, in one transaction.
   void addPromptVariant(const PromptVariant &V, std::optional<int64_t> Retire,

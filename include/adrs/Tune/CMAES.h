@@ -11,6 +11,8 @@
 #ifndef ADRS_TUNE_CMAES_H
 #define ADRS_TUNE_CMAES_H
 
+#include "adrs/Tune/Exploration.h"
+
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -50,6 +52,11 @@ struct Outcome {
   std::string Error; ///< Set when the optimiser itself failed.
   EarlyStop Stopped = EarlyStop::None;
   unsigned PopulationSize = 0;
+  /// The evaluation, from 1, at which the best cost was first reached (the
+  /// seed paper's "best step"); 0 before any.
+  unsigned BestStep = 0;
+  /// How the evaluated points moved, in the [0, 1] coordinates.
+  Exploration Explored;
 };
 
 /// Minimises \p Cost over \p Parameters with at most \p Evaluations calls.

@@ -35,6 +35,7 @@ struct Tuning {
   std::map<std::string, std::string> Lifted;
   Outcome Result;
   unsigned Faults = 0; ///< Points that crashed or ran over their time.
+  double WallMs = 0;   ///< Lifting and tuning, as the parent waited.
 };
 
 /// Tunes the constants of \p P with at most \p Evaluations evaluations, on
@@ -48,7 +49,8 @@ llvm::Expected<Tuning> tuneConstants(eval::Evaluator &Ev,
 
 /// Reads what the "tune" child task answered into \p T. The child ran the
 /// candidate, so the answer is read as hostile: one finite value per
-/// constant, each kept within the constant's bounds.
+/// constant, each kept within the constant's bounds; a best step within the
+/// evaluations, and measures of exploration within [0, 1] or absent.
 llvm::Error readTuneResult(const llvm::json::Value &V,
                            const std::vector<Parameter> &Params, Tuning &T);
 
