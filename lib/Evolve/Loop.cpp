@@ -487,6 +487,9 @@ private:
   std::unordered_map<uint64_t, int64_t> SeenText;
   std::map<int64_t, store::Proposal> InFlight;
   uint64_t ConsecutiveUnproposable = 0;
+  /// Candidates that are the spec's references (`start from baselines`):
+  /// their ids are no iterations.
+  uint64_t References = 0;
   unsigned Resumed = 0;
   unsigned TunesInFlight = 0;
   std::set<int64_t> Tuned; ///< Candidates whose constants were tuned.
@@ -694,6 +697,8 @@ Error Evolution::replay() {
     SeenText.emplace(textKey(C.Regions), C.Id);
     Pool->remember(C.Fingerprint);
     // The baseline and the references started from are no iterations.
+    if (C.Parents.empty() && C.Id != 0)
+      ++References;
     if (!C.Parents.empty()) {
       ++Stats.Iteration;
       if (C.Status == Status::Duplicate)
@@ -1712,7 +1717,8 @@ std::optional<std::string> Evolution::budgetSpent(bool CountIterations) {
     return std::string("interrupted");
   std::optional<uint64_t> Iterations =
       O.Iterations ? O.Iterations : S.Budget.Iterations;
-  if (CountIterations && Iterations && uint64_t(NextId - 1) >= *Iterations)
+  if (CountIterations && Iterations &&
+      uint64_t(NextId - 1) - References >= *Iterations)
     return "iteration budget reached (" + std::to_string(*Iterations) + ")";
   std::optional<double> Time =
       O.TimeSeconds ? O.TimeSeconds : S.Budget.TimeSeconds;
@@ -1905,6 +1911,7 @@ Error Evolution::startFromReferences() {
     C.Regions = std::move(*P);
     takeResult(C, *D.Evaluated);
     SeenText.emplace(textKey(C.Regions), C.Id);
+    ++References;
     log(formatv("start from reference '{0}' as #{1}: score {2}", B.Name, C.Id,
                 C.Score && ranToTheEnd(C.Status)
                     ? formatv("{0:F4}", *C.Score).str()
