@@ -593,6 +593,8 @@ Error Evolution::prepare() {
     if (Error E = eval::sweepWorkers(S, EO))
       return E;
     Sweep.emplace(S, EO);
+    log(formatv("{0} SLURM {1}, job name adrsc-{2}", Workers,
+                Workers == 1 ? "worker" : "workers", EO.RunTag));
   }
   if (S.Evaluator.Kind == spec::EvaluatorKind::Function)
     for (unsigned I = 0; I < Workers; ++I) {
