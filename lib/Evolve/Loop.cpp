@@ -445,6 +445,15 @@ private:
     if (O.OnLog)
       O.OnLog(Level, Line);
   }
+  /// What happened to the evaluation workers (a SLURM step started again
+  /// or lost): a log line and an event each.
+  void recordWorkerNotices() {
+    for (std::string &Notice : Pool->takeNotices()) {
+      log(Notice);
+      Store->addEvent(
+          {now(), Session, EventKind::Worker, std::move(Notice), std::nullopt});
+    }
+  }
   /// Minimises the best at the end of a run, with the first worker's warm
   /// evaluator (the workers have stopped).
   Error minimizeBest(RunSummary &Sum);
@@ -1966,11 +1975,7 @@ Expected<RunSummary> Evolution::run() {
     // A second interrupt does not wait for the candidates in flight.
     if (O.Interrupted && O.Interrupted->load() > 1)
       break;
-    for (std::string &Notice : Pool->takeNotices()) {
-      log(Notice);
-      Store->addEvent(
-          {now(), Session, EventKind::Worker, std::move(Notice), std::nullopt});
-    }
+    recordWorkerNotices();
     if (std::optional<Done> D = Pool->wait(50))
       if (Error E = finish(std::move(*D))) {
         Failed = std::move(E);
@@ -2007,6 +2012,7 @@ Expected<RunSummary> Evolution::run() {
   if (Error E = collectVariant(/*Wait=*/true))
     Failed = joinErrors(std::move(Failed), std::move(E));
   Pool->stop();
+  recordWorkerNotices();
 
   RunSummary Sum;
   Sum.StopReason = Failed ? std::string("failed") : Stop.value_or("stopped");
