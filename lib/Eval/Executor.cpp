@@ -956,18 +956,29 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
     }
     std::string Words = Running ? Link->lastWords() : "";
     stop();
-    if (Restarts >= Link->maxRestarts()) {
-      Lost = true;
-      return createStringError(
-          inconvertibleErrorCode(), "%s is lost after %u restarts: %s%s",
-          describe().c_str(), Restarts, toString(Answer.takeError()).c_str(),
-          Words.empty() ? "" : ("\n" + Words).c_str());
+    // A local zygote is a fork away: if it cannot be started, the next
+    // request tries again. A cluster's step may fail to start too (a
+    // cancelled allocation, a node going down): each try counts.
+    bool Bounded = Link->maxRestarts() != UnboundedRestarts;
+    std::string Why = toString(Answer.takeError());
+    Answer = createStringError(inconvertibleErrorCode(), Why);
+    bool Started = false;
+    while (!Started && Restarts < Link->maxRestarts()) {
+      ++Restarts;
+      Error E = spawn();
+      Started = !E;
+      if (E && !Bounded)
+        return createStringError(inconvertibleErrorCode(), "%s\n%s",
+                                 Why.c_str(), toString(std::move(E)).c_str());
+      if (E)
+        Words = toString(std::move(E));
     }
-    ++Restarts;
-    if (Error E = spawn()) {
-      // A local zygote is a fork away: the next request tries again.
-      Lost = Link->maxRestarts() != UnboundedRestarts;
-      return joinErrors(Answer.takeError(), std::move(E));
+    if (!Started) {
+      Lost = true;
+      return createStringError(inconvertibleErrorCode(),
+                               "%s is lost after %u restarts: %s%s",
+                               describe().c_str(), Restarts, Why.c_str(),
+                               Words.empty() ? "" : ("\n" + Words).c_str());
     }
     // A new zygote knows nothing yet: it gets the whole list.
     ZygoteKnows = 0;

@@ -15,6 +15,11 @@ kill-resume   starts the same run, kills adrsc with SIGKILL once candidates
               to squeue or already gone; then resumes the run to its end and
               checks: exit 0; every candidate 1..N once, none pending; no
               step or job of the run in squeue.
+until-lost    starts the same run and cancels one worker's step again each
+              time it comes back, until its restarts are spent (the first
+              step and three restarts). Checks: exit 0; every candidate
+              1..N once, none pending; the events say that worker is lost
+              and that one of two workers goes on.
 steps NAME    prints the ids of this user's jobs and steps named NAME.
 
 The job name is read from the run's log line "job name adrsc-TAG". Prints
@@ -165,10 +170,56 @@ def cmd_kill_resume(args):
           "lost; nothing left in squeue" % (before - 1, args.iterations))
 
 
+def jobs_running(name):
+    out = subprocess.run(["squeue", "--me", "--noheader", "--format=%i %j %t"],
+                         capture_output=True, text=True, check=True).stdout
+    ids = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == name and parts[2] == "R":
+            ids.append(int(parts[0]))
+    return ids
+
+
+def cmd_until_lost(args):
+    proc, log = start(args)
+    name = job_name(args, proc)
+    wait_for_candidates(args, proc, 4)
+    last = 0
+    for round in range(4):
+        # The newest step is the one cancelled last, started again.
+        deadline = time.time() + 120
+        while True:
+            newer = [i for i in jobs_running(name) if i > last]
+            if len(newer) >= (2 if round == 0 else 1):
+                break
+            if proc.poll() is not None:
+                fail("the run ended after %d cancels (exit %s)"
+                     % (round, proc.returncode))
+            if time.time() > deadline:
+                fail("no step came back after %d cancels" % round)
+            time.sleep(0.05)
+        last = max(newer)
+        subprocess.run(["scancel", str(last)], check=True)
+    code = proc.wait(timeout=300)
+    log.close()
+    if code != 0:
+        fail("the run exited %d after a worker was lost" % code)
+    check_complete(args)
+    db = os.path.join(args.dir, "run.db")
+    lost = count(db, "SELECT count(*) FROM events WHERE kind = 'worker' AND "
+                     "detail LIKE '%is lost; 1 of 2 workers go on%'")
+    if lost != 1:
+        fail("%d events say a worker is lost, not 1" % lost)
+    wait_gone(name)
+    print("OK until-lost: a worker lost after 3 restarts, %d candidates, "
+          "none lost; nothing left in squeue" % args.iterations)
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("scancel-one", "kill-resume"):
+    for name in ("scancel-one", "kill-resume", "until-lost"):
         s = sub.add_parser(name)
         s.add_argument("--adrsc", required=True)
         s.add_argument("--spec", required=True)
@@ -181,6 +232,8 @@ def main():
         cmd_scancel_one(args)
     elif args.cmd == "kill-resume":
         cmd_kill_resume(args)
+    elif args.cmd == "until-lost":
+        cmd_until_lost(args)
     else:
         print("\n".join(steps(args.name)))
 
