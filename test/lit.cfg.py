@@ -56,6 +56,7 @@ def slurm_answers():
 for var in ["SLURM_CONF", "SLURM_JOB_ID"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
+lit_config.parallelism_groups["slurm"] = 1
 if slurm_answers():
     config.available_features.add("slurm")
 else:

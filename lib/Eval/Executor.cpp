@@ -62,7 +62,10 @@ bool sendMessage(int Fd, const json::Value &V) {
 /// Reads one message; an error when the other side is gone, the message is
 /// not JSON, or the deadline passes (TimeoutMs < 0: no deadline, for the
 /// zygote, whose parent may think as long as it likes).
-Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
+/// \p GiveUp, when given, is asked every quarter second while nothing
+/// comes: a worker waiting in a cluster's queue must not hold up a Ctrl-C.
+Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1,
+                                     function_ref<bool()> GiveUp = nullptr) {
   auto Deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(std::max<int64_t>(TimeoutMs, 0));
   auto ReadExactly = [&](char *Out, size_t Size) -> Error {
@@ -76,12 +79,17 @@ Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
           return protocolError("did not answer in time");
         Wait = int(std::min<int64_t>(Left, INT32_MAX));
       }
+      if (GiveUp)
+        Wait = Wait < 0 ? 250 : std::min(Wait, 250);
       struct pollfd P = {Fd, POLLIN, 0};
       int Ready = poll(&P, 1, Wait);
       if (Ready < 0 && errno == EINTR)
         continue;
-      if (Ready == 0)
+      if (Ready == 0) {
+        if (GiveUp && GiveUp())
+          return protocolError("was given up on: the run is stopping");
         continue; // the deadline is checked above
+      }
       ssize_t N = ::read(Fd, Out, Size);
       if (N < 0 && errno == EINTR)
         continue;
@@ -862,7 +870,10 @@ Error Executor::spawn() {
                                 {"regions", std::move(RegionList)},
                                 {"plugins", std::move(Plugins)}}))
     return Failed("it cannot be reached");
-  Expected<json::Value> Ready = receiveMessage(Link->readFd(), SetupTimeoutMs);
+  Expected<json::Value> Ready =
+      receiveMessage(Link->readFd(), SetupTimeoutMs, [&] {
+        return Options.Interrupted && Options.Interrupted->load() > 0;
+      });
   if (!Ready)
     return Failed(toString(Ready.takeError()));
   const json::Object *O = Ready->getAsObject();

@@ -595,6 +595,7 @@ Error Evolution::prepare() {
   eval::ExecutorOptions EO;
   EO.Kind = S.Executor.Kind;
   EO.RunTag = eval::runTag(O.Directory);
+  EO.Interrupted = O.Interrupted;
   unsigned Workers = std::max(1u, O.Jobs);
   if (S.Executor.Kind != spec::ExecutorKind::Local) {
     if (S.Executor.Workers)

@@ -103,11 +103,6 @@ size_t WorkerPool::firstLive() const {
   return 0;
 }
 
-size_t WorkerPool::live() {
-  std::lock_guard<std::mutex> L(Mutex);
-  return Evaluators.size() - Lost;
-}
-
 std::vector<std::string> WorkerPool::takeNotices() {
   std::lock_guard<std::mutex> L(Mutex);
   return std::move(Notices);

@@ -70,8 +70,6 @@ public:
   ~WorkerPool();
 
   size_t size() const { return Evaluators.size(); }
-  /// Workers whose executor is not lost.
-  size_t live();
   void start();
   /// Waits for the jobs being worked on; queued ones are dropped.
   void stop();

@@ -35,6 +35,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Registry.h"
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -124,6 +125,9 @@ struct ExecutorOptions {
   spec::ExecutorKind Kind = spec::ExecutorKind::Local;
   unsigned Index = 0; ///< Among the run's workers.
   std::string RunTag; ///< See TransportOptions::RunTag.
+  /// Set (above 0) when the run is stopping: a zygote still starting (a
+  /// step waiting in the cluster's queue) is not waited for.
+  const std::atomic<int> *Interrupted = nullptr;
 };
 
 class Executor {

@@ -11,10 +11,11 @@ scancel-one   starts `adrsc run SPEC -o DIR --executor slurm --workers 2`,
               'worker' event says what happened; and, once the run is over,
               nothing of the run left in squeue.
 kill-resume   starts the same run, kills adrsc with SIGKILL once candidates
-              are recorded, and checks that the run's steps are still known
-              to squeue or already gone; then resumes the run to its end and
-              checks: exit 0; every candidate 1..N once, none pending; no
-              step or job of the run in squeue.
+              are recorded, submits a job under the run's job name that
+              outlives it (`sbatch --wrap "sleep 600"`), then
+              resumes the run to its end and checks: exit 0; every candidate
+              1..N once, none pending; no step or job of the run in squeue
+              (the left-behind job cancelled by the resume).
 until-lost    starts the same run and cancels one worker's step again each
               time it comes back, until its restarts are spent (the first
               step and three restarts). Checks: exit 0; every candidate
@@ -159,6 +160,14 @@ def cmd_kill_resume(args):
     log.close()
     before = count(os.path.join(args.dir, "run.db"),
                    "SELECT count(*) FROM candidates")
+    # srun ends its step when adrsc dies; a job that outlives it under the
+    # run's name (a batch job here) must be cancelled by the resume.
+    out = subprocess.run(["sbatch", "--parsable", "--job-name=" + name,
+                          "--output=/dev/null", "--wrap", "sleep 600"],
+                         capture_output=True, text=True, check=True)
+    orphan = out.stdout.strip().split(";")[0]
+    if orphan not in steps(name):
+        fail("the stand-in for a left-behind job %s is not in squeue" % orphan)
     proc, log = start(args)
     code = proc.wait(timeout=300)
     log.close()
@@ -167,7 +176,8 @@ def cmd_kill_resume(args):
     check_complete(args)
     wait_gone(name)
     print("OK kill-resume: killed after %d candidates, resumed to %d, none "
-          "lost; nothing left in squeue" % (before - 1, args.iterations))
+          "lost; the left-behind job cancelled; nothing left in squeue"
+          % (before - 1, args.iterations))
 
 
 def jobs_running(name):
