@@ -31,7 +31,7 @@ stop_pidfile() {
 down() {
   stop_pidfile "$state/slurmd.pid"
   stop_pidfile "$state/slurmctld.pid"
-  stop_pidfile "$state/munged.pid"
+  stop_pidfile /run/munge/munged.pid
   echo "slurm.sh: stopped"
 }
 
@@ -85,9 +85,8 @@ NodeName=$node NodeAddr=127.0.0.1 CPUs=2 RealMemory=2000 State=UNKNOWN
 PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 CONF
 
-  runuser -u munge -- munged --pid-file="$state/munged.pid" 2>/dev/null ||
-    munged --force 2>/dev/null || die "munged did not start"
-  [ -f "$state/munged.pid" ] || cp /run/munge/munged.pid "$state/munged.pid" 2>/dev/null || true
+  # munged runs as its own user, and keeps its pid in /run/munge.
+  runuser -u munge -- munged || die "munged did not start"
   slurmctld -i || die "slurmctld did not start (see $state/slurmctld.log)"
   slurmd || die "slurmd did not start (see $state/slurmd.log)"
   for _ in $(seq 60); do
