@@ -58,6 +58,7 @@ statement
   | 'repeats' signedNumber                                      # repeatsStmt
   | 'generator' name settingList? settingBlock?                 # generatorStmt
   | 'search' name signedNumber? (',' NL* settingList)? settingBlock?  # searchStmt
+  | 'executor' name settingList? settingBlock?                 # executorStmt
   | 'seed' signedNumber                                         # seedStmt
   | 'budget' settingList                                        # budgetStmt
   | unknownHead (~(NL | ';' | '}'))*                            # unknownStmt
@@ -72,7 +73,7 @@ unknownHead
      | 'define' | 'flags' | 'std' | 'evolve' | 'evaluator' | 'baseline'
      | 'workloads' | 'metrics' | 'maximize' | 'minimize' | 'score'
      | 'require' | 'verify' | 'forbid' | 'allow' | 'limits' | 'stage' | 'repeats'
-     | 'generator' | 'search' | 'seed' | 'budget'
+     | 'generator' | 'search' | 'seed' | 'budget' | 'executor'
      // Tokens that continue a statement stay out, or an unfinished
      // `require x <` would end at `x` and leave `<` as a statement of junk.
      | '=' | ',' | '(' | ')' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+'
@@ -175,7 +176,7 @@ name
   | 'command' | 'baseline' | 'workloads' | 'as' | 'split' | 'metrics'
   | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'verify'
   | 'forbid' | 'allow' | 'limits' | 'stage' | 'on' | 'of' | 'keep' | 'if' | 'repeats'
-  | 'generator' | 'search' | 'seed' | 'budget'
+  | 'generator' | 'search' | 'seed' | 'budget' | 'executor'
   ;
 
 // ---- Lexer ----------------------------------------------------------------

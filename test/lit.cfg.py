@@ -36,3 +36,29 @@ if shutil.which("chromium"):
 else:
     lit_config.note("chromium is not installed: the report rendering tests "
                     "(REQUIRES: chromium) will not run")
+
+# The cluster tests need a SLURM cluster that answers (CI starts a one-node
+# one with test/Inputs/slurm.sh up); without one they are reported as
+# unsupported. srun and squeue find it through slurm.conf, so the variables
+# that point at it pass through.
+import subprocess
+def slurm_answers():
+    if not shutil.which("sinfo") or not shutil.which("srun"):
+        return False
+    try:
+        out = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and any(
+        s.strip().rstrip("*~#") in ("idle", "mix", "alloc")
+        for s in out.stdout.split())
+for var in ["SLURM_CONF", "SLURM_JOB_ID"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+lit_config.parallelism_groups["slurm"] = 1
+if slurm_answers():
+    config.available_features.add("slurm")
+else:
+    lit_config.note("no SLURM cluster answers (sinfo): the cluster tests "
+                    "(REQUIRES: slurm) will not run")

@@ -22,6 +22,9 @@ packages=(
   libgtest-dev chromium
   # Formatting and clang-tidy on what a change touches (utils/lint-changed.sh).
   clang-format-16 clang-tidy-16
+  # The SLURM executor's tests run against a real one-node cluster
+  # (test/Inputs/slurm.sh): srun, squeue, scancel and the daemons.
+  slurm-wlm munge
 )
 
 missing=()

@@ -16,6 +16,7 @@ constexpr EnumName<EventKind> EventKindNames[] = {
     {EventKind::Hint, "hint"},         {EventKind::Pin, "pin"},
     {EventKind::Rollback, "rollback"}, {EventKind::Insight, "insight"},
     {EventKind::Minimize, "minimize"}, {EventKind::Prompt, "prompt"},
+    {EventKind::Worker, "worker"},
 };
 } // namespace
 

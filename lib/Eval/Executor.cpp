@@ -8,11 +8,13 @@
 #include "adrs/Support/IO.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cerrno>
 #include <chrono>
@@ -60,7 +62,10 @@ bool sendMessage(int Fd, const json::Value &V) {
 /// Reads one message; an error when the other side is gone, the message is
 /// not JSON, or the deadline passes (TimeoutMs < 0: no deadline, for the
 /// zygote, whose parent may think as long as it likes).
-Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
+/// \p GiveUp, when given, is asked every quarter second while nothing
+/// comes: a worker waiting in a cluster's queue must not hold up a Ctrl-C.
+Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1,
+                                     function_ref<bool()> GiveUp = nullptr) {
   auto Deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(std::max<int64_t>(TimeoutMs, 0));
   auto ReadExactly = [&](char *Out, size_t Size) -> Error {
@@ -74,12 +79,17 @@ Expected<json::Value> receiveMessage(int Fd, int64_t TimeoutMs = -1) {
           return protocolError("did not answer in time");
         Wait = int(std::min<int64_t>(Left, INT32_MAX));
       }
+      if (GiveUp)
+        Wait = Wait < 0 ? 250 : std::min(Wait, 250);
       struct pollfd P = {Fd, POLLIN, 0};
       int Ready = poll(&P, 1, Wait);
       if (Ready < 0 && errno == EINTR)
         continue;
-      if (Ready == 0)
+      if (Ready == 0) {
+        if (GiveUp && GiveUp())
+          return protocolError("was given up on: the run is stopping");
         continue; // the deadline is checked above
+      }
       ssize_t N = ::read(Fd, Out, Size);
       if (N < 0 && errno == EINTR)
         continue;
@@ -484,7 +494,7 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
 
 /// The zygote: builds the engine, then serves requests until the parent
 /// goes away.
-[[noreturn]] void serveRequests(int Sock, const spec::Spec &S,
+[[noreturn]] void serveRequests(int In, int Out, const spec::Spec &S,
                                 const std::vector<regions::Region> &Regions) {
   // Never outlive the run that started us.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -494,17 +504,17 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
   Expected<std::unique_ptr<jit::Engine>> Engine =
       jit::Engine::create(S, Regions);
   if (!Engine) {
-    sendMessage(Sock, json::Object{{"ready", false},
-                                   {"error", toString(Engine.takeError())}});
+    sendMessage(Out, json::Object{{"ready", false},
+                                  {"error", toString(Engine.takeError())}});
     _exit(0);
   }
   double Setup =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
   sendMessage(
-      Sock, json::Object{{"ready", true},
-                         {"setup_s", Setup},
-                         {"not_confirmable", (*Engine)->whyNotConfirmable()}});
+      Out, json::Object{{"ready", true},
+                        {"setup_s", Setup},
+                        {"not_confirmable", (*Engine)->whyNotConfirmable()}});
   // Shared by every child: what one parses, the next would parse again,
   // so values stored by a child do not come back; the zygote's own stay.
   auto Shared = std::make_shared<Cache>();
@@ -513,7 +523,7 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
   std::set<std::string> Known;
 
   for (;;) {
-    Expected<json::Value> Msg = receiveMessage(Sock);
+    Expected<json::Value> Msg = receiveMessage(In);
     if (!Msg) {
       consumeError(Msg.takeError());
       _exit(0);
@@ -521,7 +531,7 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
     std::vector<std::string> NewKnown;
     Expected<RunRequest> Request = requestFromJSON(*Msg, NewKnown);
     if (!Request) {
-      sendMessage(Sock, json::Object{{"error", toString(Request.takeError())}});
+      sendMessage(Out, json::Object{{"error", toString(Request.takeError())}});
       continue;
     }
     Known.insert(NewKnown.begin(), NewKnown.end());
@@ -534,7 +544,7 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
       });
       Reply = sandboxReplyToJSON(SR);
     }
-    if (!sendMessage(Sock, std::move(Reply)))
+    if (!sendMessage(Out, std::move(Reply)))
       _exit(0);
   }
 }
@@ -727,38 +737,125 @@ Error readCandidateSide(const json::Value &Answer, RunResult &R,
 
 } // namespace
 
-Error Executor::spawn() {
-  int Pair[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
-    return createStringError(std::error_code(errno, std::generic_category()),
-                             "cannot create a socket pair");
+int startZygote(const std::string &Program, int ReadFd, int WriteFd,
+                StringRef ExpectSpec) {
+  std::string In = std::to_string(ReadFd), Out = std::to_string(WriteFd);
+  std::string Spec = ExpectSpec.str();
   // In a PID namespace of its own where allowed: its children can name
   // nothing outside it, and die with it.
   pid_t Pid = exec::forkSandboxHost();
-  if (Pid < 0) {
-    ::close(Pair[0]);
+  if (Pid != 0)
+    return Pid;
+  // A clean program with an empty environment: nothing of this process
+  // -- its environment (an API key), its heap, its descriptors -- is in
+  // the zygote, nor so in any candidate's process.
+  for (int Fd : {ReadFd, WriteFd})
+    fcntl(Fd, F_SETFD, fcntl(Fd, F_GETFD) & ~FD_CLOEXEC);
+  std::vector<const char *> Argv = {Program.c_str(), "--fds", In.c_str(),
+                                    Out.c_str()};
+  if (!Spec.empty()) {
+    Argv.push_back("--spec");
+    Argv.push_back(Spec.c_str());
+  }
+  Argv.push_back(nullptr);
+  const char *Envp[] = {nullptr};
+  execve(Program.c_str(), const_cast<char *const *>(Argv.data()),
+         const_cast<char *const *>(Envp));
+  _exit(127);
+}
+
+namespace {
+
+/// A zygote on this machine, over a socket pair.
+class LocalTransport : public Transport {
+public:
+  Error open(const TransportOptions &) override {
+    Expected<std::string> Program = zygoteProgram();
+    if (!Program)
+      return Program.takeError();
+    int Pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, Pair) != 0)
+      return createStringError(std::error_code(errno, std::generic_category()),
+                               "cannot create a socket pair");
+    pid_t Started = startZygote(*Program, Pair[1], Pair[1]);
+    int Saved = errno;
     ::close(Pair[1]);
-    return createStringError(std::error_code(errno, std::generic_category()),
-                             "cannot fork the zygote");
+    if (Started < 0) {
+      ::close(Pair[0]);
+      return createStringError(std::error_code(Saved, std::generic_category()),
+                               "cannot fork the zygote");
+    }
+    Pid = Started;
+    ReadFd = WriteFd = Pair[0];
+    return Error::success();
   }
-  if (Pid == 0) {
-    // A clean program with an empty environment: nothing of this process
-    // -- its environment (an API key), its heap, its descriptors -- is in
-    // the zygote, nor so in any candidate's process.
-    ::close(Pair[0]);
-    int Flags = fcntl(Pair[1], F_GETFD);
-    fcntl(Pair[1], F_SETFD, Flags & ~FD_CLOEXEC);
-    std::string Fd = std::to_string(Pair[1]);
-    const char *Argv[] = {ZygoteProgram.c_str(), "--socket", Fd.c_str(),
-                          nullptr};
-    const char *Envp[] = {nullptr};
-    execve(ZygoteProgram.c_str(), const_cast<char *const *>(Argv),
-           const_cast<char *const *>(Envp));
-    _exit(127);
+
+  void close() override {
+    if (ReadFd >= 0)
+      ::close(ReadFd);
+    ReadFd = WriteFd = -1;
+    if (Pid > 0) {
+      kill(Pid, SIGKILL);
+      while (waitpid(Pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    Pid = -1;
   }
-  ::close(Pair[1]);
-  Socket = Pair[0];
-  ZygotePid = Pid;
+
+  ~LocalTransport() override { close(); }
+
+  unsigned maxRestarts() const override { return UnboundedRestarts; }
+  Error sweep(const TransportOptions &) override { return Error::success(); }
+  std::string describe() const override { return "the evaluation zygote"; }
+};
+
+TransportRegistry::Add<LocalTransport>
+    LocalEntry("local", "a zygote on this machine, over a socket pair");
+
+} // namespace
+
+std::string runTag(StringRef RunDirectory) {
+  SmallString<256> Real;
+  if (sys::fs::real_path(RunDirectory, Real))
+    Real = RunDirectory;
+  return utohexstr(xxHash64(Real) & 0xffffffffffffULL, /*LowerCase=*/true);
+}
+
+Error sweepWorkers(const spec::Spec &S, const ExecutorOptions &O) {
+  Expected<std::unique_ptr<Transport>> Link = createTransport(O.Kind);
+  if (!Link)
+    return Link.takeError();
+  TransportOptions TO;
+  TO.Spec = &S;
+  TO.RunTag = O.RunTag;
+  return (*Link)->sweep(TO);
+}
+
+WorkerSweep::~WorkerSweep() {
+  if (Error E = sweepWorkers(S, O))
+    errs() << "adrsc: " << toString(std::move(E)) << "\n";
+}
+
+std::string Executor::describe() const {
+  return Link ? Link->describe() : "the evaluation zygote";
+}
+
+Error Executor::spawn() {
+  TransportOptions TO;
+  TO.Spec = &S;
+  TO.Index = Options.Index;
+  TO.RunTag = Options.RunTag;
+  if (Error E = Link->open(TO))
+    return E;
+  Running = true;
+  auto Failed = [&](const Twine &Why) {
+    std::string Words = Link->lastWords();
+    std::string Who = Link->describe();
+    stop();
+    return createStringError(inconvertibleErrorCode(), "%s did not start: %s%s",
+                             Who.c_str(), Why.str().c_str(),
+                             Words.empty() ? "" : ("\n" + Words).c_str());
+  };
   // What the zygote needs to build the engine: the spec (read again from
   // its file, and checked to be the same text), the regions as found here,
   // and the plugins loaded here.
@@ -767,22 +864,18 @@ Error Executor::spawn() {
     RegionList.push_back(regions::toJSON(R));
   for (const std::string &P : passes::loadedPlugins())
     Plugins.push_back(P);
-  if (!sendMessage(Socket, json::Object{{"spec", S.SpecFile},
-                                        {"spec_text", SpecText},
-                                        {"regions", std::move(RegionList)},
-                                        {"plugins", std::move(Plugins)}})) {
-    stop();
-    return createStringError(inconvertibleErrorCode(),
-                             "the zygote did not start: cannot run '%s'",
-                             ZygoteProgram.c_str());
-  }
-  Expected<json::Value> Ready = receiveMessage(Socket, SetupTimeoutMs);
-  if (!Ready) {
-    std::string Why = toString(Ready.takeError());
-    stop();
-    return createStringError(inconvertibleErrorCode(),
-                             "the zygote did not start: %s", Why.c_str());
-  }
+  if (!sendMessage(Link->writeFd(),
+                   json::Object{{"spec", S.SpecFile},
+                                {"spec_text", SpecText},
+                                {"regions", std::move(RegionList)},
+                                {"plugins", std::move(Plugins)}}))
+    return Failed("it cannot be reached");
+  Expected<json::Value> Ready =
+      receiveMessage(Link->readFd(), SetupTimeoutMs, [&] {
+        return Options.Interrupted && Options.Interrupted->load() > 0;
+      });
+  if (!Ready)
+    return Failed(toString(Ready.takeError()));
   const json::Object *O = Ready->getAsObject();
   if (!O || !O->getBoolean("ready").value_or(false)) {
     std::string Why =
@@ -796,15 +889,9 @@ Error Executor::spawn() {
 }
 
 void Executor::stop() {
-  if (Socket >= 0)
-    ::close(Socket);
-  Socket = -1;
-  if (ZygotePid > 0) {
-    kill(ZygotePid, SIGKILL);
-    while (waitpid(ZygotePid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
-  ZygotePid = -1;
+  if (Link && Running)
+    Link->close();
+  Running = false;
 }
 
 /// The program a zygote runs: adrs-zygote beside this program (an installed
@@ -825,12 +912,13 @@ Expected<std::string> zygoteProgram() {
 
 Expected<std::unique_ptr<Executor>>
 Executor::start(const spec::Spec &S,
-                const std::vector<regions::Region> &Regions) {
-  std::unique_ptr<Executor> E(new Executor(S, Regions));
-  Expected<std::string> Program = zygoteProgram();
-  if (!Program)
-    return Program.takeError();
-  E->ZygoteProgram = std::move(*Program);
+                const std::vector<regions::Region> &Regions,
+                const ExecutorOptions &O) {
+  std::unique_ptr<Executor> E(new Executor(S, Regions, O));
+  Expected<std::unique_ptr<Transport>> Link = createTransport(O.Kind);
+  if (!Link)
+    return Link.takeError();
+  E->Link = std::move(*Link);
   ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
       MemoryBuffer::getFile(S.SpecFile);
   if (!Text)
@@ -857,33 +945,59 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   const exec::SandboxLimits &L = Request.Limits;
   int64_t AnswerMs =
       int64_t((L.SetupSeconds + L.WallSeconds + AnswerMarginSeconds) * 1000);
+  if (Lost)
+    return createStringError(inconvertibleErrorCode(), "%s is lost",
+                             describe().c_str());
   Expected<json::Value> Answer = protocolError("was not asked");
   // One retry: if the zygote itself died or hung (not the candidate's
-  // child), it is started again and the request sent once more.
+  // child), it is started again and the request sent once more. A
+  // transport that cannot start it again (restarts spent, the cluster
+  // refuses) loses the executor: its owner sends the request elsewhere.
   for (int Attempt = 0; Attempt < 2; ++Attempt) {
     consumeError(Answer.takeError());
     json::Value Message = requestToJSON(
         Request, ArrayRef<std::string>(Known).drop_front(ZygoteKnows));
-    if (Socket < 0 || !sendMessage(Socket, Message))
+    if (!Running || !sendMessage(Link->writeFd(), Message))
       Answer = protocolError("is gone");
     else
-      Answer = receiveMessage(Socket, AnswerMs);
+      Answer = receiveMessage(Link->readFd(), AnswerMs);
     if (Answer) {
       ZygoteKnows = Known.size();
       break;
     }
+    std::string Words = Running ? Link->lastWords() : "";
     stop();
-    ++Restarts;
-    if (Error E = spawn())
-      return joinErrors(Answer.takeError(), std::move(E));
+    // A local zygote is a fork away: if it cannot be started, the next
+    // request tries again. A cluster's step may fail to start too (a
+    // cancelled allocation, a node going down): each try counts.
+    bool Bounded = Link->maxRestarts() != UnboundedRestarts;
+    std::string Why = toString(Answer.takeError());
+    Answer = createStringError(inconvertibleErrorCode(), Why);
+    bool Started = false;
+    while (!Started && Restarts < Link->maxRestarts()) {
+      ++Restarts;
+      Error E = spawn();
+      Started = !E;
+      if (E && !Bounded)
+        return createStringError(inconvertibleErrorCode(), "%s\n%s",
+                                 Why.c_str(), toString(std::move(E)).c_str());
+      if (E)
+        Words = toString(std::move(E));
+    }
+    if (!Started) {
+      Lost = true;
+      return createStringError(inconvertibleErrorCode(),
+                               "%s is lost after %u restarts: %s%s",
+                               describe().c_str(), Restarts, Why.c_str(),
+                               Words.empty() ? "" : ("\n" + Words).c_str());
+    }
     // A new zygote knows nothing yet: it gets the whole list.
     ZygoteKnows = 0;
   }
   if (!Answer)
-    return createStringError(inconvertibleErrorCode(),
-                             "the evaluation zygote failed twice on the same "
-                             "candidate: %s",
-                             toString(Answer.takeError()).c_str());
+    return createStringError(
+        inconvertibleErrorCode(), "%s failed twice on the same candidate: %s",
+        describe().c_str(), toString(Answer.takeError()).c_str());
   Expected<SandboxReply> SR = sandboxReplyFromJSON(*Answer);
   if (!SR)
     return SR.takeError();
@@ -908,18 +1022,26 @@ int zygoteMain(int Argc, char **Argv) {
   sigset_t None;
   sigemptyset(&None);
   sigprocmask(SIG_SETMASK, &None, nullptr);
-  int Sock = -1;
-  if (Argc == 3 && StringRef(Argv[1]) == "--socket")
-    StringRef(Argv[2]).getAsInteger(10, Sock);
-  if (Sock < 0) {
+  int In = -1, Out = -1;
+  StringRef OnlySpec;
+  if ((Argc == 4 || Argc == 6) && StringRef(Argv[1]) == "--fds" &&
+      !StringRef(Argv[2]).getAsInteger(10, In) &&
+      !StringRef(Argv[3]).getAsInteger(10, Out) &&
+      (Argc == 4 || StringRef(Argv[4]) == "--spec")) {
+    if (Argc == 6)
+      OnlySpec = Argv[5];
+  } else {
+    In = Out = -1;
+  }
+  if (In < 0 || Out < 0) {
     errs() << "adrs-zygote: run by adrsc, not by hand\n";
     return 2;
   }
   auto Fail = [&](const Twine &Why) {
-    sendMessage(Sock, json::Object{{"ready", false}, {"error", Why.str()}});
+    sendMessage(Out, json::Object{{"ready", false}, {"error", Why.str()}});
     return 1;
   };
-  Expected<json::Value> Setup = receiveMessage(Sock);
+  Expected<json::Value> Setup = receiveMessage(In);
   if (!Setup)
     return Fail(toString(Setup.takeError()));
   const json::Object *O = Setup->getAsObject();
@@ -930,12 +1052,21 @@ int zygoteMain(int Argc, char **Argv) {
   const json::Array *Plugins = O ? O->getArray("plugins") : nullptr;
   if (!SpecPath || !SpecText || !RegionList || !Plugins)
     return Fail("the zygote got a malformed set-up message");
+  // A worker prepares the spec it was started for, and no other.
+  if (!OnlySpec.empty() && *SpecPath != OnlySpec)
+    return Fail("the worker was started for '" + OnlySpec + "', not '" +
+                *SpecPath + "'");
   for (const json::Value &P : *Plugins)
     if (std::optional<StringRef> Path = P.getAsString())
       if (Error E = passes::loadPlugin(*Path))
         return Fail(toString(std::move(E)));
   ErrorOr<std::unique_ptr<MemoryBuffer>> Now = MemoryBuffer::getFile(*SpecPath);
-  if (!Now || (*Now)->getBuffer() != *SpecText)
+  if (!Now)
+    return Fail("cannot read '" + *SpecPath + "' here (" +
+                Now.getError().message() +
+                "); a worker reads the spec, sources and workloads at the "
+                "paths adrsc uses: put them on a shared path");
+  if ((*Now)->getBuffer() != *SpecText)
     return Fail("'" + *SpecPath + "' changed while adrsc was starting");
   SourceMgr SM;
   std::string Problems;
@@ -950,7 +1081,7 @@ int zygoteMain(int Argc, char **Argv) {
   for (const json::Value &V : *RegionList)
     if (const json::Object *R = V.getAsObject())
       Regions.push_back(regions::regionFromJSON(*R));
-  serveRequests(Sock, *S, Regions);
+  serveRequests(In, Out, *S, Regions);
 }
 
 } // namespace eval

@@ -450,6 +450,15 @@ private:
     if (O.OnLog)
       O.OnLog(Level, Line);
   }
+  /// What happened to the evaluation workers (a SLURM step started again
+  /// or lost): a log line and an event each.
+  void recordWorkerNotices() {
+    for (std::string &Notice : Pool->takeNotices()) {
+      log(Notice);
+      Store->addEvent(
+          {now(), Session, EventKind::Worker, std::move(Notice), std::nullopt});
+    }
+  }
   /// Minimises the best at the end of a run, with the first worker's warm
   /// evaluator (the workers have stopped).
   Error minimizeBest(RunSummary &Sum);
@@ -462,6 +471,9 @@ private:
   std::optional<RunDirectory> Dir;
   std::optional<candidate::Sources> Sources;
   std::unique_ptr<store::RunStore> Store;
+  /// Declared before Pool, so ended after it: once the workers have ended
+  /// their steps, what is left under the run's tag is cancelled.
+  std::optional<eval::WorkerSweep> Sweep;
   std::unique_ptr<WorkerPool> Pool;
   std::unique_ptr<search::Strategy> Search;
   std::unique_ptr<ProgramCache> Cache;
@@ -584,12 +596,29 @@ Error Evolution::prepare() {
     }
   }
 
-  // The zygotes, before the database's writer thread and the workers.
+  // The zygotes, before the database's writer thread and the workers. A
+  // cluster's workers carry the run directory's tag: what a dead run in
+  // this directory left running is ended first.
   std::vector<std::unique_ptr<eval::Executor>> Executors;
+  eval::ExecutorOptions EO;
+  EO.Kind = S.Executor.Kind;
+  EO.RunTag = eval::runTag(O.Directory);
+  EO.Interrupted = O.Interrupted;
+  unsigned Workers = std::max(1u, O.Jobs);
+  if (S.Executor.Kind != spec::ExecutorKind::Local) {
+    if (S.Executor.Workers)
+      Workers = S.Executor.Workers;
+    if (Error E = eval::sweepWorkers(S, EO))
+      return E;
+    Sweep.emplace(S, EO);
+    log(formatv("{0} SLURM {1}, job name adrsc-{2}", Workers,
+                Workers == 1 ? "worker" : "workers", EO.RunTag));
+  }
   if (S.Evaluator.Kind == spec::EvaluatorKind::Function)
-    for (unsigned I = 0; I < std::max(1u, O.Jobs); ++I) {
+    for (unsigned I = 0; I < Workers; ++I) {
+      EO.Index = I;
       Expected<std::unique_ptr<eval::Executor>> E =
-          eval::Executor::start(S, Regions);
+          eval::Executor::start(S, Regions, EO);
       if (!E)
         return createStringError(inconvertibleErrorCode(),
                                  "cannot prepare the evaluation: %s",
@@ -2061,6 +2090,7 @@ Expected<RunSummary> Evolution::run() {
     // A second interrupt does not wait for the candidates in flight.
     if (O.Interrupted && O.Interrupted->load() > 1)
       break;
+    recordWorkerNotices();
     if (std::optional<Done> D = Pool->wait(50))
       if (Error E = finish(std::move(*D))) {
         Failed = std::move(E);
@@ -2097,6 +2127,7 @@ Expected<RunSummary> Evolution::run() {
   if (Error E = collectVariant(/*Wait=*/true))
     Failed = joinErrors(std::move(Failed), std::move(E));
   Pool->stop();
+  recordWorkerNotices();
 
   RunSummary Sum;
   Sum.StopReason = Failed ? std::string("failed") : Stop.value_or("stopped");

@@ -2,6 +2,8 @@
 
 #include "WorkerPool.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 using namespace llvm;
 
 namespace adrs {
@@ -90,12 +92,29 @@ Done WorkerPool::work(eval::Evaluator &Ev, Job J) {
   return D;
 }
 
+/// A job whose worker was lost goes to another this often, at most: a job
+/// that takes down every worker it meets must not take down the run.
+constexpr unsigned MaxResends = 2;
+
+size_t WorkerPool::firstLive() const {
+  for (size_t I = 0; I < Executors.size(); ++I)
+    if (!Executors[I]->lost())
+      return I;
+  return 0;
+}
+
+std::vector<std::string> WorkerPool::takeNotices() {
+  std::lock_guard<std::mutex> L(Mutex);
+  return std::move(Notices);
+}
+
 Done WorkerPool::runNow(Job J) {
+  size_t I = firstLive();
   {
     std::lock_guard<std::mutex> L(Mutex);
-    flushInbox(0);
+    flushInbox(I);
   }
-  return work(*Evaluators.front(), std::move(J));
+  return work(*Evaluators[I], std::move(J));
 }
 
 void WorkerPool::submit(Job J) {
@@ -155,11 +174,43 @@ void WorkerPool::loop(size_t I) {
       Queue.pop_front();
       flushInbox(I);
     }
+    eval::Executor *Exec = I < Executors.size() ? Executors[I].get() : nullptr;
+    unsigned RestartsBefore = Exec ? Exec->restarts() : 0;
     Done D = work(*Evaluators[I], std::move(J));
-    {
-      std::lock_guard<std::mutex> L(Mutex);
+    std::unique_lock<std::mutex> L(Mutex);
+    if (Exec && Exec->restarts() > RestartsBefore && !Exec->lost())
+      Notices.push_back(formatv("{0} was started again ({1} restarts so far)",
+                                Exec->describe(), Exec->restarts()));
+    if (Exec && Exec->lost()) {
+      // This worker is done; the job goes to another, never lost.
+      ++Lost;
+      size_t Live = Evaluators.size() - Lost;
+      Notices.push_back(formatv("{0} is lost; {1} of {2} workers go on: {3}",
+                                Exec->describe(), Live, Evaluators.size(),
+                                D.Failure));
+      if (Live > 0 && D.J.Resends < MaxResends) {
+        ++D.J.Resends;
+        Queue.push_front(std::move(D.J));
+        L.unlock();
+        JobReady.notify_one();
+        return;
+      }
       Finished.push_back(std::move(D));
+      // With no worker left, nothing queued will run: say so for each.
+      if (Live == 0)
+        while (!Queue.empty()) {
+          Done Orphan;
+          Orphan.J = std::move(Queue.front());
+          Queue.pop_front();
+          Orphan.Failure = "every evaluation worker is lost";
+          Finished.push_back(std::move(Orphan));
+        }
+      L.unlock();
+      DoneReady.notify_all();
+      return;
     }
+    Finished.push_back(std::move(D));
+    L.unlock();
     DoneReady.notify_one();
   }
 }

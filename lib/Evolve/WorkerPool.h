@@ -48,6 +48,8 @@ struct Job {
   uint64_t TuneSeed = 0;
   /// For Confirm: the result to confirm.
   std::optional<eval::Evaluation> Reported;
+  /// How often the job went back to the queue because its worker was lost.
+  unsigned Resends = 0;
 };
 
 struct Done {
@@ -78,9 +80,9 @@ public:
 
   /// Runs \p J on the calling thread, before the workers start.
   Done runNow(Job J);
-  /// The first worker's evaluator, warm, for work on the calling thread
-  /// once the workers have stopped.
-  eval::Evaluator &evaluator() { return *Evaluators.front(); }
+  /// The first live worker's evaluator, warm, for work on the calling
+  /// thread once the workers have stopped.
+  eval::Evaluator &evaluator() { return *Evaluators[firstLive()]; }
 
   void submit(Job J);
   /// Programs (fingerprints) whose duplicates the evaluators refuse from
@@ -89,8 +91,12 @@ public:
   /// A finished job, waiting up to \p Ms for one.
   std::optional<Done> wait(unsigned Ms);
   size_t inFlight();
+  /// What happened to the workers since the last call (a worker restarted,
+  /// one lost), one line each, for the run's log and events.
+  std::vector<std::string> takeNotices();
 
 private:
+  size_t firstLive() const;
   Done work(eval::Evaluator &Ev, Job J);
   void loop(size_t I);
   /// Mutex held: hands worker \p I's queued fingerprints to its evaluator.
@@ -107,6 +113,8 @@ private:
   std::deque<Job> Queue;
   std::deque<Done> Finished;
   size_t InFlight = 0;
+  size_t Lost = 0;
+  std::vector<std::string> Notices;
   bool Stopping = false;
 };
 

@@ -1079,6 +1079,12 @@ private:
         S.Name = name(C->name());
       settings(C->settingList(), S);
       settings(C->settingBlock(), S);
+    } else if (auto *C = dynamic_cast<AdrsParser::ExecutorStmtContext *>(Ctx)) {
+      S.Kind = StmtKind::Executor;
+      if (C->name())
+        S.Name = name(C->name());
+      settings(C->settingList(), S);
+      settings(C->settingBlock(), S);
     } else if (auto *C = dynamic_cast<AdrsParser::SearchStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Search;
       if (C->name())
@@ -1171,7 +1177,7 @@ ArrayRef<StringRef> statementKeywords() {
       "std",      "evolve",   "evaluator", "baseline", "workloads", "metrics",
       "maximize", "minimize", "score",     "require",  "verify",    "forbid",
       "allow",    "limits",   "stage",     "repeats",  "generator", "search",
-      "seed",     "budget"};
+      "seed",     "budget",   "executor"};
   return Keywords;
 }
 

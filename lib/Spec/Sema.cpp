@@ -41,6 +41,7 @@ namespace {
 const char *const StrategyNames[] = {"islands", "greedy", "feedback", "tree",
                                      "random"};
 const char *const GeneratorNames[] = {"builtin", "llm", "command"};
+const char *const ExecutorNames[] = {"local", "slurm"};
 const char *const ForbidKinds[] = {"calls", "includes", "asm",
                                    "goto",  "threads",  "static"};
 const char *const AllowKinds[] = {"calls", "headers", "namespaces"};
@@ -390,10 +391,10 @@ private:
 
   bool once(const Statement &S) {
     static const StmtKind Singletons[] = {
-        StmtKind::Describe,  StmtKind::Hints,  StmtKind::Std,
-        StmtKind::Score,     StmtKind::Limits, StmtKind::Repeats,
-        StmtKind::Generator, StmtKind::Search, StmtKind::Seed,
-        StmtKind::Budget};
+        StmtKind::Describe,  StmtKind::Hints,   StmtKind::Std,
+        StmtKind::Score,     StmtKind::Limits,  StmtKind::Repeats,
+        StmtKind::Generator, StmtKind::Search,  StmtKind::Seed,
+        StmtKind::Budget,    StmtKind::Executor};
     StmtKind K =
         S.Kind == StmtKind::EvaluatorCommand ? StmtKind::Evaluator : S.Kind;
     if (K != StmtKind::Evaluator && !is_contained(Singletons, K))
@@ -414,6 +415,7 @@ private:
   void limits(const Statement &S);
   void budget(const Statement &S);
   void generator(const Statement &S);
+  void executor(const Statement &S);
   void search(const Statement &S);
   void forbid(const Statement &S);
   void allow(const Statement &S);
@@ -449,7 +451,8 @@ private:
   bool SawEvolve = false;
   bool SawObjective = false;
   // Where the settings that whole-spec warnings are about were written.
-  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt, StartAt;
+  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt, StartAt,
+      SlurmAt;
 };
 
 // ---- Files -----------------------------------------------------------------
@@ -722,6 +725,9 @@ void Sema::declare(const Statement &S) {
     return;
   case StmtKind::Generator:
     generator(S);
+    return;
+  case StmtKind::Executor:
+    executor(S);
     return;
   case StmtKind::Search:
     search(S);
@@ -1467,6 +1473,102 @@ void Sema::generator(const Statement &S) {
                    "a positive weight");
 }
 
+/// SLURM's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
+static bool isSlurmTime(StringRef T) {
+  auto Digits = [](StringRef X) {
+    return !X.empty() && X.size() <= 6 && all_of(X, isDigit);
+  };
+  auto [Days, Clock] =
+      T.contains('-') ? T.split('-') : std::pair<StringRef, StringRef>{"", T};
+  if (T.contains('-') && !Digits(Days))
+    return false;
+  SmallVector<StringRef, 3> Parts;
+  Clock.split(Parts, ':');
+  return Parts.size() <= 3 && all_of(Parts, Digits);
+}
+
+void Sema::executor(const Statement &S) {
+  if (!S.Name)
+    return;
+  ExecutorSpec &X = Out.Executor;
+  X.Loc = specLoc(S.Keyword.loc());
+  StringRef Kind = S.Name->Text;
+  if (Kind == "local") {
+    X.Kind = ExecutorKind::Local;
+    for (const Setting &Set : S.Settings)
+      error(Set.Key, "the local executor takes no settings; '" + Set.Key.Text +
+                         "' is for 'executor slurm'");
+    return;
+  }
+  if (Kind != "slurm") {
+    unknown(*S.Name, "unknown executor", toStrings(ExecutorNames),
+            "; expected 'local' or 'slurm'");
+    return;
+  }
+  X.Kind = ExecutorKind::Slurm;
+  SlurmAt = S.Name->Range;
+  // A value srun reads as an option or a list would not mean what it says.
+  auto Plain = [&](const Setting &Set,
+                   StringRef Form) -> std::optional<std::string> {
+    if (!arity(Set, 1, 1, Form))
+      return std::nullopt;
+    std::optional<std::string> T = text(Set.Values[0]);
+    if (!T)
+      return std::nullopt;
+    if (T->empty() || StringRef(*T).startswith("-") ||
+        StringRef(*T).find_first_of(" \t\n") != StringRef::npos) {
+      error(Set.Values[0], "'" + Set.Key.Text +
+                               "' must be one word, not empty and not "
+                               "starting with '-'");
+      return std::nullopt;
+    }
+    return T;
+  };
+  SettingRule Rules[] = {
+      {"partition",
+       [&](const Setting &Set) {
+         if (auto T = Plain(Set, "partition \"NAME\""))
+           X.Partition = *T;
+       }},
+      {"workers",
+       [&](const Setting &Set) {
+         if (arity(Set, 1, 1, "workers 4"))
+           if (auto N = count(Set.Values[0], "workers", 1, 4096))
+             X.Workers = unsigned(*N);
+       }},
+      {"cpus_per_worker",
+       [&](const Setting &Set) {
+         if (arity(Set, 1, 1, "cpus_per_worker 1"))
+           if (auto N = count(Set.Values[0], "cpus_per_worker", 1, 4096))
+             X.CpusPerWorker = unsigned(*N);
+       }},
+      {"time",
+       [&](const Setting &Set) {
+         auto T = Plain(Set, "time \"1:00:00\"");
+         if (!T)
+           return;
+         if (!isSlurmTime(*T)) {
+           error(Set.Values[0],
+                 "'time' is a SLURM time limit: \"MINUTES\", \"M:S\", "
+                 "\"H:M:S\", \"D-H\", \"D-H:M\" or \"D-H:M:S\"");
+           return;
+         }
+         X.Time = *T;
+       }},
+      {"gres",
+       [&](const Setting &Set) {
+         if (auto T = Plain(Set, "gres \"gpu:1\""))
+           X.Gres = *T;
+       }},
+      {"account",
+       [&](const Setting &Set) {
+         if (auto T = Plain(Set, "account \"NAME\""))
+           X.Account = *T;
+       }},
+  };
+  applySettings(S.Settings, Rules, "slurm executor");
+}
+
 void Sema::search(const Statement &S) {
   if (!S.Name)
     return;
@@ -2001,6 +2103,16 @@ void Sema::finish(const SpecSyntax &Syntax) {
                   "'start from baselines' has no effect: the spec names no "
                   "'baseline' programs",
                   *StartAt);
+  // A worker is a zygote far away: it runs C++ evaluators. An evaluator
+  // command is run by adrsc itself, on this machine.
+  if (Out.Executor.Kind == ExecutorKind::Slurm &&
+      Out.Evaluator.Kind == EvaluatorKind::Command && SlurmAt)
+    Diags.error(SlurmAt->Start,
+                "'executor slurm' needs a C++ evaluator ('evaluator NAME in "
+                "\"FILE\"'): an evaluator command runs in adrsc's own "
+                "process tree; call the command from a C++ evaluator to run "
+                "it on the workers",
+                *SlurmAt);
   if (Out.Limit.TimeSeconds && Out.Budget.TimeSeconds &&
       *Out.Limit.TimeSeconds > *Out.Budget.TimeSeconds && LimitTimeAt &&
       BudgetTimeAt) {

@@ -71,6 +71,10 @@ StringRef toString(GeneratorKind K) {
   return "builtin";
 }
 
+StringRef toString(ExecutorKind K) {
+  return K == ExecutorKind::Slurm ? "slurm" : "local";
+}
+
 StringRef toString(EditMode M) {
   return M == EditMode::Diff ? "diff" : "rewrite";
 }

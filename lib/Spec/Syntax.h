@@ -83,6 +83,7 @@ enum class StmtKind {
   Stage,
   Repeats,
   Generator,
+  Executor,
   Search,
   Seed,
   Budget,

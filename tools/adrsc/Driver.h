@@ -41,6 +41,7 @@ extern llvm::cl::SubCommand LogCmd;
 extern llvm::cl::SubCommand ReportCmd;
 extern llvm::cl::SubCommand ServeCmd;
 extern llvm::cl::SubCommand PromptsCmd;
+extern llvm::cl::SubCommand WorkerCmd;
 
 enum class OutputFormat { Text, JSON };
 
@@ -97,6 +98,7 @@ int runLog();
 int runReport();
 int runServe();
 int runPrompts();
+int runWorker();
 
 } // namespace driver
 } // namespace adrs

@@ -59,6 +59,24 @@ static cl::opt<unsigned>
             cl::value_desc("N"), cl::Prefix, cl::init(0), cl::sub(RunCmd),
             cl::cat(AdrsCategory));
 
+enum class ExecutorChoice { Spec, Local, Slurm };
+static cl::opt<ExecutorChoice> RunExecutor(
+    "executor",
+    cl::desc("Where candidates are evaluated (default: the spec's "
+             "'executor', else local)"),
+    cl::values(clEnumValN(ExecutorChoice::Local, "local",
+                          "zygotes on this machine, -j of them"),
+               clEnumValN(ExecutorChoice::Slurm, "slurm",
+                          "'adrsc worker' job steps on a SLURM cluster "
+                          "(docs/cluster.md)")),
+    cl::init(ExecutorChoice::Spec), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
+static cl::opt<unsigned> RunWorkers(
+    "workers",
+    cl::desc("With the slurm executor: how many workers (job steps); "
+             "default: the spec's 'workers', else -j"),
+    cl::value_desc("N"), cl::init(0), cl::sub(RunCmd), cl::cat(AdrsCategory));
+
 static cl::opt<uint64_t>
     RunIterations("iterations",
                   cl::desc("Stop after this many proposals in all (overrides "
@@ -276,6 +294,33 @@ int runRun() {
   // in the run's snapshot, so a resume with other ones is refused.
   if (RunSeed.getNumOccurrences())
     Spec->Seed = RunSeed;
+  // Where candidates are evaluated is not in the snapshot: a run may
+  // resume on a cluster, or back on this machine.
+  if (RunExecutor == ExecutorChoice::Local)
+    Spec->Executor = spec::ExecutorSpec();
+  else if (RunExecutor == ExecutorChoice::Slurm)
+    Spec->Executor.Kind = spec::ExecutorKind::Slurm;
+  if (RunWorkers.getNumOccurrences()) {
+    if (Spec->Executor.Kind != spec::ExecutorKind::Slurm) {
+      WithColor::error(errs(), "adrsc")
+          << "--workers is for --executor slurm; a local run evaluates -j "
+             "candidates at once\n";
+      return ExitUsage;
+    }
+    if (RunWorkers == 0) {
+      WithColor::error(errs(), "adrsc") << "--workers must be at least 1\n";
+      return ExitUsage;
+    }
+    Spec->Executor.Workers = RunWorkers;
+  }
+  if (Spec->Executor.Kind == spec::ExecutorKind::Slurm &&
+      Spec->Evaluator.Kind != spec::EvaluatorKind::Function) {
+    WithColor::error(errs(), "adrsc")
+        << "--executor slurm needs a C++ evaluator ('evaluator NAME in "
+           "\"FILE\"'): an evaluator command runs in adrsc's own process "
+           "tree\n";
+    return ExitUsage;
+  }
   switch (RunStrategy) {
   case StrategyChoice::Spec:
     break;
@@ -440,9 +485,15 @@ int runRun() {
       }
     };
   }
-  if (!RunQuiet)
-    errs() << "adrsc: run directory " << O.Directory << " (" << O.Jobs
-           << (O.Jobs == 1 ? " job" : " jobs") << ")\n";
+  if (!RunQuiet) {
+    errs() << "adrsc: run directory " << O.Directory << " (";
+    if (Spec->Executor.Kind == spec::ExecutorKind::Slurm) {
+      unsigned W = Spec->Executor.Workers ? Spec->Executor.Workers : O.Jobs;
+      errs() << W << " SLURM " << (W == 1 ? "worker" : "workers") << ")\n";
+    } else {
+      errs() << O.Jobs << (O.Jobs == 1 ? " job" : " jobs") << ")\n";
+    }
+  }
 
   Expected<evolve::RunSummary> Sum = evolve::run(*Spec, *Regions, O);
   ClearLine();

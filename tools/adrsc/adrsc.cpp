@@ -91,6 +91,10 @@ cl::SubCommand ServeCmd("serve", "Serve a run's report as a live dashboard on "
 cl::SubCommand PromptsCmd("prompts",
                           "List the system-prompt variants of a run whose "
                           "prompts evolve, with their scores");
+cl::SubCommand WorkerCmd("worker",
+                         "Evaluate a run's candidates on another machine: "
+                         "started by 'adrsc run' as a SLURM job step, it "
+                         "speaks on stdin and stdout (docs/cluster.md)");
 
 static cl::list<std::string>
     LoadPlugins("load",
@@ -299,6 +303,8 @@ void forgiveClosedPipes() {
 
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
+  // The executor's transports register themselves from static libraries.
+  eval::linkSlurmTransport();
   // One behaviour for every command: a closed output pipe fails the write
   // (forgiven at exit) instead of raising SIGPIPE, which the evaluation
   // zygote's socket and a chat command's pipes need ignored anyway.
@@ -311,7 +317,7 @@ int main(int argc, char **argv) {
   for (cl::SubCommand *Sub :
        {&CheckCmd, &RegionsCmd, &PatchCmd, &EvalCmd, &RunCmd, &BestCmd,
         &ApplyCmd, &VerifyCmd, &HintCmd, &PinCmd, &RollbackCmd, &LogCmd,
-        &ReportCmd, &ServeCmd, &PromptsCmd})
+        &ReportCmd, &ServeCmd, &PromptsCmd, &WorkerCmd})
     cl::HideUnrelatedOptions(AdrsCategory, *Sub);
 
   // `adrsc help check` is `adrsc check --help`.
@@ -399,6 +405,8 @@ int main(int argc, char **argv) {
     return runServe();
   if (PromptsCmd)
     return runPrompts();
+  if (WorkerCmd)
+    return runWorker();
 
   outs() << Overview;
   return ExitUsage;

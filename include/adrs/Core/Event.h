@@ -33,6 +33,8 @@ enum class EventKind {
   /// the best candidate.
   Minimize,
   Prompt, ///< A new system-prompt variant, or a refused one.
+  /// An evaluation worker (a SLURM step) was started again or lost.
+  Worker,
 };
 
 llvm::StringRef toString(EventKind K);

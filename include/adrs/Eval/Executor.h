@@ -7,8 +7,10 @@
 // compiles the prebuilt code once (jit::Engine) and then, for
 // each request, forks a sandboxed child that compiles the candidate, runs
 // the passes on that parse, links it and evaluates it (exec::runSandboxed).
-// Requests and answers travel over a socket as JSON. A zygote that dies or
-// stops answering is started again, and the request is sent once more.
+// Requests and answers travel as framed JSON over a transport (Transport.h):
+// a socket to a local zygote, or srun's pipes to `adrsc worker` on a SLURM
+// node. A zygote that dies or stops answering is started again (within the
+// transport's bound), and the request is sent once more.
 //
 // What comes back from a child is read as hostile: the child ran the
 // candidate, which may have written anything to the channel. Shapes are
@@ -23,6 +25,7 @@
 
 #include "adrs/Core/Status.h"
 #include "adrs/Eval/Recorder.h"
+#include "adrs/Eval/Transport.h"
 #include "adrs/Exec/Sandbox.h"
 #include "adrs/JIT/Engine.h"
 #include "adrs/Regions/Region.h"
@@ -32,6 +35,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Registry.h"
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -116,11 +120,22 @@ struct RunResult {
   std::string Stdout, Stderr;
 };
 
+/// Where an executor's zygote runs.
+struct ExecutorOptions {
+  spec::ExecutorKind Kind = spec::ExecutorKind::Local;
+  unsigned Index = 0; ///< Among the run's workers.
+  std::string RunTag; ///< See TransportOptions::RunTag.
+  /// Set (above 0) when the run is stopping: a zygote still starting (a
+  /// step waiting in the cluster's queue) is not waited for.
+  const std::atomic<int> *Interrupted = nullptr;
+};
+
 class Executor {
 public:
   /// Starts the zygote and waits until it has built the prebuilt code.
   static llvm::Expected<std::unique_ptr<Executor>>
-  start(const spec::Spec &S, const std::vector<regions::Region> &Regions);
+  start(const spec::Spec &S, const std::vector<regions::Region> &Regions,
+        const ExecutorOptions &O = {});
   ~Executor();
 
   /// Runs one candidate in a fresh child of the zygote.
@@ -133,17 +148,24 @@ public:
 
   /// How many times the zygote had to be started again.
   unsigned restarts() const { return Restarts; }
+  /// The zygote is gone for good: it could not be started again, or the
+  /// transport's restarts are spent. Every later run() fails at once.
+  bool lost() const { return Lost; }
+  /// Names the zygote in messages ("the zygote", "SLURM worker 2").
+  std::string describe() const;
   /// Why this problem's candidates cannot be confirmed in a process of
   /// their own (ChildAction::Confirm); empty when they can.
   const std::string &whyNotConfirmable() const { return NotConfirmable; }
 
-  /// The zygote's process id (for tests that kill it).
-  int zygotePid() const { return ZygotePid; }
+  /// The zygote's process id, or the process that speaks for it (srun),
+  /// for tests that kill it.
+  int zygotePid() const { return Link ? Link->pid() : -1; }
   double setupSeconds() const { return SetupSeconds; }
 
 private:
-  Executor(const spec::Spec &S, std::vector<regions::Region> Regions)
-      : S(S), Regions(std::move(Regions)) {}
+  Executor(const spec::Spec &S, std::vector<regions::Region> Regions,
+           ExecutorOptions O)
+      : S(S), Regions(std::move(Regions)), Options(std::move(O)) {}
   llvm::Error spawn();
   void stop();
 
@@ -152,19 +174,51 @@ private:
   std::vector<std::string> Known;
   std::set<std::string> KnownSet;
   size_t ZygoteKnows = 0; ///< How much of Known the zygote has.
-  int Socket = -1;
-  int ZygotePid = -1;
+  ExecutorOptions Options;
+  std::unique_ptr<Transport> Link;
+  bool Running = false; ///< Link reaches a zygote that said it is ready.
+  bool Lost = false;
   unsigned Restarts = 0;
   double SetupSeconds = 0;
   std::string NotConfirmable;
-  std::string ZygoteProgram; ///< adrs-zygote's path.
-  std::string SpecText;      ///< The spec as read when this started.
+  std::string SpecText; ///< The spec as read when this started.
+};
+
+/// Names a run's workers after its directory (TransportOptions::RunTag): the
+/// same directory, the same tag, in every session.
+std::string runTag(llvm::StringRef RunDirectory);
+
+/// Ends what runs under \p O's tag with \p O's transport: the workers a
+/// dead run left behind.
+llvm::Error sweepWorkers(const spec::Spec &S, const ExecutorOptions &O);
+
+/// Sweeps (sweepWorkers) when it goes: on the way out of a run, Ctrl-C
+/// included, whatever its executors did not end themselves.
+class WorkerSweep {
+public:
+  WorkerSweep(const spec::Spec &S, ExecutorOptions O) : S(S), O(std::move(O)) {}
+  ~WorkerSweep();
+
+private:
+  const spec::Spec &S;
+  ExecutorOptions O;
 };
 
 /// The main of adrs-zygote, the program each zygote runs: a fresh process
-/// with an empty environment, started by Executor::start and told over its
-/// socket what to prepare.
+/// with an empty environment, started by Executor::start (or by `adrsc
+/// worker`) and told over its descriptors what to prepare.
 int zygoteMain(int Argc, char **Argv);
+
+/// adrs-zygote's path: beside this program, or the build tree's.
+llvm::Expected<std::string> zygoteProgram();
+
+/// Starts adrs-zygote, with an empty environment, in a process of its own
+/// (a PID namespace of its own where allowed), reading requests from \p
+/// ReadFd and answering on \p WriteFd. Returns its process id, or -1 with
+/// errno set. \p ExpectSpec, when given, is the only spec the zygote will
+/// prepare.
+int startZygote(const std::string &Program, int ReadFd, int WriteFd,
+                llvm::StringRef ExpectSpec = "");
 
 } // namespace eval
 } // namespace adrs

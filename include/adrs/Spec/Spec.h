@@ -142,6 +142,21 @@ struct Stage {
   SpecLoc Loc;
 };
 
+/// Where candidates are evaluated: zygotes on this machine, or `adrsc
+/// worker` processes started as SLURM job steps.
+enum class ExecutorKind { Local, Slurm };
+
+struct ExecutorSpec {
+  ExecutorKind Kind = ExecutorKind::Local;
+  /// For slurm: how many workers (job steps); 0: as many as `-j` says.
+  unsigned Workers = 0;
+  unsigned CpusPerWorker = 1;
+  /// srun's --partition, --time, --gres and --account; empty: the
+  /// cluster's default.
+  std::string Partition, Time, Gres, Account;
+  SpecLoc Loc;
+};
+
 enum class GeneratorKind { Builtin, LLM, Command };
 enum class EditMode { Diff, Rewrite };
 
@@ -275,6 +290,7 @@ struct Spec {
   /// evaluators agree to the last bit; time-based ones need room.
   double ConfirmTolerance = 1e-9;
   GeneratorSpec Generator;
+  ExecutorSpec Executor;
   SearchSpec Search;
   uint64_t Seed = 0;
   BudgetSpec Budget;
@@ -291,6 +307,7 @@ llvm::StringRef toString(EvaluatorKind K);
 llvm::StringRef toString(WorkloadRole R);
 llvm::StringRef toString(Direction D);
 llvm::StringRef toString(GeneratorKind K);
+llvm::StringRef toString(ExecutorKind K);
 llvm::StringRef toString(EditMode M);
 llvm::StringRef toString(SearchStrategy S);
 /// The strategy a spec or a run's snapshot names; none for another word.
