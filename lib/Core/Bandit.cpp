@@ -15,8 +15,8 @@ unsigned Bandit::choose(double Floor) const {
   size_t K = Pulls.size();
   if (K <= 1)
     return 0;
-  size_t Starved = size_t(std::min_element(Counts.begin(), Counts.end()) -
-                          Counts.begin());
+  size_t Starved =
+      size_t(std::min_element(Counts.begin(), Counts.end()) - Counts.begin());
   if (double(Counts[Starved]) < Floor * double(Total) / double(K))
     return unsigned(Starved);
   double Weight = 0;

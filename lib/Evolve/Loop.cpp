@@ -1915,10 +1915,9 @@ Error Evolution::startFromReferences() {
     Expected<Program> P = Sources->programIn(
         {{Regions.front().File, (*Text)->getBuffer().str()}});
     if (!P)
-      return createStringError(inconvertibleErrorCode(),
-                               "cannot start from reference '%s' (%s): %s",
-                               B.Name.c_str(), B.Files[0].c_str(),
-                               toString(P.takeError()).c_str());
+      return createStringError(
+          inconvertibleErrorCode(), "cannot start from reference '%s' (%s): %s",
+          B.Name.c_str(), B.Files[0].c_str(), toString(P.takeError()).c_str());
     // Already there: a resumed run, or a reference equal to the baseline.
     if (SeenText.count(textKey(*P)))
       continue;

@@ -208,14 +208,13 @@ std::string snapshot(const spec::Spec &S,
     Files[F] = readText(F);
   // The seed, the strategy and its starting points may come from the
   // command line instead of the spec's text.
-  return formatv("{0}",
-                 json::Value(json::Object{
-                     {"spec", readText(S.SpecFile)},
-                     {"seed", std::to_string(S.Seed)},
-                     {"strategy", spec::toString(S.Search.Strategy)},
-                     {"start-from-baselines",
-                      S.Search.StartFromBaselines ? "on" : "off"},
-                     {"files", std::move(Files)}}))
+  return formatv("{0}", json::Value(json::Object{
+                            {"spec", readText(S.SpecFile)},
+                            {"seed", std::to_string(S.Seed)},
+                            {"strategy", spec::toString(S.Search.Strategy)},
+                            {"start-from-baselines",
+                             S.Search.StartFromBaselines ? "on" : "off"},
+                            {"files", std::move(Files)}}))
       .str();
 }
 

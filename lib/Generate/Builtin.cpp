@@ -1957,12 +1957,10 @@ BuiltinGenerator::BuiltinGenerator(std::vector<Operator> Ops) {
       Operators.push_back(Op);
 }
 
-std::optional<Proposal>
-BuiltinGenerator::propose(const Program &Parent,
-                          ArrayRef<const Program *> Donors,
-                          std::mt19937_64 &Rng,
-                          const std::set<std::string> &MustReturn,
-                          const ProposalShape &Shape) const {
+std::optional<Proposal> BuiltinGenerator::propose(
+    const Program &Parent, ArrayRef<const Program *> Donors,
+    std::mt19937_64 &Rng, const std::set<std::string> &MustReturn,
+    const ProposalShape &Shape) const {
   unsigned Edits = std::max(1u, Shape.Edits);
   if (Edits == 1)
     return Proposer(Parent, Donors, Rng, MustReturn, Shape.Widen)
@@ -2079,8 +2077,8 @@ public:
     }
     // The random strategy is the control a search must beat: it keeps
     // the plain operator draw.
-    bool UseBandit = S.Search.Bandit &&
-                     S.Search.Strategy != spec::SearchStrategy::Random;
+    bool UseBandit =
+        S.Search.Bandit && S.Search.Strategy != spec::SearchStrategy::Random;
     return std::make_unique<Builtin>(std::move(Ops), UseBandit,
                                      S.Search.BanditFloor);
   }

@@ -96,10 +96,10 @@ void Strategy::watchProgress(const Member &M, bool Improved) {
 Selection Strategy::select(uint64_t Iteration, std::mt19937_64 &Rng) {
   // Half the proposals stay the strategy's own, whatever the number of
   // pins: a pin adds a parent, it does not take the search over.
-  Selection S = !Pins.empty() && Iteration % 2 == 1
-                    ? fromPin(Iteration, Pins[(Iteration / 2) % Pins.size()],
-                              Rng)
-                    : choose(Iteration, Rng);
+  Selection S =
+      !Pins.empty() && Iteration % 2 == 1
+          ? fromPin(Iteration, Pins[(Iteration / 2) % Pins.size()], Rng)
+          : choose(Iteration, Rng);
   S.Boldness = 1 + StallLevel;
   return S;
 }
@@ -414,8 +414,8 @@ protected:
     if (Level < 2)
       return formatv("islands draw parents from anywhere on their grid {0}% "
                      "of the time",
-                     int(std::lround(100 * std::min(0.8, Spec.Exploration *
-                                                             (1 + Level)))));
+                     int(std::lround(
+                         100 * std::min(0.8, Spec.Exploration * (1 + Level)))));
     // The island whose best is the worst starts again: from the elite
     // least like the best program (level 2), then from a starting point
     // (the initial program or a reference, in turn).
@@ -451,8 +451,8 @@ protected:
     place(I, *From);
     for (const Member &P : Pins)
       place(I, P);
-    return formatv("island {0} starts again from #{1} ({2})", Weakest,
-                   From->Id, Why);
+    return formatv("island {0} starts again from #{1} ({2})", Weakest, From->Id,
+                   Why);
   }
 
   void add(const Member &M) override {
@@ -465,8 +465,8 @@ protected:
     ++Children;
     Island &Home = Isles[M.Island % Isles.size()];
     // The island's arm is paid when the candidate beats the island's best.
-    bool Gain = M.scored() &&
-                (Home.Elites.empty() || better(M, Home.Elites.front()));
+    bool Gain =
+        M.scored() && (Home.Elites.empty() || better(M, Home.Elites.front()));
     Arms.pay(M.Island % Isles.size(), Gain ? 1 : 0);
     if (M.scored())
       place(Home, M);

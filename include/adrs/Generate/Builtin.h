@@ -78,10 +78,11 @@ public:
   /// regions whose end is the end of a function that returns a value
   /// (regions::Region::MustReturn): no deletion there lets control run off
   /// that end.
-  std::optional<Proposal>
-  propose(const Program &Parent, llvm::ArrayRef<const Program *> Donors,
-          std::mt19937_64 &Rng, const std::set<std::string> &MustReturn = {},
-          const ProposalShape &Shape = {}) const;
+  std::optional<Proposal> propose(const Program &Parent,
+                                  llvm::ArrayRef<const Program *> Donors,
+                                  std::mt19937_64 &Rng,
+                                  const std::set<std::string> &MustReturn = {},
+                                  const ProposalShape &Shape = {}) const;
 
 private:
   std::vector<Operator> Operators;

@@ -183,7 +183,7 @@ struct Reference {
 
 struct ReportData {
   std::string Problem, RunDir, StopReason;
-  std::string Strategy;    ///< As the spec names it; empty when unknown.
+  std::string Strategy; ///< As the spec names it; empty when unknown.
   /// The spec's references were in the initial population (`search ...,
   /// start from baselines`): a best that descends from one is not the
   /// search's finding alone.
