@@ -101,6 +101,9 @@ def main():
     p.add_argument("--out", help="where the runs go (default: a temporary "
                    "directory, deleted unless --keep)")
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--table-only", action="store_true",
+                   help="print the table of the runs in --out's "
+                   "results.jsonl without running anything")
     args = p.parse_args()
     try:
         seeds = [int(s) for s in args.seeds.split(",")]
@@ -111,8 +114,16 @@ def main():
     os.makedirs(out, exist_ok=True)
     results = []
     load_before = os.getloadavg()
+    if args.table_only:
+        if not args.out:
+            sys.exit("search-seeds: --table-only needs --out DIR")
+        with open(os.path.join(out, "results.jsonl")) as f:
+            results = [json.loads(line) for line in f if line.strip()]
+        seeds = sorted({r["seed"] for r in results})
+        strategies = list(dict.fromkeys(r["strategy"] for r in results))
+        args.seeds = ",".join(str(k) for k in seeds)
     with open(os.path.join(out, "results.jsonl"), "a") as log:
-        for seed in seeds:
+        for seed in seeds if not args.table_only else []:
             for strategy in strategies:
                 r = run_one(args, strategy, seed,
                             os.path.join(out, "%s-%d" % (strategy, seed)))
@@ -124,17 +135,18 @@ def main():
                       (strategy, seed, r["train"], r["test"],
                        100 * (r["duplicate_share"] or 0)), file=sys.stderr)
     load_after = os.getloadavg()
-    print("%s, %d seeds (%s), %s each, -j%d, %d cores; load average "
-          "%.1f before, %.1f after\n" %
+    load = ("load average %.1f before, %.1f after" %
+            (load_before[0], load_after[0]) if not args.table_only else
+            "runs made earlier (their load is not known here)")
+    print("%s, %d seeds (%s), %s each, -j%d, %d cores; %s\n" %
           (os.path.relpath(args.spec, ROOT), len(seeds), args.seeds,
-           args.time, args.j, os.cpu_count() or 1, load_before[0],
-           load_after[0]))
+           args.time, args.j, os.cpu_count() or 1, load))
     print("| strategy | train score | test score | best found at | "
           "duplicates | candidates | stalls |")
     print("|---|---|---|---|---|---|---|")
     for strategy in strategies:
         rs = [r for r in results if r["strategy"] == strategy]
-        print("| %s | %s | %s | %s | %s | %s |" % (
+        print("| %s | %s | %s | %s | %s | %s | %s |" % (
             strategy,
             spread([r["train"] for r in rs], "%.2f"),
             spread([r["test"] for r in rs], "%.2f"),
