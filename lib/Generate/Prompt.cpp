@@ -37,13 +37,22 @@ std::string problemPart(const spec::Spec &S) {
   return Out;
 }
 
-std::string hintsPart(const spec::Spec &S, ArrayRef<std::string> Hints) {
+std::string hintsPart(const spec::Spec &S, ArrayRef<std::string> Hints,
+                      unsigned Boldness) {
   std::vector<std::string> All;
   if (!StringRef(S.Hints).trim().empty())
     All.push_back(StringRef(S.Hints).trim().str());
   for (const std::string &H : Hints)
     if (!StringRef(H).trim().empty())
       All.push_back(StringRef(H).trim().str());
+  // A stalled search (search::Selection::Boldness) asks a model for what
+  // the built-in generator does with stacked edits: a bigger step.
+  if (Boldness > 1)
+    All.push_back("The search has stopped improving (stall level " +
+                  std::to_string(Boldness - 1) +
+                  "): small tweaks of this program no longer help. Propose a "
+                  "bolder change: a different idea, or several changes at "
+                  "once.");
   if (All.empty())
     return "";
   std::string Out = "## Hints\n\n";
@@ -352,12 +361,18 @@ std::vector<ChatMessage> buildPrompt(const ProposalRequest &R,
   // The parts that are always there, then the ones left out first when the
   // prompt would be too long, the least useful first.
   std::map<std::string, std::string> Parts = {
-      {"problem", problemPart(S)},       {"hints", hintsPart(S, R.Hints)},
-      {"insight", insightPart(R)},       {"objectives", objectivesPart(S)},
-      {"regions", regionsPart(R)},       {"parent", parentPart(R)},
-      {"format", formatPart(R, P.Edit)}, {"context", contextPart(R)},
-      {"workloads", workloadsPart(R)},   {"feedback", feedbackPart(R, 4000)},
-      {"attempts", attemptsPart(R)},     {"inspirations", inspirationsPart(R)},
+      {"problem", problemPart(S)},
+      {"hints", hintsPart(S, R.Hints, R.Boldness)},
+      {"insight", insightPart(R)},
+      {"objectives", objectivesPart(S)},
+      {"regions", regionsPart(R)},
+      {"parent", parentPart(R)},
+      {"format", formatPart(R, P.Edit)},
+      {"context", contextPart(R)},
+      {"workloads", workloadsPart(R)},
+      {"feedback", feedbackPart(R, 4000)},
+      {"attempts", attemptsPart(R)},
+      {"inspirations", inspirationsPart(R)},
   };
   const char *DropOrder[] = {"inspirations", "attempts", "insight",
                              "workloads",    "feedback", "context"};

@@ -86,7 +86,8 @@ void Strategy::watchProgress(const Member &M, bool Improved) {
   event(EventKind::Stall,
         formatv("level {0}: no better program in {1} candidates ({2}% of the "
                 "last {3} were new programs); proposals now make up to {4} "
-                "edits with {4}x wider constants{5}{6}",
+                "edits with {4}x wider constants (a model is asked for a "
+                "bolder change){5}{6}",
                 StallLevel, Waited,
                 int(std::lround(100.0 * RecentNewCount / RecentNew.size())),
                 RecentNew.size(), 1 + StallLevel, Done.empty() ? "" : "; ",

@@ -99,6 +99,16 @@ TEST_F(PromptTest, HintsAndTheScratchpadHaveTheirSections) {
   EXPECT_LT(U.find("## Hints"), U.find("## What the search has learnt"));
 }
 
+TEST_F(PromptTest, AStalledSearchAsksForABolderChange) {
+  EXPECT_EQ(user().find("stopped improving"), std::string::npos);
+  R.Boldness = 3;
+  std::string U = user();
+  EXPECT_NE(U.find("- The search has stopped improving (stall level 2): small "
+                   "tweaks of this program no longer help."),
+            std::string::npos)
+      << U;
+}
+
 TEST_F(PromptTest, AnInsightRequestCarriesTheReportAndThePreviousScratchpad) {
   InsightRequest I;
   I.Iteration = 50;

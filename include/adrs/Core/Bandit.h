@@ -34,9 +34,8 @@ public:
   void pay(unsigned Arm, double Reward);
 
   unsigned arms() const { return unsigned(Pulls.size()); }
-  /// The discounted pulls and pay of \p Arm, for the run's events.
+  /// The discounted pulls of \p Arm.
   double pulls(unsigned Arm) const { return Pulls[Arm]; }
-  double pay(unsigned Arm) const { return Rewards[Arm]; }
 
   /// Pay of 100 pulls ago counts 1/e as much as the latest.
   static constexpr double Discount = 0.99;
