@@ -15,12 +15,14 @@
 #include "clang/AST/Mangle.h"
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/SourceManager.h"
+#include "clang/Frontend/ASTUnit.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Interpreter/Interpreter.h"
 #include "clang/Lex/Lexer.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -36,6 +38,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -280,23 +283,21 @@ void collectSignatures(
 
 } // namespace
 
-struct Engine::Impl {
-  const spec::Spec &S;
-  std::string Unit; ///< The translation unit that holds the regions.
-  /// What the prebuilt code's session could not link, for the error.
-  std::string SessionErrors;
-  /// Headers of that unit that hold regions. They are never part of the
-  /// parsed preamble: a candidate brings its own text for them.
+namespace {
+
+/// A translation unit a candidate may change: it holds a region, or it
+/// includes a header that holds one (a region in a header is compiled in
+/// every unit that includes it, so that they agree). Each has an
+/// incremental compiler of its own that holds the unit's #include block
+/// already parsed, so a candidate pays only for the code after it, and only
+/// when it changed the unit.
+struct CandidateUnit {
+  std::string Path;
+  /// Headers with regions that the unit includes. They are never part of
+  /// the parsed preamble: a candidate brings its own text for them.
   std::set<std::string> RegionHeaders;
-  /// The last compile's parse, until it is linked.
-  clang::PartialTranslationUnit *Parsed = nullptr;
-  Compiler Compile;
-  std::unique_ptr<orc::LLJIT> JIT;
-  /// Candidates are compiled incrementally: the interpreter holds the
-  /// unit's #include block already parsed, so a candidate pays only for
-  /// the code after it.
-  std::unique_ptr<clang::Interpreter> Candidates;
-  DiagnosticCollector CandidateDiagnostics{nullptr};
+  std::unique_ptr<clang::Interpreter> Compiler;
+  DiagnosticCollector Diagnostics{nullptr};
   std::string Preamble; ///< The unit's leading #include block.
   /// The #include lines of the preamble that name a region's header, each
   /// after a #line directive for its place: parsed with every candidate,
@@ -305,26 +306,87 @@ struct Engine::Impl {
   /// Each region header's text at setup: a sandboxed child may not read
   /// files, so every parse gets the header from memory.
   std::map<std::string, std::string> HeaderTexts;
-  /// The unit as it was at setup: a sandboxed child may not read files.
+  /// The unit as it was at setup, for the same reason.
   std::string BaselineText;
-  /// Functions of the unit that prebuilt code calls, reached through stubs:
-  /// their IR (mangled) names.
-  std::vector<std::string> Stubbed;
-  /// For each of them, how it is called across processes in a confirmation.
-  struct Crossing {
-    std::string Why;  ///< Why it cannot be; empty when it can.
-    std::string Type; ///< Its C++ type, fully qualified.
-    void *Proxy = nullptr;
-    bool (*Serve)(void *Target, const char *In, unsigned long Size, void *Ret,
-                  adrs::CrossingWriter *Back) = nullptr;
-  };
-  std::vector<Crossing> Crossings;
+  /// The unit as it was at setup, parsed once, for the passes over a
+  /// candidate that leaves it as it is (only when there are several units:
+  /// with one, every candidate compiles it).
+  std::unique_ptr<regions::SourceParser> BaselineParse;
+  /// The top-level declarations of that parse in the unit and its region
+  /// headers: what the passes traverse, as in a candidate's own parse.
+  std::vector<clang::Decl *> BaselineDecls;
+  /// The last compile's parse, until it is linked; null when the last
+  /// candidate left this unit as it was.
+  clang::PartialTranslationUnit *Parsed = nullptr;
+
+  bool changedBy(const regions::FileOverrides &Overrides) const {
+    if (Overrides.count(Path))
+      return true;
+    for (const std::string &Header : RegionHeaders)
+      if (Overrides.count(Header))
+        return true;
+    return false;
+  }
+
+  /// The header with a region that \p Line #includes (matched by its
+  /// spelled name being the end of the header's path), if it is one.
+  std::optional<std::string> regionHeaderIn(StringRef Line) const {
+    StringRef L = Line.trim();
+    if (!L.consume_front("#"))
+      return std::nullopt;
+    L = L.ltrim();
+    if (!L.consume_front("include"))
+      return std::nullopt;
+    L = L.trim();
+    if (L.size() < 2 || !(L.front() == '"' || L.front() == '<'))
+      return std::nullopt;
+    char Close = L.front() == '"' ? '"' : '>';
+    StringRef Name = L.drop_front().split(Close).first;
+    if (Name.empty())
+      return std::nullopt;
+    for (const std::string &Header : RegionHeaders)
+      if (StringRef(Header).endswith("/" + Name.str()) || Header == Name)
+        return Header;
+    return std::nullopt;
+  }
+
+  bool includesRegionHeader(StringRef Line) const {
+    return regionHeaderIn(Line).has_value();
+  }
+};
+
+/// A function of a candidate unit that code outside the unit calls: the
+/// simulator, the evaluator or another candidate unit. Callers reach it
+/// through a forwarding stub whose slot points at the baseline's definition
+/// until a candidate that changes the unit is linked.
+struct Stub {
+  std::string Name; ///< Its IR (mangled) name.
+  size_t Unit = 0;  ///< Index of the unit that defines it.
+  /// Prebuilt code calls it, so a confirmation calls it across processes.
+  bool CalledByPrebuilt = false;
+  /// Why it cannot be called across processes; empty when it can.
+  std::string Why;
+  std::string Type; ///< Its C++ type, fully qualified.
+  void *Proxy = nullptr;
+  bool (*Serve)(void *Target, const char *In, unsigned long Size, void *Ret,
+                adrs::CrossingWriter *Back) = nullptr;
+};
+
+} // namespace
+
+struct Engine::Impl {
+  const spec::Spec &S;
+  /// What the prebuilt code's session could not link, for the error.
+  std::string SessionErrors;
+  Compiler Compile;
+  std::unique_ptr<orc::LLJIT> JIT;
+  std::vector<std::unique_ptr<CandidateUnit>> Units;
+  std::vector<Stub> Stubs;
   double SetupMs = 0;
   using EntryFn = void (*)(EvalContext &);
   EntryFn Entry = nullptr;
 
-  Impl(const spec::Spec &S, std::string Unit)
-      : S(S), Unit(std::move(Unit)), Compile(S.Build) {}
+  explicit Impl(const spec::Spec &S) : S(S), Compile(S.Build) {}
 
   Error addModule(std::unique_ptr<Module> M,
                   std::unique_ptr<LLVMContext> Context) {
@@ -332,7 +394,7 @@ struct Engine::Impl {
         orc::ThreadSafeModule(std::move(M), std::move(Context)));
   }
 
-  Error createInterpreter(StringRef Text) {
+  Error createInterpreter(CandidateUnit &U) {
     std::vector<std::string> Args =
         regions::compilerArguments(S.Build, regions::UnitRole::Candidate);
     Args.erase(Args.begin()); // the interpreter takes no program name
@@ -348,25 +410,29 @@ struct Engine::Impl {
         clang::Interpreter::create(std::move(*CI));
     if (!Interp)
       return Interp.takeError();
-    Candidates = std::move(*Interp);
+    U.Compiler = std::move(*Interp);
     // Diagnostics become data for feedback rather than text on stderr.
-    Candidates->getCompilerInstance()->getDiagnostics().setClient(
-        &CandidateDiagnostics, /*ShouldOwnClient=*/false);
+    U.Compiler->getCompilerInstance()->getDiagnostics().setClient(
+        &U.Diagnostics, /*ShouldOwnClient=*/false);
+    StringRef Text = U.BaselineText;
     clang::LangOptions LO;
     LO.CPlusPlus = true;
     clang::PreambleBounds Bounds = clang::Lexer::ComputePreamble(Text, LO);
-    Preamble = Text.take_front(Bounds.Size).str();
+    U.Preamble = Text.take_front(Bounds.Size).str();
     // A header with a region changes with the candidate, so its #include is
     // taken out of the preamble parsed here and parsed with each candidate
     // (the line stays, blank, so that lines keep their numbers).
     std::string Parsed;
     SmallVector<StringRef, 32> Lines;
-    StringRef(Preamble).split(Lines, '\n');
+    StringRef(U.Preamble).split(Lines, '\n');
     for (size_t L = 0; L < Lines.size(); ++L) {
       bool Last = L + 1 == Lines.size();
-      if (includesRegionHeader(Lines[L])) {
-        RegionIncludes += "#line " + std::to_string(L + 1) + " \"" + Unit +
-                          "\"\n" + Lines[L].str() + "\n";
+      if (std::optional<std::string> Header = U.regionHeaderIn(Lines[L])) {
+        // By its absolute path: the candidate's parse is of a buffer with no
+        // directory, whose quoted includes would be looked for where the
+        // sandboxed child happens to run.
+        U.RegionIncludes += "#line " + std::to_string(L + 1) + " \"" + U.Path +
+                            "\"\n#include \"" + *Header + "\"\n";
         Parsed += Last ? "" : "\n";
       } else {
         Parsed += Lines[L].str() + (Last ? "" : "\n");
@@ -374,15 +440,15 @@ struct Engine::Impl {
     }
     // Executing something creates the interpreter's JIT, which must exist to
     // be given the generator below.
-    if (Error E = Candidates->ParseAndExecute(
-            "#line 1 \"" + Unit + "\"\n" + Parsed +
+    if (Error E = U.Compiler->ParseAndExecute(
+            "#line 1 \"" + U.Path + "\"\n" + Parsed +
             "\nnamespace adrs_internal { inline int ready() { return 1; } }\n"))
       return E;
     // A region header that came in through another header is in the
     // preamble now, and a candidate's text of it could not be compiled.
     clang::SourceManager &SM =
-        Candidates->getCompilerInstance()->getSourceManager();
-    for (const std::string &Header : RegionHeaders) {
+        U.Compiler->getCompilerInstance()->getSourceManager();
+    for (const std::string &Header : U.RegionHeaders) {
       auto Ref = SM.getFileManager().getOptionalFileRef(Header);
       if (!Ref)
         return createStringError(inconvertibleErrorCode(),
@@ -393,17 +459,17 @@ struct Engine::Impl {
             "'%s' holds a region but '%s' includes it through another header; "
             "include it directly from '%s' so that each candidate's text of "
             "it is compiled",
-            Header.c_str(), Unit.c_str(), Unit.c_str());
+            Header.c_str(), U.Path.c_str(), U.Path.c_str());
       ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(Header);
       if (!B)
         return createStringError(B.getError(), "cannot read '%s'",
                                  Header.c_str());
-      HeaderTexts[Header] = (*B)->getBuffer().str();
+      U.HeaderTexts[Header] = (*B)->getBuffer().str();
     }
     // Clang 16 hands out the interpreter's JIT as const only; adding a
     // symbol generator does not disturb what it has compiled.
     auto *CandidateJIT =
-        const_cast<orc::LLJIT *>(Candidates->getExecutionEngine());
+        const_cast<orc::LLJIT *>(U.Compiler->getExecutionEngine());
     if (!CandidateJIT)
       return createStringError(inconvertibleErrorCode(),
                                "the incremental compiler has no JIT");
@@ -412,21 +478,45 @@ struct Engine::Impl {
     return Error::success();
   }
 
-  /// Compiles a proxy and a server for every function prebuilt code calls
-  /// whose arguments can be copied; the others keep their reason.
-  /// The crossing code for the functions \p Which: a translation unit of
-  /// the unit's own headers (less those with regions), the templates, and a
-  /// proxy and a server per function.
-  std::string crossingUnit(ArrayRef<size_t> Which) const {
+  /// Parses unit \p U once as it is, for the passes over candidates that
+  /// leave it unchanged.
+  Error parseBaseline(CandidateUnit &U) {
+    Expected<std::unique_ptr<regions::SourceParser>> P =
+        regions::SourceParser::create(S.Build, U.Path,
+                                      regions::UnitRole::Candidate);
+    if (!P)
+      return P.takeError();
+    if ((*P)->hasErrors())
+      return compileError("'" + U.Path + "' does not compile",
+                          (*P)->diagnostics());
+    U.BaselineParse = std::move(*P);
+    clang::ASTContext &Ctx = U.BaselineParse->ast().getASTContext();
+    clang::SourceManager &SM = Ctx.getSourceManager();
+    std::set<clang::FileID> Own{SM.getMainFileID()};
+    for (const std::string &Header : U.RegionHeaders)
+      Own.insert(headerBuffer(SM, Header));
+    for (clang::Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+      clang::SourceLocation L = SM.getExpansionLoc(D->getLocation());
+      if (L.isValid() && Own.count(SM.getFileID(L)))
+        U.BaselineDecls.push_back(D);
+    }
+    return Error::success();
+  }
+
+  /// The crossing code for the stubs \p Which, all of unit \p U: a
+  /// translation unit of the unit's own headers (less those with regions),
+  /// the templates, and a proxy and a server per function.
+  std::string crossingUnit(const CandidateUnit &U,
+                           ArrayRef<size_t> Which) const {
     std::string Text;
     SmallVector<StringRef, 32> Lines;
-    StringRef(Preamble).split(Lines, '\n');
+    StringRef(U.Preamble).split(Lines, '\n');
     for (StringRef L : Lines)
-      Text += includesRegionHeader(L) ? "\n" : L.str() + "\n";
+      Text += U.includesRegionHeader(L) ? "\n" : L.str() + "\n";
     Text += CrossingPrelude;
     for (size_t I : Which) {
       std::string N = std::to_string(I), Sig = "adrs_confirm_sig_" + N;
-      Text += "using " + Sig + " = " + Crossings[I].Type + ";\n";
+      Text += "using " + Sig + " = " + Stubs[I].Type + ";\n";
       Text += "extern \"C\" void *__adrs_confirm_proxy_" + N +
               "() { return (void *)&adrs_confirm::Remote<" + Sig + ">::call<" +
               N + ">; }\n";
@@ -439,125 +529,109 @@ struct Engine::Impl {
   }
 
   /// Compiles a proxy and a server for every function prebuilt code calls
-  /// whose arguments can be copied, into the engine's JIT (a whole
-  /// translation unit, so every template it uses is instantiated); the
-  /// others keep their reason.
+  /// whose arguments can be copied, into the engine's JIT (a translation
+  /// unit per candidate unit, so every template it uses is instantiated);
+  /// the others keep their reason.
   Error buildCrossings() {
-    std::vector<size_t> Candidates;
-    for (size_t I = 0; I < Crossings.size(); ++I)
-      if (Crossings[I].Why.empty())
-        Candidates.push_back(I);
-    if (Candidates.empty())
-      return Error::success();
-    if (Error E = JIT->getMainJITDylib().define(orc::absoluteSymbols(
-            {{JIT->mangleAndIntern("__adrs_remote_call"),
-              JITEvaluatedSymbol(pointerToJITTargetAddress(&adrsRemoteCall),
-                                 JITSymbolFlags::Exported)}})))
-      return E;
-    // Beside the unit, so that its quoted #includes are found.
-    std::string Name = Unit + ".adrs-crossing.cpp";
-    auto Context = std::make_unique<LLVMContext>();
-    std::vector<regions::SourceDiagnostic> Diags;
-    Expected<std::unique_ptr<Module>> M =
-        Compile.compileText(Name, crossingUnit(Candidates), *Context, Diags);
-    if (!M) {
-      consumeError(M.takeError());
-      // Which of them cannot be named outside the unit: each alone.
-      std::vector<size_t> Fine;
+    bool Defined = false;
+    for (size_t UI = 0; UI < Units.size(); ++UI) {
+      const CandidateUnit &U = *Units[UI];
+      std::vector<size_t> Candidates;
+      for (size_t I = 0; I < Stubs.size(); ++I)
+        if (Stubs[I].Unit == UI && Stubs[I].CalledByPrebuilt &&
+            Stubs[I].Why.empty())
+          Candidates.push_back(I);
+      if (Candidates.empty())
+        continue;
+      if (!Defined) {
+        if (Error E = JIT->getMainJITDylib().define(orc::absoluteSymbols(
+                {{JIT->mangleAndIntern("__adrs_remote_call"),
+                  JITEvaluatedSymbol(pointerToJITTargetAddress(&adrsRemoteCall),
+                                     JITSymbolFlags::Exported)}})))
+          return E;
+        Defined = true;
+      }
+      // Beside the unit, so that its quoted #includes are found.
+      std::string Name = U.Path + ".adrs-crossing.cpp";
+      auto Context = std::make_unique<LLVMContext>();
+      std::vector<regions::SourceDiagnostic> Diags;
+      Expected<std::unique_ptr<Module>> M = Compile.compileText(
+          Name, crossingUnit(U, Candidates), *Context, Diags);
+      if (!M) {
+        consumeError(M.takeError());
+        // Which of them cannot be named outside the unit: each alone.
+        std::vector<size_t> Fine;
+        for (size_t I : Candidates) {
+          LLVMContext Probe;
+          std::vector<regions::SourceDiagnostic> Why;
+          Expected<std::unique_ptr<Module>> One =
+              Compile.compileText(Name, crossingUnit(U, {I}), Probe, Why);
+          if (One) {
+            Fine.push_back(I);
+            continue;
+          }
+          consumeError(One.takeError());
+          Stubs[I].Why =
+              "its type '" + Stubs[I].Type + "' cannot be named outside '" +
+              U.Path + "'" +
+              (Why.empty() ? std::string() : " (" + Why.front().Message + ")");
+        }
+        if (Fine.empty())
+          continue;
+        Candidates = Fine;
+        Diags.clear();
+        M = Compile.compileText(Name, crossingUnit(U, Candidates), *Context,
+                                Diags);
+        if (!M)
+          return M.takeError();
+      }
+      if (Error E = addModule(std::move(*M), std::move(Context)))
+        return E;
       for (size_t I : Candidates) {
-        LLVMContext Probe;
-        std::vector<regions::SourceDiagnostic> Why;
-        Expected<std::unique_ptr<Module>> One =
-            Compile.compileText(Name, crossingUnit({I}), Probe, Why);
-        if (One) {
-          Fine.push_back(I);
+        std::string N = std::to_string(I);
+        Expected<orc::ExecutorAddr> Proxy =
+            JIT->lookup("__adrs_confirm_proxy_" + N);
+        Expected<orc::ExecutorAddr> Serve =
+            JIT->lookup("__adrs_confirm_serve_" + N);
+        if (!Proxy || !Serve) {
+          Error Why = joinErrors(Proxy ? Error::success() : Proxy.takeError(),
+                                 Serve ? Error::success() : Serve.takeError());
+          Stubs[I].Why =
+              "its proxy could not be linked: " + toString(std::move(Why));
           continue;
         }
-        consumeError(One.takeError());
-        Crossings[I].Why =
-            "its type '" + Crossings[I].Type + "' cannot be named outside '" +
-            Unit + "'" +
-            (Why.empty() ? std::string() : " (" + Why.front().Message + ")");
+        Stubs[I].Proxy = Proxy->toPtr<void *(*)()>()();
+        Stubs[I].Serve = Serve->toPtr<decltype(Stubs[I].Serve)>();
       }
-      if (Fine.empty())
-        return Error::success();
-      Candidates = Fine;
-      Diags.clear();
-      M = Compile.compileText(Name, crossingUnit(Candidates), *Context, Diags);
-      if (!M)
-        return M.takeError();
-    }
-    if (Error E = addModule(std::move(*M), std::move(Context)))
-      return E;
-    for (size_t I : Candidates) {
-      std::string N = std::to_string(I);
-      Expected<orc::ExecutorAddr> Proxy =
-          JIT->lookup("__adrs_confirm_proxy_" + N);
-      Expected<orc::ExecutorAddr> Serve =
-          JIT->lookup("__adrs_confirm_serve_" + N);
-      if (!Proxy || !Serve) {
-        Error Why = joinErrors(Proxy ? Error::success() : Proxy.takeError(),
-                               Serve ? Error::success() : Serve.takeError());
-        Crossings[I].Why =
-            "its proxy could not be linked: " + toString(std::move(Why));
-        continue;
-      }
-      Crossings[I].Proxy = Proxy->toPtr<void *(*)()>()();
-      Crossings[I].Serve = Serve->toPtr<decltype(Crossings[I].Serve)>();
     }
     return Error::success();
   }
 
   /// The address a stub's slot holds.
   Expected<void **> slotOf(size_t I) {
-    Expected<orc::ExecutorAddr> Slot = JIT->lookup("__adrs_ptr_" + Stubbed[I]);
+    Expected<orc::ExecutorAddr> Slot =
+        JIT->lookup("__adrs_ptr_" + Stubs[I].Name);
     if (!Slot)
       return Slot.takeError();
     return Slot->toPtr<void **>();
   }
 
-  /// Whether \p Line is an #include of a header that holds a region (its
-  /// spelled name is the end of the header's path).
-  bool includesRegionHeader(StringRef Line) const {
-    StringRef L = Line.trim();
-    if (!L.consume_front("#"))
-      return false;
-    L = L.ltrim();
-    if (!L.consume_front("include"))
-      return false;
-    L = L.trim();
-    if (L.size() < 2 || !(L.front() == '"' || L.front() == '<'))
-      return false;
-    char Close = L.front() == '"' ? '"' : '>';
-    StringRef Name = L.drop_front().split(Close).first;
-    if (Name.empty())
-      return false;
-    for (const std::string &Header : RegionHeaders)
-      if (StringRef(Header).endswith("/" + Name.str()) || Header == Name)
-        return true;
-    return false;
-  }
-
-  /// Runs the passes on a freshly parsed partial translation unit. Regions
-  /// of the unit itself are in the parsed buffer, shifted by \p Delta (it
-  /// starts with a #line directive instead of the preamble); regions in
-  /// headers are in those headers' own buffers.
-  void check(clang::PartialTranslationUnit &PTU, long Delta,
-             const std::vector<regions::Region> &Regions,
-             const passes::PassPipeline &Passes, passes::PassResults &Results) {
-    clang::ASTContext &Ctx = Candidates->getCompilerInstance()->getASTContext();
-    clang::SourceManager &SM = Ctx.getSourceManager();
-    std::vector<clang::Decl *> Decls(PTU.TUPart->decls_begin(),
-                                     PTU.TUPart->decls_end());
+  /// The regions of unit \p U in a parse, file by file, at their places in
+  /// that parse's buffers: the unit's own shifted by \p Delta, those in
+  /// headers as they are.
+  std::vector<passes::FileRegions>
+  regionsOf(const CandidateUnit &U, clang::SourceManager &SM,
+            const std::vector<regions::Region> &Regions, long Delta,
+            llvm::function_ref<clang::FileID()> UnitFile) {
     std::map<std::string, passes::FileRegions> Files;
     for (const regions::Region &R : Regions) {
-      if (R.Unit != Unit)
+      if (R.Unit != U.Path)
         continue;
       auto [It, New] = Files.try_emplace(R.File);
       if (New)
         It->second.File =
-            R.File == Unit ? unitBuffer(SM, Decls) : headerBuffer(SM, R.File);
-      long Shift = R.File == Unit ? Delta : 0;
+            R.File == U.Path ? UnitFile() : headerBuffer(SM, R.File);
+      long Shift = R.File == U.Path ? Delta : 0;
       It->second.Regions.push_back(
           {&R, unsigned(long(R.Begin) + Shift), unsigned(long(R.End) + Shift)});
     }
@@ -565,17 +639,48 @@ struct Engine::Impl {
     for (auto &[File, F] : Files)
       if (F.File.isValid())
         InParse.push_back(std::move(F));
-    Passes.run(Ctx, InParse, S, Results, Decls);
+    return InParse;
+  }
+
+  /// Runs the passes on a freshly parsed partial translation unit. Regions
+  /// of the unit itself are in the parsed buffer, shifted by \p Delta (it
+  /// starts with a #line directive instead of the preamble); regions in
+  /// headers are in those headers' own buffers.
+  void check(CandidateUnit &U, clang::PartialTranslationUnit &PTU, long Delta,
+             const std::vector<regions::Region> &Regions,
+             const passes::PassPipeline &Passes, passes::PassResults &Results) {
+    clang::ASTContext &Ctx = U.Compiler->getCompilerInstance()->getASTContext();
+    clang::SourceManager &SM = Ctx.getSourceManager();
+    std::vector<clang::Decl *> Decls(PTU.TUPart->decls_begin(),
+                                     PTU.TUPart->decls_end());
+    Passes.run(Ctx,
+               regionsOf(U, SM, Regions, Delta,
+                         [&] { return unitBuffer(U, SM, Decls); }),
+               S, Results, Decls);
+  }
+
+  /// The passes over unit \p U as it was at setup, for a candidate that
+  /// leaves it unchanged: its regions still have fingerprints, features and
+  /// constants, as if it had been compiled again.
+  void checkBaseline(CandidateUnit &U,
+                     const std::vector<regions::Region> &Regions,
+                     const passes::PassPipeline &Passes,
+                     passes::PassResults &Results) {
+    clang::ASTContext &Ctx = U.BaselineParse->ast().getASTContext();
+    clang::SourceManager &SM = Ctx.getSourceManager();
+    Passes.run(Ctx,
+               regionsOf(U, SM, Regions, 0, [&] { return SM.getMainFileID(); }),
+               S, Results, U.BaselineDecls);
   }
 
   /// The buffer of this parse that stands for the unit: where a declaration
   /// presumes to be in the unit (the #line directive says so).
-  clang::FileID unitBuffer(clang::SourceManager &SM,
+  clang::FileID unitBuffer(const CandidateUnit &U, clang::SourceManager &SM,
                            ArrayRef<clang::Decl *> Decls) {
     for (clang::Decl *D : Decls) {
       clang::SourceLocation L = SM.getExpansionLoc(D->getLocation());
       clang::PresumedLoc P = SM.getPresumedLoc(L);
-      if (P.isValid() && StringRef(P.getFilename()) == Unit)
+      if (P.isValid() && StringRef(P.getFilename()) == U.Path)
         return SM.getFileID(L);
     }
     return clang::FileID();
@@ -586,19 +691,28 @@ struct Engine::Impl {
     return Ref ? SM.translateFile(*Ref) : clang::FileID();
   }
 
-  Error compile(const regions::FileOverrides &Overrides,
-                const std::vector<regions::Region> &Regions,
-                const passes::PassPipeline &Passes,
-                passes::PassResults &Results,
-                std::vector<regions::SourceDiagnostic> &Diagnostics,
-                CandidateTimings &Timings) {
-    auto Start = std::chrono::steady_clock::now();
-    Parsed = nullptr;
+  /// What a function's IR name stands for in C++, for messages.
+  static std::string readable(StringRef Name) {
+    std::string Demangled = llvm::demangle(Name.str());
+    return Demangled.empty() ? Name.str() : Demangled;
+  }
+
+  /// Who calls stub \p I, for messages.
+  std::string callersOf(size_t I) const {
+    return Stubs[I].CalledByPrebuilt ? "the simulator or evaluator"
+                                     : "another file a candidate may change";
+  }
+
+  Error compileUnit(CandidateUnit &U, const regions::FileOverrides &Overrides,
+                    const std::vector<regions::Region> &Regions,
+                    const passes::PassPipeline &Passes,
+                    passes::PassResults &Results,
+                    std::vector<regions::SourceDiagnostic> &Diagnostics) {
     // A region's header gets the candidate's text before anything includes
     // it; the process is a fresh child, so this touches no other candidate.
     clang::SourceManager &SM =
-        Candidates->getCompilerInstance()->getSourceManager();
-    for (const auto &[Header, Baseline] : HeaderTexts) {
+        U.Compiler->getCompilerInstance()->getSourceManager();
+    for (const auto &[Header, Baseline] : U.HeaderTexts) {
       auto O = Overrides.find(Header);
       // Looked up at setup, so the file is not opened again here.
       auto Ref = SM.getFileManager().getOptionalFileRef(Header,
@@ -610,8 +724,9 @@ struct Engine::Impl {
           *Ref, MemoryBuffer::getMemBufferCopy(
                     O != Overrides.end() ? O->second : Baseline, Header));
     }
-    auto It = Overrides.find(Unit);
-    const std::string &Text = It != Overrides.end() ? It->second : BaselineText;
+    auto It = Overrides.find(U.Path);
+    const std::string &Text =
+        It != Overrides.end() ? It->second : U.BaselineText;
     // The rest of the unit after the parsed preamble; a #line directive
     // keeps diagnostics and debug information at the real lines.
     std::string Input;
@@ -622,54 +737,132 @@ struct Engine::Impl {
         formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
                 "double *){0:x})[i])\n",
                 uintptr_t(parameterTable()));
-    if (!Preamble.empty() && StringRef(Text).startswith(Preamble)) {
-      unsigned Line = 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
-      std::string Prefix = Params + RegionIncludes + "#line " +
-                           std::to_string(Line) + " \"" + Unit + "\"\n";
-      Input = Prefix + Text.substr(Preamble.size());
-      Delta = long(Prefix.size()) - long(Preamble.size());
+    if (!U.Preamble.empty() && StringRef(Text).startswith(U.Preamble)) {
+      unsigned Line =
+          1 + std::count(U.Preamble.begin(), U.Preamble.end(), '\n');
+      std::string Prefix = Params + U.RegionIncludes + "#line " +
+                           std::to_string(Line) + " \"" + U.Path + "\"\n";
+      Input = Prefix + Text.substr(U.Preamble.size());
+      Delta = long(Prefix.size()) - long(U.Preamble.size());
     } else {
-      std::string Prefix = Params + "#line 1 \"" + Unit + "\"\n";
+      std::string Prefix = Params + "#line 1 \"" + U.Path + "\"\n";
       Input = Prefix + Text;
       Delta = long(Prefix.size());
     }
-    CandidateDiagnostics.setOutput(&Diagnostics);
-    Expected<clang::PartialTranslationUnit &> PTU = Candidates->Parse(Input);
-    CandidateDiagnostics.setOutput(nullptr);
+    U.Diagnostics.setOutput(&Diagnostics);
+    Expected<clang::PartialTranslationUnit &> PTU = U.Compiler->Parse(Input);
+    U.Diagnostics.setOutput(nullptr);
     if (!PTU) {
       consumeError(PTU.takeError());
-      Timings.CompileMs = msSince(Start);
       return compileError("the candidate does not compile", Diagnostics);
     }
+    // A function that other code calls must still be defined here: without
+    // it the stub would find itself, and the call would never return.
+    std::vector<std::string> Missing;
+    size_t UI = indexOf(U);
+    for (size_t I = 0; I < Stubs.size(); ++I) {
+      if (Stubs[I].Unit != UI)
+        continue;
+      const Function *F =
+          PTU->TheModule ? PTU->TheModule->getFunction(Stubs[I].Name) : nullptr;
+      if (!F || F->isDeclaration())
+        Missing.push_back("the candidate no longer defines '" +
+                          readable(Stubs[I].Name) + "', which " + callersOf(I) +
+                          " calls");
+    }
+    if (!Missing.empty())
+      return createStringError(inconvertibleErrorCode(), join(Missing, "; "));
     if (!Passes.empty())
-      check(*PTU, Delta, Regions, Passes, Results);
+      check(U, *PTU, Delta, Regions, Passes, Results);
+    U.Parsed = &*PTU;
+    return Error::success();
+  }
+
+  size_t indexOf(const CandidateUnit &U) const {
+    for (size_t I = 0; I < Units.size(); ++I)
+      if (Units[I].get() == &U)
+        return I;
+    return Units.size();
+  }
+
+  Error compile(const regions::FileOverrides &Overrides,
+                const std::vector<regions::Region> &Regions,
+                const passes::PassPipeline &Passes,
+                passes::PassResults &Results,
+                std::vector<regions::SourceDiagnostic> &Diagnostics,
+                CandidateTimings &Timings) {
+    auto Start = std::chrono::steady_clock::now();
+    // A unit the candidate leaves as it is keeps the baseline's code, linked
+    // at setup; a candidate that changes nothing (the baseline itself) is
+    // compiled whole, so that it is checked as any other.
+    bool ChangesAny = false;
+    for (auto &U : Units) {
+      U->Parsed = nullptr;
+      ChangesAny |= U->changedBy(Overrides);
+    }
+    for (auto &U : Units) {
+      if (!ChangesAny || U->changedBy(Overrides)) {
+        if (Error E = compileUnit(*U, Overrides, Regions, Passes, Results,
+                                  Diagnostics)) {
+          for (auto &Other : Units)
+            Other->Parsed = nullptr;
+          Timings.CompileMs = msSince(Start);
+          return E;
+        }
+      } else if (!Passes.empty()) {
+        checkBaseline(*U, Regions, Passes, Results);
+      }
+    }
     Timings.CompileMs = msSince(Start);
-    Parsed = &*PTU;
     return Error::success();
   }
 
   Error link(CandidateTimings &Timings) {
-    if (!Parsed)
+    bool Any = false;
+    for (auto &U : Units)
+      Any |= U->Parsed != nullptr;
+    if (!Any)
       return createStringError(inconvertibleErrorCode(),
                                "nothing compiled to link");
     auto LinkStart = std::chrono::steady_clock::now();
-    clang::PartialTranslationUnit &PTU = *Parsed;
-    Parsed = nullptr;
-    if (Error E = Candidates->Execute(PTU))
-      return E;
-    for (const std::string &Name : Stubbed) {
-      Expected<JITTargetAddress> Fn = Candidates->getSymbolAddress(Name);
+    std::vector<bool> Linked(Units.size(), false);
+    for (size_t UI = 0; UI < Units.size(); ++UI) {
+      CandidateUnit &U = *Units[UI];
+      if (!U.Parsed)
+        continue;
+      clang::PartialTranslationUnit &PTU = *U.Parsed;
+      U.Parsed = nullptr;
+      if (Error E = U.Compiler->Execute(PTU))
+        return E;
+      Linked[UI] = true;
+    }
+    for (size_t I = 0; I < Stubs.size(); ++I) {
+      if (!Linked[Stubs[I].Unit])
+        continue;
+      CandidateUnit &U = *Units[Stubs[I].Unit];
+      const std::string &Name = Stubs[I].Name;
+      Expected<JITTargetAddress> Fn = U.Compiler->getSymbolAddress(Name);
       if (!Fn) {
         std::string Why = toString(Fn.takeError());
         return createStringError(inconvertibleErrorCode(),
-                                 "cannot link the candidate's '%s', which the "
-                                 "simulator or evaluator calls: %s",
-                                 Name.c_str(), Why.c_str());
+                                 "cannot link the candidate's '%s', which %s "
+                                 "calls: %s",
+                                 Name.c_str(), callersOf(I).c_str(),
+                                 Why.c_str());
       }
-      Expected<orc::ExecutorAddr> Slot = JIT->lookup("__adrs_ptr_" + Name);
+      // Found through the engine: the stub itself, not a definition.
+      Expected<orc::ExecutorAddr> Own = JIT->lookup(Name);
+      if (Own && Own->getValue() == *Fn)
+        return createStringError(inconvertibleErrorCode(),
+                                 "the candidate no longer defines '%s', which "
+                                 "%s calls",
+                                 readable(Name).c_str(), callersOf(I).c_str());
+      if (!Own)
+        consumeError(Own.takeError());
+      Expected<void **> Slot = slotOf(I);
       if (!Slot)
         return Slot.takeError();
-      *Slot->toPtr<void **>() = reinterpret_cast<void *>(*Fn);
+      **Slot = reinterpret_cast<void *>(*Fn);
     }
     Timings.LinkMs = msSince(LinkStart);
     return Error::success();
@@ -686,19 +879,49 @@ Engine::~Engine() = default;
 
 double Engine::setupSeconds() const { return I->SetupMs / 1000; }
 
+namespace {
+
+/// A forwarding stub \p Name with \p F's type in \p Glue: a tail jump through
+/// the slot
+/// `__adrs_ptr_NAME`, so that whatever the signature, arguments and results
+/// pass through untouched.
+void addStub(Module &Glue, const Function &F, StringRef Name) {
+  LLVMContext &Context = Glue.getContext();
+  FunctionType *FT = F.getFunctionType();
+  auto *Stub = Function::Create(FT, GlobalValue::ExternalLinkage, Name, Glue);
+  Stub->setCallingConv(F.getCallingConv());
+  Stub->setAttributes(F.getAttributes());
+  PointerType *Ptr = PointerType::getUnqual(Context);
+  auto *Slot =
+      new GlobalVariable(Glue, Ptr, false, GlobalValue::ExternalLinkage,
+                         ConstantPointerNull::get(Ptr), "__adrs_ptr_" + Name);
+  IRBuilder<> B(BasicBlock::Create(Context, "entry", Stub));
+  Value *Target = B.CreateLoad(Ptr, Slot);
+  std::vector<Value *> Args;
+  for (Argument &A : Stub->args())
+    Args.push_back(&A);
+  CallInst *Call = B.CreateCall(FT, Target, Args);
+  Call->setTailCallKind(CallInst::TCK_MustTail);
+  Call->setCallingConv(F.getCallingConv());
+  Call->setAttributes(F.getAttributes());
+  if (FT->getReturnType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Call);
+}
+
+/// The name the baseline's definition of a stubbed function takes.
+std::string baselineName(StringRef Name) {
+  return ("__adrs_base_" + Name).str();
+}
+
+} // namespace
+
 Expected<std::unique_ptr<Engine>>
 Engine::create(const spec::Spec &S,
                const std::vector<regions::Region> &Regions) {
   if (Regions.empty())
     return createStringError(inconvertibleErrorCode(), "no regions");
-  std::string Unit = Regions.front().Unit;
-  for (const regions::Region &R : Regions)
-    if (R.Unit != Unit)
-      return createStringError(
-          inconvertibleErrorCode(),
-          "regions in more than one translation unit (%s and %s) are not "
-          "supported yet; keep the regions of a problem in one file",
-          Unit.c_str(), R.Unit.c_str());
   if (S.Evaluator.Kind != spec::EvaluatorKind::Function)
     return createStringError(inconvertibleErrorCode(),
                              "the engine runs C++ evaluators; this spec's "
@@ -709,10 +932,7 @@ Engine::create(const spec::Spec &S,
   InitializeNativeTargetAsmPrinter();
   // Inline assembly in the sources is assembled by the JIT.
   InitializeNativeTargetAsmParser();
-  auto I = std::make_unique<Impl>(S, Unit);
-  for (const regions::Region &R : Regions)
-    if (R.File != Unit)
-      I->RegionHeaders.insert(R.File);
+  auto I = std::make_unique<Impl>(S);
   Expected<std::unique_ptr<orc::LLJIT>> JIT = orc::LLJITBuilder().create();
   if (!JIT)
     return JIT.takeError();
@@ -732,101 +952,127 @@ Engine::create(const spec::Spec &S,
     return Process.takeError();
   I->JIT->getMainJITDylib().addGenerator(std::move(*Process));
 
-  // Everything compiled once: the sources and the evaluator, less the unit
-  // with the regions.
-  std::vector<std::string> Prebuilt;
+  // Every file is compiled once here. Those a candidate may change (a
+  // region's unit, or a unit that includes a region's header) keep their
+  // baseline code behind stubs; the rest is the prebuilt code.
+  std::set<std::string> RegionUnits, RegionHeaders;
+  for (const regions::Region &R : Regions) {
+    RegionUnits.insert(R.Unit);
+    if (R.File != R.Unit)
+      RegionHeaders.insert(R.File);
+  }
+  std::vector<std::string> Files;
   for (const std::string &F : S.Build.Sources)
-    if (F != Unit && !is_contained(Prebuilt, F))
-      Prebuilt.push_back(F);
+    if (!is_contained(Files, F))
+      Files.push_back(F);
   for (const std::string &F : S.Evaluator.Files)
-    if (F != Unit && !is_contained(Prebuilt, F))
-      Prebuilt.push_back(F);
+    if (!is_contained(Files, F))
+      Files.push_back(F);
+  for (const std::string &F : RegionUnits)
+    if (!is_contained(Files, F))
+      Files.push_back(F);
 
-  StringSet<> Referenced;
+  StringSet<> Referenced, ReferencedByPrebuilt;
   std::map<std::string, std::pair<std::string, std::string>> Signatures;
-  std::vector<std::pair<std::unique_ptr<Module>, std::unique_ptr<LLVMContext>>>
-      Modules;
-  for (const std::string &File : Prebuilt) {
+  struct Compiled {
+    std::unique_ptr<Module> M;
+    std::unique_ptr<LLVMContext> Context;
+    std::string File;
+  };
+  std::vector<Compiled> Prebuilt, Baselines;
+  for (const std::string &File : Files) {
     auto Context = std::make_unique<LLVMContext>();
     std::vector<regions::SourceDiagnostic> Diags;
+    std::set<std::string> Includes;
+    bool IsCandidateUnit = RegionUnits.count(File);
     Expected<std::unique_ptr<Module>> M =
-        I->Compile.compile(File, {}, *Context, Diags);
+        I->Compile.compile(File, {}, *Context, Diags, /*UsePreamble=*/false,
+                           [&](clang::ASTContext &Ctx) {
+                             clang::SourceManager &SM = Ctx.getSourceManager();
+                             for (const std::string &Header : RegionHeaders) {
+                               auto Ref =
+                                   SM.getFileManager().getOptionalFileRef(
+                                       Header, /*OpenFile=*/false);
+                               if (Ref && SM.translateFile(*Ref).isValid())
+                                 Includes.insert(Header);
+                             }
+                             if (IsCandidateUnit || !Includes.empty())
+                               collectSignatures(Ctx, Signatures);
+                           });
     if (!M) {
       consumeError(M.takeError());
       return compileError("'" + File + "' does not compile", Diags);
     }
+    IsCandidateUnit |= !Includes.empty();
     for (const GlobalValue &G : (*M)->global_values())
-      if (G.isDeclaration())
+      if (G.isDeclaration()) {
         Referenced.insert(G.getName());
-    Modules.push_back({std::move(*M), std::move(Context)});
+        if (!IsCandidateUnit)
+          ReferencedByPrebuilt.insert(G.getName());
+      }
+    if (IsCandidateUnit) {
+      auto U = std::make_unique<CandidateUnit>();
+      U->Path = File;
+      U->RegionHeaders = std::move(Includes);
+      I->Units.push_back(std::move(U));
+      Baselines.push_back({std::move(*M), std::move(Context), File});
+    } else {
+      Prebuilt.push_back({std::move(*M), std::move(Context), File});
+    }
   }
 
-  // What the region's unit defines that prebuilt code uses gets a stub. The
-  // glue lives in the baseline's context so the stubs can copy its types
-  // and attributes as they are.
-  {
-    auto Context = std::make_unique<LLVMContext>();
-    std::vector<regions::SourceDiagnostic> Diags;
-    Expected<std::unique_ptr<Module>> Baseline = I->Compile.compile(
-        Unit, {}, *Context, Diags, /*UsePreamble=*/false,
-        [&](clang::ASTContext &Ctx) { collectSignatures(Ctx, Signatures); });
-    if (!Baseline) {
-      consumeError(Baseline.takeError());
-      return compileError("'" + Unit + "' does not compile", Diags);
-    }
-    auto Glue = std::make_unique<Module>("adrs-glue", *Context);
-    Glue->setDataLayout((*Baseline)->getDataLayout());
-    Glue->setTargetTriple((*Baseline)->getTargetTriple());
-    PointerType *Ptr = PointerType::getUnqual(*Context);
-    for (const GlobalValue &G : (*Baseline)->global_values()) {
+  // What a candidate unit defines that other code uses gets a stub; the
+  // baseline's definition is renamed, and the stub points at it until a
+  // candidate that changes the unit is linked.
+  std::map<std::string, std::string> DefinedIn;
+  for (size_t UI = 0; UI < Baselines.size(); ++UI) {
+    Compiled &B = Baselines[UI];
+    const std::string &Unit = B.File;
+    std::vector<Function *> Renamed;
+    for (GlobalValue &G : B.M->global_values()) {
       if (!isStrongDefinition(G) || !Referenced.count(G.getName()))
         continue;
-      const auto *F = dyn_cast<Function>(&G);
+      auto *F = dyn_cast<Function>(&G);
       if (!F)
         return createStringError(
             inconvertibleErrorCode(),
             "the simulator or evaluator uses the variable '%s' defined in "
-            "'%s', the file with the regions; move it out of that file",
+            "'%s', a file a candidate may change; move it out of that file",
             G.getName().str().c_str(), Unit.c_str());
-      FunctionType *FT = F->getFunctionType();
-      auto *Stub = Function::Create(FT, GlobalValue::ExternalLinkage,
-                                    F->getName(), *Glue);
-      Stub->setCallingConv(F->getCallingConv());
-      Stub->setAttributes(F->getAttributes());
-      auto *Slot = new GlobalVariable(
-          *Glue, Ptr, false, GlobalValue::ExternalLinkage,
-          ConstantPointerNull::get(Ptr), "__adrs_ptr_" + F->getName());
-      IRBuilder<> B(BasicBlock::Create(*Context, "entry", Stub));
-      Value *Target = B.CreateLoad(Ptr, Slot);
-      std::vector<Value *> Args;
-      for (Argument &A : Stub->args())
-        Args.push_back(&A);
-      // A tail jump: whatever the signature, arguments and results pass
-      // through untouched.
-      CallInst *Call = B.CreateCall(FT, Target, Args);
-      Call->setTailCallKind(CallInst::TCK_MustTail);
-      Call->setCallingConv(F->getCallingConv());
-      Call->setAttributes(F->getAttributes());
-      if (FT->getReturnType()->isVoidTy())
-        B.CreateRetVoid();
-      else
-        B.CreateRet(Call);
-      I->Stubbed.push_back(F->getName().str());
-      Impl::Crossing C;
-      auto Sig = Signatures.find(F->getName().str());
+      auto [Other, New] = DefinedIn.try_emplace(F->getName().str(), Unit);
+      if (!New)
+        return createStringError(inconvertibleErrorCode(),
+                                 "'%s' is defined in both '%s' and '%s'",
+                                 Impl::readable(F->getName()).c_str(),
+                                 Other->second.c_str(), Unit.c_str());
+      Stub St;
+      St.Name = F->getName().str();
+      St.Unit = UI;
+      St.CalledByPrebuilt = ReferencedByPrebuilt.count(F->getName());
+      auto Sig = Signatures.find(St.Name);
       if (Sig == Signatures.end()) {
-        C.Why = "the simulator calls '" + F->getName().str() +
-                "', which is not a plain function of '" + Unit + "'";
+        St.Why = "the simulator calls '" + St.Name +
+                 "', which is not a plain function of '" + Unit + "'";
       } else {
-        C.Why = Sig->second.first;
-        C.Type = Sig->second.second;
+        St.Why = Sig->second.first;
+        St.Type = Sig->second.second;
       }
-      I->Crossings.push_back(std::move(C));
+      I->Stubs.push_back(std::move(St));
+      Renamed.push_back(F);
     }
-    Baseline->reset();
-    if (Error E = I->addModule(std::move(Glue), std::move(Context)))
+    // The stubs live in the baseline's module: the unit's own calls stay
+    // direct, everyone else's go through the slot.
+    for (Function *F : Renamed) {
+      std::string Name = F->getName().str();
+      F->setName(baselineName(Name));
+      addStub(*B.M, *F, Name);
+    }
+    if (Error E = I->addModule(std::move(B.M), std::move(B.Context)))
       return std::move(E);
   }
+  for (Compiled &P : Prebuilt)
+    if (Error E = I->addModule(std::move(P.M), std::move(P.Context)))
+      return std::move(E);
 
   // The entry point: the evaluator, called through a C name.
   {
@@ -846,13 +1092,11 @@ Engine::create(const spec::Spec &S,
       consumeError(M.takeError());
       return compileError("cannot build the evaluator's entry point", Diags);
     }
-    Modules.push_back({std::move(*M), std::move(Context)});
-  }
-  for (auto &[M, Context] : Modules)
-    if (Error E = I->addModule(std::move(M), std::move(Context)))
+    if (Error E = I->addModule(std::move(*M), std::move(Context)))
       return std::move(E);
+  }
 
-  // Link and initialise the prebuilt code now, so children inherit it ready.
+  // Link the prebuilt code now, so children inherit it ready.
   Expected<orc::ExecutorAddr> Entry = I->JIT->lookup("__adrs_entry");
   if (!Entry) {
     consumeError(Entry.takeError());
@@ -867,20 +1111,38 @@ Engine::create(const spec::Spec &S,
                                   : S.Evaluator.Files.front().c_str(),
         Missing.c_str());
   }
+  // The stubs point at the baseline before any static initialiser runs: one
+  // may call across units.
+  for (size_t K = 0; K < I->Stubs.size(); ++K) {
+    Expected<orc::ExecutorAddr> Base =
+        I->JIT->lookup(baselineName(I->Stubs[K].Name));
+    if (!Base)
+      return Base.takeError();
+    Expected<void **> Slot = I->slotOf(K);
+    if (!Slot)
+      return Slot.takeError();
+    **Slot = Base->toPtr<void *>();
+  }
   if (Error E = I->JIT->initialize(I->JIT->getMainJITDylib()))
     return std::move(E);
   I->Entry = Entry->toPtr<Impl::EntryFn>();
 
-  ErrorOr<std::unique_ptr<MemoryBuffer>> UnitText = MemoryBuffer::getFile(Unit);
-  if (!UnitText)
-    return createStringError(UnitText.getError(), "cannot read '%s'",
-                             Unit.c_str());
-  I->BaselineText = (*UnitText)->getBuffer().str();
-  if (Error E = I->createInterpreter(I->BaselineText))
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot prepare the incremental compiler for "
-                             "'%s': %s",
-                             Unit.c_str(), toString(std::move(E)).c_str());
+  for (auto &U : I->Units) {
+    ErrorOr<std::unique_ptr<MemoryBuffer>> UnitText =
+        MemoryBuffer::getFile(U->Path);
+    if (!UnitText)
+      return createStringError(UnitText.getError(), "cannot read '%s'",
+                               U->Path.c_str());
+    U->BaselineText = (*UnitText)->getBuffer().str();
+    if (Error E = I->createInterpreter(*U))
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot prepare the incremental compiler for "
+                               "'%s': %s",
+                               U->Path.c_str(), toString(std::move(E)).c_str());
+    if (I->Units.size() > 1)
+      if (Error E = I->parseBaseline(*U))
+        return std::move(E);
+  }
   if (Error E = I->buildCrossings())
     return createStringError(inconvertibleErrorCode(),
                              "cannot prepare calls across processes: %s",
@@ -902,11 +1164,20 @@ Error Engine::link(CandidateTimings &Timings) { return I->link(Timings); }
 
 std::string Engine::whyNotConfirmable() const {
   std::string Why;
-  for (size_t K = 0; K < I->Stubbed.size(); ++K)
-    if (!I->Crossings[K].Why.empty())
-      Why += (Why.empty() ? "" : "; ") + I->Crossings[K].Why;
-  if (I->Stubbed.empty() && Why.empty())
-    Why = "the simulator calls nothing in '" + I->Unit + "'";
+  bool Called = false;
+  for (const Stub &St : I->Stubs) {
+    if (!St.CalledByPrebuilt)
+      continue;
+    Called = true;
+    if (!St.Why.empty())
+      Why += (Why.empty() ? "" : "; ") + St.Why;
+  }
+  if (!Called && Why.empty()) {
+    std::vector<std::string> Paths;
+    for (const auto &U : I->Units)
+      Paths.push_back("'" + U->Path + "'");
+    Why = "the simulator calls nothing in " + join(Paths, " or ");
+  }
   return Why;
 }
 
@@ -919,18 +1190,20 @@ Error Engine::linkRemote(CallChannel &Channel,
                              Why.c_str());
   Remote = &Channel;
   RemoteLost = OnLost;
-  for (size_t K = 0; K < I->Stubbed.size(); ++K) {
+  for (size_t K = 0; K < I->Stubs.size(); ++K) {
+    if (!I->Stubs[K].CalledByPrebuilt)
+      continue;
     Expected<void **> Slot = I->slotOf(K);
     if (!Slot)
       return Slot.takeError();
-    **Slot = I->Crossings[K].Proxy;
+    **Slot = I->Stubs[K].Proxy;
   }
   return Error::success();
 }
 
 Expected<uint64_t> Engine::serveRemote(CallChannel &Channel) {
   std::vector<void *> Targets;
-  for (size_t K = 0; K < I->Stubbed.size(); ++K) {
+  for (size_t K = 0; K < I->Stubs.size(); ++K) {
     Expected<void **> Slot = I->slotOf(K);
     if (!Slot)
       return Slot.takeError();
@@ -961,7 +1234,7 @@ Expected<uint64_t> Engine::serveRemote(CallChannel &Channel) {
     std::memcpy(&InSize, Head + 4, 8);
     std::memcpy(&RetSize, Head + 12, 8);
     std::memcpy(&BackTotal, Head + 20, 8);
-    if (Fn >= Targets.size() || !I->Crossings[Fn].Serve ||
+    if (Fn >= Targets.size() || !I->Stubs[Fn].Serve ||
         InSize != Request->size() - CallHeadSize ||
         RetSize > CallChannel::Capacity || BackTotal > CallChannel::Capacity ||
         1 + RetSize + BackTotal > CallChannel::Capacity)
@@ -971,8 +1244,8 @@ Expected<uint64_t> Engine::serveRemote(CallChannel &Channel) {
     In.assign(Head + CallHeadSize, Head + CallHeadSize + InSize);
     Ret.assign(RetSize / 64 + 1, Chunk());
     Back.clear();
-    bool Read = I->Crossings[Fn].Serve(Targets[Fn], In.data(), InSize,
-                                       Ret.front().Bytes, &Back);
+    bool Read = I->Stubs[Fn].Serve(Targets[Fn], In.data(), InSize,
+                                   Ret.front().Bytes, &Back);
     ++Calls;
     char *Out = Channel.replyBuffer();
     bool Good = Read && Back.data().size() == BackTotal;

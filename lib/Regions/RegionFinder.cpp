@@ -50,6 +50,7 @@ json::Value toJSON(const Region &R) {
                       {"kind", spec::toString(R.Kind)},
                       {"file", R.File},
                       {"unit", R.Unit},
+                      {"units", json::Array(R.Units)},
                       {"begin", int64_t(R.Begin)},
                       {"end", int64_t(R.End)},
                       {"first_line", R.FirstLine},
@@ -69,6 +70,12 @@ Region regionFromJSON(const json::Object &O) {
                : spec::RegionKind::Block;
   R.File = O.getString("file").value_or("").str();
   R.Unit = O.getString("unit").value_or("").str();
+  if (const json::Array *Units = O.getArray("units"))
+    for (const json::Value &U : *Units)
+      if (std::optional<StringRef> S = U.getAsString())
+        R.Units.push_back(S->str());
+  if (R.Units.empty())
+    R.Units.push_back(R.Unit);
   R.Begin = size_t(O.getInteger("begin").value_or(0));
   R.End = size_t(O.getInteger("end").value_or(0));
   R.FirstLine = unsigned(O.getInteger("first_line").value_or(0));
@@ -526,11 +533,12 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
       continue;
 
     // The translation unit to parse: the file itself, or for a header the
-    // one source that includes it (a region compiled into two translation
-    // units would be two regions).
+    // first source that includes it. A header's region is compiled in
+    // every unit that includes it (the engine recompiles them all when a
+    // candidate changes it); it is found and checked in the first.
     std::string Unit = File;
+    std::vector<std::string> Includers;
     if (!isSourceFile(File)) {
-      std::vector<std::string> Includers;
       for (const std::string &Source : S.Build.Sources) {
         Expected<std::unique_ptr<SourceParser>> P =
             SourceParser::create(S.Build, Source);
@@ -549,14 +557,6 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
                                       "' is a header that no file "
                                       "in 'sources' includes; regions must be "
                                       "compiled");
-        continue;
-      }
-      if (Includers.size() > 1) {
-        Report.error(File, 0,
-                     "this header holds a region but is included by " +
-                         Twine(Includers.size()) + " translation units (" +
-                         join(Includers, ", ") +
-                         "); a region must be compiled once");
         continue;
       }
       Unit = Includers.front();
@@ -593,6 +593,7 @@ Expected<std::vector<Region>> findRegions(const spec::Spec &S,
     auto Finish = [&](Region &R, clang::FunctionDecl *Enclosing) {
       R.File = File;
       R.Unit = Unit;
+      R.Units = Includers.empty() ? std::vector<std::string>{Unit} : Includers;
       R.FirstLine = lineOf(*Text, R.Begin);
       R.LastLine = lineOf(*Text, R.End > R.Begin ? R.End - 1 : R.Begin);
       R.Text = Text->slice(R.Begin, R.End).str();

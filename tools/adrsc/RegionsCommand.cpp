@@ -71,8 +71,12 @@ int runRegions() {
                      : "not possible: " + R.Boundary)
              << "\n";
     }
-    if (R.Unit != R.File)
-      outs() << "  compiled in: " << relative(R.Unit, Spec->BaseDir) << "\n";
+    if (R.Unit != R.File) {
+      outs() << "  compiled in: ";
+      for (size_t K = 0; K < R.Units.size(); ++K)
+        outs() << (K ? ", " : "") << relative(R.Units[K], Spec->BaseDir);
+      outs() << "\n";
+    }
     if (!R.Context.empty()) {
       outs() << "  uses:\n";
       for (const regions::ContextDecl &C : R.Context)

@@ -34,9 +34,12 @@ struct Region {
   spec::RegionKind Kind = spec::RegionKind::Block;
   std::string Name;
   std::string File; ///< Absolute.
-  /// The translation unit that compiles the region: File itself, or the one
-  /// source that includes it when File is a header.
+  /// The translation unit the region is found and checked in: File itself,
+  /// or the first source that includes it when File is a header.
   std::string Unit;
+  /// Every translation unit that compiles the region (a header's region is
+  /// in each source that includes it); Unit is the first.
+  std::vector<std::string> Units;
   /// The evolvable bytes [Begin, End) of File. For a block, whole lines
   /// strictly between the markers; for a function, its definition.
   size_t Begin = 0;
