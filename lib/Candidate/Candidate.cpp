@@ -7,9 +7,11 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <set>
 
 using namespace llvm;
 
@@ -99,6 +101,53 @@ Sources::programIn(const regions::FileOverrides &Replaced) const {
     P[R.Name] = StringRef(It->second).slice(Found->Begin, Found->End).str();
   }
   return P;
+}
+
+Expected<regions::FileOverrides>
+referenceFiles(const spec::Baseline &Reference,
+               const std::vector<regions::Region> &Regions) {
+  std::set<std::string> Replaceable, Units;
+  for (const regions::Region &R : Regions) {
+    Replaceable.insert(R.File);
+    Replaceable.insert(R.Unit);
+    Units.insert(R.Unit);
+  }
+  regions::FileOverrides Out;
+  for (const std::string &File : Reference.Files) {
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Text = MemoryBuffer::getFile(File);
+    if (!Text)
+      return createStringError(Text.getError(), "cannot read '%s': %s",
+                               File.c_str(), Text.getError().message().c_str());
+    std::vector<std::string> Named;
+    for (const std::string &Candidate : Replaceable)
+      if (sys::path::filename(Candidate) == sys::path::filename(File))
+        Named.push_back(Candidate);
+    std::string Target;
+    if (Named.size() == 1)
+      Target = Named.front();
+    else if (Named.empty() && Reference.Files.size() == 1 && Units.size() == 1)
+      Target = *Units.begin();
+    else {
+      std::vector<std::string> Names;
+      for (const std::string &Candidate : Replaceable)
+        Names.push_back(sys::path::filename(Candidate).str());
+      return createStringError(
+          inconvertibleErrorCode(),
+          "'%s' of reference '%s' %s; a reference's file takes the place of "
+          "the file with a region of the same name (%s)",
+          File.c_str(), Reference.Name.c_str(),
+          Named.empty() ? "has the name of no file with a region"
+                        : "has the name of several files with regions",
+          join(Names, ", ").c_str());
+    }
+    if (Out.count(Target))
+      return createStringError(
+          inconvertibleErrorCode(),
+          "reference '%s' has two files that take the place of '%s'",
+          Reference.Name.c_str(), Target.c_str());
+    Out[Target] = (*Text)->getBuffer().str();
+  }
+  return Out;
 }
 
 Materialized Sources::materialize(const Program &P) const {

@@ -1864,17 +1864,16 @@ Error Evolution::scoreBaseline() {
   // The spec's reference implementations, for comparison in the results.
   json::Object References;
   for (const spec::Baseline &B : S.Baselines) {
-    if (B.Files.size() != 1)
-      continue;
-    ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
-        MemoryBuffer::getFile(B.Files[0]);
-    if (!Text)
-      continue;
+    Expected<regions::FileOverrides> Files =
+        candidate::referenceFiles(B, Regions);
+    if (!Files)
+      return createStringError(
+          inconvertibleErrorCode(), "cannot evaluate reference '%s': %s",
+          B.Name.c_str(), toString(Files.takeError()).c_str());
     Job R;
     R.Kind = JobKind::Train;
     R.Check = false;
-    R.Files = regions::FileOverrides{
-        {Regions.front().Unit, (*Text)->getBuffer().str()}};
+    R.Files = std::move(*Files);
     Done Train = Pool->runNow(R);
     Expected<eval::Evaluation> Held = TestOf(R);
     if (!Train.Failure.empty() || !Held) {
@@ -1902,22 +1901,17 @@ Error Evolution::startFromReferences() {
   if (!S.Search.StartFromBaselines)
     return Error::success();
   for (const spec::Baseline &B : S.Baselines) {
-    if (B.Files.size() != 1)
-      continue;
-    ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
-        MemoryBuffer::getFile(B.Files[0]);
-    if (!Text)
-      return createStringError(Text.getError(),
-                               "cannot read reference '%s' (%s) to start "
-                               "from: %s",
-                               B.Name.c_str(), B.Files[0].c_str(),
-                               Text.getError().message().c_str());
-    Expected<Program> P = Sources->programIn(
-        {{Regions.front().File, (*Text)->getBuffer().str()}});
-    if (!P)
+    Expected<regions::FileOverrides> Files =
+        candidate::referenceFiles(B, Regions);
+    if (!Files)
       return createStringError(
-          inconvertibleErrorCode(), "cannot start from reference '%s' (%s): %s",
-          B.Name.c_str(), B.Files[0].c_str(), toString(P.takeError()).c_str());
+          inconvertibleErrorCode(), "cannot start from reference '%s': %s",
+          B.Name.c_str(), toString(Files.takeError()).c_str());
+    Expected<Program> P = Sources->programIn(*Files);
+    if (!P)
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot start from reference '%s': %s",
+                               B.Name.c_str(), toString(P.takeError()).c_str());
     // Already there: a resumed run, or a reference equal to the baseline.
     if (SeenText.count(textKey(*P)))
       continue;

@@ -191,22 +191,14 @@ int runEval() {
           << "\n";
       return ExitUsage;
     }
-    if (B->Files.size() != 1) {
-      WithColor::error(errs(), "adrsc")
-          << "baseline '" << B->Name << "' has " << B->Files.size()
-          << " files; a baseline evaluated by adrsc eval is one file that "
-             "replaces the unit holding the regions\n";
+    Expected<regions::FileOverrides> Files =
+        candidate::referenceFiles(*B, *Regions);
+    if (!Files) {
+      WithColor::error(errs(), "adrsc") << toString(Files.takeError()) << "\n";
       return ExitFailed;
     }
-    ErrorOr<std::unique_ptr<MemoryBuffer>> Text =
-        MemoryBuffer::getFile(B->Files.front());
-    if (!Text) {
-      WithColor::error(errs(), "adrsc")
-          << "cannot read '" << B->Files.front()
-          << "': " << Text.getError().message() << "\n";
-      return ExitFailed;
-    }
-    Overrides[Regions->front().Unit] = (*Text)->getBuffer().str();
+    for (auto &[File, Text] : *Files)
+      Overrides[File] = std::move(Text);
   }
   if (!EvalEdit.empty()) {
     ErrorOr<std::unique_ptr<MemoryBuffer>> Reply =

@@ -69,6 +69,16 @@ private:
   std::map<std::string, std::string> Files;
 };
 
+/// The files a reference implementation (a spec's `baseline`) replaces,
+/// read from disk: each of its files takes the place of the file with a
+/// region, or the translation unit compiling one, of the same name; a
+/// reference of one file, when the regions are all in one unit, takes the
+/// place of that unit whatever its name. An error says which file matches
+/// nothing and what it could have replaced.
+llvm::Expected<regions::FileOverrides>
+referenceFiles(const spec::Baseline &Reference,
+               const std::vector<regions::Region> &Regions);
+
 /// A reply that could not be applied, with every reason and where in the
 /// reply it applies (line 0: the reply as a whole).
 class EditRefused : public llvm::ErrorInfo<EditRefused> {
