@@ -840,7 +840,16 @@ std::string Executor::describe() const {
   return Link ? Link->describe() : "the evaluation zygote";
 }
 
-Error Executor::spawn() {
+Error Executor::notStarted(const Twine &Why) {
+  std::string Words = Link->lastWords();
+  std::string Who = Link->describe();
+  stop();
+  return createStringError(inconvertibleErrorCode(), "%s did not start: %s%s",
+                           Who.c_str(), Why.str().c_str(),
+                           Words.empty() ? "" : ("\n" + Words).c_str());
+}
+
+Error Executor::launch() {
   TransportOptions TO;
   TO.Spec = &S;
   TO.Index = Options.Index;
@@ -848,14 +857,6 @@ Error Executor::spawn() {
   if (Error E = Link->open(TO))
     return E;
   Running = true;
-  auto Failed = [&](const Twine &Why) {
-    std::string Words = Link->lastWords();
-    std::string Who = Link->describe();
-    stop();
-    return createStringError(inconvertibleErrorCode(), "%s did not start: %s%s",
-                             Who.c_str(), Why.str().c_str(),
-                             Words.empty() ? "" : ("\n" + Words).c_str());
-  };
   // What the zygote needs to build the engine: the spec (read again from
   // its file, and checked to be the same text), the regions as found here,
   // and the plugins loaded here.
@@ -869,13 +870,17 @@ Error Executor::spawn() {
                                 {"spec_text", SpecText},
                                 {"regions", std::move(RegionList)},
                                 {"plugins", std::move(Plugins)}}))
-    return Failed("it cannot be reached");
+    return notStarted("it cannot be reached");
+  return Error::success();
+}
+
+Error Executor::awaitReady() {
   Expected<json::Value> Ready =
       receiveMessage(Link->readFd(), SetupTimeoutMs, [&] {
         return Options.Interrupted && Options.Interrupted->load() > 0;
       });
   if (!Ready)
-    return Failed(toString(Ready.takeError()));
+    return notStarted(toString(Ready.takeError()));
   const json::Object *O = Ready->getAsObject();
   if (!O || !O->getBoolean("ready").value_or(false)) {
     std::string Why =
@@ -886,6 +891,12 @@ Error Executor::spawn() {
   SetupSeconds = O->getNumber("setup_s").value_or(0);
   NotConfirmable = O->getString("not_confirmable").value_or("").str();
   return Error::success();
+}
+
+Error Executor::spawn() {
+  if (Error E = launch())
+    return E;
+  return awaitReady();
 }
 
 void Executor::stop() {
@@ -911,9 +922,9 @@ Expected<std::string> zygoteProgram() {
 }
 
 Expected<std::unique_ptr<Executor>>
-Executor::start(const spec::Spec &S,
-                const std::vector<regions::Region> &Regions,
-                const ExecutorOptions &O) {
+Executor::create(const spec::Spec &S,
+                 const std::vector<regions::Region> &Regions,
+                 const ExecutorOptions &O) {
   std::unique_ptr<Executor> E(new Executor(S, Regions, O));
   Expected<std::unique_ptr<Transport>> Link = createTransport(O.Kind);
   if (!Link)
@@ -927,9 +938,40 @@ Executor::start(const spec::Spec &S,
   E->SpecText = (*Text)->getBuffer().str();
   // A dead zygote must not kill us through a write to its socket.
   std::signal(SIGPIPE, SIG_IGN);
-  if (Error Err = E->spawn())
-    return std::move(Err);
   return std::move(E);
+}
+
+Expected<std::unique_ptr<Executor>>
+Executor::start(const spec::Spec &S,
+                const std::vector<regions::Region> &Regions,
+                const ExecutorOptions &O) {
+  Expected<std::unique_ptr<Executor>> E = create(S, Regions, O);
+  if (!E)
+    return E.takeError();
+  if (Error Err = (*E)->spawn())
+    return std::move(Err);
+  return std::move(*E);
+}
+
+Expected<std::vector<std::unique_ptr<Executor>>>
+Executor::startAll(const spec::Spec &S,
+                   const std::vector<regions::Region> &Regions,
+                   const ExecutorOptions &O, unsigned Count) {
+  std::vector<std::unique_ptr<Executor>> All;
+  for (unsigned I = 0; I < Count; ++I) {
+    ExecutorOptions Each = O;
+    Each.Index = O.Index + I;
+    Expected<std::unique_ptr<Executor>> E = create(S, Regions, Each);
+    if (!E)
+      return E.takeError();
+    if (Error Err = (*E)->launch())
+      return std::move(Err);
+    All.push_back(std::move(*E));
+  }
+  for (auto &E : All)
+    if (Error Err = E->awaitReady())
+      return std::move(Err);
+  return std::move(All);
 }
 
 Executor::~Executor() { stop(); }

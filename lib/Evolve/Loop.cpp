@@ -614,17 +614,16 @@ Error Evolution::prepare() {
     log(formatv("{0} SLURM {1}, job name adrsc-{2}", Workers,
                 Workers == 1 ? "worker" : "workers", EO.RunTag));
   }
-  if (S.Evaluator.Kind == spec::EvaluatorKind::Function)
-    for (unsigned I = 0; I < Workers; ++I) {
-      EO.Index = I;
-      Expected<std::unique_ptr<eval::Executor>> E =
-          eval::Executor::start(S, Regions, EO);
-      if (!E)
-        return createStringError(inconvertibleErrorCode(),
-                                 "cannot prepare the evaluation: %s",
-                                 toString(E.takeError()).c_str());
-      Executors.push_back(std::move(*E));
-    }
+  if (S.Evaluator.Kind == spec::EvaluatorKind::Function) {
+    EO.Index = 0;
+    Expected<std::vector<std::unique_ptr<eval::Executor>>> All =
+        eval::Executor::startAll(S, Regions, EO, Workers);
+    if (!All)
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot prepare the evaluation: %s",
+                               toString(All.takeError()).c_str());
+    Executors = std::move(*All);
+  }
   Pool =
       std::make_unique<WorkerPool>(S, *Sources, Passes, std::move(Executors));
 

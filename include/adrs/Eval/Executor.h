@@ -136,6 +136,13 @@ public:
   static llvm::Expected<std::unique_ptr<Executor>>
   start(const spec::Spec &S, const std::vector<regions::Region> &Regions,
         const ExecutorOptions &O = {});
+  /// Starts \p Count executors, numbered from \p O's index on, whose
+  /// zygotes build the prebuilt code at the same time: every one is
+  /// launched before any is waited for, so N workers take about as long to
+  /// start as one. On an error none is left running.
+  static llvm::Expected<std::vector<std::unique_ptr<Executor>>>
+  startAll(const spec::Spec &S, const std::vector<regions::Region> &Regions,
+           const ExecutorOptions &O, unsigned Count);
   ~Executor();
 
   /// Runs one candidate in a fresh child of the zygote.
@@ -166,7 +173,17 @@ private:
   Executor(const spec::Spec &S, std::vector<regions::Region> Regions,
            ExecutorOptions O)
       : S(S), Regions(std::move(Regions)), Options(std::move(O)) {}
+  /// Starts the zygote (launch) and waits until it is ready (awaitReady).
   llvm::Error spawn();
+  /// Creates the transport and reads the spec, once.
+  static llvm::Expected<std::unique_ptr<Executor>>
+  create(const spec::Spec &S, const std::vector<regions::Region> &Regions,
+         const ExecutorOptions &O);
+  llvm::Error launch();
+  llvm::Error awaitReady();
+  /// Why a zygote did not start, with what its transport last said; stops
+  /// it.
+  llvm::Error notStarted(const llvm::Twine &Why);
   void stop();
 
   const spec::Spec &S;
