@@ -333,8 +333,11 @@ struct Engine::Impl {
   }
 
   Error createInterpreter(StringRef Text) {
-    std::vector<std::string> Args =
-        regions::compilerArguments(S.Build, regions::UnitRole::Candidate);
+    Expected<std::vector<std::string>> Arguments =
+        regions::compilerArguments(S.Build, Unit, regions::UnitRole::Candidate);
+    if (!Arguments)
+      return Arguments.takeError();
+    std::vector<std::string> &Args = *Arguments;
     Args.erase(Args.begin()); // the interpreter takes no program name
     Args.push_back("-O2");
     std::vector<const char *> Argv;
