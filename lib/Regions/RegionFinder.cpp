@@ -1020,6 +1020,11 @@ compilationDatabaseUse(const spec::Spec &S) {
   for (const std::string &F : S.Evaluator.Files)
     if (!is_contained(Units, F))
       Units.push_back(F);
+  // A region's file is a unit of its own when it is a source; a header's
+  // region is compiled with the source that includes it.
+  for (const spec::RegionRef &R : S.Regions)
+    if (isSourceFile(R.File) && !is_contained(Units, R.File))
+      Units.push_back(R.File);
   for (const std::string &Unit : Units) {
     Expected<DatabaseFlags> Flags =
         databaseFlags(S.Build.CompilationDatabase, Unit);

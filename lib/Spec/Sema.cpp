@@ -637,13 +637,13 @@ void Sema::declare(const Statement &S) {
         return;
       }
       if (!sys::fs::is_directory(Absolute)) {
-        error(V, sys::fs::exists(Absolute)
-                     ? "'" + *Path +
-                           "' is not a directory; 'compdb' names "
-                           "the build directory that holds "
-                           "compile_commands.json"
-                     : "no such directory: '" + *Path + "'");
-        if (!sys::path::is_absolute(*Path))
+        bool Exists = sys::fs::exists(Absolute);
+        error(V, Exists ? "'" + *Path +
+                              "' is not a directory; 'compdb' names "
+                              "the build directory that holds "
+                              "compile_commands.json"
+                        : "no such directory: '" + *Path + "'");
+        if (!Exists && !sys::path::is_absolute(*Path))
           Diags.note(V.loc(),
                      "relative paths start at the spec's directory, '" +
                          BaseDir + "'");

@@ -149,10 +149,9 @@ int runCheck() {
       for (const auto &[File, How] : Use.Inferred)
         Inferred.push_back(json::Object{{"file", File}, {"how", How}});
       json::Object *Build = Dump.getAsObject()->getObject("build");
-      (*Build)["compdb_use"] =
-          json::Object{{"entries", int64_t(Use.Entries)},
-                       {"own", json::Array(Use.Own.begin(), Use.Own.end())},
-                       {"inferred", std::move(Inferred)}};
+      (*Build)["compdb_use"] = json::Object{{"entries", int64_t(Use.Entries)},
+                                            {"own", json::Array(Use.Own)},
+                                            {"inferred", std::move(Inferred)}};
     }
     outs() << formatv("{0:2}", Dump) << "\n";
   }

@@ -45,8 +45,8 @@ llvm::Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
 /// False when it was reported.
 bool checkCompilationDatabase(const spec::Spec &S, DiagnosticEngine &Diags);
 
-/// How the spec's translation units (its sources, the evaluator's files)
-/// get their flags from the compilation database.
+/// How the spec's translation units (its sources, the evaluator's files,
+/// the sources with regions) get their flags from the compilation database.
 struct DatabaseUse {
   size_t Entries = 0; ///< In compile_commands.json.
   /// Units with an entry of their own.
