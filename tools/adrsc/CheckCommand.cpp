@@ -134,9 +134,9 @@ int runCheck() {
       const regions::DatabaseUse &Use = **Database;
       outs() << "  compilation database '" << Spec->Build.CompilationDatabase
              << "': " << Use.Entries
-             << (Use.Entries == 1 ? " entry, " : " entries, ")
-             << plural(Use.Own.size(), "unit") << " with an entry of its own, "
-             << Use.Inferred.size() << " inferred\n";
+             << (Use.Entries == 1 ? " entry" : " entries") << "; own entry for "
+             << plural(Use.Own.size(), "unit") << ", inferred for "
+             << Use.Inferred.size() << "\n";
       for (const auto &[File, How] : Use.Inferred)
         outs() << "    " << File << ": " << How << "\n";
     }

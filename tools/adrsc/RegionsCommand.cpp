@@ -3,9 +3,11 @@
 #include "Driver.h"
 
 #include "adrs/Regions/RegionFinder.h"
+#include "adrs/Regions/SourceParser.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -28,6 +30,13 @@ static cl::opt<bool> RegionsShowText("text",
                                      cl::desc("Print each region's code too"),
                                      cl::sub(RegionsCmd),
                                      cl::cat(AdrsCategory));
+
+static cl::opt<bool> RegionsVerbose(
+    "v",
+    cl::desc("Print the compiler arguments of each region's translation "
+             "unit, and where a compilation database's flags for it come "
+             "from"),
+    cl::sub(RegionsCmd), cl::cat(AdrsCategory));
 
 static std::string relative(StringRef Path, StringRef Base) {
   if (!Base.empty() && Path.startswith(Base) && Path.size() > Base.size() &&
@@ -73,6 +82,33 @@ int runRegions() {
     }
     if (R.Unit != R.File)
       outs() << "  compiled in: " << relative(R.Unit, Spec->BaseDir) << "\n";
+    if (RegionsVerbose) {
+      // The database loaded when the spec was, so neither can fail here
+      // but by a bug; it is said rather than hidden.
+      Expected<std::vector<std::string>> Args =
+          regions::compilerArguments(Spec->Build, R.Unit);
+      outs() << "  arguments:";
+      if (Args) {
+        for (const std::string &A : *Args) {
+          outs() << " ";
+          sys::printArg(outs(), A,
+                        /*Quote=*/A.empty() ||
+                            A.find_first_of(" \t\"'\\$") != std::string::npos);
+        }
+      } else {
+        outs() << " (" << toString(Args.takeError()) << ")";
+      }
+      outs() << "\n";
+      if (!Spec->Build.CompilationDatabase.empty()) {
+        Expected<regions::DatabaseFlags> Flags =
+            regions::databaseFlags(Spec->Build.CompilationDatabase, R.Unit);
+        outs() << "  database entry: "
+               << (!Flags                    ? toString(Flags.takeError())
+                   : Flags->Inferred.empty() ? std::string("its own")
+                                             : Flags->Inferred)
+               << "\n";
+      }
+    }
     if (!R.Context.empty()) {
       outs() << "  uses:\n";
       for (const regions::ContextDecl &C : R.Context)
