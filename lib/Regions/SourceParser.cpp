@@ -199,33 +199,58 @@ absolutePaths(const std::vector<std::string> &Args, StringRef Directory) {
 
 /// The flags of an entry that belong in our compile: not the compiler, the
 /// action, the input or anything that writes a file (objects, dependency
-/// files, profiles, traces), nor a plugin to load into this process.
+/// files, profiles, traces), nor a plugin to load into this process, nor a
+/// sanitizer: the JIT links no sanitizer runtime, and a candidate's bounds
+/// checks are adrsc's own (compilerArguments).
 static std::vector<std::string>
 usableFlags(const clang::tooling::CompileCommand &C) {
   using namespace clang::tooling;
+  // Writers whose file is the next argument, which Clang's adjusters below
+  // would leave behind as a second input.
+  static const StringRef WithFile[] = {"--serialize-diagnostics", "-MJ"};
+  static const StringRef Dropped[] = {"-c",
+                                      "-S",
+                                      "-E",
+                                      "-fsyntax-only",
+                                      "--coverage",
+                                      "-fprofile-arcs",
+                                      "-ftest-coverage",
+                                      "-gsplit-dwarf",
+                                      "-fcoverage-mapping"};
+  static const StringRef DroppedPrefixes[] = {"-save-temps",
+                                              "-ftime-trace",
+                                              "-fprofile-generate",
+                                              "-fprofile-instr-generate",
+                                              "-fcs-profile-generate",
+                                              "-gsplit-dwarf=",
+                                              "--serialize-diagnostics=",
+                                              "-fsanitize",
+                                              "-fno-sanitize"};
+  std::vector<std::string> Kept;
+  for (size_t I = 0; I < C.CommandLine.size(); ++I) {
+    StringRef Arg = C.CommandLine[I];
+    if (I > 0 && is_contained(WithFile, Arg)) {
+      ++I;
+      continue;
+    }
+    if (I > 0 && (is_contained(Dropped, Arg) ||
+                  any_of(DroppedPrefixes, [&](StringRef Prefix) {
+                    return Arg.startswith(Prefix);
+                  })))
+      continue;
+    Kept.push_back(C.CommandLine[I]);
+  }
   std::vector<std::string> Args =
       combineAdjusters(getStripPluginsAdjuster(),
                        combineAdjusters(getClangStripOutputAdjuster(),
                                         getClangStripDependencyFileAdjuster()))(
-          C.CommandLine, C.Filename);
+          Kept, C.Filename);
   std::string Input = makeAbsolute(C.Filename, C.Directory);
   std::vector<std::string> Out;
   for (size_t I = 1; I < Args.size(); ++I) {
     StringRef Arg = Args[I];
     if (Arg == "--" || Arg == C.Filename ||
         (!Arg.startswith("-") && makeAbsolute(Arg, C.Directory) == Input))
-      continue;
-    if (is_contained(ArrayRef<StringRef>{"-c", "-S", "-E", "-fsyntax-only",
-                                         "--coverage", "-fprofile-arcs",
-                                         "-ftest-coverage", "-gsplit-dwarf"},
-                     Arg))
-      continue;
-    if (Arg.startswith("-save-temps") || Arg.startswith("-ftime-trace") ||
-        Arg.startswith("-fprofile-generate") ||
-        Arg.startswith("-fprofile-instr-generate") ||
-        Arg.startswith("-fcs-profile-generate") ||
-        Arg.startswith("-gsplit-dwarf=") ||
-        Arg.startswith("--serialize-diagnostics"))
       continue;
     Out.push_back(Args[I]);
   }

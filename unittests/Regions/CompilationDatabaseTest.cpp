@@ -61,7 +61,9 @@ TEST_F(CompilationDatabaseTest, KeepsFlagsAndDropsOutputs) {
                   "sys", "-std=c++20", "-MD", "-MF", "a.d", "-MT", "a.o",
                   "-o", "a.o", "-c", "src/a.cpp", "-save-temps=obj",
                   "-ftime-trace", "--coverage", "-Xclang", "-load", "-Xclang",
-                  "plugin.so", "-fprofile-instr-generate", "-O1"],
+                  "plugin.so", "-fprofile-instr-generate", "-O1",
+                  "--serialize-diagnostics", "a.dia", "-MJ", "a.json",
+                  "-fsanitize=address", "-fno-sanitize-recover=all"],
     "file": "src/a.cpp"}])");
   spec::BuildSettings B;
   B.CompilationDatabase = Build;
@@ -70,16 +72,35 @@ TEST_F(CompilationDatabaseTest, KeepsFlagsAndDropsOutputs) {
       regions::compilerArguments(B, path("src/a.cpp"));
   ASSERT_TRUE(bool(Args)) << toString(Args.takeError());
 
-  for (StringRef Kept : {"-DA=1", "-O1", "-I", "-isystem"})
+  for (StringRef Kept :
+       {"-DA=1", "-O1", "-I", "-isystem", "-fsanitize=array-bounds"})
     EXPECT_TRUE(has(*Args, Kept)) << Kept.str();
   // Relative paths are the entry's directory's, not ours.
   EXPECT_TRUE(has(*Args, "-I" + path("inc")));
   EXPECT_EQ(indexOf(*Args, path("rel")), indexOf(*Args, "-I") + 1);
   EXPECT_EQ(indexOf(*Args, path("sys")), indexOf(*Args, "-isystem") + 1);
-  for (StringRef Dropped :
-       {"/usr/bin/g++", "-MD", "-MF", "a.d", "-MT", "a.o", "-o", "-c",
-        "src/a.cpp", "-save-temps=obj", "-ftime-trace", "--coverage", "-Xclang",
-        "-load", "plugin.so", "-fprofile-instr-generate"})
+  for (StringRef Dropped : {"/usr/bin/g++",
+                            "-MD",
+                            "-MF",
+                            "a.d",
+                            "-MT",
+                            "a.o",
+                            "-o",
+                            "-c",
+                            "src/a.cpp",
+                            "-save-temps=obj",
+                            "-ftime-trace",
+                            "--coverage",
+                            "-Xclang",
+                            "-load",
+                            "plugin.so",
+                            "-fprofile-instr-generate",
+                            "--serialize-diagnostics",
+                            "a.dia",
+                            "-MJ",
+                            "a.json",
+                            "-fsanitize=address",
+                            "-fno-sanitize-recover=all"})
     EXPECT_FALSE(has(*Args, Dropped)) << Dropped.str();
   // The entry's -std wins over the spec's; the spec's define over the
   // entry's.
