@@ -201,7 +201,11 @@ absolutePaths(const std::vector<std::string> &Args, StringRef Directory) {
 /// action, the input or anything that writes a file (objects, dependency
 /// files, profiles, traces), nor a plugin to load into this process, nor a
 /// sanitizer: the JIT links no sanitizer runtime, and a candidate's bounds
-/// checks are adrsc's own (compilerArguments).
+/// checks are adrsc's own (compilerArguments). Nor the build's optimisation
+/// level and debug information: every file and candidate is compiled at
+/// adrsc's level, so that a Debug build's -O0 does not make the baseline
+/// and the candidates' unit differ, and debug information would only slow
+/// each candidate's compile.
 static std::vector<std::string>
 usableFlags(const clang::tooling::CompileCommand &C) {
   using namespace clang::tooling;
@@ -216,7 +220,8 @@ usableFlags(const clang::tooling::CompileCommand &C) {
                                       "-fprofile-arcs",
                                       "-ftest-coverage",
                                       "-gsplit-dwarf",
-                                      "-fcoverage-mapping"};
+                                      "-fcoverage-mapping",
+                                      "-g"};
   static const StringRef DroppedPrefixes[] = {"-save-temps",
                                               "-ftime-trace",
                                               "-fprofile-generate",
@@ -225,7 +230,17 @@ usableFlags(const clang::tooling::CompileCommand &C) {
                                               "-gsplit-dwarf=",
                                               "--serialize-diagnostics=",
                                               "-fsanitize",
-                                              "-fno-sanitize"};
+                                              "-fno-sanitize",
+                                              "-O",
+                                              "-g0",
+                                              "-g1",
+                                              "-g2",
+                                              "-g3",
+                                              "-ggdb",
+                                              "-gdwarf",
+                                              "-gline-",
+                                              "-gcodeview",
+                                              "-gembed-source"};
   std::vector<std::string> Kept;
   for (size_t I = 0; I < C.CommandLine.size(); ++I) {
     StringRef Arg = C.CommandLine[I];

@@ -63,7 +63,8 @@ TEST_F(CompilationDatabaseTest, KeepsFlagsAndDropsOutputs) {
                   "-ftime-trace", "--coverage", "-Xclang", "-load", "-Xclang",
                   "plugin.so", "-fprofile-instr-generate", "-O1",
                   "--serialize-diagnostics", "a.dia", "-MJ", "a.json",
-                  "-fsanitize=address", "-fno-sanitize-recover=all"],
+                  "-fsanitize=address", "-fno-sanitize-recover=all", "-g",
+                  "-ggdb3", "-gdwarf-4", "-Os", "-fno-inline"],
     "file": "src/a.cpp"}])");
   spec::BuildSettings B;
   B.CompilationDatabase = Build;
@@ -73,7 +74,7 @@ TEST_F(CompilationDatabaseTest, KeepsFlagsAndDropsOutputs) {
   ASSERT_TRUE(bool(Args)) << toString(Args.takeError());
 
   for (StringRef Kept :
-       {"-DA=1", "-O1", "-I", "-isystem", "-fsanitize=array-bounds"})
+       {"-DA=1", "-fno-inline", "-I", "-isystem", "-fsanitize=array-bounds"})
     EXPECT_TRUE(has(*Args, Kept)) << Kept.str();
   // Relative paths are the entry's directory's, not ours.
   EXPECT_TRUE(has(*Args, "-I" + path("inc")));
@@ -100,7 +101,12 @@ TEST_F(CompilationDatabaseTest, KeepsFlagsAndDropsOutputs) {
                             "-MJ",
                             "a.json",
                             "-fsanitize=address",
-                            "-fno-sanitize-recover=all"})
+                            "-fno-sanitize-recover=all",
+                            "-g",
+                            "-ggdb3",
+                            "-gdwarf-4",
+                            "-Os",
+                            "-O1"})
     EXPECT_FALSE(has(*Args, Dropped)) << Dropped.str();
   // The entry's -std wins over the spec's; the spec's define over the
   // entry's.
