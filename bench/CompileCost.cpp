@@ -153,7 +153,6 @@ Expected<Figures> measure(const Problem &P) {
     if (!is_contained(Units, R.Unit))
       Units.push_back(R.Unit);
   F.Units = Units.size();
-  std::vector<std::string> Flags = regions::compilerArguments(S->Build);
   SmallString<128> Out;
   if (std::error_code EC = sys::fs::createTemporaryFile("adrs-bench", "o", Out))
     return createStringError(EC, "cannot create a temporary file");
@@ -161,8 +160,12 @@ Expected<Figures> measure(const Problem &P) {
   for (unsigned B = 0; B < Builds; ++B) {
     auto Start = std::chrono::steady_clock::now();
     for (const std::string &U : Units) {
+      Expected<std::vector<std::string>> Flags =
+          regions::compilerArguments(S->Build, U);
+      if (!Flags)
+        return Flags.takeError();
       std::vector<std::string> Owned = {*Clang};
-      Owned.insert(Owned.end(), Flags.begin() + 1, Flags.end());
+      Owned.insert(Owned.end(), Flags->begin() + 1, Flags->end());
       for (const char *A : {"-O2", "-c", "-o"})
         Owned.push_back(A);
       Owned.push_back(std::string(Out));

@@ -41,6 +41,7 @@ statement
   | 'define' macro (',' NL* macro)*                             # defineStmt
   | 'flags' stringList                                          # flagsStmt
   | 'std' (STD_VERSION | STRING)                                # stdStmt
+  | 'compdb' STRING                                             # compdbStmt
   | 'evolve' kind=('block' | 'function') name? 'in' STRING      # evolveStmt
   | 'evaluator' 'command' STRING                                # evaluatorCommandStmt
   | 'evaluator' name 'in' stringList                            # evaluatorStmt
@@ -70,7 +71,7 @@ statement
 // body and goes on with the next line.
 unknownHead
   : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include'
-     | 'define' | 'flags' | 'std' | 'evolve' | 'evaluator' | 'baseline'
+     | 'define' | 'flags' | 'std' | 'compdb' | 'evolve' | 'evaluator' | 'baseline'
      | 'workloads' | 'metrics' | 'maximize' | 'minimize' | 'score'
      | 'require' | 'verify' | 'forbid' | 'allow' | 'limits' | 'stage' | 'repeats'
      | 'generator' | 'search' | 'seed' | 'budget' | 'executor'
@@ -172,7 +173,7 @@ primary
 name
   : IDENT
   | 'problem' | 'describe' | 'hints' | 'sources' | 'include' | 'define'
-  | 'flags' | 'std' | 'evolve' | 'block' | 'function' | 'in' | 'evaluator'
+  | 'flags' | 'std' | 'compdb' | 'evolve' | 'block' | 'function' | 'in' | 'evaluator'
   | 'command' | 'baseline' | 'workloads' | 'as' | 'split' | 'metrics'
   | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'verify'
   | 'forbid' | 'allow' | 'limits' | 'stage' | 'on' | 'of' | 'keep' | 'if' | 'repeats'

@@ -2,6 +2,7 @@
 
 #include "adrs/Eval/Executor.h"
 #include "adrs/JIT/CallChannel.h"
+#include "adrs/Regions/SourceParser.h"
 
 #include "adrs/Spec/SpecLoader.h"
 #include "adrs/Support/EnumNames.h"
@@ -868,6 +869,7 @@ Error Executor::launch() {
   if (!sendMessage(Link->writeFd(),
                    json::Object{{"spec", S.SpecFile},
                                 {"spec_text", SpecText},
+                                {"compdb", S.Build.CompilationDatabase},
                                 {"regions", std::move(RegionList)},
                                 {"plugins", std::move(Plugins)}}))
     return notStarted("it cannot be reached");
@@ -1114,11 +1116,21 @@ int zygoteMain(int Argc, char **Argv) {
   std::string Problems;
   raw_string_ostream OS(Problems);
   DiagnosticEngine Diags(SM, OS);
-  Expected<spec::Spec> S = spec::loadSpec(*SpecPath, Diags);
+  // The compilation database adrsc uses, whether the spec or -p named it.
+  spec::LoadOptions Options;
+  Options.CompilationDatabase = O->getString("compdb").value_or("").str();
+  Expected<spec::Spec> S = spec::loadSpec(*SpecPath, Diags, Options);
   if (!S) {
     consumeError(S.takeError());
     return Fail("the spec does not load in the zygote: " + OS.str());
   }
+  // Loaded here, before any candidate's child is forked: a sandboxed child
+  // may not read it.
+  if (!S->Build.CompilationDatabase.empty())
+    if (Expected<size_t> Entries =
+            regions::loadCompilationDatabase(S->Build.CompilationDatabase);
+        !Entries)
+      return Fail(toString(Entries.takeError()));
   std::vector<regions::Region> Regions;
   for (const json::Value &V : *RegionList)
     if (const json::Object *R = V.getAsObject())

@@ -202,14 +202,21 @@ std::string snapshot(const spec::Spec &S,
     All.push_back(F);
   for (const std::string &F : S.Evaluator.Files)
     All.push_back(F);
+  // The flags every file is compiled with, when a database gives them.
+  if (!S.Build.CompilationDatabase.empty()) {
+    SmallString<256> Database(S.Build.CompilationDatabase);
+    sys::path::append(Database, "compile_commands.json");
+    All.push_back(std::string(Database));
+  }
   llvm::sort(All);
   All.erase(std::unique(All.begin(), All.end()), All.end());
   for (const std::string &F : All)
     Files[F] = readText(F);
-  // The seed, the strategy and its starting points may come from the
-  // command line instead of the spec's text.
+  // The seed, the strategy, its starting points and the compilation
+  // database may come from the command line instead of the spec's text.
   return formatv("{0}", json::Value(json::Object{
                             {"spec", readText(S.SpecFile)},
+                            {"compdb", S.Build.CompilationDatabase},
                             {"seed", std::to_string(S.Seed)},
                             {"strategy", spec::toString(S.Search.Strategy)},
                             {"start-from-baselines",
@@ -239,6 +246,16 @@ std::string snapshotDifference(StringRef Old, StringRef New,
       return formatv("it started with {0} {1}, not {2} (--{0})", Key, *Then,
                      *Now)
           .str();
+  }
+  std::optional<StringRef> DatabaseThen = OA->getString("compdb"),
+                           DatabaseNow = OB->getString("compdb");
+  if (DatabaseThen && DatabaseNow && *DatabaseThen != *DatabaseNow) {
+    auto Named = [](StringRef Dir) {
+      return Dir.empty() ? std::string("no compilation database")
+                         : "the compilation database in '" + Dir.str() + "'";
+    };
+    return "it started with " + Named(*DatabaseThen) + ", not " +
+           Named(*DatabaseNow) + " (-p or the spec's compdb)";
   }
   const json::Object *FA = OA->getObject("files"), *FB = OB->getObject("files");
   if (FA && FB) {

@@ -81,7 +81,11 @@ Expected<std::unique_ptr<Module>> Compiler::compile(
     StringRef File, const regions::FileOverrides &Overrides,
     LLVMContext &Context, std::vector<regions::SourceDiagnostic> &Diagnostics,
     bool UsePreamble, function_ref<void(clang::ASTContext &)> OnAST) const {
-  std::vector<std::string> Args = regions::compilerArguments(Build);
+  Expected<std::vector<std::string>> Arguments =
+      regions::compilerArguments(Build, File);
+  if (!Arguments)
+    return Arguments.takeError();
+  std::vector<std::string> &Args = *Arguments;
   Args.insert(Args.begin() + 1, {"-c", OptLevel, "-fno-omit-frame-pointer"});
   Args.push_back(File.str());
   std::vector<const char *> Argv;

@@ -395,8 +395,11 @@ struct Engine::Impl {
   }
 
   Error createInterpreter(CandidateUnit &U) {
-    std::vector<std::string> Args =
-        regions::compilerArguments(S.Build, regions::UnitRole::Candidate);
+    Expected<std::vector<std::string>> Arguments = regions::compilerArguments(
+        S.Build, U.Path, regions::UnitRole::Candidate);
+    if (!Arguments)
+      return Arguments.takeError();
+    std::vector<std::string> &Args = *Arguments;
     Args.erase(Args.begin()); // the interpreter takes no program name
     Args.push_back("-O2");
     std::vector<const char *> Argv;

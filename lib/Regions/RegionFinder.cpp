@@ -989,5 +989,55 @@ Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
   return EvaluatorCheck::Missing;
 }
 
+bool checkCompilationDatabase(const spec::Spec &S, DiagnosticEngine &Diags) {
+  if (S.Build.CompilationDatabase.empty())
+    return true;
+  Expected<size_t> Entries =
+      loadCompilationDatabase(S.Build.CompilationDatabase);
+  if (Entries)
+    return true;
+  std::string Why = toString(Entries.takeError());
+  const spec::SpecLoc &At = S.Build.CompilationDatabaseLoc;
+  Reporter Report(Diags);
+  SMLoc Loc = Report.atLine(S.SpecFile, At.Line, At.Column);
+  if (Loc.isValid())
+    Diags.error(Loc, Why);
+  else
+    Diags.fileError("-p", Why);
+  return false;
+}
+
+Expected<std::optional<DatabaseUse>>
+compilationDatabaseUse(const spec::Spec &S) {
+  if (S.Build.CompilationDatabase.empty())
+    return std::nullopt;
+  Expected<size_t> Entries =
+      loadCompilationDatabase(S.Build.CompilationDatabase);
+  if (!Entries)
+    return Entries.takeError();
+  DatabaseUse Use;
+  Use.Entries = *Entries;
+  std::vector<std::string> Units = S.Build.Sources;
+  for (const std::string &F : S.Evaluator.Files)
+    if (!is_contained(Units, F))
+      Units.push_back(F);
+  // A region's file is a unit of its own when it is a source; a header's
+  // region is compiled with the source that includes it.
+  for (const spec::RegionRef &R : S.Regions)
+    if (isSourceFile(R.File) && !is_contained(Units, R.File))
+      Units.push_back(R.File);
+  for (const std::string &Unit : Units) {
+    Expected<DatabaseFlags> Flags =
+        databaseFlags(S.Build.CompilationDatabase, Unit);
+    if (!Flags)
+      return Flags.takeError();
+    if (Flags->Inferred.empty())
+      Use.Own.push_back(Unit);
+    else
+      Use.Inferred.push_back({Unit, Flags->Inferred});
+  }
+  return std::optional<DatabaseUse>(std::move(Use));
+}
+
 } // namespace regions
 } // namespace adrs

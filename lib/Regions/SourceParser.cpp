@@ -3,6 +3,7 @@
 #include "adrs/Regions/SourceParser.h"
 
 #include "adrs/Config.h"
+#include "adrs/Support/Glob.h"
 
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticOptions.h"
@@ -10,13 +11,17 @@
 #include "clang/Frontend/ASTUnit.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Serialization/PCHContainerOperations.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/JSONCompilationDatabase.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
 #include <algorithm>
+#include <mutex>
 
 using namespace llvm;
 
@@ -38,8 +43,258 @@ static std::string adrsIncludeDir() {
   return ADRS_SOURCE_INCLUDE_DIR;
 }
 
-std::vector<std::string> compilerArguments(const spec::BuildSettings &Build,
-                                           UnitRole Role) {
+namespace {
+
+/// A build directory's database as loaded, or why it cannot be.
+struct LoadedDatabase {
+  std::unique_ptr<clang::tooling::CompilationDatabase> Database;
+  size_t Entries = 0;
+  std::string Error;
+};
+
+} // namespace
+
+/// compile_commands.json may hold a relative "directory": the format leaves
+/// its base open, and the one place both sides know is the database's own
+/// directory. Clang's reader would keep it relative (and then match no
+/// absolute path), so it is made absolute here before Clang reads the text.
+static Expected<std::string>
+withAbsoluteDirectories(StringRef Text, StringRef BuildDir, StringRef Path) {
+  Expected<json::Value> Parsed = json::parse(Text);
+  if (!Parsed)
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s' is not valid JSON: %s", Path.str().c_str(),
+                             toString(Parsed.takeError()).c_str());
+  json::Array *Entries = Parsed->getAsArray();
+  if (!Entries)
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s' is not a compilation database: expected "
+                             "an array of entries",
+                             Path.str().c_str());
+  bool Changed = false;
+  for (json::Value &V : *Entries)
+    if (json::Object *O = V.getAsObject())
+      if (std::optional<StringRef> Dir = O->getString("directory"))
+        if (sys::path::is_relative(*Dir)) {
+          SmallString<256> Absolute(BuildDir);
+          sys::path::append(Absolute, *Dir);
+          sys::path::remove_dots(Absolute, /*remove_dot_dot=*/true);
+          (*O)["directory"] = std::string(Absolute);
+          Changed = true;
+        }
+  if (!Changed)
+    return Text.str();
+  std::string Out;
+  raw_string_ostream OS(Out);
+  OS << *Parsed;
+  return OS.str();
+}
+
+static LoadedDatabase loadDatabase(StringRef BuildDir) {
+  LoadedDatabase L;
+  if (!sys::fs::is_directory(BuildDir)) {
+    L.Error =
+        (sys::fs::exists(BuildDir) ? "'" + BuildDir + "' is not a directory"
+                                   : "no such directory: '" + BuildDir + "'")
+            .str();
+    return L;
+  }
+  SmallString<256> Path(BuildDir);
+  sys::path::append(Path, "compile_commands.json");
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer = MemoryBuffer::getFile(Path);
+  if (!Buffer) {
+    L.Error = Buffer.getError() == std::errc::no_such_file_or_directory
+                  ? "no compile_commands.json in '" + BuildDir.str() +
+                        "' (CMake writes one when configured with "
+                        "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"
+                  : "cannot read '" + std::string(Path) +
+                        "': " + Buffer.getError().message();
+    return L;
+  }
+  Expected<std::string> Text =
+      withAbsoluteDirectories((*Buffer)->getBuffer(), BuildDir, Path);
+  if (!Text) {
+    L.Error = toString(Text.takeError());
+    return L;
+  }
+  std::string Why;
+  std::unique_ptr<clang::tooling::JSONCompilationDatabase> JSON =
+      clang::tooling::JSONCompilationDatabase::loadFromBuffer(
+          *Text, Why, clang::tooling::JSONCommandLineSyntax::AutoDetect);
+  if (!JSON) {
+    L.Error = "'" + std::string(Path) +
+              "' is not a valid compilation database: " + Why;
+    return L;
+  }
+  L.Entries = JSON->getAllCompileCommands().size();
+  if (L.Entries == 0) {
+    L.Error = "'" + std::string(Path) +
+              "' has no entries: no file can take its flags from it";
+    return L;
+  }
+  // Files without an entry (headers, the evaluator, a file the build does
+  // not know) take the flags of the entry Clang finds nearest by path, as
+  // clangd and clang-tidy do.
+  L.Database = clang::tooling::inferMissingCompileCommands(std::move(JSON));
+  return L;
+}
+
+/// The database of \p BuildDir, loaded on first use. Loading happens in the
+/// zygote before any candidate's child is forked, so a sandboxed child finds
+/// it here and never reads the file.
+static const LoadedDatabase &database(StringRef BuildDir) {
+  static std::mutex Lock;
+  static std::map<std::string, LoadedDatabase> Loaded;
+  std::lock_guard<std::mutex> Guard(Lock);
+  auto It = Loaded.find(BuildDir.str());
+  if (It == Loaded.end())
+    It = Loaded.emplace(BuildDir.str(), loadDatabase(BuildDir)).first;
+  return It->second;
+}
+
+Expected<size_t> loadCompilationDatabase(StringRef BuildDir) {
+  const LoadedDatabase &L = database(BuildDir);
+  if (!L.Error.empty())
+    return createStringError(inconvertibleErrorCode(), L.Error);
+  return L.Entries;
+}
+
+/// A relative path in an entry's arguments is relative to the entry's
+/// directory, which is not ours: Clang's -working-directory would resolve
+/// them, but the driver applies it by changing the process's directory.
+static std::vector<std::string>
+absolutePaths(const std::vector<std::string> &Args, StringRef Directory) {
+  // Options followed by a path as the next argument.
+  static const StringRef Separate[] = {
+      "-I",           "-F",          "-isystem",     "-iquote",
+      "-idirafter",   "-include",    "-imacros",     "-isysroot",
+      "-cxx-isystem", "-iframework", "-include-pch", "--sysroot"};
+  // Options joined to their path. The longer ones above may be joined too,
+  // but a prefix test cannot tell -include-pch from -include with a path.
+  static const StringRef Joined[] = {"-I", "-F", "--sysroot="};
+  auto Absolute = [&](StringRef Path) {
+    return Path.empty() || sys::path::is_absolute(Path)
+               ? Path.str()
+               : makeAbsolute(Path, Directory);
+  };
+  std::vector<std::string> Out;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    StringRef Arg = Args[I];
+    if (is_contained(Separate, Arg) && I + 1 < Args.size()) {
+      Out.push_back(Args[I]);
+      Out.push_back(Absolute(Args[++I]));
+      continue;
+    }
+    std::string Rewritten = Args[I];
+    for (StringRef Option : Joined)
+      if (Arg.startswith(Option) && Arg.size() > Option.size() &&
+          Arg != "-I-") {
+        Rewritten = Option.str() + Absolute(Arg.drop_front(Option.size()));
+        break;
+      }
+    Out.push_back(std::move(Rewritten));
+  }
+  return Out;
+}
+
+/// The flags of an entry that belong in our compile: not the compiler, the
+/// action, the input or anything that writes a file (objects, dependency
+/// files, profiles, traces), nor a plugin to load into this process, nor a
+/// sanitizer: the JIT links no sanitizer runtime, and a candidate's bounds
+/// checks are adrsc's own (compilerArguments). Nor the build's optimisation
+/// level and debug information: every file and candidate is compiled at
+/// adrsc's level, so that a Debug build's -O0 does not make the baseline
+/// and the candidates' unit differ, and debug information would only slow
+/// each candidate's compile.
+static std::vector<std::string>
+usableFlags(const clang::tooling::CompileCommand &C) {
+  using namespace clang::tooling;
+  // Writers whose file is the next argument, which Clang's adjusters below
+  // would leave behind as a second input.
+  static const StringRef WithFile[] = {"--serialize-diagnostics", "-MJ"};
+  static const StringRef Dropped[] = {"-c",
+                                      "-S",
+                                      "-E",
+                                      "-fsyntax-only",
+                                      "--coverage",
+                                      "-fprofile-arcs",
+                                      "-ftest-coverage",
+                                      "-gsplit-dwarf",
+                                      "-fcoverage-mapping",
+                                      "-g"};
+  static const StringRef DroppedPrefixes[] = {"-save-temps",
+                                              "-ftime-trace",
+                                              "-fprofile-generate",
+                                              "-fprofile-instr-generate",
+                                              "-fcs-profile-generate",
+                                              "-gsplit-dwarf=",
+                                              "--serialize-diagnostics=",
+                                              "-fsanitize",
+                                              "-fno-sanitize",
+                                              "-O",
+                                              "-g0",
+                                              "-g1",
+                                              "-g2",
+                                              "-g3",
+                                              "-ggdb",
+                                              "-gdwarf",
+                                              "-gline-",
+                                              "-gcodeview",
+                                              "-gembed-source"};
+  std::vector<std::string> Kept;
+  for (size_t I = 0; I < C.CommandLine.size(); ++I) {
+    StringRef Arg = C.CommandLine[I];
+    if (I > 0 && is_contained(WithFile, Arg)) {
+      ++I;
+      continue;
+    }
+    if (I > 0 && (is_contained(Dropped, Arg) ||
+                  any_of(DroppedPrefixes, [&](StringRef Prefix) {
+                    return Arg.startswith(Prefix);
+                  })))
+      continue;
+    Kept.push_back(C.CommandLine[I]);
+  }
+  std::vector<std::string> Args =
+      combineAdjusters(getStripPluginsAdjuster(),
+                       combineAdjusters(getClangStripOutputAdjuster(),
+                                        getClangStripDependencyFileAdjuster()))(
+          Kept, C.Filename);
+  std::string Input = makeAbsolute(C.Filename, C.Directory);
+  std::vector<std::string> Out;
+  for (size_t I = 1; I < Args.size(); ++I) {
+    StringRef Arg = Args[I];
+    if (Arg == "--" || Arg == C.Filename ||
+        (!Arg.startswith("-") && makeAbsolute(Arg, C.Directory) == Input))
+      continue;
+    Out.push_back(Args[I]);
+  }
+  return absolutePaths(Out, C.Directory);
+}
+
+Expected<DatabaseFlags> databaseFlags(StringRef BuildDir, StringRef File) {
+  const LoadedDatabase &L = database(BuildDir);
+  if (!L.Error.empty())
+    return createStringError(inconvertibleErrorCode(), L.Error);
+  std::vector<clang::tooling::CompileCommand> Commands =
+      L.Database->getCompileCommands(File);
+  if (Commands.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "the compilation database in '%s' has no entry "
+                             "for '%s' and none to infer its flags from",
+                             BuildDir.str().c_str(), File.str().c_str());
+  // A file compiled twice (two targets) has two entries; the first is the
+  // one clang-tidy and clangd use.
+  const clang::tooling::CompileCommand &C = Commands.front();
+  DatabaseFlags Flags;
+  Flags.Arguments = usableFlags(C);
+  Flags.Inferred = C.Heuristic;
+  return Flags;
+}
+
+Expected<std::vector<std::string>>
+compilerArguments(const spec::BuildSettings &Build, StringRef File,
+                  UnitRole Role) {
   std::vector<std::string> Args = {"clang++", "-std=" + Build.Standard,
                                    "-resource-dir", ADRS_CLANG_RESOURCE_DIR,
                                    "-I" + adrsIncludeDir()};
@@ -51,6 +306,15 @@ std::vector<std::string> compilerArguments(const spec::BuildSettings &Build,
   for (const char *Check : {"-D_GLIBCXX_ASSERTIONS", "-fsanitize=array-bounds",
                             "-fsanitize-trap=array-bounds"})
     Args.push_back(Check);
+  // The entry's flags, -std included, come after the spec's standard and
+  // win over it; the spec's own settings come after them and win over them.
+  if (!Build.CompilationDatabase.empty()) {
+    Expected<DatabaseFlags> Flags =
+        databaseFlags(Build.CompilationDatabase, File);
+    if (!Flags)
+      return Flags.takeError();
+    Args.insert(Args.end(), Flags->Arguments.begin(), Flags->Arguments.end());
+  }
   for (const std::string &Dir : Build.IncludeDirs)
     Args.push_back("-I" + Dir);
   for (const spec::Define &D : Build.Defines)
@@ -65,7 +329,7 @@ std::vector<std::string> compilerArguments(const spec::BuildSettings &Build,
   // -w would silence the one warning a candidate's unit must obey, even
   // made an error, so warnings stay on (their diagnostics are dropped where
   // they are collected) and none but this one is an error, whatever the
-  // spec's flags ask.
+  // spec's flags (or the database's) ask.
   Args.push_back("-Wno-error");
   Args.push_back("-Werror=return-type");
   return Args;
@@ -126,7 +390,11 @@ SourceParser::create(const spec::BuildSettings &Build, StringRef File,
                      UnitRole Role) {
   std::unique_ptr<SourceParser> P(new SourceParser());
   P->File = File.str();
-  std::vector<std::string> Args = compilerArguments(Build, Role);
+  Expected<std::vector<std::string>> Arguments =
+      compilerArguments(Build, File, Role);
+  if (!Arguments)
+    return Arguments.takeError();
+  std::vector<std::string> &Args = *Arguments;
   Args.insert(Args.begin() + 1, "-fsyntax-only");
   Args.push_back(P->File);
   std::vector<const char *> Argv;

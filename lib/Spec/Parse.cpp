@@ -956,6 +956,10 @@ private:
         S.Name = word(C->STD_VERSION()->getSymbol());
       else if (C->STRING())
         S.Name = string(C->STRING()->getSymbol());
+    } else if (auto *C = dynamic_cast<AdrsParser::CompdbStmtContext *>(Ctx)) {
+      S.Kind = StmtKind::Compdb;
+      if (C->STRING())
+        S.Strings.push_back(string(C->STRING()->getSymbol()));
     } else if (auto *C = dynamic_cast<AdrsParser::EvolveStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Evolve;
       if (C->kind)
@@ -1173,11 +1177,11 @@ bool checkTokens(antlr4::CommonTokenStream &Tokens,
 
 ArrayRef<StringRef> statementKeywords() {
   static const StringRef Keywords[] = {
-      "describe", "hints",    "sources",   "include",  "define",    "flags",
-      "std",      "evolve",   "evaluator", "baseline", "workloads", "metrics",
-      "maximize", "minimize", "score",     "require",  "verify",    "forbid",
-      "allow",    "limits",   "stage",     "repeats",  "generator", "search",
-      "seed",     "budget",   "executor"};
+      "describe", "hints",    "sources",  "include",   "define",   "flags",
+      "std",      "compdb",   "evolve",   "evaluator", "baseline", "workloads",
+      "metrics",  "maximize", "minimize", "score",     "require",  "verify",
+      "forbid",   "allow",    "limits",   "stage",     "repeats",  "generator",
+      "search",   "seed",     "budget",   "executor"};
   return Keywords;
 }
 

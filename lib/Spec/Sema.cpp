@@ -391,10 +391,10 @@ private:
 
   bool once(const Statement &S) {
     static const StmtKind Singletons[] = {
-        StmtKind::Describe,  StmtKind::Hints,   StmtKind::Std,
-        StmtKind::Score,     StmtKind::Limits,  StmtKind::Repeats,
-        StmtKind::Generator, StmtKind::Search,  StmtKind::Seed,
-        StmtKind::Budget,    StmtKind::Executor};
+        StmtKind::Describe, StmtKind::Hints,     StmtKind::Std,
+        StmtKind::Compdb,   StmtKind::Score,     StmtKind::Limits,
+        StmtKind::Repeats,  StmtKind::Generator, StmtKind::Search,
+        StmtKind::Seed,     StmtKind::Budget,    StmtKind::Executor};
     StmtKind K =
         S.Kind == StmtKind::EvaluatorCommand ? StmtKind::Evaluator : S.Kind;
     if (K != StmtKind::Evaluator && !is_contained(Singletons, K))
@@ -610,6 +610,54 @@ void Sema::declare(const Statement &S) {
       return;
     }
     Out.Build.Standard = Std;
+    return;
+  }
+
+  case StmtKind::Compdb: {
+    // `-p` on the command line takes the statement's place, and is checked
+    // where the database is loaded: a wrong path here is what it overrides.
+    if (S.Strings.empty() || !Options.CompilationDatabase.empty())
+      return;
+    const Value &V = S.Strings[0];
+    std::optional<std::string> Path = text(V);
+    if (!Path)
+      return;
+    if (Path->empty()) {
+      error(V, "empty path");
+      return;
+    }
+    std::string Absolute = makeAbsolute(*Path, BaseDir);
+    if (Options.CheckFiles) {
+      SmallString<256> Database(Absolute);
+      sys::path::append(Database, "compile_commands.json");
+      if (sys::path::filename(Absolute) == "compile_commands.json" &&
+          sys::fs::is_regular_file(Absolute)) {
+        error(V, "'compdb' names the build directory that holds '" + *Path +
+                     "', not the file");
+        return;
+      }
+      if (!sys::fs::is_directory(Absolute)) {
+        bool Exists = sys::fs::exists(Absolute);
+        error(V, Exists ? "'" + *Path +
+                              "' is not a directory; 'compdb' names "
+                              "the build directory that holds "
+                              "compile_commands.json"
+                        : "no such directory: '" + *Path + "'");
+        if (!Exists && !sys::path::is_absolute(*Path))
+          Diags.note(V.loc(),
+                     "relative paths start at the spec's directory, '" +
+                         BaseDir + "'");
+        return;
+      }
+      if (!sys::fs::exists(Database)) {
+        error(V, "no compile_commands.json in '" + *Path + "'");
+        Diags.note(V.loc(), "CMake writes one when configured with "
+                            "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON");
+        return;
+      }
+    }
+    Out.Build.CompilationDatabase = Absolute;
+    Out.Build.CompilationDatabaseLoc = specLoc(V.loc());
     return;
   }
 
@@ -2130,6 +2178,13 @@ void Sema::run(const SpecSyntax &Syntax) {
   }
   if (Syntax.Title)
     Out.Title = text(*Syntax.Title).value_or("");
+  if (!Options.CompilationDatabase.empty()) {
+    SmallString<256> Cwd;
+    if (sys::fs::current_path(Cwd))
+      Cwd = ".";
+    Out.Build.CompilationDatabase =
+        makeAbsolute(Options.CompilationDatabase, Cwd);
+  }
 
   // Declarations first, so that objectives and stages may refer to metrics
   // and workload sets declared further down.

@@ -211,7 +211,10 @@ json::Value toJSON(const Spec &S) {
       {"description", S.Description},
       {"hints", S.Hints},
       {"build",
-       json::Object{{"source_patterns", strings(S.Build.SourcePatterns)},
+       json::Object{{"compdb", S.Build.CompilationDatabase.empty()
+                                   ? json::Value(nullptr)
+                                   : json::Value(S.Build.CompilationDatabase)},
+                    {"source_patterns", strings(S.Build.SourcePatterns)},
                     {"sources", strings(S.Build.Sources)},
                     {"include_dirs", strings(S.Build.IncludeDirs)},
                     {"defines", std::move(Defines)},

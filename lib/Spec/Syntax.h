@@ -67,6 +67,7 @@ enum class StmtKind {
   Define,
   Flags,
   Std,
+  Compdb,
   Evolve,
   EvaluatorCommand,
   Evaluator,

@@ -120,12 +120,41 @@ int runCheck() {
       Sources += ", evaluator not checked (its files do not compile as they "
                  "are)";
   }
+  Expected<std::optional<regions::DatabaseUse>> Database =
+      regions::compilationDatabaseUse(*Spec);
+  if (!Database) {
+    WithColor::error(errs(), "adrsc") << toString(Database.takeError()) << "\n";
+    return ExitFailed;
+  }
   printErrorCount(Diags);
-  if (CheckVerbose)
+  if (CheckVerbose) {
     outs() << CheckSpec << ": " << summary(*Spec) << Sources << "\n"
            << Unconfirmable;
-  if (CheckDump == DumpFormat::JSON)
-    outs() << formatv("{0:2}", spec::toJSON(*Spec)) << "\n";
+    if (*Database) {
+      const regions::DatabaseUse &Use = **Database;
+      outs() << "  compilation database '" << Spec->Build.CompilationDatabase
+             << "': " << Use.Entries
+             << (Use.Entries == 1 ? " entry" : " entries") << "; own entry for "
+             << plural(Use.Own.size(), "unit") << ", inferred for "
+             << Use.Inferred.size() << "\n";
+      for (const auto &[File, How] : Use.Inferred)
+        outs() << "    " << File << ": " << How << "\n";
+    }
+  }
+  if (CheckDump == DumpFormat::JSON) {
+    json::Value Dump = spec::toJSON(*Spec);
+    if (*Database) {
+      const regions::DatabaseUse &Use = **Database;
+      json::Array Inferred;
+      for (const auto &[File, How] : Use.Inferred)
+        Inferred.push_back(json::Object{{"file", File}, {"how", How}});
+      json::Object *Build = Dump.getAsObject()->getObject("build");
+      (*Build)["compdb_use"] = json::Object{{"entries", int64_t(Use.Entries)},
+                                            {"own", json::Array(Use.Own)},
+                                            {"inferred", std::move(Inferred)}};
+    }
+    outs() << formatv("{0:2}", Dump) << "\n";
+  }
   return ExitOK;
 }
 

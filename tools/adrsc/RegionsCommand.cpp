@@ -3,9 +3,11 @@
 #include "Driver.h"
 
 #include "adrs/Regions/RegionFinder.h"
+#include "adrs/Regions/SourceParser.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -28,6 +30,13 @@ static cl::opt<bool> RegionsShowText("text",
                                      cl::desc("Print each region's code too"),
                                      cl::sub(RegionsCmd),
                                      cl::cat(AdrsCategory));
+
+static cl::opt<bool> RegionsVerbose(
+    "v",
+    cl::desc("Print the compiler arguments of each region's translation "
+             "unit, and where a compilation database's flags for it come "
+             "from"),
+    cl::sub(RegionsCmd), cl::cat(AdrsCategory));
 
 static std::string relative(StringRef Path, StringRef Base) {
   if (!Base.empty() && Path.startswith(Base) && Path.size() > Base.size() &&
@@ -76,6 +85,38 @@ int runRegions() {
       for (size_t K = 0; K < R.Units.size(); ++K)
         outs() << (K ? ", " : "") << relative(R.Units[K], Spec->BaseDir);
       outs() << "\n";
+    }
+    if (RegionsVerbose) {
+      for (const std::string &Unit : R.Units) {
+        std::string Of = R.Units.size() > 1
+                             ? " (" + relative(Unit, Spec->BaseDir) + ")"
+                             : std::string();
+        // The database loaded when the spec was, so neither can fail here
+        // but by a bug; it is said rather than hidden.
+        Expected<std::vector<std::string>> Args =
+            regions::compilerArguments(Spec->Build, Unit);
+        outs() << "  arguments" << Of << ":";
+        if (Args) {
+          for (const std::string &A : *Args) {
+            outs() << " ";
+            sys::printArg(outs(), A,
+                          /*Quote=*/A.empty() || A.find_first_of(" \t\"'\\$") !=
+                                                     std::string::npos);
+          }
+        } else {
+          outs() << " (" << toString(Args.takeError()) << ")";
+        }
+        outs() << "\n";
+        if (!Spec->Build.CompilationDatabase.empty()) {
+          Expected<regions::DatabaseFlags> Flags =
+              regions::databaseFlags(Spec->Build.CompilationDatabase, Unit);
+          outs() << "  database entry" << Of << ": "
+                 << (!Flags                    ? toString(Flags.takeError())
+                     : Flags->Inferred.empty() ? std::string("its own")
+                                               : Flags->Inferred)
+                 << "\n";
+        }
+      }
     }
     if (!R.Context.empty()) {
       outs() << "  uses:\n";

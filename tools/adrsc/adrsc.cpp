@@ -126,6 +126,15 @@ static cl::opt<bool> NoWarnings("w", cl::desc("Do not print warnings"),
                                 cl::sub(RunCmd), cl::sub(VerifyCmd),
                                 cl::cat(AdrsCategory));
 
+static cl::opt<std::string> CompilationDatabase(
+    "p",
+    cl::desc("Take each file's compiler flags from the compile_commands.json "
+             "in this build directory (as clang-tidy -p); overrides the "
+             "spec's 'compdb'"),
+    cl::value_desc("build-dir"), cl::sub(CheckCmd), cl::sub(RegionsCmd),
+    cl::sub(PatchCmd), cl::sub(EvalCmd), cl::sub(RunCmd), cl::sub(VerifyCmd),
+    cl::sub(BestCmd), cl::cat(AdrsCategory));
+
 enum class ColorMode { Auto, Always, Never };
 static cl::opt<ColorMode> Color(
     "color", cl::desc("Color diagnostics"),
@@ -233,9 +242,15 @@ bool checkPassNames(ArrayRef<std::string> Names) {
 
 std::optional<spec::Spec> loadSpecOrReport(StringRef Path,
                                            DiagnosticEngine &Diags) {
-  Expected<spec::Spec> Spec = spec::loadSpec(Path, Diags);
+  spec::LoadOptions Options;
+  Options.CompilationDatabase = CompilationDatabase;
+  Expected<spec::Spec> Spec = spec::loadSpec(Path, Diags, Options);
   if (!Spec) {
     consumeError(Spec.takeError());
+    printErrorCount(Diags);
+    return std::nullopt;
+  }
+  if (!regions::checkCompilationDatabase(*Spec, Diags)) {
     printErrorCount(Diags);
     return std::nullopt;
   }

@@ -9,6 +9,9 @@
 
 #include "llvm/Support/Error.h"
 
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace adrs {
@@ -35,6 +38,25 @@ enum class EvaluatorCheck {
 /// anything is compiled for running. Fails only when Clang cannot run.
 llvm::Expected<EvaluatorCheck> checkEvaluator(const spec::Spec &S,
                                               DiagnosticEngine &Diags);
+
+/// Loads the spec's compilation database, if it names one, so that a
+/// missing or malformed compile_commands.json is reported once, at the
+/// `compdb` statement (or against `-p`), before anything is compiled.
+/// False when it was reported.
+bool checkCompilationDatabase(const spec::Spec &S, DiagnosticEngine &Diags);
+
+/// How the spec's translation units (its sources, the evaluator's files,
+/// the sources with regions) get their flags from the compilation database.
+struct DatabaseUse {
+  size_t Entries = 0; ///< In compile_commands.json.
+  /// Units with an entry of their own.
+  std::vector<std::string> Own;
+  /// Units without one: file, and how Clang inferred its flags.
+  std::vector<std::pair<std::string, std::string>> Inferred;
+};
+/// Null when the spec names no database.
+llvm::Expected<std::optional<DatabaseUse>>
+compilationDatabaseUse(const spec::Spec &S);
 
 } // namespace regions
 } // namespace adrs

@@ -51,14 +51,36 @@ using FileOverrides = std::map<std::string, std::string>;
 /// meaning must not get as far as running.
 enum class UnitRole { Sources, Candidate };
 
-/// The compiler driver command line (without the action and the file) for
-/// the spec's build settings: standard, include paths (with adrsc's own
-/// headers), defines, flags and Clang's resource directory. A candidate's
-/// unit also treats falling off the end of a function that returns a value
-/// as an error (-Werror=return-type): it compiles, and then its behaviour is
-/// undefined.
-std::vector<std::string> compilerArguments(const spec::BuildSettings &Build,
-                                           UnitRole Role = UnitRole::Sources);
+/// The compiler driver command line (without the action) for \p File: the
+/// standard, adrsc's own headers and Clang's resource directory, then, with
+/// a compilation database (Build.CompilationDatabase), the flags of the
+/// file's entry (or of the entry Clang infers for a file without one), then
+/// the spec's include paths, defines and flags. A candidate's unit also
+/// treats falling off the end of a function that returns a value as an
+/// error (-Werror=return-type): it compiles, and then its behaviour is
+/// undefined. Fails only when the database cannot be loaded.
+llvm::Expected<std::vector<std::string>>
+compilerArguments(const spec::BuildSettings &Build, llvm::StringRef File,
+                  UnitRole Role = UnitRole::Sources);
+
+/// Loads the compile_commands.json in \p BuildDir, once per process (a
+/// sandboxed child may not read it: it uses what its parent loaded).
+/// Returns how many entries it has; an empty database is an error, since
+/// no file could take its flags from it.
+llvm::Expected<size_t> loadCompilationDatabase(llvm::StringRef BuildDir);
+
+/// What the database in \p BuildDir says about compiling \p File.
+struct DatabaseFlags {
+  /// The entry's arguments, less the compiler, the action, the input and
+  /// every output (object, dependency files and the like); relative paths
+  /// made absolute against the entry's directory.
+  std::vector<std::string> Arguments;
+  /// Empty when \p File has its own entry; else how Clang inferred one
+  /// (from the entry of the nearest file by path).
+  std::string Inferred;
+};
+llvm::Expected<DatabaseFlags> databaseFlags(llvm::StringRef BuildDir,
+                                            llvm::StringRef File);
 
 class SourceParser {
 public:

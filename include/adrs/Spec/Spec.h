@@ -40,6 +40,13 @@ struct BuildSettings {
   std::vector<Define> Defines;
   std::vector<std::string> Flags;
   std::string Standard = "c++17";
+  /// The build directory that holds compile_commands.json (absolute), from
+  /// the `compdb` statement or `-p`; empty: the flags above are all there
+  /// is. Each file's own flags then come from its entry, before the ones
+  /// above (regions::compilerArguments).
+  std::string CompilationDatabase;
+  /// Where the `compdb` statement names it; line 0 when `-p` gave it.
+  SpecLoc CompilationDatabaseLoc;
 };
 
 enum class RegionKind { Block, Function };

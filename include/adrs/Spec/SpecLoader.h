@@ -15,6 +15,9 @@ struct LoadOptions {
   /// Check that files and globs exist. Off only for tools that inspect the
   /// language itself (the fuzzer).
   bool CheckFiles = true;
+  /// A build directory given on the command line (`-p`), relative to the
+  /// current directory: it takes the place of the spec's `compdb`.
+  std::string CompilationDatabase;
 };
 
 /// The largest spec read; a spec is a page of text, and a cap keeps hostile

@@ -46,7 +46,7 @@ FORBIDDEN = ("internal parser error", "Stack dump", "PLEASE submit",
 # spec to reach deeper than random bytes do.
 TOKENS = [
     b"problem", b"describe", b"hints", b"sources", b"include", b"define",
-    b"flags", b"std", b"evolve", b"block", b"function", b"in", b"evaluator",
+    b"flags", b"std", b"compdb", b"evolve", b"block", b"function", b"in", b"evaluator",
     b"command", b"baseline", b"workloads", b"as", b"split", b"metrics",
     b"maximize", b"minimize", b"weight", b"score", b"require", b"verify",
     b"forbid", b"limits", b"stage", b"on", b"of", b"keep", b"if", b"repeats",
