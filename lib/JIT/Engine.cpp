@@ -977,9 +977,11 @@ Engine::create(const spec::Spec &S,
 
   StringSet<> Referenced, ReferencedByPrebuilt;
   std::map<std::string, std::pair<std::string, std::string>> Signatures;
+  // The context is declared first so that it is destroyed last: on an
+  // early return each module must go before the context it lives in.
   struct Compiled {
-    std::unique_ptr<Module> M;
     std::unique_ptr<LLVMContext> Context;
+    std::unique_ptr<Module> M;
     std::string File;
   };
   std::vector<Compiled> Prebuilt, Baselines;
@@ -1018,9 +1020,9 @@ Engine::create(const spec::Spec &S,
       U->Path = File;
       U->RegionHeaders = std::move(Includes);
       I->Units.push_back(std::move(U));
-      Baselines.push_back({std::move(*M), std::move(Context), File});
+      Baselines.push_back({std::move(Context), std::move(*M), File});
     } else {
-      Prebuilt.push_back({std::move(*M), std::move(Context), File});
+      Prebuilt.push_back({std::move(Context), std::move(*M), File});
     }
   }
 
