@@ -38,6 +38,7 @@ statement
   | 'hints' (TEXT_OR_STRING | STRING)                           # hintsStmt
   | 'sources' stringList                                        # sourcesStmt
   | 'include' stringList                                        # includeStmt
+  | 'link' stringList                                           # linkStmt
   | 'define' macro (',' NL* macro)*                             # defineStmt
   | 'flags' stringList                                          # flagsStmt
   | 'std' (STD_VERSION | STRING)                                # stdStmt
@@ -69,7 +70,7 @@ statement
 // junk is reported by the tree builder. Either way the parser stays in the
 // body and goes on with the next line.
 unknownHead
-  : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include'
+  : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include' | 'link'
      | 'define' | 'flags' | 'std' | 'evolve' | 'evaluator' | 'baseline'
      | 'workloads' | 'metrics' | 'maximize' | 'minimize' | 'score'
      | 'require' | 'verify' | 'forbid' | 'allow' | 'limits' | 'stage' | 'repeats'
@@ -171,7 +172,7 @@ primary
 
 name
   : IDENT
-  | 'problem' | 'describe' | 'hints' | 'sources' | 'include' | 'define'
+  | 'problem' | 'describe' | 'hints' | 'sources' | 'include' | 'link' | 'define'
   | 'flags' | 'std' | 'evolve' | 'block' | 'function' | 'in' | 'evaluator'
   | 'command' | 'baseline' | 'workloads' | 'as' | 'split' | 'metrics'
   | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'verify'

@@ -3,6 +3,7 @@
 #include "adrs/JIT/Engine.h"
 
 #include "adrs/JIT/CallChannel.h"
+#include "adrs/JIT/Prebuilt.h"
 
 #include "adrs/Crossing.h"
 #include "adrs/Regions/Boundary.h"
@@ -20,6 +21,7 @@
 #include "clang/Lex/Lexer.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -68,6 +70,14 @@ bool isStrongDefinition(const GlobalValue &G) {
   return !G.isDeclaration() && !G.hasLocalLinkage() &&
          !G.hasLinkOnceLinkage() && !G.hasWeakLinkage() &&
          !G.hasAvailableExternallyLinkage() && !G.getName().startswith("llvm.");
+}
+
+StringSet<> strongDefinitions(const Module &M) {
+  StringSet<> Names;
+  for (const GlobalValue &G : M.global_values())
+    if (isStrongDefinition(G))
+      Names.insert(G.getName());
+  return Names;
 }
 
 /// Lets the candidates' JIT (the interpreter's) find what the engine's JIT
@@ -292,6 +302,8 @@ struct Engine::Impl {
   clang::PartialTranslationUnit *Parsed = nullptr;
   Compiler Compile;
   std::unique_ptr<orc::LLJIT> JIT;
+  /// The simulator's own build (`link`) in the JIT.
+  std::unique_ptr<PrebuiltBinaries> Binaries;
   /// Candidates are compiled incrementally: the interpreter holds the
   /// unit's #include block already parsed, so a candidate pays only for
   /// the code after it.
@@ -746,6 +758,12 @@ Engine::create(const spec::Spec &S,
   std::map<std::string, std::pair<std::string, std::string>> Signatures;
   std::vector<std::pair<std::unique_ptr<Module>, std::unique_ptr<LLVMContext>>>
       Modules;
+  // A pair destroys its context first: on an early return, each module must
+  // go before the context it lives in.
+  auto ModulesFirst = make_scope_exit([&] {
+    for (auto &Entry : Modules)
+      Entry.first.reset();
+  });
   for (const std::string &File : Prebuilt) {
     auto Context = std::make_unique<LLVMContext>();
     std::vector<regions::SourceDiagnostic> Diags;
@@ -774,6 +792,18 @@ Engine::create(const spec::Spec &S,
       consumeError(Baseline.takeError());
       return compileError("'" + Unit + "' does not compile", Diags);
     }
+    // The simulator's own build: what it calls in the unit gets a stub too,
+    // and its copy of the unit is left out.
+    CompiledFiles Compiled{Unit, strongDefinitions(**Baseline), {}};
+    for (size_t K = 0; K < Prebuilt.size(); ++K)
+      Compiled.Sources[Prebuilt[K]] = strongDefinitions(*Modules[K].first);
+    Expected<std::unique_ptr<PrebuiltBinaries>> Binaries =
+        PrebuiltBinaries::add(*I->JIT, S.Build.Links, Compiled);
+    if (!Binaries)
+      return Binaries.takeError();
+    I->Binaries = std::move(*Binaries);
+    for (const auto &Name : I->Binaries->referenced())
+      Referenced.insert(Name.getKey());
     auto Glue = std::make_unique<Module>("adrs-glue", *Context);
     Glue->setDataLayout((*Baseline)->getDataLayout());
     Glue->setTargetTriple((*Baseline)->getTargetTriple());
@@ -867,6 +897,8 @@ Engine::create(const spec::Spec &S,
                                   : S.Evaluator.Files.front().c_str(),
         Missing.c_str());
   }
+  if (Error E = I->Binaries->initialize())
+    return std::move(E);
   if (Error E = I->JIT->initialize(I->JIT->getMainJITDylib()))
     return std::move(E);
   I->Entry = Entry->toPtr<Impl::EntryFn>();
