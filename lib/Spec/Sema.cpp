@@ -569,7 +569,7 @@ void Sema::declare(const Statement &S) {
     // machine is checked when it is loaded (adrsc check, eval, run).
     for (const Value &V : S.Strings) {
       StringRef Name = sys::path::filename(V.Text);
-      if (!isGlobPattern(V.Text) &&
+      if (!isGlobPattern(V.Text) && !sys::path::extension(Name).empty() &&
           !(Name.endswith(".o") || Name.endswith(".a") ||
             Name.endswith(".so") || Name.contains(".so.")))
         warning(V, "'" + V.Text +
