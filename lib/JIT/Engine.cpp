@@ -794,7 +794,7 @@ Engine::create(const spec::Spec &S,
     }
     // The simulator's own build: what it calls in the unit gets a stub too,
     // and its copy of the unit is left out.
-    CompiledFiles Compiled{Unit, strongDefinitions(**Baseline), {}};
+    CompiledFiles Compiled{{{Unit, strongDefinitions(**Baseline)}}, {}};
     for (size_t K = 0; K < Prebuilt.size(); ++K)
       Compiled.Sources[Prebuilt[K]] = strongDefinitions(*Modules[K].first);
     Expected<std::unique_ptr<PrebuiltBinaries>> Binaries =

@@ -303,13 +303,14 @@ struct PrebuiltBinaries::Impl {
   };
   std::vector<Library> Libraries;
   std::vector<InitializerArray> PendingInitializers;
+  bool WatchingInitializers = false;
 
   explicit Impl(orc::LLJIT &J) : J(J) {}
   ~Impl() {
     // The JIT's layer may outlive us and load more objects.
-    if (auto *Layer =
-            dyn_cast<orc::RTDyldObjectLinkingLayer>(&J.getObjLinkingLayer()))
-      Layer->setNotifyLoaded({});
+    if (WatchingInitializers)
+      cast<orc::RTDyldObjectLinkingLayer>(J.getObjLinkingLayer())
+          .setNotifyLoaded({});
   }
 
   Error addSharedLibrary(const Binary &B) {
@@ -342,6 +343,7 @@ struct PrebuiltBinaries::Impl {
     if (!Layer)
       return fail("prebuilt objects with static initialisers are supported "
                   "only where the JIT links with RuntimeDyld (x86-64)");
+    WatchingInitializers = true;
     Layer->setNotifyLoaded([this](orc::MaterializationResponsibility &,
                                   const object::ObjectFile &Obj,
                                   const RuntimeDyld::LoadedObjectInfo &Info) {
@@ -420,30 +422,35 @@ PrebuiltBinaries::add(orc::LLJIT &J, ArrayRef<std::string> Files,
               "): a file is either compiled by adrsc or linked prebuilt; "
               "take it out of 'sources' (or the evaluator's files), or link "
               "a build without it");
-      std::optional<StringRef> Ours =
-          firstCommon(P.Strong, Compiled.UnitDefinitions);
+      const std::string *Unit = nullptr;
+      std::optional<StringRef> Ours;
+      for (const auto &[File, Definitions] : Compiled.Units)
+        if ((Ours = firstCommon(P.Strong, Definitions))) {
+          Unit = &File;
+          break;
+        }
       if (!Ours) {
         NeedInitializers |= P.HasInitializers;
         continue;
       }
       if (B.Kind == BinaryKind::SharedLibrary)
         return fail("'" + P.Name + "' defines " + spell(*Ours) + " of '" +
-                    Compiled.Unit +
-                    "', the file with the regions: a shared library's "
-                    "calls to its own copy cannot be sent to the candidate; "
-                    "build the library without that file (adrsc compiles "
-                    "it), or link a static archive or objects instead");
+                    *Unit +
+                    "', a file with regions: a shared library's calls to its "
+                    "own copy cannot be sent to the candidate; build the "
+                    "library without that file (adrsc compiles it), or link a "
+                    "static archive or objects instead");
       for (const auto &S : P.Strong)
-        if (!Compiled.UnitDefinitions.count(S.getKey()))
-          return fail(
-              "'" + P.Name + "' defines " + spell(*Ours) + " of '" +
-              Compiled.Unit + "', the file with the regions, and also " +
-              spell(S.getKey()) +
-              ", which that file does not define, so it cannot be left out "
-              "for the candidate's code: build '" +
-              Compiled.Unit +
-              "' into an object of its own, or rebuild the binary if it is "
-              "older than that file");
+        if (none_of(Compiled.Units,
+                    [&](const auto &U) { return U.second.count(S.getKey()); }))
+          return fail("'" + P.Name + "' defines " + spell(*Ours) + " of '" +
+                      *Unit + "', a file with regions, and also " +
+                      spell(S.getKey()) +
+                      ", which that file does not define, so it cannot be "
+                      "left out for the candidate's code: build '" +
+                      *Unit +
+                      "' into an object of its own, or rebuild the binary if "
+                      "it is older than that file");
       P.LeftOut = true;
       I->LeftOut.push_back(P.Name);
     }
@@ -471,8 +478,9 @@ PrebuiltBinaries::add(orc::LLJIT &J, ArrayRef<std::string> Files,
         B.Buffer = std::move(Archive);
         Expected<std::unique_ptr<MemoryBuffer>> Kept = keptMembers(B);
         if (!Kept)
-          return fail("cannot rebuild '" + B.Path + "' without the copy of '" +
-                      Compiled.Unit + "': " + toString(Kept.takeError()));
+          return fail("cannot rebuild '" + B.Path +
+                      "' without its copy of a file with regions: " +
+                      toString(Kept.takeError()));
         Archive = std::move(*Kept);
       }
       Expected<std::unique_ptr<orc::StaticLibraryDefinitionGenerator>> G =

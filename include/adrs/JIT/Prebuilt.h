@@ -46,10 +46,9 @@ llvm::Error checkPrebuilt(llvm::ArrayRef<std::string> Files,
 /// The files the engine compiles itself, for what prebuilt binaries must
 /// not provide again.
 struct CompiledFiles {
-  /// The translation unit with the regions, and the mangled names of its
-  /// strong definitions: a binary's copy of it is left out.
-  std::string Unit;
-  llvm::StringSet<> UnitDefinitions;
+  /// The translation units with regions, each with the mangled names of
+  /// its strong definitions: a binary's copy of one is left out.
+  std::map<std::string, llvm::StringSet<>> Units;
   /// The other files compiled from source (`sources`, the evaluator), each
   /// with its strong definitions.
   std::map<std::string, llvm::StringSet<>> Sources;
@@ -60,7 +59,7 @@ class PrebuiltBinaries {
 public:
   /// Adds \p Files (objects, static archives, shared libraries, in the
   /// order given) to \p J's main JITDylib, less the copies of
-  /// \p Compiled.Unit. \p J must outlive the result.
+  /// \p Compiled's units. \p J must outlive the result.
   static llvm::Expected<std::unique_ptr<PrebuiltBinaries>>
   add(llvm::orc::LLJIT &J, llvm::ArrayRef<std::string> Files,
       const CompiledFiles &Compiled);
