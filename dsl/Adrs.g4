@@ -38,6 +38,7 @@ statement
   | 'hints' (TEXT_OR_STRING | STRING)                           # hintsStmt
   | 'sources' stringList                                        # sourcesStmt
   | 'include' stringList                                        # includeStmt
+  | 'link' stringList                                           # linkStmt
   | 'define' macro (',' NL* macro)*                             # defineStmt
   | 'flags' stringList                                          # flagsStmt
   | 'std' (STD_VERSION | STRING)                                # stdStmt
@@ -70,7 +71,7 @@ statement
 // junk is reported by the tree builder. Either way the parser stays in the
 // body and goes on with the next line.
 unknownHead
-  : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include'
+  : ~(NL | ';' | '{' | '}' | 'describe' | 'hints' | 'sources' | 'include' | 'link'
      | 'define' | 'flags' | 'std' | 'compdb' | 'evolve' | 'evaluator' | 'baseline'
      | 'workloads' | 'metrics' | 'maximize' | 'minimize' | 'score'
      | 'require' | 'verify' | 'forbid' | 'allow' | 'limits' | 'stage' | 'repeats'
@@ -172,7 +173,7 @@ primary
 
 name
   : IDENT
-  | 'problem' | 'describe' | 'hints' | 'sources' | 'include' | 'define'
+  | 'problem' | 'describe' | 'hints' | 'sources' | 'include' | 'link' | 'define'
   | 'flags' | 'std' | 'compdb' | 'evolve' | 'block' | 'function' | 'in' | 'evaluator'
   | 'command' | 'baseline' | 'workloads' | 'as' | 'split' | 'metrics'
   | 'maximize' | 'minimize' | 'weight' | 'score' | 'require' | 'verify'

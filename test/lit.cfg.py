@@ -21,6 +21,10 @@ config.substitutions.append(("%examples", os.path.join(config.adrs_src_root, "ex
 config.substitutions.append(("%obj_root", config.adrs_obj_root))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%ctest", config.ctest_command))
+# A researcher's own build of a simulator (the `link` tests): Clang and the
+# archiver of LLVM 16.
+config.substitutions.append(("%clangxx", os.path.join(config.llvm_tools_dir, "clang++")))
+config.substitutions.append(("%llvm-ar", os.path.join(config.llvm_tools_dir, "llvm-ar")))
 
 # Diagnostics must not depend on the terminal or the locale.
 config.environment["LC_ALL"] = "C"

@@ -11,6 +11,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cerrno>
 #include <cstring>
@@ -212,6 +213,10 @@ std::string snapshot(const spec::Spec &S,
   All.erase(std::unique(All.begin(), All.end()), All.end());
   for (const std::string &F : All)
     Files[F] = readText(F);
+  // Linked binaries are not text: a digest says whether they changed.
+  json::Object Links;
+  for (const std::string &F : S.Build.Links)
+    Links[F] = formatv("{0:x-16}", xxHash64(readText(F))).str();
   // The seed, the strategy, its starting points and the compilation
   // database may come from the command line instead of the spec's text.
   return formatv("{0}", json::Value(json::Object{
@@ -221,7 +226,8 @@ std::string snapshot(const spec::Spec &S,
                             {"strategy", spec::toString(S.Search.Strategy)},
                             {"start-from-baselines",
                              S.Search.StartFromBaselines ? "on" : "off"},
-                            {"files", std::move(Files)}}))
+                            {"files", std::move(Files)},
+                            {"links", std::move(Links)}}))
       .str();
 }
 
@@ -257,8 +263,11 @@ std::string snapshotDifference(StringRef Old, StringRef New,
     return "it started with " + Named(*DatabaseThen) + ", not " +
            Named(*DatabaseNow) + " (-p or the spec's compdb)";
   }
-  const json::Object *FA = OA->getObject("files"), *FB = OB->getObject("files");
-  if (FA && FB) {
+  // Snapshots made before links were recorded have no "links".
+  for (StringRef Key : {"files", "links"}) {
+    const json::Object *FA = OA->getObject(Key), *FB = OB->getObject(Key);
+    if (!FA || !FB)
+      continue;
     for (const auto &[K, V] : *FA) {
       if (Except.count(K.str()))
         continue;

@@ -3,6 +3,7 @@
 #include "adrs/JIT/Engine.h"
 
 #include "adrs/JIT/CallChannel.h"
+#include "adrs/JIT/Prebuilt.h"
 
 #include "adrs/Crossing.h"
 #include "adrs/Regions/Boundary.h"
@@ -71,6 +72,14 @@ bool isStrongDefinition(const GlobalValue &G) {
   return !G.isDeclaration() && !G.hasLocalLinkage() &&
          !G.hasLinkOnceLinkage() && !G.hasWeakLinkage() &&
          !G.hasAvailableExternallyLinkage() && !G.getName().startswith("llvm.");
+}
+
+StringSet<> strongDefinitions(const Module &M) {
+  StringSet<> Names;
+  for (const GlobalValue &G : M.global_values())
+    if (isStrongDefinition(G))
+      Names.insert(G.getName());
+  return Names;
 }
 
 /// Lets the candidates' JIT (the interpreter's) find what the engine's JIT
@@ -380,6 +389,8 @@ struct Engine::Impl {
   std::string SessionErrors;
   Compiler Compile;
   std::unique_ptr<orc::LLJIT> JIT;
+  /// The simulator's own build (`link`) in the JIT.
+  std::unique_ptr<PrebuiltBinaries> Binaries;
   std::vector<std::unique_ptr<CandidateUnit>> Units;
   std::vector<Stub> Stubs;
   double SetupMs = 0;
@@ -979,12 +990,12 @@ Engine::create(const spec::Spec &S,
   std::map<std::string, std::pair<std::string, std::string>> Signatures;
   // The context is declared first so that it is destroyed last: on an
   // early return each module must go before the context it lives in.
-  struct Compiled {
+  struct CompiledFile {
     std::unique_ptr<LLVMContext> Context;
     std::unique_ptr<Module> M;
     std::string File;
   };
-  std::vector<Compiled> Prebuilt, Baselines;
+  std::vector<CompiledFile> Prebuilt, Baselines;
   for (const std::string &File : Files) {
     auto Context = std::make_unique<LLVMContext>();
     std::vector<regions::SourceDiagnostic> Diags;
@@ -1026,12 +1037,31 @@ Engine::create(const spec::Spec &S,
     }
   }
 
+  // The simulator's own build: what it calls in a candidate unit gets a stub
+  // too, and its copies of the candidate units are left out.
+  {
+    CompiledFiles Compiled;
+    for (const CompiledFile &B : Baselines)
+      Compiled.Units[B.File] = strongDefinitions(*B.M);
+    for (const CompiledFile &P : Prebuilt)
+      Compiled.Sources[P.File] = strongDefinitions(*P.M);
+    Expected<std::unique_ptr<PrebuiltBinaries>> Binaries =
+        PrebuiltBinaries::add(*I->JIT, S.Build.Links, Compiled);
+    if (!Binaries)
+      return Binaries.takeError();
+    I->Binaries = std::move(*Binaries);
+    for (const auto &Name : I->Binaries->referenced()) {
+      Referenced.insert(Name.getKey());
+      ReferencedByPrebuilt.insert(Name.getKey());
+    }
+  }
+
   // What a candidate unit defines that other code uses gets a stub; the
   // baseline's definition is renamed, and the stub points at it until a
   // candidate that changes the unit is linked.
   std::map<std::string, std::string> DefinedIn;
   for (size_t UI = 0; UI < Baselines.size(); ++UI) {
-    Compiled &B = Baselines[UI];
+    CompiledFile &B = Baselines[UI];
     const std::string &Unit = B.File;
     std::vector<Function *> Renamed;
     for (GlobalValue &G : B.M->global_values()) {
@@ -1075,7 +1105,7 @@ Engine::create(const spec::Spec &S,
     if (Error E = I->addModule(std::move(B.M), std::move(B.Context)))
       return std::move(E);
   }
-  for (Compiled &P : Prebuilt)
+  for (CompiledFile &P : Prebuilt)
     if (Error E = I->addModule(std::move(P.M), std::move(P.Context)))
       return std::move(E);
 
@@ -1128,6 +1158,8 @@ Engine::create(const spec::Spec &S,
       return Slot.takeError();
     **Slot = Base->toPtr<void *>();
   }
+  if (Error E = I->Binaries->initialize())
+    return std::move(E);
   if (Error E = I->JIT->initialize(I->JIT->getMainJITDylib()))
     return std::move(E);
   I->Entry = Entry->toPtr<Impl::EntryFn>();

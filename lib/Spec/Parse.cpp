@@ -936,6 +936,9 @@ private:
     } else if (auto *C = dynamic_cast<AdrsParser::IncludeStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Include;
       S.Strings = strings(C->stringList());
+    } else if (auto *C = dynamic_cast<AdrsParser::LinkStmtContext *>(Ctx)) {
+      S.Kind = StmtKind::Link;
+      S.Strings = strings(C->stringList());
     } else if (auto *C = dynamic_cast<AdrsParser::DefineStmtContext *>(Ctx)) {
       S.Kind = StmtKind::Define;
       for (AdrsParser::MacroContext *M : C->macro()) {
@@ -1177,11 +1180,11 @@ bool checkTokens(antlr4::CommonTokenStream &Tokens,
 
 ArrayRef<StringRef> statementKeywords() {
   static const StringRef Keywords[] = {
-      "describe", "hints",    "sources",  "include",   "define",   "flags",
-      "std",      "compdb",   "evolve",   "evaluator", "baseline", "workloads",
-      "metrics",  "maximize", "minimize", "score",     "require",  "verify",
-      "forbid",   "allow",    "limits",   "stage",     "repeats",  "generator",
-      "search",   "seed",     "budget",   "executor"};
+      "describe",  "hints",   "sources",  "include",  "link",      "define",
+      "flags",     "std",     "compdb",   "evolve",   "evaluator", "baseline",
+      "workloads", "metrics", "maximize", "minimize", "score",     "require",
+      "verify",    "forbid",  "allow",    "limits",   "stage",     "repeats",
+      "generator", "search",  "seed",     "budget",   "executor"};
   return Keywords;
 }
 

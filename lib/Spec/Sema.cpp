@@ -490,10 +490,14 @@ std::vector<std::string> Sema::files(const std::vector<Value> &Patterns,
         error(V, "'" + *Pattern + "' is a directory; " + What +
                      " names a single file");
       else if (sys::fs::is_directory(Absolute))
-        // Workloads are data files of any extension; the rest is C++.
+        // Workloads are data files of any extension, links are objects;
+        // the rest is C++.
         error(V, "'" + *Pattern + "' is a directory; " + What +
                      " names files (use a pattern such as '" + *Pattern +
-                     (What == "'workloads'" ? "/*" : "/*.cpp") + "')");
+                     (What == "'workloads'" ? "/*"
+                      : What == "'link'"    ? "/*.o"
+                                            : "/*.cpp") +
+                     "')");
       else
         error(V, "no such file: '" + *Pattern + "'");
       Diags.note(V.loc(), "relative paths start at the spec's directory, '" +
@@ -553,6 +557,24 @@ void Sema::declare(const Statement &S) {
         warning(V, "'" + V.Text +
                        "' does not look like a C or C++ source; "
                        "headers are found through 'include'");
+    }
+    return;
+  }
+
+  case StmtKind::Link: {
+    for (std::string &F : files(S.Strings, "'link'"))
+      if (!is_contained(Out.Build.Links, F))
+        Out.Build.Links.push_back(std::move(F));
+    // Whether each is an object, an archive or a shared library of this
+    // machine is checked when it is loaded (adrsc check, eval, run).
+    for (const Value &V : S.Strings) {
+      StringRef Name = sys::path::filename(V.Text);
+      if (!isGlobPattern(V.Text) && !sys::path::extension(Name).empty() &&
+          !(Name.endswith(".o") || Name.endswith(".a") ||
+            Name.endswith(".so") || Name.contains(".so.")))
+        warning(V, "'" + V.Text +
+                       "' does not look like an object (.o), a static "
+                       "archive (.a) or a shared library (.so)");
     }
     return;
   }

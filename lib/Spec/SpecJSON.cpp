@@ -217,6 +217,7 @@ json::Value toJSON(const Spec &S) {
                     {"source_patterns", strings(S.Build.SourcePatterns)},
                     {"sources", strings(S.Build.Sources)},
                     {"include_dirs", strings(S.Build.IncludeDirs)},
+                    {"links", strings(S.Build.Links)},
                     {"defines", std::move(Defines)},
                     {"flags", strings(S.Build.Flags)},
                     {"std", S.Build.Standard}}},

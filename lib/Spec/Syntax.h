@@ -64,6 +64,7 @@ enum class StmtKind {
   Hints,
   Sources,
   Include,
+  Link,
   Define,
   Flags,
   Std,

@@ -2,6 +2,7 @@
 
 #include "Driver.h"
 
+#include "adrs/JIT/Prebuilt.h"
 #include "adrs/Regions/RegionFinder.h"
 #include "adrs/Spec/SpecJSON.h"
 
@@ -9,6 +10,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <cmath>
 #include <cstdio>
@@ -83,6 +86,13 @@ int runCheck() {
   std::optional<spec::Spec> Spec = loadSpecOrReport(CheckSpec, Diags);
   if (!Spec)
     return ExitFailed;
+  // Reading the linked binaries' headers costs nothing beside a build, and
+  // a wrong one would otherwise be found only when eval or run sets up.
+  if (Error E = jit::checkPrebuilt(Spec->Build.Links,
+                                   Triple(sys::getProcessTriple()))) {
+    WithColor::error(errs(), "adrsc") << toString(std::move(E)) << "\n";
+    return ExitFailed;
+  }
   // The names the spec gives, resolved against the sources: what eval and
   // run would otherwise find only after building the simulator.
   std::string Sources;

@@ -67,6 +67,12 @@ static cl::opt<bool> EvalConfirm(
              "the two differ)"),
     cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
+static cl::opt<bool> EvalVerbose(
+    "v",
+    cl::desc("Also print, on stderr, how long building the prebuilt code "
+             "took (the simulator and evaluator, once before any candidate)"),
+    cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
 static cl::list<std::string> EvalPasses(
     "passes",
     cl::desc("Candidate passes to run before evaluating an edit (default: "
@@ -243,6 +249,8 @@ int runEval() {
   std::unique_ptr<eval::Executor> Exec;
   if (!startExecutor(*Spec, *Regions, Exec))
     return ExitFailed;
+  if (EvalVerbose && Exec)
+    errs() << formatv("setup: {0:f3} s\n", Exec->setupSeconds());
   eval::Evaluator Evaluator(*Spec, Exec.get());
   eval::Side Side = EvalWorkloads == WorkloadChoice::Test  ? eval::Side::Test
                     : EvalWorkloads == WorkloadChoice::All ? eval::Side::All

@@ -37,6 +37,9 @@ struct BuildSettings {
       SourcePatterns;                   ///< As written, relative to the spec.
   std::vector<std::string> Sources;     ///< Expanded, absolute, sorted.
   std::vector<std::string> IncludeDirs; ///< Absolute.
+  /// Prebuilt objects, static archives and shared libraries of the
+  /// simulator: expanded, absolute, in the order written.
+  std::vector<std::string> Links;
   std::vector<Define> Defines;
   std::vector<std::string> Flags;
   std::string Standard = "c++17";

@@ -45,7 +45,7 @@ FORBIDDEN = ("internal parser error", "Stack dump", "PLEASE submit",
 # Tokens of the language (dsl/Adrs.g4) and pieces of them, spliced into the
 # spec to reach deeper than random bytes do.
 TOKENS = [
-    b"problem", b"describe", b"hints", b"sources", b"include", b"define",
+    b"problem", b"describe", b"hints", b"sources", b"include", b"link", b"define",
     b"flags", b"std", b"compdb", b"evolve", b"block", b"function", b"in", b"evaluator",
     b"command", b"baseline", b"workloads", b"as", b"split", b"metrics",
     b"maximize", b"minimize", b"weight", b"score", b"require", b"verify",
