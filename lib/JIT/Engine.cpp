@@ -759,9 +759,30 @@ struct Engine::Impl {
       Input = Prefix + Text.substr(U.Preamble.size());
       Delta = long(Prefix.size()) - long(U.Preamble.size());
     } else {
+      // The whole unit is parsed here (a reference, or a candidate that
+      // changed the #include block): its includes of region headers name
+      // them by absolute path too, or the sandboxed child would look for
+      // them where it cannot read. Only those before the first region are
+      // rewritten, so that every region moves by the same amount.
+      size_t FirstRegion = Text.size();
+      for (const regions::Region &R : Regions)
+        if (R.File == U.Path)
+          FirstRegion = std::min(FirstRegion, R.Begin);
+      std::string Head;
+      size_t At = 0;
+      while (At < FirstRegion) {
+        size_t End = Text.find('\n', At);
+        End = End == std::string::npos ? Text.size() : End + 1;
+        if (End > FirstRegion)
+          break;
+        StringRef Line = StringRef(Text).slice(At, End);
+        std::optional<std::string> Header = U.regionHeaderIn(Line);
+        Head += Header ? "#include \"" + *Header + "\"\n" : Line.str();
+        At = End;
+      }
       std::string Prefix = Params + "#line 1 \"" + U.Path + "\"\n";
-      Input = Prefix + Text;
-      Delta = long(Prefix.size());
+      Input = Prefix + Head + Text.substr(At);
+      Delta = long(Prefix.size()) + long(Head.size()) - long(At);
     }
     U.Diagnostics.setOutput(&Diagnostics);
     Expected<clang::PartialTranslationUnit &> PTU = U.Compiler->Parse(Input);
