@@ -9,6 +9,7 @@
 #include "adrs/Regions/Boundary.h"
 
 #include "DiagnosticCollector.h"
+#include "SharedCode.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
@@ -41,6 +42,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -327,6 +329,8 @@ struct CandidateUnit {
   /// The last compile's parse, until it is linked; null when the last
   /// candidate left this unit as it was.
   clang::PartialTranslationUnit *Parsed = nullptr;
+  /// What the warm-up instantiated, compiled once for every candidate.
+  SharedCode Shared;
 
   bool changedBy(const regions::FileOverrides &Overrides) const {
     if (Overrides.count(Path))
@@ -393,6 +397,9 @@ struct Engine::Impl {
   std::unique_ptr<PrebuiltBinaries> Binaries;
   std::vector<std::unique_ptr<CandidateUnit>> Units;
   std::vector<Stub> Stubs;
+  /// Runs -O2 on the candidate units' modules: their incremental compilers
+  /// generate code only, so that shared code is taken out first.
+  std::unique_ptr<ModuleOptimizer> Optimizer;
   double SetupMs = 0;
   using EntryFn = void (*)(EvalContext &);
   EntryFn Entry = nullptr;
@@ -413,6 +420,10 @@ struct Engine::Impl {
     std::vector<std::string> &Args = *Arguments;
     Args.erase(Args.begin()); // the interpreter takes no program name
     Args.push_back("-O2");
+    // The -O2 pipeline runs after the candidate's copies of shared code are
+    // taken out of its module (optimizeCandidate), not inside the parse.
+    Args.push_back("-Xclang");
+    Args.push_back("-disable-llvm-passes");
     std::vector<const char *> Argv;
     for (const std::string &A : Args)
       Argv.push_back(A.c_str());
@@ -807,11 +818,114 @@ struct Engine::Impl {
     }
     if (!Missing.empty())
       return createStringError(inconvertibleErrorCode(), join(Missing, "; "));
+    if (PTU->TheModule) {
+      U.Shared.share(*PTU->TheModule);
+      Optimizer->optimize(*PTU->TheModule);
+    }
     if (!Passes.empty())
       check(U, *PTU, Delta, Regions, Passes, Results);
     U.Parsed = &*PTU;
     return Error::success();
   }
+
+  /// The namespace the warm-up's own code is parsed in, so that a
+  /// candidate's definitions of the same functions are not redefinitions.
+  static constexpr const char *WarmNamespace = "__adrs_warm";
+
+  /// The unit's code after its preamble, as it was at setup, wrapped in
+  /// WarmNamespace; empty when the warm-up could change how a candidate
+  /// parses: a preprocessor line would leave its macro behind, and a region
+  /// header would be included before the candidate's text of it.
+  std::string warmUpText(const CandidateUnit &U) const {
+    if (!U.RegionHeaders.empty() || U.Preamble.empty() ||
+        !StringRef(U.BaselineText).startswith(U.Preamble))
+      return "";
+    StringRef Body = StringRef(U.BaselineText).drop_front(U.Preamble.size());
+    SmallVector<StringRef, 64> Lines;
+    Body.split(Lines, '\n');
+    for (StringRef Line : Lines)
+      if (Line.ltrim().startswith("#"))
+        return "";
+    unsigned Line = 1 + std::count(U.Preamble.begin(), U.Preamble.end(), '\n');
+    return formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
+                   "double *){0:x})[i])\n",
+                   uintptr_t(parameterTable()))
+               .str() +
+           "namespace " + WarmNamespace + " {\n#line " + std::to_string(Line) +
+           " \"" + U.Path + "\"\n" + Body.str() + "\n}\n";
+  }
+
+  /// Parses \p Text in unit \p U and compiles it: its instantiations become
+  /// shared code.
+  Error warmUp(CandidateUnit &U, const std::string &Text) {
+    Expected<clang::PartialTranslationUnit &> PTU = U.Compiler->Parse(Text);
+    if (!PTU)
+      return PTU.takeError();
+    if (PTU->TheModule) {
+      U.Shared.take(*PTU->TheModule, WarmNamespace);
+      Optimizer->optimize(*PTU->TheModule);
+    }
+    if (Error E = U.Compiler->Execute(*PTU))
+      return E;
+    // Compiled here, once, rather than in every child that calls it.
+    if (!U.Shared.empty())
+      if (Expected<JITTargetAddress> A =
+              U.Compiler->getSymbolAddress(U.Shared.any());
+          !A)
+        return A.takeError();
+    return Error::success();
+  }
+
+  /// Warms unit \p U up when a trial in a child process shows the warm-up
+  /// leaves the unit's own code compiling and linking as before: the
+  /// warm-up cannot be undone, and a unit it breaks is compiled without it.
+  /// Returns whether it did.
+  bool warmUpIfHarmless(CandidateUnit &U) {
+    std::string Text = warmUpText(U);
+    if (Text.empty())
+      return false;
+    pid_t Trial = fork();
+    if (Trial < 0)
+      return false;
+    if (Trial == 0) {
+      bool Fine = false;
+      if (Error E = warmUp(U, Text)) {
+        consumeError(std::move(E));
+      } else {
+        passes::PassResults Results;
+        std::vector<regions::SourceDiagnostic> Diagnostics;
+        CandidateTimings Timings;
+        regions::FileOverrides None;
+        Expected<passes::PassPipeline> NoPasses =
+            passes::PassPipeline::create({});
+        if (!NoPasses)
+          consumeError(NoPasses.takeError());
+        else if (Error E =
+                     compileUnit(U, None, {}, *NoPasses, Results, Diagnostics))
+          consumeError(std::move(E));
+        else if (Error E = link(Timings))
+          consumeError(std::move(E));
+        else
+          Fine = true;
+      }
+      _exit(Fine ? 0 : 1);
+    }
+    int Status = 0;
+    while (waitpid(Trial, &Status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(Status) || WEXITSTATUS(Status) != 0)
+      return false;
+    if (Error E = warmUp(U, Text)) {
+      // The trial passed, so this is not expected; the unit's state is
+      // unknown, and setup must not go on with it.
+      WarmUpFailure = toString(std::move(E));
+      return false;
+    }
+    return true;
+  }
+
+  /// Why a warm-up that passed its trial failed, if one did.
+  std::string WarmUpFailure;
 
   size_t indexOf(const CandidateUnit &U) const {
     for (size_t I = 0; I < Units.size(); ++I)
@@ -913,6 +1027,13 @@ Engine::Engine(std::unique_ptr<Impl> I) : I(std::move(I)) {}
 Engine::~Engine() = default;
 
 double Engine::setupSeconds() const { return I->SetupMs / 1000; }
+
+size_t Engine::sharedFunctions() const {
+  size_t N = 0;
+  for (const auto &U : I->Units)
+    N += U->Shared.size();
+  return N;
+}
 
 namespace {
 
@@ -1185,6 +1306,13 @@ Engine::create(const spec::Spec &S,
     return std::move(E);
   I->Entry = Entry->toPtr<Impl::EntryFn>();
 
+  if (!I->Units.empty()) {
+    Expected<std::unique_ptr<ModuleOptimizer>> Optimizer =
+        ModuleOptimizer::create();
+    if (!Optimizer)
+      return Optimizer.takeError();
+    I->Optimizer = std::move(*Optimizer);
+  }
   for (auto &U : I->Units) {
     ErrorOr<std::unique_ptr<MemoryBuffer>> UnitText =
         MemoryBuffer::getFile(U->Path);
@@ -1205,6 +1333,14 @@ Engine::create(const spec::Spec &S,
     return createStringError(inconvertibleErrorCode(),
                              "cannot prepare calls across processes: %s",
                              toString(std::move(E)).c_str());
+  for (auto &U : I->Units) {
+    I->warmUpIfHarmless(*U);
+    if (!I->WarmUpFailure.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot compile '%s' ahead of its candidates: "
+                               "%s",
+                               U->Path.c_str(), I->WarmUpFailure.c_str());
+  }
   I->SetupMs = msSince(Start);
   return std::unique_ptr<Engine>(new Engine(std::move(I)));
 }

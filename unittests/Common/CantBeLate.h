@@ -16,8 +16,9 @@
 namespace adrs {
 namespace testing {
 
-/// examples/cant-be-late: its spec, loaded and checked, and its regions.
-/// Problems end up in Errors, for the test's failure message.
+/// examples/cant-be-late, or the problem of another spec: its spec, loaded
+/// and checked, and its regions. Problems end up in Errors, for the test's
+/// failure message.
 struct Example {
   llvm::SourceMgr SM;
   std::string Errors;
@@ -26,9 +27,9 @@ struct Example {
   std::optional<spec::Spec> S;
   std::vector<regions::Region> Regions;
 
-  Example() {
-    llvm::Expected<spec::Spec> Loaded = spec::loadSpec(
-        ADRS_SOURCE_DIR "/examples/cant-be-late/spec.adrs", Diags);
+  explicit Example(const char *SpecPath = ADRS_SOURCE_DIR
+                   "/examples/cant-be-late/spec.adrs") {
+    llvm::Expected<spec::Spec> Loaded = spec::loadSpec(SpecPath, Diags);
     if (!Loaded) {
       llvm::consumeError(Loaded.takeError());
       return;

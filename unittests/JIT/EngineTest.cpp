@@ -45,6 +45,24 @@ TEST(EngineTest, BaselineReproducesThePublishedCost) {
          << " ms\n";
 }
 
+// A unit that instantiates std::vector, std::unordered_map and
+// std::stable_sort: its instantiations are compiled once at setup, and the
+// program gives the same result calling them.
+TEST(EngineTest, TemplatedUnitSharesItsInstantiations) {
+  Example E(ADRS_SOURCE_DIR "/bench/Inputs/templated/spec.adrs");
+  ASSERT_TRUE(E.S) << E.Errors;
+  Expected<std::unique_ptr<jit::Engine>> Engine =
+      jit::Engine::create(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
+  EXPECT_GT((*Engine)->sharedFunctions(), 100u);
+  eval::Recorder Rec(E.train(), std::make_shared<eval::Cache>());
+  std::vector<regions::SourceDiagnostic> Diags;
+  jit::CandidateTimings T;
+  Error Err = (*Engine)->run({}, Rec, Diags, T);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  EXPECT_EQ(Rec.report().Metrics.at("makespan"), 299);
+}
+
 TEST(EngineTest, UniformProgressBaselineAsACandidate) {
   Example E;
   ASSERT_TRUE(E.S) << E.Errors;

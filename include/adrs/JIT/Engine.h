@@ -99,6 +99,12 @@ public:
   /// Seconds it took to build the prebuilt code.
   double setupSeconds() const;
 
+  /// How many inline functions and template instantiations of the
+  /// candidate units were compiled at setup, for every candidate to call
+  /// rather than compile again (0 for a unit whose own code could not be
+  /// compiled ahead of its candidates).
+  size_t sharedFunctions() const;
+
 private:
   struct Impl;
   explicit Engine(std::unique_ptr<Impl> I);
