@@ -220,6 +220,30 @@ Expected<double> scoreOf(const spec::Spec &S,
 
 } // namespace
 
+std::vector<std::string> gpuDeviceFiles() {
+  std::vector<std::string> Files;
+  for (StringRef Fixed :
+       {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
+        "/dev/nvidia-modeset", "/dev/kfd"})
+    if (sys::fs::exists(Fixed))
+      Files.push_back(Fixed.str());
+  // One file per device: /dev/nvidia0..N, /dev/dri/renderD128.. (AMD and
+  // Intel).
+  for (auto [Dir, Prefix] : {std::pair<StringRef, StringRef>{"/dev", "nvidia"},
+                             {"/dev/dri", "renderD"}}) {
+    std::error_code EC;
+    for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
+         It.increment(EC)) {
+      StringRef Name = sys::path::filename(It->path());
+      unsigned Number;
+      if (Name.consume_front(Prefix) && !Name.getAsInteger(10, Number))
+        Files.push_back(It->path());
+    }
+  }
+  llvm::sort(Files);
+  return Files;
+}
+
 RunResult Evaluator::runCommand(const RunRequest &Request) {
   RunResult R;
   SmallString<128> Dir;
@@ -253,6 +277,7 @@ RunResult Evaluator::runCommand(const RunRequest &Request) {
   L.Seccomp = false;      // a command must be able to exec its interpreter
   L.ConfineReads = false; // ... and read its libraries wherever they are
   L.ScratchDir = std::string(Dir);
+  L.WritableFiles = gpuDeviceFiles(); // ... and drive a GPU, if there is one
   std::string Workloads;
   for (const Workload &W : Request.Workloads)
     Workloads += W.Path + "\n";

@@ -86,6 +86,13 @@ Evaluation scoreMetrics(const spec::Spec &S,
 bool sameScore(const spec::Spec &S, std::optional<double> A,
                std::optional<double> B);
 
+/// The GPU device files of this machine (NVIDIA's, ROCm's, DRI render
+/// nodes) that exist: an evaluator command may open them to drive a GPU.
+/// On a SLURM node whose cgroup.conf constrains devices, the step's cgroup
+/// decides which of them it may open; CUDA_VISIBLE_DEVICES and its kin say
+/// which to use.
+std::vector<std::string> gpuDeviceFiles();
+
 class Evaluator {
 public:
   /// \p Exec runs the candidates: a C++ evaluator's, or an evaluator
