@@ -220,7 +220,31 @@ Expected<double> scoreOf(const spec::Spec &S,
 
 } // namespace
 
-RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
+std::vector<std::string> gpuDeviceFiles() {
+  std::vector<std::string> Files;
+  for (StringRef Fixed :
+       {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
+        "/dev/nvidia-modeset", "/dev/kfd"})
+    if (sys::fs::exists(Fixed))
+      Files.push_back(Fixed.str());
+  // One file per device: /dev/nvidia0..N, /dev/dri/renderD128.. (AMD and
+  // Intel).
+  for (auto [Dir, Prefix] : {std::pair<StringRef, StringRef>{"/dev", "nvidia"},
+                             {"/dev/dri", "renderD"}}) {
+    std::error_code EC;
+    for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC;
+         It.increment(EC)) {
+      StringRef Name = sys::path::filename(It->path());
+      unsigned Number;
+      if (Name.consume_front(Prefix) && !Name.getAsInteger(10, Number))
+        Files.push_back(It->path());
+    }
+  }
+  llvm::sort(Files);
+  return Files;
+}
+
+RunResult Evaluator::runCommand(const RunRequest &Request) {
   RunResult R;
   SmallString<128> Dir;
   if (std::error_code EC =
@@ -253,15 +277,21 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
   L.Seccomp = false;      // a command must be able to exec its interpreter
   L.ConfineReads = false; // ... and read its libraries wherever they are
   L.ScratchDir = std::string(Dir);
+  L.WritableFiles = gpuDeviceFiles(); // ... and drive a GPU, if there is one
   std::string Workloads;
   for (const Workload &W : Request.Workloads)
     Workloads += W.Path + "\n";
   std::string Command = S.Evaluator.Command;
-  std::string StageName = Stage.str();
+  const std::string &StageName = Request.Stage;
   std::string SpecDir = S.BaseDir;
   exec::SandboxResult SR = exec::runSandboxed(L, [&](int) {
     // The environment was emptied; give the command what it needs and no
-    // more (no API keys).
+    // more (no API keys). A SLURM step's variables come first, so that
+    // none of them can stand in for one of ours.
+    for (const std::string &V : CommandVariables) {
+      auto [Name, Value] = StringRef(V).split('=');
+      setenv(Name.str().c_str(), Value.str().c_str(), 1);
+    }
     setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
     setenv("LC_ALL", "C", 1);
     setenv("ADRS_WORKLOADS", Workloads.c_str(), 1);
@@ -318,7 +348,9 @@ RunResult Evaluator::runCommand(const RunRequest &Request, StringRef Stage) {
 void Evaluator::remember(const std::string &Program) {
   if (Program.empty())
     return;
-  if (Exec)
+  // An evaluator command's duplicates are found here (checkHere), wherever
+  // the command runs.
+  if (Exec && S.Evaluator.Kind == spec::EvaluatorKind::Function)
     Exec->remember(Program);
   else
     Known.insert(Program);
@@ -368,9 +400,10 @@ Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
                                         Side Which,
                                         const Evaluation &Reported) {
   Evaluation Out = Reported;
-  std::string WhyNot = !Exec ? std::string("the evaluator is a command, which "
-                                           "runs in a process of its own")
-                             : Exec->whyNotConfirmable();
+  std::string WhyNot = S.Evaluator.Kind == spec::EvaluatorKind::Command
+                           ? std::string("the evaluator is a command, which "
+                                         "runs in a process of its own")
+                           : Exec->whyNotConfirmable();
   if (!WhyNot.empty()) {
     Out.Confirmed = Confirmation::NotConfirmable;
     Out.ConfirmNote = WhyNot;
@@ -464,8 +497,10 @@ Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
     Stages.push_back(nullptr); // the whole side, in one stage
 
   // An evaluator command runs no passes of its own: they run here, so that a
-  // candidate is judged alike whichever evaluator the spec has.
-  if (C && !Exec && !C->Passes.empty()) {
+  // candidate is judged alike whichever evaluator the spec has, and wherever
+  // the command runs.
+  bool RunsCommand = S.Evaluator.Kind == spec::EvaluatorKind::Command;
+  if (C && RunsCommand && !C->Passes.empty()) {
     Expected<std::optional<Evaluation>> Refused = checkHere(Overrides, *C);
     if (!Refused)
       return Refused.takeError();
@@ -487,6 +522,7 @@ Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
       Request.Workloads = W;
       Request.Limits = limits(W);
       Request.Action = Action;
+      Request.Stage = Outcome.Name;
       if (Action == ChildAction::Confirm) {
         // Every call crosses a process boundary: room for that, and the
         // candidate's side compiles it again.
@@ -504,13 +540,12 @@ Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
           sys::fs::remove_directories(Fresh);
       });
       // The passes judge the program, not the stage: once is enough.
-      if (C && I == 0 && Rep == 0) {
+      if (C && I == 0 && Rep == 0 && !RunsCommand) {
         Request.Regions = C->Regions;
         Request.Passes = C->Passes;
       }
       Expected<RunResult> Run =
-          Exec ? Exec->run(Request)
-               : Expected<RunResult>(runCommand(Request, Outcome.Name));
+          Exec ? Exec->run(Request) : Expected<RunResult>(runCommand(Request));
       if (!Run)
         return Run.takeError();
       E.CompileMs += Run->Timings.CompileMs;

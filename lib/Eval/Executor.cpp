@@ -1,6 +1,7 @@
 //===- Executor.cpp - A warm zygote that runs candidates ------------------===//
 
 #include "adrs/Eval/Executor.h"
+#include "adrs/Eval/Evaluation.h"
 #include "adrs/JIT/CallChannel.h"
 #include "adrs/Regions/SourceParser.h"
 
@@ -151,6 +152,7 @@ json::Value requestToJSON(const RunRequest &R, ArrayRef<std::string> NewKnown) {
       {"passes", json::Array(R.Passes)},
       {"workloads", std::move(Workloads)},
       {"action", actionName(R.Action)},
+      {"stage", R.Stage},
       {"task", R.Task},
       {"task_payload", R.TaskPayload},
       {"known_programs", json::Array(NewKnown)},
@@ -180,7 +182,8 @@ Expected<RunRequest> requestFromJSON(const json::Value &V,
   const json::Object *Obj = V.getAsObject();
   if (!Obj || !O || !O.map("overrides", Overrides) ||
       !O.map("passes", R.Passes) || !O.map("action", Action) ||
-      !O.map("task", R.Task) || !O.map("known_programs", Known))
+      !O.map("stage", R.Stage) || !O.map("task", R.Task) ||
+      !O.map("known_programs", Known))
     return protocolError("got a malformed request: " +
                          toString(Root.getError()));
   R.Overrides = std::move(Overrides);
@@ -550,6 +553,79 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
   }
 }
 
+/// The sandbox's words for what an evaluator command's run came to: the
+/// answer then travels, and is read, as a C++ evaluator's child's does.
+exec::SandboxStatus sandboxStatusOf(adrs::Status S) {
+  switch (S) {
+  case Status::OK:
+    return exec::SandboxStatus::OK;
+  case Status::Timeout:
+    return exec::SandboxStatus::Timeout;
+  case Status::Crashed:
+    return exec::SandboxStatus::Crashed;
+  case Status::OutOfMemory:
+    return exec::SandboxStatus::OutOfMemory;
+  case Status::InvalidOutput:
+    return exec::SandboxStatus::InvalidOutput;
+  default:
+    // runCommand ends in none of the others; what it cannot set up (a
+    // mirror it cannot write) it calls an abnormal exit.
+    return exec::SandboxStatus::AbnormalExit;
+  }
+}
+
+/// The zygote of a SLURM worker whose spec's evaluator is a command: no
+/// engine to build, since nothing is compiled here; each request runs the
+/// command as a local run does (Evaluator::runCommand), and the answer is
+/// shaped as a C++ candidate's, so that adrsc reads it on the same road.
+[[noreturn]] void serveCommands(int In, int Out, const spec::Spec &S,
+                                std::vector<std::string> StepVariables) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1)
+    _exit(0);
+  Evaluator Ev(S, nullptr);
+  Ev.setCommandVariables(std::move(StepVariables));
+  sendMessage(Out, json::Object{{"ready", true},
+                                {"setup_s", 0.0},
+                                {"not_confirmable",
+                                 "the evaluator is a command, which runs in "
+                                 "a process of its own"}});
+  for (;;) {
+    Expected<json::Value> Msg = receiveMessage(In);
+    if (!Msg) {
+      consumeError(Msg.takeError());
+      _exit(0);
+    }
+    std::vector<std::string> Unused;
+    Expected<RunRequest> Request = requestFromJSON(*Msg, Unused);
+    if (!Request) {
+      sendMessage(Out, json::Object{{"error", toString(Request.takeError())}});
+      continue;
+    }
+    if (Request->Action != ChildAction::Evaluate) {
+      std::string Why = "an evaluator command can only evaluate, not '" +
+                        actionName(Request->Action).str() + "'";
+      sendMessage(Out, json::Object{{"error", Why}});
+      continue;
+    }
+    RunResult R = Ev.runCommand(*Request);
+    exec::SandboxResult SR;
+    SR.Status = sandboxStatusOf(R.Status);
+    SR.Reason = std::move(R.Reason);
+    if (R.Status == Status::OK)
+      SR.Payload = formatv("{0}", json::Value(json::Object{
+                                      {"outcome", outcomeName(Outcome::Ran)},
+                                      {"run_ms", R.Timings.RunMs},
+                                      {"report", toJSON(R.Reported)}}))
+                       .str();
+    SR.Stdout = std::move(R.Stdout);
+    SR.Stderr = std::move(R.Stderr);
+    SR.WallMs = R.WallMs;
+    if (!sendMessage(Out, sandboxReplyToJSON(SR)))
+      _exit(0);
+  }
+}
+
 // ---- Answers: zygote -> adrsc --------------------------------------------
 
 /// What the sandbox said, as the zygote forwards it.
@@ -738,10 +814,68 @@ Error readCandidateSide(const json::Value &Answer, RunResult &R,
 
 } // namespace
 
+ArrayRef<StringLiteral> stepVariableNames() {
+  // Which job, step and node (for the command's own logs and files), the
+  // CPUs the step was given (to size a thread pool), and the GPUs SLURM
+  // bound to it, under each vendor's name: what a GPU evaluator needs to use
+  // the devices of its own step and no other's.
+  static constexpr StringLiteral Names[] = {
+      "SLURM_JOB_ID",         "SLURM_STEP_ID",      "SLURMD_NODENAME",
+      "SLURM_CPUS_PER_TASK",  "SLURM_STEP_GPUS",    "CUDA_VISIBLE_DEVICES",
+      "ROCR_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL", "ZE_AFFINITY_MASK"};
+  return Names;
+}
+
+/// Whether \p Entry ("NAME=VALUE") is one of the step's variables.
+static bool isStepVariable(StringRef Entry) {
+  // Longer than any device list or identifier: not what SLURM set.
+  constexpr size_t MaxValue = 4096;
+  auto [Name, Value] = Entry.split('=');
+  return Entry.contains('=') && Value.size() <= MaxValue &&
+         is_contained(stepVariableNames(), Name);
+}
+
+std::vector<std::string> stepVariables(const char *const *Environment) {
+  std::vector<std::string> Out;
+  for (const char *const *E = Environment; E && *E; ++E)
+    if (isStepVariable(*E))
+      Out.push_back(*E);
+  return Out;
+}
+
+/// Reads the step's variables the worker wrote to \p Fd (NUL-separated),
+/// keeping only those stepVariableNames() lists, and closes it.
+static std::vector<std::string> readStepVariables(int Fd) {
+  std::string Block;
+  char Buffer[4096];
+  for (;;) {
+    ssize_t N = ::read(Fd, Buffer, sizeof(Buffer));
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N <= 0 || Block.size() > 65536)
+      break;
+    Block.append(Buffer, size_t(N));
+  }
+  ::close(Fd);
+  SmallVector<StringRef> Parts;
+  StringRef(Block).split(Parts, '\0', -1, /*KeepEmpty=*/false);
+  std::vector<std::string> Out;
+  for (StringRef P : Parts)
+    if (isStepVariable(P))
+      Out.push_back(P.str());
+  return Out;
+}
+
 int startZygote(const std::string &Program, int ReadFd, int WriteFd,
-                StringRef ExpectSpec) {
+                StringRef ExpectSpec, ArrayRef<std::string> StepVariables) {
   std::string In = std::to_string(ReadFd), Out = std::to_string(WriteFd);
   std::string Spec = ExpectSpec.str();
+  // At most a few kilobytes each (isStepVariable): the whole block fits in
+  // a pipe's buffer, so it is written before the zygote runs.
+  std::string Block;
+  for (const std::string &V : StepVariables)
+    if (isStepVariable(V))
+      Block += V + '\0';
   // In a PID namespace of its own where allowed: its children can name
   // nothing outside it, and die with it.
   pid_t Pid = exec::forkSandboxHost();
@@ -757,6 +891,16 @@ int startZygote(const std::string &Program, int ReadFd, int WriteFd,
   if (!Spec.empty()) {
     Argv.push_back("--spec");
     Argv.push_back(Spec.c_str());
+  }
+  std::string VariablesFd;
+  if (!Block.empty()) {
+    int Pipe[2];
+    if (pipe(Pipe) != 0 || !writeAll(Pipe[1], Block.data(), Block.size()))
+      _exit(127);
+    ::close(Pipe[1]);
+    VariablesFd = std::to_string(Pipe[0]);
+    Argv.push_back("--step-variables");
+    Argv.push_back(VariablesFd.c_str());
   }
   Argv.push_back(nullptr);
   const char *Envp[] = {nullptr};
@@ -1066,21 +1210,32 @@ int zygoteMain(int Argc, char **Argv) {
   sigset_t None;
   sigemptyset(&None);
   sigprocmask(SIG_SETMASK, &None, nullptr);
-  int In = -1, Out = -1;
+  // --fds IN OUT [--spec PATH] [--step-variables FD], as startZygote
+  // writes them.
+  int In = -1, Out = -1, VariablesFd = -1;
   StringRef OnlySpec;
-  if ((Argc == 4 || Argc == 6) && StringRef(Argv[1]) == "--fds" &&
-      !StringRef(Argv[2]).getAsInteger(10, In) &&
-      !StringRef(Argv[3]).getAsInteger(10, Out) &&
-      (Argc == 4 || StringRef(Argv[4]) == "--spec")) {
-    if (Argc == 6)
-      OnlySpec = Argv[5];
-  } else {
-    In = Out = -1;
+  bool Understood = Argc >= 4 && StringRef(Argv[1]) == "--fds" &&
+                    !StringRef(Argv[2]).getAsInteger(10, In) &&
+                    !StringRef(Argv[3]).getAsInteger(10, Out);
+  for (int I = 4; Understood && I < Argc; I += 2) {
+    StringRef Flag = Argv[I];
+    if (I + 1 >= Argc)
+      Understood = false;
+    else if (Flag == "--spec")
+      OnlySpec = Argv[I + 1];
+    else if (Flag == "--step-variables")
+      Understood = !StringRef(Argv[I + 1]).getAsInteger(10, VariablesFd) &&
+                   VariablesFd >= 0;
+    else
+      Understood = false;
   }
-  if (In < 0 || Out < 0) {
+  if (!Understood || In < 0 || Out < 0) {
     errs() << "adrs-zygote: run by adrsc, not by hand\n";
     return 2;
   }
+  std::vector<std::string> StepVariables;
+  if (VariablesFd >= 0)
+    StepVariables = readStepVariables(VariablesFd);
   auto Fail = [&](const Twine &Why) {
     sendMessage(Out, json::Object{{"ready", false}, {"error", Why.str()}});
     return 1;
@@ -1124,6 +1279,8 @@ int zygoteMain(int Argc, char **Argv) {
     consumeError(S.takeError());
     return Fail("the spec does not load in the zygote: " + OS.str());
   }
+  if (S->Evaluator.Kind == spec::EvaluatorKind::Command)
+    serveCommands(In, Out, *S, std::move(StepVariables));
   // Loaded here, before any candidate's child is forked: a sandboxed child
   // may not read it.
   if (!S->Build.CompilationDatabase.empty())

@@ -614,7 +614,10 @@ Error Evolution::prepare() {
     log(formatv("{0} SLURM {1}, job name adrsc-{2}", Workers,
                 Workers == 1 ? "worker" : "workers", EO.RunTag));
   }
-  if (S.Evaluator.Kind == spec::EvaluatorKind::Function) {
+  // An evaluator command runs in the run's own process tree on this
+  // machine, and on the workers' nodes on a cluster.
+  if (S.Evaluator.Kind == spec::EvaluatorKind::Function ||
+      S.Executor.Kind != spec::ExecutorKind::Local) {
     EO.Index = 0;
     Expected<std::vector<std::unique_ptr<eval::Executor>>> All =
         eval::Executor::startAll(S, Regions, EO, Workers);

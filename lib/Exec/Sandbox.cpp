@@ -245,6 +245,8 @@ bool applyLandlock(const SandboxLimits &L, bool StillRoot) {
     // By the working directory, which the child entered while it could:
     // as a user of its own, it may not be able to reach it by its path.
     allowPath(Ruleset, ".", Write | (L.ConfineReads ? Read : 0));
+  for (const std::string &F : L.WritableFiles)
+    allowPath(Ruleset, F, Write | (L.ConfineReads ? Read : 0));
   if (L.ConfineReads) {
     for (const char *System : {"/usr", "/lib", "/lib64", "/proc/self"})
       allowPath(Ruleset, System, Read);

@@ -451,8 +451,7 @@ private:
   bool SawEvolve = false;
   bool SawObjective = false;
   // Where the settings that whole-spec warnings are about were written.
-  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt, StartAt,
-      SlurmAt;
+  std::optional<SMRange> LimitTimeAt, BudgetTimeAt, CostAt, TuneAt, StartAt;
 };
 
 // ---- Files -----------------------------------------------------------------
@@ -1576,7 +1575,6 @@ void Sema::executor(const Statement &S) {
     return;
   }
   X.Kind = ExecutorKind::Slurm;
-  SlurmAt = S.Name->Range;
   // A value srun reads as an option or a list would not mean what it says.
   auto Plain = [&](const Setting &Set,
                    StringRef Form) -> std::optional<std::string> {
@@ -2173,16 +2171,6 @@ void Sema::finish(const SpecSyntax &Syntax) {
                   "'start from baselines' has no effect: the spec names no "
                   "'baseline' programs",
                   *StartAt);
-  // A worker is a zygote far away: it runs C++ evaluators. An evaluator
-  // command is run by adrsc itself, on this machine.
-  if (Out.Executor.Kind == ExecutorKind::Slurm &&
-      Out.Evaluator.Kind == EvaluatorKind::Command && SlurmAt)
-    Diags.error(SlurmAt->Start,
-                "'executor slurm' needs a C++ evaluator ('evaluator NAME in "
-                "\"FILE\"'): an evaluator command runs in adrsc's own "
-                "process tree; call the command from a C++ evaluator to run "
-                "it on the workers",
-                *SlurmAt);
   if (Out.Limit.TimeSeconds && Out.Budget.TimeSeconds &&
       *Out.Limit.TimeSeconds > *Out.Budget.TimeSeconds && LimitTimeAt &&
       BudgetTimeAt) {

@@ -313,14 +313,6 @@ int runRun() {
     }
     Spec->Executor.Workers = RunWorkers;
   }
-  if (Spec->Executor.Kind == spec::ExecutorKind::Slurm &&
-      Spec->Evaluator.Kind != spec::EvaluatorKind::Function) {
-    WithColor::error(errs(), "adrsc")
-        << "--executor slurm needs a C++ evaluator ('evaluator NAME in "
-           "\"FILE\"'): an evaluator command runs in adrsc's own process "
-           "tree\n";
-    return ExitUsage;
-  }
   switch (RunStrategy) {
   case StrategyChoice::Spec:
     break;

@@ -4,8 +4,10 @@
 // SLURM executor starts it as a job step and speaks to it on stdin and
 // stdout, exactly as to a local zygote. It starts that zygote itself --
 // adrs-zygote with an empty environment, since srun may have carried the
-// caller's (an API key) -- and waits for it. It never touches the run's
-// database.
+// caller's (an API key) -- and waits for it. An evaluator command the
+// zygote runs is handed the step's own variables (eval::stepVariableNames:
+// its job, step, CPUs and GPUs) and nothing else of this environment. It
+// never touches the run's database.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +37,8 @@ static cl::opt<std::string> WorkerSpec(cl::Positional, cl::Required,
                                        cl::cat(AdrsCategory));
 
 int runWorker() {
+  // What SLURM set for this step, taken before the environment goes.
+  std::vector<std::string> StepVariables = eval::stepVariables(::environ);
   // Nothing of the caller's environment stays in this process either.
   clearenv();
   auto Fail = [](const Twine &Why) {
@@ -61,7 +65,7 @@ int runWorker() {
     return Fail("cannot set up its descriptors: " +
                 std::string(std::strerror(errno)));
   ::close(Null);
-  int Pid = eval::startZygote(*Zygote, In, Out, WorkerSpec);
+  int Pid = eval::startZygote(*Zygote, In, Out, WorkerSpec, StepVariables);
   if (Pid < 0)
     return Fail("cannot start the zygote: " +
                 std::string(std::strerror(errno)));

@@ -212,6 +212,38 @@ TEST(SandboxTest, TheScratchDirectoryIsWritableWhereTheKernelCanConfine) {
   llvm::sys::fs::remove_directories(Scratch);
 }
 
+TEST(SandboxTest, AWritableFileOutsideTheScratchDirectoryIsWritable) {
+  if (!canConfineFiles())
+    GTEST_SKIP() << "no Landlock: the sandbox denies all file writes";
+  // A GPU's device files are what this is for; any file will do to show
+  // that the listed one opens for writing and its neighbour does not.
+  llvm::SmallString<128> Dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("adrs-writable", Dir));
+  std::string Listed = std::string(Dir) + "/device";
+  std::string Neighbour = std::string(Dir) + "/other";
+  // Open to everyone, as a GPU's device files are: the child may run as a
+  // user of its own, and Landlock is then all that stands in its way.
+  ASSERT_EQ(chmod(Dir.c_str(), 0755), 0);
+  for (const std::string &P : {Listed, Neighbour}) {
+    std::FILE *F = std::fopen(P.c_str(), "w");
+    ASSERT_TRUE(F);
+    std::fclose(F);
+    ASSERT_EQ(chmod(P.c_str(), 0666), 0);
+  }
+  SandboxLimits L = quick();
+  L.Seccomp = false;
+  L.WritableFiles = {Listed, std::string(Dir) + "/missing"};
+  SandboxResult R = runSandboxed(L, [&](int Fd) {
+    std::FILE *Yes = std::fopen(Listed.c_str(), "r+");
+    std::FILE *No = std::fopen(Neighbour.c_str(), "r+");
+    return report(Fd, std::string(Yes ? "listed:yes" : "listed:no") +
+                          (No ? " other:yes" : " other:no"));
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  EXPECT_EQ(R.Payload, "listed:yes other:no");
+  llvm::sys::fs::remove_directories(Dir);
+}
+
 TEST(SandboxTest, NoNetwork) {
   SandboxResult R = runSandboxed(quick(), [](int Fd) {
     int S = socket(AF_INET, SOCK_STREAM, 0);

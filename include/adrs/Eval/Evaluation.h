@@ -86,10 +86,18 @@ Evaluation scoreMetrics(const spec::Spec &S,
 bool sameScore(const spec::Spec &S, std::optional<double> A,
                std::optional<double> B);
 
+/// The GPU device files of this machine (NVIDIA's, ROCm's, DRI render
+/// nodes) that exist: an evaluator command may open them to drive a GPU.
+/// On a SLURM node whose cgroup.conf constrains devices, the step's cgroup
+/// decides which of them it may open; CUDA_VISIBLE_DEVICES and its kin say
+/// which to use.
+std::vector<std::string> gpuDeviceFiles();
+
 class Evaluator {
 public:
-  /// \p Exec runs C++ evaluators; it is null for a spec whose evaluator is
-  /// an external command.
+  /// \p Exec runs the candidates: a C++ evaluator's, or an evaluator
+  /// command's on a SLURM worker. It is null for a spec whose evaluator is
+  /// an external command run here.
   Evaluator(const spec::Spec &S, Executor *Exec);
   ~Evaluator();
 
@@ -126,11 +134,18 @@ public:
   exec::SandboxLimits limits(const std::vector<Workload> &W) const;
   Executor *executor() const { return Exec; }
 
-private:
   /// Runs the spec's evaluator command on a mirror of the sources with the
-  /// candidate's files in place.
-  RunResult runCommand(const RunRequest &Request, llvm::StringRef Stage);
+  /// candidate's files in place: here for a local run, or in the zygote of
+  /// a SLURM worker, which answers with the result.
+  RunResult runCommand(const RunRequest &Request);
 
+  /// Variables ("NAME=VALUE") the evaluator command gets beside its own:
+  /// on a SLURM worker, the step's (stepVariables()).
+  void setCommandVariables(std::vector<std::string> Variables) {
+    CommandVariables = std::move(Variables);
+  }
+
+private:
   llvm::Expected<Evaluation> runStages(const regions::FileOverrides &Overrides,
                                        Side S, const Checks *C,
                                        ChildAction Action);
@@ -146,6 +161,7 @@ private:
   std::optional<double> BaselineSeconds;
   std::string Scratch;
   unsigned NextRun = 0;
+  std::vector<std::string> CommandVariables;
 };
 
 } // namespace eval

@@ -101,6 +101,8 @@ struct RunRequest {
   ChildAction Action = ChildAction::Evaluate;
   std::string Task; ///< For ChildAction::Task: the registered name.
   llvm::json::Value TaskPayload = nullptr;
+  /// The cascade stage run (an evaluator command reads it as ADRS_STAGE).
+  std::string Stage;
 };
 
 struct RunResult {
@@ -233,9 +235,24 @@ llvm::Expected<std::string> zygoteProgram();
 /// (a PID namespace of its own where allowed), reading requests from \p
 /// ReadFd and answering on \p WriteFd. Returns its process id, or -1 with
 /// errno set. \p ExpectSpec, when given, is the only spec the zygote will
-/// prepare.
+/// prepare. \p StepVariables ("NAME=VALUE", names from
+/// stepVariableNames()) go to an evaluator command the zygote runs; they
+/// reach it through a pipe, not its environment, which a candidate forked
+/// from it could read in /proc/self/environ.
 int startZygote(const std::string &Program, int ReadFd, int WriteFd,
-                llvm::StringRef ExpectSpec = "");
+                llvm::StringRef ExpectSpec = "",
+                llvm::ArrayRef<std::string> StepVariables = {});
+
+/// The variables of a SLURM job step an evaluator command on a worker is
+/// given, beside what every evaluator command gets: which job and step and
+/// node it runs in, how many CPUs the step has, and which GPUs SLURM gave
+/// it. They describe the step, never the caller.
+llvm::ArrayRef<llvm::StringLiteral> stepVariableNames();
+
+/// Those of \p Environment ("NAME=VALUE" strings, environ's shape) whose
+/// names stepVariableNames() lists; values past a few kilobytes are
+/// dropped rather than cut.
+std::vector<std::string> stepVariables(const char *const *Environment);
 
 } // namespace eval
 } // namespace adrs

@@ -45,6 +45,10 @@ struct SandboxLimits {
   /// The child's working directory and the only place it may write. Empty:
   /// it may write nowhere.
   std::string ScratchDir;
+  /// Files outside it the child may open to write too (a GPU's device
+  /// files, which a GPU runtime opens read-write), where the kernel can
+  /// confine writes (Landlock); one that does not exist is left out.
+  std::vector<std::string> WritableFiles;
   /// Files and directories the child may read, when the kernel can enforce
   /// it (Landlock); everything under /usr, /lib and /etc stays readable.
   /// Empty: reads are not confined.
