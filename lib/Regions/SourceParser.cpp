@@ -8,12 +8,15 @@
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticOptions.h"
 #include "clang/Basic/SourceManager.h"
+#include "clang/Driver/Options.h"
 #include "clang/Frontend/ASTUnit.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Serialization/PCHContainerOperations.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
 
+#include "llvm/Option/ArgList.h"
+#include "llvm/Option/OptTable.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -22,6 +25,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 
 using namespace llvm;
 
@@ -197,6 +201,29 @@ absolutePaths(const std::vector<std::string> &Args, StringRef Directory) {
   return Out;
 }
 
+/// \p Args without those Clang does not know: a project built with GCC has
+/// GCC's own flags in its database (-fconcepts-diagnostics-depth=3,
+/// -mno-direct-extern-access), which would stop every compile. GCC's
+/// optimisation flags Clang knows and ignores stay, as do warnings.
+static std::vector<std::string>
+withoutUnknownFlags(const std::vector<std::string> &Args) {
+  std::vector<const char *> Argv;
+  for (const std::string &A : Args)
+    Argv.push_back(A.c_str());
+  unsigned MissingIndex = 0, MissingCount = 0;
+  llvm::opt::InputArgList Parsed = clang::driver::getDriverOptTable().ParseArgs(
+      Argv, MissingIndex, MissingCount);
+  std::set<unsigned> Unknown;
+  for (const llvm::opt::Arg *A :
+       Parsed.filtered(clang::driver::options::OPT_UNKNOWN))
+    Unknown.insert(A->getIndex());
+  std::vector<std::string> Out;
+  for (size_t I = 0; I < Args.size(); ++I)
+    if (!Unknown.count(I))
+      Out.push_back(Args[I]);
+  return Out;
+}
+
 /// The flags of an entry that belong in our compile: not the compiler, the
 /// action, the input or anything that writes a file (objects, dependency
 /// files, profiles, traces), nor a plugin to load into this process, nor a
@@ -269,7 +296,7 @@ usableFlags(const clang::tooling::CompileCommand &C) {
       continue;
     Out.push_back(Args[I]);
   }
-  return absolutePaths(Out, C.Directory);
+  return absolutePaths(withoutUnknownFlags(Out), C.Directory);
 }
 
 Expected<DatabaseFlags> databaseFlags(StringRef BuildDir, StringRef File) {
