@@ -55,6 +55,28 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// The snapshot of the run whose database is \p DB, when a resume must
+/// match it: none when there is no run, or when its baseline never
+/// evaluated (such a run has nothing to keep and takes the sources as they
+/// are now).
+Expected<std::optional<std::string>> snapshotToKeep(StringRef DB) {
+  if (!sys::fs::exists(DB))
+    return std::nullopt;
+  Expected<std::unique_ptr<store::RunStore>> RO =
+      store::RunStore::openReadOnly(DB);
+  if (!RO)
+    return RO.takeError();
+  Expected<std::optional<std::string>> Then = (*RO)->meta("snapshot");
+  if (!Then)
+    return Then.takeError();
+  Expected<std::optional<store::Candidate>> Base = (*RO)->candidate(0);
+  if (!Base)
+    return Base.takeError();
+  if (!*Base)
+    return std::nullopt;
+  return std::move(*Then);
+}
+
 double secondsSince(Clock::time_point T) {
   return std::chrono::duration<double>(Clock::now() - T).count();
 }
@@ -571,28 +593,15 @@ Error Evolution::prepare() {
 
   std::string DB = Dir->databasePath();
   std::string Now = snapshot(S, Sources->files());
-  if (sys::fs::exists(DB)) {
+  {
     // Read before any thread exists: the zygotes are forked next.
-    Expected<std::unique_ptr<store::RunStore>> RO =
-        store::RunStore::openReadOnly(DB);
-    if (!RO)
-      return RO.takeError();
-    Expected<std::optional<std::string>> Then = (*RO)->meta("snapshot");
+    Expected<std::optional<std::string>> Then = snapshotToKeep(DB);
     if (!Then)
       return Then.takeError();
-    Expected<std::optional<store::Candidate>> Base = (*RO)->candidate(0);
-    if (!Base)
-      return Base.takeError();
-    // A run whose baseline never evaluated has nothing to keep: it takes
-    // the sources as they are now.
-    if (*Then && *Base) {
+    if (*Then) {
       std::string Why = snapshotDifference(**Then, Now);
       if (!Why.empty())
-        return createStringError(
-            inconvertibleErrorCode(),
-            "cannot resume the run in '%s': %s; start over with --fresh, or "
-            "use another run directory (-o DIR)",
-            O.Directory.c_str(), Why.c_str());
+        return cannotResume(O.Directory, Why);
     }
   }
 
@@ -2222,6 +2231,30 @@ Expected<generate::PromptArchive> loadPromptArchive(store::RunStore &Store) {
       }))
     return std::move(E);
   return std::move(Archive);
+}
+
+std::string otherCompilationDatabase(StringRef RunDirectory,
+                                     const spec::Spec &S) {
+  Expected<std::optional<std::string>> Then =
+      snapshotToKeep(databasePath(RunDirectory));
+  if (!Then) {
+    // The run itself reads the database again and says what is wrong.
+    consumeError(Then.takeError());
+    return "";
+  }
+  if (!*Then)
+    return "";
+  Expected<json::Value> Old = json::parse(**Then);
+  if (!Old) {
+    consumeError(Old.takeError());
+    return "";
+  }
+  const json::Object *O = Old->getAsObject();
+  std::optional<StringRef> Database = O ? O->getString("compdb") : std::nullopt;
+  if (!Database)
+    return "";
+  std::string Why = databaseDifference(*Database, S.Build.CompilationDatabase);
+  return Why.empty() ? "" : toString(cannotResume(RunDirectory, Why));
 }
 
 Expected<RunSummary> run(const spec::Spec &S,

@@ -231,6 +231,25 @@ std::string snapshot(const spec::Spec &S,
       .str();
 }
 
+std::string databaseDifference(StringRef Then, StringRef Now) {
+  if (Then == Now)
+    return "";
+  auto Named = [](StringRef Dir) {
+    return Dir.empty() ? std::string("no compilation database")
+                       : "the compilation database in '" + Dir.str() + "'";
+  };
+  return "it started with " + Named(Then) + ", not " + Named(Now) +
+         " (-p or the spec's compdb)";
+}
+
+Error cannotResume(StringRef Directory, StringRef Why) {
+  return createStringError(inconvertibleErrorCode(),
+                           "cannot resume the run in '%s': %s; start over "
+                           "with --fresh, or use another run directory (-o "
+                           "DIR)",
+                           Directory.str().c_str(), Why.str().c_str());
+}
+
 std::string snapshotDifference(StringRef Old, StringRef New,
                                const std::set<std::string> &Except) {
   Expected<json::Value> A = json::parse(Old), B = json::parse(New);
@@ -255,14 +274,10 @@ std::string snapshotDifference(StringRef Old, StringRef New,
   }
   std::optional<StringRef> DatabaseThen = OA->getString("compdb"),
                            DatabaseNow = OB->getString("compdb");
-  if (DatabaseThen && DatabaseNow && *DatabaseThen != *DatabaseNow) {
-    auto Named = [](StringRef Dir) {
-      return Dir.empty() ? std::string("no compilation database")
-                         : "the compilation database in '" + Dir.str() + "'";
-    };
-    return "it started with " + Named(*DatabaseThen) + ", not " +
-           Named(*DatabaseNow) + " (-p or the spec's compdb)";
-  }
+  if (DatabaseThen && DatabaseNow)
+    if (std::string Why = databaseDifference(*DatabaseThen, *DatabaseNow);
+        !Why.empty())
+      return Why;
   // Snapshots made before links were recorded have no "links".
   for (StringRef Key : {"files", "links"}) {
     const json::Object *FA = OA->getObject(Key), *FB = OB->getObject(Key);

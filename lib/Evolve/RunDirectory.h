@@ -66,6 +66,13 @@ std::string snapshot(const spec::Spec &S,
 std::string snapshotDifference(llvm::StringRef Old, llvm::StringRef New,
                                const std::set<std::string> &Except = {});
 
+/// The run in \p Directory cannot be resumed, because \p Why.
+llvm::Error cannotResume(llvm::StringRef Directory, llvm::StringRef Why);
+
+/// The difference between the compilation databases a run started with
+/// (\p Then) and has now, as a sentence; empty when they are the same.
+std::string databaseDifference(llvm::StringRef Then, llvm::StringRef Now);
+
 } // namespace evolve
 } // namespace adrs
 

@@ -427,6 +427,12 @@ int runRun() {
     O.Fresh = true;
   }
 
+  if (!O.Fresh)
+    if (std::string Why = evolve::otherCompilationDatabase(O.Directory, *Spec);
+        !Why.empty()) {
+      WithColor::error(errs(), "adrsc") << Why << "\n";
+      return ExitFailed;
+    }
   std::optional<std::vector<regions::Region>> Regions =
       findRegionsOrReport(*Spec, Diags);
   if (!Regions)

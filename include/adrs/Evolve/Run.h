@@ -106,6 +106,14 @@ llvm::Expected<RunSummary> run(const spec::Spec &S,
 std::string defaultRunDirectory(const spec::Spec &S);
 std::string databasePath(llvm::StringRef RunDirectory);
 
+/// Why the run in \p RunDirectory cannot be resumed with the compilation
+/// database \p S has now (-p or compdb): it started with another, or with
+/// none. Empty when it can, or when the directory holds no run. Asked before
+/// the regions are found, whose compile with the wrong flags would fail with
+/// errors that do not say why.
+std::string otherCompilationDatabase(llvm::StringRef RunDirectory,
+                                     const spec::Spec &S);
+
 /// The system-prompt variants of a run (`prompts evolve`) and how the
 /// candidates of each did, from its database.
 llvm::Expected<generate::PromptArchive>
