@@ -4,9 +4,10 @@
 # evolve-markers.patch (comments only) to util/cache.cc and builds it with
 # LevelDB's own CMake into work/build, writing work/build/compile_commands.json.
 #
-# Usage: get-leveldb.sh [TARBALL]
-#   TARBALL  a copy of leveldb_1.23.orig.tar.gz to use instead of downloading
-#            (it is checked against the same sha256).
+# Usage: get-leveldb.sh [--download-only] [TARBALL]
+#   --download-only  stop once the tarball is there and checked
+#   TARBALL          a copy of leveldb_1.23.orig.tar.gz to use instead of
+#                    downloading (it is checked against the same sha256).
 # Running it again reuses what is there: the download, the unpacked and
 # patched tree, the build.
 set -eu
@@ -18,6 +19,12 @@ sha256=9a37f8a6174f09bd622bc723b55881dc541cd50747cbd08831c2a82d620f6d76
 tarball="$work/leveldb_1.23.orig.tar.gz"
 src="$work/leveldb-1.23"
 build="$work/build"
+
+download_only=no
+if [ "${1:-}" = --download-only ]; then
+  download_only=yes
+  shift
+fi
 
 mkdir -p "$work"
 
@@ -40,6 +47,8 @@ if [ "$actual" != "$sha256" ]; then
   rm -f "$tarball"
   exit 4
 fi
+
+[ "$download_only" = yes ] && exit 0
 
 if [ ! -f "$src/.markers-applied" ]; then
   rm -rf "$src"
