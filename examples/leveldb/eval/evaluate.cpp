@@ -100,7 +100,8 @@ std::string parseWorkload(const std::string &Path, Workload &W) {
   };
   double Seed = W.Seed, Keys = W.Keys, ValueSize = W.ValueSize,
          CacheKiB = W.CacheKiB, Warmup = W.Warmup, Ops = W.Ops,
-         HotKeys = W.HotKeys, HotSpread = W.HotSpread, ScanLength = W.ScanLength;
+         HotKeys = W.HotKeys, HotSpread = W.HotSpread,
+         ScanLength = W.ScanLength;
   for (std::string Why :
        {Take("seed", 0, 4e9, Seed), Take("keys", 100, 1e6, Keys),
         Take("value_size", 1, 65536, ValueSize),
@@ -182,8 +183,9 @@ class CountingEnv : public leveldb::EnvWrapper {
 public:
   CountingEnv(leveldb::Env *Base, ReadCounter &Count)
       : EnvWrapper(Base), Count(Count) {}
-  leveldb::Status NewRandomAccessFile(const std::string &Name,
-                                      leveldb::RandomAccessFile **Result) override {
+  leveldb::Status
+  NewRandomAccessFile(const std::string &Name,
+                      leveldb::RandomAccessFile **Result) override {
     leveldb::RandomAccessFile *File = nullptr;
     leveldb::Status S = target()->NewRandomAccessFile(Name, &File);
     *Result = S.ok() ? new CountingFile(File, Count) : nullptr;
