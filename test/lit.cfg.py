@@ -66,3 +66,24 @@ if slurm_answers():
 else:
     lit_config.note("no SLURM cluster answers (sinfo): the cluster tests "
                     "(REQUIRES: slurm) will not run")
+
+# The LevelDB example evolves LevelDB 1.23's own code, downloaded from
+# deb.debian.org by its get-leveldb.sh (once; the tarball stays in the
+# example's work/ directory, checked against its sha256). When it can be
+# neither found nor downloaded, its tests (REQUIRES: leveldb) are reported
+# as unsupported, with the reason here.
+leveldb_get = os.path.join(config.adrs_src_root, "examples", "leveldb",
+                           "get-leveldb.sh")
+try:
+    leveldb_out = subprocess.run(["sh", leveldb_get, "--download-only"],
+                                 capture_output=True, text=True, timeout=300)
+    leveldb_ok = leveldb_out.returncode == 0
+    leveldb_why = leveldb_out.stderr.strip()
+except (OSError, subprocess.TimeoutExpired) as e:
+    leveldb_ok, leveldb_why = False, str(e)
+if leveldb_ok:
+    config.available_features.add("leveldb")
+else:
+    lit_config.note("LevelDB 1.23 could not be downloaded (" + leveldb_why +
+                    "): the LevelDB example's tests (REQUIRES: leveldb) "
+                    "will not run")

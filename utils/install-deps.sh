@@ -20,6 +20,8 @@ packages=(
   libcpp-httplib-dev
   # Unit tests; headless Chromium renders the report in the lit tests.
   libgtest-dev chromium
+  # The LevelDB example downloads LevelDB's release (examples/leveldb).
+  curl
   # Formatting and clang-tidy on what a change touches (utils/lint-changed.sh).
   clang-format-16 clang-tidy-16
   # The SLURM executor's tests run against a real one-node cluster

@@ -52,6 +52,135 @@ namespace jit {
 
 namespace {
 
+/// Where text was inserted into a unit before it was parsed: an offset in
+/// the unit's own text and the number of characters put there.
+using Insertions = std::vector<std::pair<size_t, size_t>>;
+
+/// What goes before an out-of-line destructor definition (see
+/// outOfLineDestructors): a macro defined before the unit, so that the
+/// passes take it for the unit's own code, never for a region's.
+constexpr StringRef DeclarationMark = "ADRS_OUT_OF_LINE_DESTRUCTOR ";
+constexpr StringRef DeclarationMarkDefinition =
+    "#define ADRS_OUT_OF_LINE_DESTRUCTOR inline __attribute__((used))\n";
+
+/// Clang 16's incremental parser reads a namespace-scope line that begins
+/// with a qualified destructor name, `Cache::~Cache() {}`, as a statement
+/// (a call without an object) instead of the out-of-line definition it is,
+/// and the unit does not compile; Clang 17 reads it right. Of the
+/// specifiers a destructor may take, only `inline` makes Clang 16 read a
+/// declaration there (an empty attribute list, a linkage block around it
+/// or a leading `::` do not). `used` keeps the definition emitted, so that
+/// the code outside the unit that calls it still finds it; it becomes a
+/// weak definition, and a class whose key function it was gets its vtable
+/// wherever the vtable is used, as with any inline destructor. Returns
+/// where each such definition in \p Text begins; withDeclarationMarks puts
+/// the specifiers there. \p Text must end in a NUL (a std::string does).
+Insertions outOfLineDestructors(const std::string &Text) {
+  clang::LangOptions LO;
+  LO.CPlusPlus = true;
+  LO.CPlusPlus17 = true;
+  const char *B = Text.data();
+  clang::Lexer L(clang::SourceLocation(), LO, B, B, B + Text.size());
+  struct RawToken {
+    clang::tok::TokenKind Kind;
+    size_t Begin;
+    StringRef Spelling;
+  };
+  std::vector<RawToken> Tokens;
+  clang::Token Tok;
+  for (;;) {
+    L.LexFromRawLexer(Tok);
+    size_t End = size_t(L.getBufferLocation() - B);
+    // A preprocessor directive is not code at namespace scope.
+    while (Tok.is(clang::tok::hash) && Tok.isAtStartOfLine()) {
+      do
+        L.LexFromRawLexer(Tok);
+      while (!Tok.is(clang::tok::eof) && !Tok.isAtStartOfLine());
+      End = size_t(L.getBufferLocation() - B);
+    }
+    if (Tok.is(clang::tok::eof))
+      break;
+    Tokens.push_back({Tok.getKind(), End - Tok.getLength(),
+                      StringRef(B + End - Tok.getLength(), Tok.getLength())});
+  }
+  auto Is = [&](size_t I, clang::tok::TokenKind K) {
+    return I < Tokens.size() && Tokens[I].Kind == K;
+  };
+  auto Word = [&](size_t I, StringRef W) {
+    return Is(I, clang::tok::raw_identifier) && Tokens[I].Spelling == W;
+  };
+  // The braces open at a token: true for a namespace or an extern "C++"
+  // block, whose contents are at namespace scope too.
+  std::vector<bool> Braces;
+  size_t DeclStart = 0; // the first token of the current declaration
+  Insertions Found;
+  for (size_t I = 0; I < Tokens.size(); ++I) {
+    if (I == DeclStart && llvm::all_of(Braces, [](bool N) { return N; })) {
+      // [::] NAME :: [NAME ::]... ~ NAME (
+      size_t J = I + Is(I, clang::tok::coloncolon);
+      size_t Names = 0;
+      while (Is(J, clang::tok::raw_identifier) &&
+             Is(J + 1, clang::tok::coloncolon)) {
+        J += 2;
+        ++Names;
+      }
+      if (Names > 0 && Is(J, clang::tok::tilde) &&
+          Is(J + 1, clang::tok::raw_identifier) &&
+          Is(J + 2, clang::tok::l_paren))
+        Found.push_back({Tokens[I].Begin, DeclarationMark.size()});
+    }
+    switch (Tokens[I].Kind) {
+    case clang::tok::l_brace:
+      Braces.push_back(
+          Word(DeclStart, "namespace") ||
+          (Word(DeclStart, "inline") && Word(DeclStart + 1, "namespace")) ||
+          (Word(DeclStart, "extern") &&
+           Is(DeclStart + 1, clang::tok::string_literal)));
+      DeclStart = I + 1;
+      break;
+    case clang::tok::r_brace:
+      if (!Braces.empty())
+        Braces.pop_back();
+      DeclStart = I + 1;
+      break;
+    case clang::tok::semi:
+      DeclStart = I + 1;
+      break;
+    default:
+      break;
+    }
+  }
+  return Found;
+}
+
+/// \p Part, which begins at offset \p Base of a unit's text, with the
+/// declaration mark at each of \p Marks that falls inside it (on the same
+/// line, so that line numbers stay).
+std::string withDeclarationMarks(StringRef Part, size_t Base,
+                                 const Insertions &Marks) {
+  std::string Out;
+  size_t Copied = 0;
+  for (const auto &[At, Length] : Marks) {
+    if (At < Base || At >= Base + Part.size())
+      continue;
+    Out += Part.slice(Copied, At - Base);
+    Out += DeclarationMark;
+    Copied = At - Base;
+  }
+  Out += Part.substr(Copied);
+  return Out;
+}
+
+/// How far an offset of a unit's text moved in the text parsed: by \p Delta
+/// and by every insertion before it.
+long shiftOf(size_t Offset, long Delta, const Insertions &Inserted) {
+  long Shift = Delta;
+  for (const auto &[At, Length] : Inserted)
+    if (At < Offset)
+      Shift += long(Length);
+  return Shift;
+}
+
 double msSince(std::chrono::steady_clock::time_point Start) {
   return std::chrono::duration<double, std::milli>(
              std::chrono::steady_clock::now() - Start)
@@ -421,9 +550,16 @@ struct Engine::Impl {
     Args.erase(Args.begin()); // the interpreter takes no program name
     Args.push_back("-O2");
     // The -O2 pipeline runs after the candidate's copies of shared code are
-    // taken out of its module (optimizeCandidate), not inside the parse.
+    // taken out of its module (compileUnit, SharedCode.h), not in the parse.
     Args.push_back("-Xclang");
     Args.push_back("-disable-llvm-passes");
+    // Type-based alias metadata is cached across the incremental compiler's
+    // modules, and Clang 16 reads a freed node of it when a later module
+    // emits a vtable pointer store (a constructor of a class with virtual
+    // functions): the child crashes in CodeGenModule::
+    // getTBAAVTablePtrAccessInfo, at random, depending on what was freed.
+    // Without type-based aliasing no such metadata is made.
+    Args.push_back("-fno-strict-aliasing");
     std::vector<const char *> Argv;
     for (const std::string &A : Args)
       Argv.push_back(A.c_str());
@@ -642,11 +778,13 @@ struct Engine::Impl {
   }
 
   /// The regions of unit \p U in a parse, file by file, at their places in
-  /// that parse's buffers: the unit's own shifted by \p Delta, those in
+  /// that parse's buffers: the unit's own shifted by \p Delta and the text
+  /// \p Inserted before them, those in
   /// headers as they are.
   std::vector<passes::FileRegions>
   regionsOf(const CandidateUnit &U, clang::SourceManager &SM,
             const std::vector<regions::Region> &Regions, long Delta,
+            const Insertions &Inserted,
             llvm::function_ref<clang::FileID()> UnitFile) {
     std::map<std::string, passes::FileRegions> Files;
     for (const regions::Region &R : Regions) {
@@ -656,9 +794,12 @@ struct Engine::Impl {
       if (New)
         It->second.File =
             R.File == U.Path ? UnitFile() : headerBuffer(SM, R.File);
-      long Shift = R.File == U.Path ? Delta : 0;
-      It->second.Regions.push_back(
-          {&R, unsigned(long(R.Begin) + Shift), unsigned(long(R.End) + Shift)});
+      auto Shift = [&](size_t Offset) {
+        return R.File == U.Path ? shiftOf(Offset, Delta, Inserted) : 0;
+      };
+      It->second.Regions.push_back({&R,
+                                    unsigned(long(R.Begin) + Shift(R.Begin)),
+                                    unsigned(long(R.End) + Shift(R.End))});
     }
     std::vector<passes::FileRegions> InParse;
     for (auto &[File, F] : Files)
@@ -672,6 +813,7 @@ struct Engine::Impl {
   /// starts with a #line directive instead of the preamble); regions in
   /// headers are in those headers' own buffers.
   void check(CandidateUnit &U, clang::PartialTranslationUnit &PTU, long Delta,
+             const Insertions &Inserted,
              const std::vector<regions::Region> &Regions,
              const passes::PassPipeline &Passes, passes::PassResults &Results) {
     clang::ASTContext &Ctx = U.Compiler->getCompilerInstance()->getASTContext();
@@ -679,7 +821,7 @@ struct Engine::Impl {
     std::vector<clang::Decl *> Decls(PTU.TUPart->decls_begin(),
                                      PTU.TUPart->decls_end());
     Passes.run(Ctx,
-               regionsOf(U, SM, Regions, Delta,
+               regionsOf(U, SM, Regions, Delta, Inserted,
                          [&] { return unitBuffer(U, SM, Decls); }),
                S, Results, Decls);
   }
@@ -693,9 +835,10 @@ struct Engine::Impl {
                      passes::PassResults &Results) {
     clang::ASTContext &Ctx = U.BaselineParse->ast().getASTContext();
     clang::SourceManager &SM = Ctx.getSourceManager();
-    Passes.run(Ctx,
-               regionsOf(U, SM, Regions, 0, [&] { return SM.getMainFileID(); }),
-               S, Results, U.BaselineDecls);
+    Passes.run(
+        Ctx,
+        regionsOf(U, SM, Regions, 0, {}, [&] { return SM.getMainFileID(); }), S,
+        Results, U.BaselineDecls);
   }
 
   /// The buffer of this parse that stands for the unit: where a declaration
@@ -756,18 +899,23 @@ struct Engine::Impl {
     // keeps diagnostics and debug information at the real lines.
     std::string Input;
     long Delta;
+    const Insertions Inserted = outOfLineDestructors(Text);
     // Lifted constants (ADRS_PARAM) read the parameter table, whose address
     // every child of the zygote shares: tuning changes data, not code.
     std::string Params =
         formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
                 "double *){0:x})[i])\n",
-                uintptr_t(parameterTable()));
+                uintptr_t(parameterTable()))
+            .str() +
+        DeclarationMarkDefinition.str();
     if (!U.Preamble.empty() && StringRef(Text).startswith(U.Preamble)) {
       unsigned Line =
           1 + std::count(U.Preamble.begin(), U.Preamble.end(), '\n');
       std::string Prefix = Params + U.RegionIncludes + "#line " +
                            std::to_string(Line) + " \"" + U.Path + "\"\n";
-      Input = Prefix + Text.substr(U.Preamble.size());
+      Input = Prefix +
+              withDeclarationMarks(StringRef(Text).substr(U.Preamble.size()),
+                                   U.Preamble.size(), Inserted);
       Delta = long(Prefix.size()) - long(U.Preamble.size());
     } else {
       // The whole unit is parsed here (a reference, or a candidate that
@@ -780,7 +928,7 @@ struct Engine::Impl {
         if (R.File == U.Path)
           FirstRegion = std::min(FirstRegion, R.Begin);
       std::string Head;
-      size_t At = 0;
+      size_t At = 0, MarksInHead = 0;
       while (At < FirstRegion) {
         size_t End = Text.find('\n', At);
         End = End == std::string::npos ? Text.size() : End + 1;
@@ -788,12 +936,20 @@ struct Engine::Impl {
           break;
         StringRef Line = StringRef(Text).slice(At, End);
         std::optional<std::string> Header = U.regionHeaderIn(Line);
-        Head += Header ? "#include \"" + *Header + "\"\n" : Line.str();
+        if (Header) {
+          Head += "#include \"" + *Header + "\"\n";
+        } else {
+          std::string Marked = withDeclarationMarks(Line, At, Inserted);
+          MarksInHead += Marked.size() - Line.size();
+          Head += Marked;
+        }
         At = End;
       }
       std::string Prefix = Params + "#line 1 \"" + U.Path + "\"\n";
-      Input = Prefix + Head + Text.substr(At);
-      Delta = long(Prefix.size()) + long(Head.size()) - long(At);
+      Input = Prefix + Head +
+              withDeclarationMarks(StringRef(Text).substr(At), At, Inserted);
+      Delta = long(Prefix.size()) + long(Head.size()) - long(At) -
+              long(MarksInHead);
     }
     U.Diagnostics.setOutput(&Diagnostics);
     Expected<clang::PartialTranslationUnit &> PTU = U.Compiler->Parse(Input);
@@ -823,7 +979,7 @@ struct Engine::Impl {
       Optimizer->optimize(*PTU->TheModule);
     }
     if (!Passes.empty())
-      check(U, *PTU, Delta, Regions, Passes, Results);
+      check(U, *PTU, Delta, Inserted, Regions, Passes, Results);
     U.Parsed = &*PTU;
     return Error::success();
   }
