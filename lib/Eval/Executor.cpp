@@ -496,6 +496,25 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
   return Reply;
 }
 
+/// The next request a zygote receives on \p In: the process ends when the
+/// other side has gone, and a request that cannot be read is answered on
+/// \p Out with why (none is returned then). \p Known gets the programs
+/// scored so far that came with it.
+std::optional<RunRequest> nextRequest(int In, int Out,
+                                      std::vector<std::string> &Known) {
+  Expected<json::Value> Msg = receiveMessage(In);
+  if (!Msg) {
+    consumeError(Msg.takeError());
+    _exit(0);
+  }
+  Expected<RunRequest> Request = requestFromJSON(*Msg, Known);
+  if (!Request) {
+    sendMessage(Out, json::Object{{"error", toString(Request.takeError())}});
+    return std::nullopt;
+  }
+  return std::move(*Request);
+}
+
 /// The zygote: builds the engine, then serves requests until the parent
 /// goes away.
 [[noreturn]] void serveRequests(int In, int Out, const spec::Spec &S,
@@ -527,17 +546,10 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
   std::set<std::string> Known;
 
   for (;;) {
-    Expected<json::Value> Msg = receiveMessage(In);
-    if (!Msg) {
-      consumeError(Msg.takeError());
-      _exit(0);
-    }
     std::vector<std::string> NewKnown;
-    Expected<RunRequest> Request = requestFromJSON(*Msg, NewKnown);
-    if (!Request) {
-      sendMessage(Out, json::Object{{"error", toString(Request.takeError())}});
+    std::optional<RunRequest> Request = nextRequest(In, Out, NewKnown);
+    if (!Request)
       continue;
-    }
     Known.insert(NewKnown.begin(), NewKnown.end());
     json::Object Reply;
     if (Request->Action == ChildAction::Confirm) {
@@ -591,17 +603,10 @@ exec::SandboxStatus sandboxStatusOf(adrs::Status S) {
                                  "the evaluator is a command, which runs in "
                                  "a process of its own"}});
   for (;;) {
-    Expected<json::Value> Msg = receiveMessage(In);
-    if (!Msg) {
-      consumeError(Msg.takeError());
-      _exit(0);
-    }
     std::vector<std::string> Unused;
-    Expected<RunRequest> Request = requestFromJSON(*Msg, Unused);
-    if (!Request) {
-      sendMessage(Out, json::Object{{"error", toString(Request.takeError())}});
+    std::optional<RunRequest> Request = nextRequest(In, Out, Unused);
+    if (!Request)
       continue;
-    }
     if (Request->Action != ChildAction::Evaluate) {
       std::string Why = "an evaluator command can only evaluate, not '" +
                         actionName(Request->Action).str() + "'";

@@ -181,6 +181,17 @@ long shiftOf(size_t Offset, long Delta, const Insertions &Inserted) {
   return Shift;
 }
 
+/// The macros every parse of a candidate unit's code begins with. Lifted
+/// constants (ADRS_PARAM) read the parameter table, whose address every
+/// child of the zygote shares: tuning changes data, not code.
+std::string unitMacros() {
+  return formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
+                 "double *){0:x})[i])\n",
+                 uintptr_t(parameterTable()))
+             .str() +
+         DeclarationMarkDefinition.str();
+}
+
 double msSince(std::chrono::steady_clock::time_point Start) {
   return std::chrono::duration<double, std::milli>(
              std::chrono::steady_clock::now() - Start)
@@ -490,6 +501,11 @@ struct CandidateUnit {
       if (StringRef(Header).endswith("/" + Name.str()) || Header == Name)
         return Header;
     return std::nullopt;
+  }
+
+  /// The line of the unit's text where the code after its preamble begins.
+  unsigned firstLineAfterPreamble() const {
+    return 1 + std::count(Preamble.begin(), Preamble.end(), '\n');
   }
 
   bool includesRegionHeader(StringRef Line) const {
@@ -900,17 +916,9 @@ struct Engine::Impl {
     std::string Input;
     long Delta;
     const Insertions Inserted = outOfLineDestructors(Text);
-    // Lifted constants (ADRS_PARAM) read the parameter table, whose address
-    // every child of the zygote shares: tuning changes data, not code.
-    std::string Params =
-        formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
-                "double *){0:x})[i])\n",
-                uintptr_t(parameterTable()))
-            .str() +
-        DeclarationMarkDefinition.str();
+    std::string Params = unitMacros();
     if (!U.Preamble.empty() && StringRef(Text).startswith(U.Preamble)) {
-      unsigned Line =
-          1 + std::count(U.Preamble.begin(), U.Preamble.end(), '\n');
+      unsigned Line = U.firstLineAfterPreamble();
       std::string Prefix = Params + U.RegionIncludes + "#line " +
                            std::to_string(Line) + " \"" + U.Path + "\"\n";
       Input = Prefix +
@@ -1002,13 +1010,9 @@ struct Engine::Impl {
     for (StringRef Line : Lines)
       if (Line.ltrim().startswith("#"))
         return "";
-    unsigned Line = 1 + std::count(U.Preamble.begin(), U.Preamble.end(), '\n');
-    return formatv("#define ADRS_PARAM(i, v) ((decltype(v))((const "
-                   "double *){0:x})[i])\n",
-                   uintptr_t(parameterTable()))
-               .str() +
-           "namespace " + WarmNamespace + " {\n#line " + std::to_string(Line) +
-           " \"" + U.Path + "\"\n" + Body.str() + "\n}\n";
+    return unitMacros() + "namespace " + WarmNamespace + " {\n#line " +
+           std::to_string(U.firstLineAfterPreamble()) + " \"" + U.Path +
+           "\"\n" + Body.str() + "\n}\n";
   }
 
   /// Parses \p Text in unit \p U and compiles it: its instantiations become
