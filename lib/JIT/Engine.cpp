@@ -1388,7 +1388,7 @@ Engine::create(const spec::Spec &S,
       St.CalledByPrebuilt = ReferencedByPrebuilt.count(F->getName());
       auto Sig = Signatures.find(St.Name);
       if (Sig == Signatures.end()) {
-        St.Why = "the simulator calls '" + St.Name +
+        St.Why = "the simulator calls '" + Impl::readable(St.Name) +
                  "', which is not a plain function of '" + Unit + "'";
       } else {
         St.Why = Sig->second.first;
@@ -1517,15 +1517,25 @@ Error Engine::compile(const regions::FileOverrides &Overrides,
 Error Engine::link(CandidateTimings &Timings) { return I->link(Timings); }
 
 std::string Engine::whyNotConfirmable() const {
+  // A unit of a real project has dozens of member functions the simulator
+  // calls; the first few reasons say what kind of program this is, and the
+  // note stays a line a person reads.
+  constexpr size_t ReasonsShown = 3;
   std::string Why;
   bool Called = false;
+  size_t Reasons = 0;
   for (const Stub &St : I->Stubs) {
     if (!St.CalledByPrebuilt)
       continue;
     Called = true;
-    if (!St.Why.empty())
+    if (St.Why.empty())
+      continue;
+    if (++Reasons <= ReasonsShown)
       Why += (Why.empty() ? "" : "; ") + St.Why;
   }
+  if (Reasons > ReasonsShown)
+    Why += "; and " + std::to_string(Reasons - ReasonsShown) +
+           " more functions the simulator calls";
   if (!Called && Why.empty()) {
     std::vector<std::string> Paths;
     for (const auto &U : I->Units)

@@ -333,14 +333,27 @@ compilerArguments(const spec::BuildSettings &Build, StringRef File,
   for (const char *Check : {"-D_GLIBCXX_ASSERTIONS", "-fsanitize=array-bounds",
                             "-fsanitize-trap=array-bounds"})
     Args.push_back(Check);
+  // Every constructor and destructor variant is a function of its own, not
+  // an alias of another (Clang's default on ELF makes the complete-object
+  // constructor an alias of the base-object one): what the simulator calls
+  // in a unit a candidate may change is reached through a stub, and only a
+  // function can be renamed behind one.
+  Args.push_back("-Xclang");
+  Args.push_back("-mno-constructor-aliases");
   // The entry's flags, -std included, come after the spec's standard and
   // win over it; the spec's own settings come after them and win over them.
+  // A file without an entry of its own keeps the spec's standard: the
+  // standard of the neighbour Clang infers its flags from is a guess (a
+  // C++11 library's, for an evaluator written against adrsc's C++17
+  // interface).
   if (!Build.CompilationDatabase.empty()) {
     Expected<DatabaseFlags> Flags =
         databaseFlags(Build.CompilationDatabase, File);
     if (!Flags)
       return Flags.takeError();
-    Args.insert(Args.end(), Flags->Arguments.begin(), Flags->Arguments.end());
+    for (const std::string &Flag : Flags->Arguments)
+      if (Flags->Inferred.empty() || !StringRef(Flag).startswith("-std="))
+        Args.push_back(Flag);
   }
   for (const std::string &Dir : Build.IncludeDirs)
     Args.push_back("-I" + Dir);

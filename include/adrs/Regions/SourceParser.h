@@ -54,8 +54,10 @@ enum class UnitRole { Sources, Candidate };
 /// The compiler driver command line (without the action) for \p File: the
 /// standard, adrsc's own headers and Clang's resource directory, then, with
 /// a compilation database (Build.CompilationDatabase), the flags of the
-/// file's entry (or of the entry Clang infers for a file without one), then
-/// the spec's include paths, defines and flags. A candidate's unit also
+/// file's entry (or of the entry Clang infers for a file without one, less
+/// its -std: such a file keeps the spec's standard), then the spec's include
+/// paths, defines and flags. Constructors and destructors are never emitted
+/// as aliases of one another. A candidate's unit also
 /// treats falling off the end of a function that returns a value as an
 /// error (-Werror=return-type): it compiles, and then its behaviour is
 /// undefined. Fails only when the database cannot be loaded.
