@@ -1,8 +1,9 @@
 #!/bin/sh
 # Downloads LevelDB 1.23 (Debian's orig tarball, checked against a pinned
 # sha256), unpacks it into work/leveldb-1.23, adds the evolve markers of
-# evolve-markers.patch (comments only) to util/cache.cc and builds it with
-# LevelDB's own CMake into work/build, writing work/build/compile_commands.json.
+# evolve-markers.patch (comments only) to util/cache.cc and db/version_set.cc
+# and builds it with LevelDB's own CMake into work/build, writing
+# work/build/compile_commands.json.
 #
 # Usage: get-leveldb.sh [--download-only] [TARBALL]
 #   --download-only  stop once the tarball is there and checked
@@ -27,6 +28,10 @@ if [ "${1:-}" = --download-only ]; then
 fi
 
 mkdir -p "$work"
+# One at a time: two runs at once (two lit tests, two terminals) would unpack
+# and build over each other.
+exec 9>"$work/.lock"
+flock 9
 
 if [ $# -ge 1 ]; then
   cp "$1" "$tarball.part"
@@ -50,18 +55,20 @@ fi
 
 [ "$download_only" = yes ] && exit 0
 
-if [ ! -f "$src/.markers-applied" ]; then
+# The tree is unpacked again whenever the patch is not the one it carries.
+markers=$(sha256sum "$here/evolve-markers.patch" | cut -d' ' -f1)
+if [ "$(cat "$src/.markers-applied" 2>/dev/null)" != "$markers" ]; then
   rm -rf "$src"
   tar -xzf "$tarball" -C "$work"
   patch -s -d "$src" -p1 < "$here/evolve-markers.patch"
-  touch "$src/.markers-applied"
+  echo "$markers" > "$src/.markers-applied"
 fi
 
 # LevelDB's own build, options as its CMakeLists.txt defines them. Its
 # googletest and benchmark submodules are not in the tarball, so tests and
 # benchmarks stay off. Compiled by Clang 16, the compiler adrsc compiles the
 # evaluator and the candidates with, so the archive and they share one ABI.
-if [ ! -f "$build/libleveldb.a" ] || [ "$src/util/cache.cc" -nt "$build/libleveldb.a" ]; then
+if [ ! -f "$build/libleveldb.a" ] || [ "$src/.markers-applied" -nt "$build/libleveldb.a" ]; then
   cmake -S "$src" -B "$build" -G Ninja \
     -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 \
     -DCMAKE_BUILD_TYPE=Release \
