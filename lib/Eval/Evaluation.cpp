@@ -539,10 +539,13 @@ Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
         if (Request.Limits.ScratchDir != Scratch)
           sys::fs::remove_directories(Fresh);
       });
-      // The passes judge the program, not the stage: once is enough.
-      if (C && I == 0 && Rep == 0 && !RunsCommand) {
+      // The passes judge the program, not the stage: once is enough. The
+      // regions go with every run: where they are tells the engine which
+      // of the unit's code is the baseline's, and need not be compiled.
+      if (C && !RunsCommand) {
         Request.Regions = C->Regions;
-        Request.Passes = C->Passes;
+        if (I == 0 && Rep == 0)
+          Request.Passes = C->Passes;
       }
       Expected<RunResult> Run =
           Exec ? Exec->run(Request) : Expected<RunResult>(runCommand(Request));

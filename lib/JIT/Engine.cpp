@@ -9,6 +9,7 @@
 #include "adrs/Regions/Boundary.h"
 
 #include "DiagnosticCollector.h"
+#include "ReusableCode.h"
 #include "SharedCode.h"
 
 #include "clang/AST/ASTContext.h"
@@ -471,6 +472,15 @@ struct CandidateUnit {
   clang::PartialTranslationUnit *Parsed = nullptr;
   /// What the warm-up instantiated, compiled once for every candidate.
   SharedCode Shared;
+  /// The unit's functions no region reaches: a candidate's parse leaves
+  /// them out and calls the baseline's (ReusableCode.h).
+  ReusableCode Reusable;
+  /// The unit's regions at setup, [Begin, End) in the order of the text,
+  /// and their names: what a candidate's regions are matched with.
+  std::vector<std::pair<size_t, size_t>> BaselineRegions;
+  std::vector<std::string> RegionNames;
+  /// The names of the functions the last compile left out.
+  std::set<std::string> LeftOut;
 
   bool changedBy(const regions::FileOverrides &Overrides) const {
     if (Overrides.count(Path))
@@ -887,6 +897,35 @@ struct Engine::Impl {
                                      : "another file a candidate may change";
   }
 
+  /// \p Text, \p U's text in a candidate, without the functions no region
+  /// reaches (their names go to U.LeftOut); nothing when they cannot be
+  /// left out: no candidate regions to match the baseline's, a region in a
+  /// header, or text outside the regions that is not the baseline's.
+  std::optional<std::string>
+  reducedText(CandidateUnit &U, const std::string &Text,
+              const std::vector<regions::Region> &Regions) const {
+    if (U.Reusable.Functions.empty() || !U.RegionHeaders.empty())
+      return std::nullopt;
+    std::vector<const regions::Region *> Own;
+    for (const regions::Region &R : Regions)
+      if (R.File == U.Path)
+        Own.push_back(&R);
+    if (Own.size() != U.BaselineRegions.size())
+      return std::nullopt;
+    llvm::sort(Own, [](const regions::Region *A, const regions::Region *B) {
+      return A->Begin < B->Begin;
+    });
+    std::vector<std::pair<size_t, size_t>> To;
+    for (size_t I = 0; I < Own.size(); ++I) {
+      if (Own[I]->Name != U.RegionNames[I] || Own[I]->End < Own[I]->Begin ||
+          (I && Own[I]->Begin < Own[I - 1]->End))
+        return std::nullopt;
+      To.push_back({Own[I]->Begin, Own[I]->End});
+    }
+    return withoutReusableCode(Text, U.BaselineText, U.Reusable,
+                               U.BaselineRegions, To, U.LeftOut);
+  }
+
   Error compileUnit(CandidateUnit &U, const regions::FileOverrides &Overrides,
                     const std::vector<regions::Region> &Regions,
                     const passes::PassPipeline &Passes,
@@ -909,8 +948,14 @@ struct Engine::Impl {
                     O != Overrides.end() ? O->second : Baseline, Header));
     }
     auto It = Overrides.find(U.Path);
-    const std::string &Text =
+    const std::string &Given =
         It != Overrides.end() ? It->second : U.BaselineText;
+    // The functions no region reaches are left out, and the baseline's are
+    // called, when the text outside the candidate's regions is the
+    // baseline's; offsets and lines stay as they are.
+    U.LeftOut.clear();
+    std::optional<std::string> Reduced = reducedText(U, Given, Regions);
+    const std::string &Text = Reduced ? *Reduced : Given;
     // The rest of the unit after the parsed preamble; a #line directive
     // keeps diagnostics and debug information at the real lines.
     std::string Input;
@@ -966,12 +1011,21 @@ struct Engine::Impl {
       consumeError(PTU.takeError());
       return compileError("the candidate does not compile", Diagnostics);
     }
+    // A function left out is the baseline's; a candidate that defines it
+    // anyway (in a region) would define it twice in the whole unit.
+    if (PTU->TheModule)
+      for (const std::string &Name : U.LeftOut)
+        if (const Function *F = PTU->TheModule->getFunction(Name);
+            F && !F->isDeclaration())
+          return createStringError(inconvertibleErrorCode(),
+                                   "the candidate defines '%s' a second time",
+                                   readable(Name).c_str());
     // A function that other code calls must still be defined here: without
     // it the stub would find itself, and the call would never return.
     std::vector<std::string> Missing;
     size_t UI = indexOf(U);
     for (size_t I = 0; I < Stubs.size(); ++I) {
-      if (Stubs[I].Unit != UI)
+      if (Stubs[I].Unit != UI || U.LeftOut.count(Stubs[I].Name))
         continue;
       const Function *F =
           PTU->TheModule ? PTU->TheModule->getFunction(Stubs[I].Name) : nullptr;
@@ -1150,6 +1204,9 @@ struct Engine::Impl {
         continue;
       CandidateUnit &U = *Units[Stubs[I].Unit];
       const std::string &Name = Stubs[I].Name;
+      // Left out of the candidate: the stub keeps the baseline's.
+      if (U.LeftOut.count(Name))
+        continue;
       Expected<JITTargetAddress> Fn = U.Compiler->getSymbolAddress(Name);
       if (!Fn) {
         std::string Why = toString(Fn.takeError());
@@ -1187,6 +1244,21 @@ Engine::Engine(std::unique_ptr<Impl> I) : I(std::move(I)) {}
 Engine::~Engine() = default;
 
 double Engine::setupSeconds() const { return I->SetupMs / 1000; }
+
+size_t Engine::reusedFunctions() const {
+  size_t N = 0;
+  for (const auto &U : I->Units)
+    N += U->Reusable.Functions.size();
+  return N;
+}
+
+std::string Engine::whyNoReuse() const {
+  std::string Why;
+  for (const auto &U : I->Units)
+    if (U->Reusable.Functions.empty() && !U->Reusable.WhyNone.empty())
+      Why += (Why.empty() ? "" : "; ") + U->Path + ": " + U->Reusable.WhyNone;
+  return Why;
+}
 
 size_t Engine::sharedFunctions() const {
   size_t N = 0;
@@ -1303,20 +1375,35 @@ Engine::create(const spec::Spec &S,
     std::vector<regions::SourceDiagnostic> Diags;
     std::set<std::string> Includes;
     bool IsCandidateUnit = RegionUnits.count(File);
-    Expected<std::unique_ptr<Module>> M =
-        I->Compile.compile(File, {}, *Context, Diags, /*UsePreamble=*/false,
-                           [&](clang::ASTContext &Ctx) {
-                             clang::SourceManager &SM = Ctx.getSourceManager();
-                             for (const std::string &Header : RegionHeaders) {
-                               auto Ref =
-                                   SM.getFileManager().getOptionalFileRef(
-                                       Header, /*OpenFile=*/false);
-                               if (Ref && SM.translateFile(*Ref).isValid())
-                                 Includes.insert(Header);
-                             }
-                             if (IsCandidateUnit || !Includes.empty())
-                               collectSignatures(Ctx, Signatures);
-                           });
+    // The unit's own regions, for what of it a candidate may leave out.
+    std::vector<const regions::Region *> OwnRegions;
+    for (const regions::Region &R : Regions)
+      if (R.File == File)
+        OwnRegions.push_back(&R);
+    llvm::sort(OwnRegions,
+               [](const regions::Region *A, const regions::Region *B) {
+                 return A->Begin < B->Begin;
+               });
+    ReusableCode Reusable;
+    Expected<std::unique_ptr<Module>> M = I->Compile.compile(
+        File, {}, *Context, Diags, /*UsePreamble=*/false,
+        [&](clang::ASTContext &Ctx) {
+          clang::SourceManager &SM = Ctx.getSourceManager();
+          for (const std::string &Header : RegionHeaders) {
+            auto Ref = SM.getFileManager().getOptionalFileRef(
+                Header, /*OpenFile=*/false);
+            if (Ref && SM.translateFile(*Ref).isValid())
+              Includes.insert(Header);
+          }
+          if (IsCandidateUnit || !Includes.empty())
+            collectSignatures(Ctx, Signatures);
+          if (!OwnRegions.empty() && Includes.empty()) {
+            std::vector<std::pair<size_t, size_t>> Ranges;
+            for (const regions::Region *R : OwnRegions)
+              Ranges.push_back({R->Begin, R->End});
+            Reusable = findReusableCode(Ctx, Ranges);
+          }
+        });
     if (!M) {
       consumeError(M.takeError());
       return compileError("'" + File + "' does not compile", Diags);
@@ -1332,6 +1419,11 @@ Engine::create(const spec::Spec &S,
       auto U = std::make_unique<CandidateUnit>();
       U->Path = File;
       U->RegionHeaders = std::move(Includes);
+      U->Reusable = std::move(Reusable);
+      for (const regions::Region *R : OwnRegions) {
+        U->BaselineRegions.push_back({R->Begin, R->End});
+        U->RegionNames.push_back(R->Name);
+      }
       I->Units.push_back(std::move(U));
       Baselines.push_back({std::move(Context), std::move(*M), File});
     } else {

@@ -70,7 +70,9 @@ static cl::opt<bool> EvalConfirm(
 static cl::opt<bool> EvalVerbose(
     "v",
     cl::desc("Also print, on stderr, how long building the prebuilt code "
-             "took (the simulator and evaluator, once before any candidate)"),
+             "took (the simulator and evaluator, once before any candidate) "
+             "and how many functions of the regions' units no region reaches "
+             "(compiled once, not per candidate)"),
     cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
 static cl::list<std::string> EvalPasses(
@@ -249,8 +251,14 @@ int runEval() {
   std::unique_ptr<eval::Executor> Exec;
   if (!startExecutor(*Spec, *Regions, Exec))
     return ExitFailed;
-  if (EvalVerbose && Exec)
+  if (EvalVerbose && Exec) {
     errs() << formatv("setup: {0:f3} s\n", Exec->setupSeconds());
+    errs() << formatv("reused: {0} functions of the regions' units compiled "
+                      "once, not per candidate\n",
+                      Exec->reusedFunctions());
+    if (!Exec->whyNoReuse().empty())
+      errs() << "not reused: " << Exec->whyNoReuse() << "\n";
+  }
   eval::Evaluator Evaluator(*Spec, Exec.get());
   eval::Side Side = EvalWorkloads == WorkloadChoice::Test  ? eval::Side::Test
                     : EvalWorkloads == WorkloadChoice::All ? eval::Side::All

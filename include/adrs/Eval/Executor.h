@@ -170,6 +170,11 @@ public:
   /// for tests that kill it.
   int zygotePid() const { return Link ? Link->pid() : -1; }
   double setupSeconds() const { return SetupSeconds; }
+  /// How many functions of the candidate units a candidate's compile leaves
+  /// out, calling the baseline's (jit::Engine::reusedFunctions), and for the
+  /// units with none, why.
+  size_t reusedFunctions() const { return ReusedFunctions; }
+  const std::string &whyNoReuse() const { return WhyNoReuse; }
 
 private:
   Executor(const spec::Spec &S, std::vector<regions::Region> Regions,
@@ -199,6 +204,8 @@ private:
   bool Lost = false;
   unsigned Restarts = 0;
   double SetupSeconds = 0;
+  size_t ReusedFunctions = 0;
+  std::string WhyNoReuse;
   std::string NotConfirmable;
   std::string SpecText; ///< The spec as read when this started.
 };

@@ -105,6 +105,12 @@ public:
   /// compiled ahead of its candidates).
   size_t sharedFunctions() const;
 
+  /// How many functions of the candidate units no region reaches: a
+  /// candidate's compile leaves them out and calls the baseline's.
+  size_t reusedFunctions() const;
+  /// For each candidate unit none of whose functions is reused, why.
+  std::string whyNoReuse() const;
+
 private:
   struct Impl;
   explicit Engine(std::unique_ptr<Impl> I);
