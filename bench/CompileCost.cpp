@@ -96,7 +96,8 @@ double msSince(std::chrono::steady_clock::time_point T) {
 struct Figures {
   double Compile = 0, Link = 0, Build = 0;
   unsigned Units = 0;
-  size_t Reused = 0; ///< Functions of the unit compiled once, not per candidate.
+  size_t Reused =
+      0; ///< Functions of the unit compiled once, not per candidate.
 };
 
 Expected<Figures> measure(const Problem &P) {

@@ -535,11 +535,12 @@ std::optional<RunRequest> nextRequest(int In, int Out,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
   sendMessage(
-      Out, json::Object{{"ready", true},
-                        {"setup_s", Setup},
-                        {"not_confirmable", (*Engine)->whyNotConfirmable()},
-                        {"reused_functions", int64_t((*Engine)->reusedFunctions())},
-                        {"why_no_reuse", (*Engine)->whyNoReuse()}});
+      Out,
+      json::Object{{"ready", true},
+                   {"setup_s", Setup},
+                   {"not_confirmable", (*Engine)->whyNotConfirmable()},
+                   {"reused_functions", int64_t((*Engine)->reusedFunctions())},
+                   {"why_no_reuse", (*Engine)->whyNoReuse()}});
   // Shared by every child: what one parses, the next would parse again,
   // so values stored by a child do not come back; the zygote's own stay.
   auto Shared = std::make_shared<Cache>();
@@ -1044,9 +1045,8 @@ Error Executor::awaitReady() {
   SetupSeconds = O->getNumber("setup_s").value_or(0);
   NotConfirmable = O->getString("not_confirmable").value_or("").str();
   // From the zygote, which runs no candidate code yet; capped all the same.
-  ReusedFunctions = size_t(
-      std::clamp<int64_t>(O->getInteger("reused_functions").value_or(0), 0,
-                          1 << 30));
+  ReusedFunctions = size_t(std::clamp<int64_t>(
+      O->getInteger("reused_functions").value_or(0), 0, 1 << 30));
   WhyNoReuse = O->getString("why_no_reuse").value_or("").take_front(4096).str();
   return Error::success();
 }

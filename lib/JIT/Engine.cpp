@@ -1385,25 +1385,26 @@ Engine::create(const spec::Spec &S,
                  return A->Begin < B->Begin;
                });
     ReusableCode Reusable;
-    Expected<std::unique_ptr<Module>> M = I->Compile.compile(
-        File, {}, *Context, Diags, /*UsePreamble=*/false,
-        [&](clang::ASTContext &Ctx) {
-          clang::SourceManager &SM = Ctx.getSourceManager();
-          for (const std::string &Header : RegionHeaders) {
-            auto Ref = SM.getFileManager().getOptionalFileRef(
-                Header, /*OpenFile=*/false);
-            if (Ref && SM.translateFile(*Ref).isValid())
-              Includes.insert(Header);
-          }
-          if (IsCandidateUnit || !Includes.empty())
-            collectSignatures(Ctx, Signatures);
-          if (!OwnRegions.empty() && Includes.empty()) {
-            std::vector<std::pair<size_t, size_t>> Ranges;
-            for (const regions::Region *R : OwnRegions)
-              Ranges.push_back({R->Begin, R->End});
-            Reusable = findReusableCode(Ctx, Ranges);
-          }
-        });
+    Expected<std::unique_ptr<Module>> M =
+        I->Compile.compile(File, {}, *Context, Diags, /*UsePreamble=*/false,
+                           [&](clang::ASTContext &Ctx) {
+                             clang::SourceManager &SM = Ctx.getSourceManager();
+                             for (const std::string &Header : RegionHeaders) {
+                               auto Ref =
+                                   SM.getFileManager().getOptionalFileRef(
+                                       Header, /*OpenFile=*/false);
+                               if (Ref && SM.translateFile(*Ref).isValid())
+                                 Includes.insert(Header);
+                             }
+                             if (IsCandidateUnit || !Includes.empty())
+                               collectSignatures(Ctx, Signatures);
+                             if (!OwnRegions.empty() && Includes.empty()) {
+                               std::vector<std::pair<size_t, size_t>> Ranges;
+                               for (const regions::Region *R : OwnRegions)
+                                 Ranges.push_back({R->Begin, R->End});
+                               Reusable = findReusableCode(Ctx, Ranges);
+                             }
+                           });
     if (!M) {
       consumeError(M.takeError());
       return compileError("'" + File + "' does not compile", Diags);

@@ -323,8 +323,7 @@ ReusableCode findReusableCode(clang::ASTContext &Ctx,
     for (const clang::Attr *A : FD->attrs())
       if (A->getLocation().isValid() &&
           SM.isInMainFile(SM.getExpansionLoc(A->getLocation())) &&
-          SM.getFileOffset(SM.getExpansionLoc(A->getLocation())) <
-              Whole->first)
+          SM.getFileOffset(SM.getExpansionLoc(A->getLocation())) < Whole->first)
         AttributeBefore = true;
     if (AttributeBefore)
       continue;

@@ -1,4 +1,4 @@
-//===- ReusableCode.h - A candidate unit's code no region reaches -*- C++ -*-===//
+//===- ReusableCode.h - A candidate unit's unreached code ---*- C++ -*-===//
 //
 // A candidate's unit is compiled whole for every candidate, although most of
 // a real project's file (LevelDB's db/version_set.cc: 1,500 lines around
@@ -53,9 +53,9 @@ struct ReusableCode {
 
 /// Finds the functions of the unit \p Ctx parsed (its main file) that no
 /// region in \p Regions (byte ranges of the main file) reaches.
-ReusableCode findReusableCode(clang::ASTContext &Ctx,
-                              const std::vector<std::pair<size_t, size_t>>
-                                  &Regions);
+ReusableCode
+findReusableCode(clang::ASTContext &Ctx,
+                 const std::vector<std::pair<size_t, size_t>> &Regions);
 
 /// \p Text, a candidate's text of the unit whose baseline text is
 /// \p Baseline, with the reusable functions blanked out; \p Baseline's

@@ -358,7 +358,7 @@ Outcome runWorkload(const Workload &W) {
   for (int Op = 0; Op < W.Ops; ++Op) {
     bool IsPut = Rng.unit() < W.PPut;
     int K = W.HotKeys > 0 && Rng.unit() < W.PHot ? Rng.uniform(W.HotKeys)
-                                                  : Rng.uniform(W.Keys);
+                                                 : Rng.uniform(W.Keys);
     if (IsPut) {
       ++Version[size_t(K)];
       if (!Put(K))
@@ -374,8 +374,7 @@ Outcome runWorkload(const Workload &W) {
     S = DB->Get(Read, keyOf(K), &Value);
     Out.GetReads += Out.Io.TableReads - ReadsBefore;
     Env.runQueued();
-    if (!S.ok() ||
-        Value != valueOf(W.Seed, K, Version[size_t(K)], W.ValueSize))
+    if (!S.ok() || Value != valueOf(W.Seed, K, Version[size_t(K)], W.ValueSize))
       ++Out.Wrong;
   }
   if (!Flush())
@@ -430,9 +429,8 @@ void adrs_evaluate(adrs::EvalContext &Ctx) {
       return;
     }
     double Ops = double(std::max<uint64_t>(1, O.Operations));
-    double IoKibPerKop =
-        double(O.Io.TableBytesWritten + O.Io.TableBytesRead) / 1024.0 *
-        1000.0 / Ops;
+    double IoKibPerKop = double(O.Io.TableBytesWritten + O.Io.TableBytesRead) /
+                         1024.0 * 1000.0 / Ops;
     double WriteAmp = double(O.Io.TableBytesWritten) /
                       double(std::max<uint64_t>(1, O.UserBytes));
     double ReadsPerGet =
