@@ -47,6 +47,11 @@ static cl::opt<unsigned> Candidates("candidates", cl::init(20),
 static cl::opt<unsigned> Builds("builds", cl::init(3),
                                 cl::desc("clang++ builds to time per problem"),
                                 cl::cat(BenchOptions));
+static cl::opt<bool>
+    WholeUnits("whole-units",
+               cl::desc("Also time each problem's candidates compiled with "
+                        "their units whole (no reused functions)"),
+               cl::cat(BenchOptions));
 static cl::list<std::string>
     Only("problem",
          cl::desc("Only this problem (cant-be-late, cloudcast, templated, "
@@ -100,7 +105,7 @@ struct Figures {
       0; ///< Functions of the unit compiled once, not per candidate.
 };
 
-Expected<Figures> measure(const Problem &P) {
+Expected<Figures> measure(const Problem &P, bool Whole) {
   SourceMgr SM;
   DiagnosticEngine Diags(SM, errs());
   Expected<spec::Spec> S =
@@ -138,6 +143,7 @@ Expected<Figures> measure(const Problem &P) {
     Request.Regions = C->Layout.Regions;
     Request.Passes = passes::defaultPasses();
     Request.Limits.WallSeconds = 60;
+    Request.WholeUnits = Whole;
     Expected<eval::RunResult> Run = (*Exec)->run(Request);
     if (!Run)
       return Run.takeError();
@@ -220,21 +226,28 @@ int main(int argc, char **argv) {
                        P.Name, P.Needs);
       continue;
     }
-    Expected<Figures> F = measure(P);
-    if (!F) {
-      errs() << P.Name << ": " << toString(F.takeError()) << "\n";
-      Failed = true;
-      continue;
+    for (bool Whole : {false, true}) {
+      if (Whole && !WholeUnits)
+        continue;
+      Expected<Figures> F = measure(P, Whole);
+      if (!F) {
+        errs() << P.Name << ": " << toString(F.takeError()) << "\n";
+        Failed = true;
+        continue;
+      }
+      double Candidate = F->Compile + F->Link;
+      std::string Name = std::string(P.Name) + (Whole ? " (whole)" : "");
+      outs() << format("%-14s %12.1f %10.1f %12.1f %14.1f (%u) %7.1fx %7zu\n",
+                       Name.c_str(), F->Compile, F->Link, Candidate, F->Build,
+                       F->Units, F->Build / Candidate,
+                       Whole ? size_t(0) : F->Reused);
     }
-    double Candidate = F->Compile + F->Link;
-    outs() << format("%-14s %12.1f %10.1f %12.1f %14.1f (%u) %7.1fx %7zu\n",
-                     P.Name, F->Compile, F->Link, Candidate, F->Build, F->Units,
-                     F->Build / Candidate, F->Reused);
   }
   outs() << "medians over " << Candidates << " candidates and " << Builds
          << " builds per problem; compile is the child's parse, passes and "
             "code generation, link its JIT linking; (N) is the number of "
             "translation units clang++ compiles; reused, the functions of the "
-            "regions' units no region reaches, compiled once at setup\n";
+            "regions' units no region reaches, compiled once at setup (none "
+            "with --whole-units' rows)\n";
   return Failed ? 1 : 0;
 }

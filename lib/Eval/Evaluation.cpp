@@ -523,6 +523,7 @@ Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
       Request.Limits = limits(W);
       Request.Action = Action;
       Request.Stage = Outcome.Name;
+      Request.WholeUnits = WholeUnits;
       if (Action == ChildAction::Confirm) {
         // Every call crosses a process boundary: room for that, and the
         // candidate's side compiles it again.

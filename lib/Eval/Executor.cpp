@@ -153,6 +153,7 @@ json::Value requestToJSON(const RunRequest &R, ArrayRef<std::string> NewKnown) {
       {"workloads", std::move(Workloads)},
       {"action", actionName(R.Action)},
       {"stage", R.Stage},
+      {"whole_units", R.WholeUnits},
       {"task", R.Task},
       {"task_payload", R.TaskPayload},
       {"known_programs", json::Array(NewKnown)},
@@ -194,6 +195,7 @@ Expected<RunRequest> requestFromJSON(const json::Value &V,
   R.Action = *A;
   if (const json::Value *P = Obj->get("task_payload"))
     R.TaskPayload = *P;
+  R.WholeUnits = Obj->getBoolean("whole_units").value_or(false);
   const json::Array *Regions = Obj->getArray("regions");
   const json::Array *Workloads = Obj->getArray("workloads");
   const json::Object *L = Obj->getObject("limits");
@@ -298,6 +300,7 @@ int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
       passes::PassPipeline::create(Request.Passes);
   if (!Pipeline)
     return Failed(Outcome::Rejected, Pipeline.takeError());
+  Engine.setReuse(!Request.WholeUnits);
   if (Error E = Engine.compile(Request.Overrides, Request.Regions, *Pipeline,
                                Passes, Diags, T))
     return Failed(Outcome::CompileError, std::move(E));
@@ -373,6 +376,7 @@ int candidateSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
   Expected<passes::PassPipeline> None = passes::PassPipeline::create({});
   if (!None)
     return 1;
+  Engine.setReuse(!Request.WholeUnits);
   if (Error E = Engine.compile(Request.Overrides, Request.Regions, *None,
                                Passes, Diags, T)) {
     Out["error"] = toString(std::move(E));

@@ -555,6 +555,8 @@ struct Engine::Impl {
   /// Runs -O2 on the candidate units' modules: their incremental compilers
   /// generate code only, so that shared code is taken out first.
   std::unique_ptr<ModuleOptimizer> Optimizer;
+  /// Whether a compile may leave out the functions no region reaches.
+  bool Reuse = true;
   double SetupMs = 0;
   using EntryFn = void (*)(EvalContext &);
   EntryFn Entry = nullptr;
@@ -904,7 +906,7 @@ struct Engine::Impl {
   std::optional<std::string>
   reducedText(CandidateUnit &U, const std::string &Text,
               const std::vector<regions::Region> &Regions) const {
-    if (U.Reusable.Functions.empty() || !U.RegionHeaders.empty())
+    if (!Reuse || U.Reusable.Functions.empty() || !U.RegionHeaders.empty())
       return std::nullopt;
     std::vector<const regions::Region *> Own;
     for (const regions::Region &R : Regions)
@@ -1251,6 +1253,8 @@ size_t Engine::reusedFunctions() const {
     N += U->Reusable.Functions.size();
   return N;
 }
+
+void Engine::setReuse(bool On) { I->Reuse = On; }
 
 std::string Engine::whyNoReuse() const {
   std::string Why;

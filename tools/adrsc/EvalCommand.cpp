@@ -67,6 +67,13 @@ static cl::opt<bool> EvalConfirm(
              "the two differ)"),
     cl::sub(EvalCmd), cl::cat(AdrsCategory));
 
+static cl::opt<bool> EvalWholeUnits(
+    "whole-units",
+    cl::desc("Compile each unit with a region whole for the candidate, "
+             "reusing none of the baseline's functions that no region "
+             "reaches: the score must be the same as without it"),
+    cl::sub(EvalCmd), cl::cat(AdrsCategory));
+
 static cl::opt<bool> EvalVerbose(
     "v",
     cl::desc("Also print, on stderr, how long building the prebuilt code "
@@ -260,6 +267,7 @@ int runEval() {
       errs() << "not reused: " << Exec->whyNoReuse() << "\n";
   }
   eval::Evaluator Evaluator(*Spec, Exec.get());
+  Evaluator.setWholeUnits(EvalWholeUnits);
   eval::Side Side = EvalWorkloads == WorkloadChoice::Test  ? eval::Side::Test
                     : EvalWorkloads == WorkloadChoice::All ? eval::Side::All
                                                            : eval::Side::Train;

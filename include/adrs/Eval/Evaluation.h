@@ -125,6 +125,8 @@ public:
   /// and a generous minute before.
   double timeLimit() const;
   void setBaselineSeconds(double Seconds) { BaselineSeconds = Seconds; }
+  /// Every run compiles the candidate units whole (RunRequest::WholeUnits).
+  void setWholeUnits(bool On) { WholeUnits = On; }
 
   /// The workloads a side or stage runs on, in a stable order.
   std::vector<Workload> workloads(Side S,
@@ -159,6 +161,7 @@ private:
   std::unique_ptr<passes::CandidateChecker> Checker;
   std::set<std::string> Known; ///< Without an executor, which keeps its own.
   std::optional<double> BaselineSeconds;
+  bool WholeUnits = false;
   std::string Scratch;
   unsigned NextRun = 0;
   std::vector<std::string> CommandVariables;

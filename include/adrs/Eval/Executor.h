@@ -103,6 +103,10 @@ struct RunRequest {
   llvm::json::Value TaskPayload = nullptr;
   /// The cascade stage run (an evaluator command reads it as ADRS_STAGE).
   std::string Stage;
+  /// Compile each candidate unit whole, reusing none of the baseline's
+  /// functions (jit::Engine::reusedFunctions): to check that reuse changes
+  /// no score, or to measure what it saves.
+  bool WholeUnits = false;
 };
 
 struct RunResult {

@@ -110,6 +110,8 @@ public:
   size_t reusedFunctions() const;
   /// For each candidate unit none of whose functions is reused, why.
   std::string whyNoReuse() const;
+  /// Whether the next compile may reuse those functions (on by default).
+  void setReuse(bool On);
 
 private:
   struct Impl;
