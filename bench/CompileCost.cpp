@@ -212,16 +212,16 @@ Expected<Figures> measure(const Problem &P, bool Whole) {
 int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(BenchOptions);
   cl::ParseCommandLineOptions(argc, argv, "adrsc per-candidate compile cost\n");
-  outs()
-      << "problem          compile ms    link ms  candidate ms  clang++ -O2 -c "
-         "ms    ratio  reused\n";
+  outs() << "problem                compile ms    link ms  candidate ms  "
+            "clang++ -O2 -c "
+            "ms    ratio  reused\n";
   bool Failed = false;
   for (const Problem &P : Problems) {
     if (!Only.empty() && !is_contained(Only, std::string(P.Name)))
       continue;
     if (P.Needs && Only.empty() &&
         !sys::fs::exists(std::string(ADRS_SOURCE_DIR) + "/" + P.Needs)) {
-      outs() << format("%-14s skipped: no %s (examples/leveldb/get-leveldb.sh "
+      outs() << format("%-20s skipped: no %s (examples/leveldb/get-leveldb.sh "
                        "makes it)\n",
                        P.Name, P.Needs);
       continue;
@@ -237,7 +237,7 @@ int main(int argc, char **argv) {
       }
       double Candidate = F->Compile + F->Link;
       std::string Name = std::string(P.Name) + (Whole ? " (whole)" : "");
-      outs() << format("%-14s %12.1f %10.1f %12.1f %14.1f (%u) %7.1fx %7zu\n",
+      outs() << format("%-20s %12.1f %10.1f %12.1f %14.1f (%u) %7.1fx %7zu\n",
                        Name.c_str(), F->Compile, F->Link, Candidate, F->Build,
                        F->Units, F->Build / Candidate,
                        Whole ? size_t(0) : F->Reused);
