@@ -538,13 +538,13 @@ std::optional<RunRequest> nextRequest(int In, int Out,
   double Setup =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
-  sendMessage(
-      Out,
-      json::Object{{"ready", true},
-                   {"setup_s", Setup},
-                   {"not_confirmable", (*Engine)->whyNotConfirmable()},
-                   {"reused_functions", int64_t((*Engine)->reusedFunctions())},
-                   {"why_no_reuse", (*Engine)->whyNoReuse()}});
+  sendMessage(Out,
+              json::Object{{"ready", true},
+                           {"setup_s", Setup},
+                           {"not_confirmable", (*Engine)->whyNotConfirmable()},
+                           {"reused_functions",
+                            json::Array((*Engine)->reusedFunctionNames())},
+                           {"why_no_reuse", (*Engine)->whyNoReuse()}});
   // Shared by every child: what one parses, the next would parse again,
   // so values stored by a child do not come back; the zygote's own stay.
   auto Shared = std::make_shared<Cache>();
@@ -1049,8 +1049,14 @@ Error Executor::awaitReady() {
   SetupSeconds = O->getNumber("setup_s").value_or(0);
   NotConfirmable = O->getString("not_confirmable").value_or("").str();
   // From the zygote, which runs no candidate code yet; capped all the same.
-  ReusedFunctions = size_t(std::clamp<int64_t>(
-      O->getInteger("reused_functions").value_or(0), 0, 1 << 30));
+  ReusedFunctions.clear();
+  if (const json::Array *Names = O->getArray("reused_functions"))
+    for (const json::Value &Name : *Names) {
+      if (ReusedFunctions.size() == 100000)
+        break;
+      if (std::optional<StringRef> S = Name.getAsString())
+        ReusedFunctions.push_back(S->take_front(512).str());
+    }
   WhyNoReuse = O->getString("why_no_reuse").value_or("").take_front(4096).str();
   return Error::success();
 }

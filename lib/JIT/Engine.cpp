@@ -1254,6 +1254,16 @@ size_t Engine::reusedFunctions() const {
   return N;
 }
 
+std::vector<std::string> Engine::reusedFunctionNames() const {
+  std::vector<std::string> Names;
+  for (const auto &U : I->Units)
+    for (const ReusableFunction &F : U->Reusable.Functions) {
+      std::string Readable = Impl::readable(F.Name);
+      Names.push_back(StringRef(Readable).split('(').first.str());
+    }
+  return Names;
+}
+
 void Engine::setReuse(bool On) { I->Reuse = On; }
 
 std::string Engine::whyNoReuse() const {

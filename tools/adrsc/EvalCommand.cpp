@@ -261,8 +261,15 @@ int runEval() {
   if (EvalVerbose && Exec) {
     errs() << formatv("setup: {0:f3} s\n", Exec->setupSeconds());
     errs() << formatv("reused: {0} functions of the regions' units compiled "
-                      "once, not per candidate\n",
+                      "once, not per candidate",
                       Exec->reusedFunctions());
+    // A line a person reads: the first few, and how many more.
+    const std::vector<std::string> &Names = Exec->reusedFunctionNames();
+    for (size_t K = 0; K < Names.size() && K < 8; ++K)
+      errs() << (K ? ", " : ": ") << Names[K];
+    if (Names.size() > 8)
+      errs() << ", and " << Names.size() - 8 << " more";
+    errs() << "\n";
     if (!Exec->whyNoReuse().empty())
       errs() << "not reused: " << Exec->whyNoReuse() << "\n";
   }

@@ -177,7 +177,10 @@ public:
   /// How many functions of the candidate units a candidate's compile leaves
   /// out, calling the baseline's (jit::Engine::reusedFunctions), and for the
   /// units with none, why.
-  size_t reusedFunctions() const { return ReusedFunctions; }
+  size_t reusedFunctions() const { return ReusedFunctions.size(); }
+  const std::vector<std::string> &reusedFunctionNames() const {
+    return ReusedFunctions;
+  }
   const std::string &whyNoReuse() const { return WhyNoReuse; }
 
 private:
@@ -208,7 +211,7 @@ private:
   bool Lost = false;
   unsigned Restarts = 0;
   double SetupSeconds = 0;
-  size_t ReusedFunctions = 0;
+  std::vector<std::string> ReusedFunctions;
   std::string WhyNoReuse;
   std::string NotConfirmable;
   std::string SpecText; ///< The spec as read when this started.

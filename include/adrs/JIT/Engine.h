@@ -108,6 +108,9 @@ public:
   /// How many functions of the candidate units no region reaches: a
   /// candidate's compile leaves them out and calls the baseline's.
   size_t reusedFunctions() const;
+  /// Their names, demangled without their parameters, in the order of the
+  /// units' texts.
+  std::vector<std::string> reusedFunctionNames() const;
   /// For each candidate unit none of whose functions is reused, why.
   std::string whyNoReuse() const;
   /// Whether the next compile may reuse those functions (on by default).
