@@ -11,8 +11,8 @@
 //    template instantiations too) that names a source, directly or through
 //    others, is tainted: in a candidate it may do something else. A
 //    destructor is named where it runs (a variable, a temporary, a delete);
-//    a tainted virtual function or destructor taints its class's
-//    constructors, since it runs wherever their objects go.
+//    a tainted virtual function, destructor or member initializer taints
+//    its class's constructors, since it runs wherever their objects go.
 // 3. The rest of the unit's own out-of-line, non-inline, non-template
 //    functions with external linkage are reusable. A unit whose mutable
 //    variables could be seen by both the baseline's code and a candidate's
@@ -72,6 +72,11 @@ public:
     else if (auto *VD = dyn_cast<clang::VarDecl>(D);
              VD && VD->hasGlobalStorage())
       Current = canonical(D);
+    // A member's default initializer runs in the class's constructors,
+    // which do not name it (propagated in findReusableCode).
+    else if (auto *FD = dyn_cast<clang::FieldDecl>(D);
+             FD && FD->hasInClassInitializer())
+      Current = FD;
     bool Result = RecursiveASTVisitor::TraverseDecl(D);
     Current = Saved;
     return Result;
@@ -278,11 +283,17 @@ ReusableCode findReusableCode(clang::ASTContext &Ctx,
   while (!Work.empty()) {
     const clang::Decl *D = Work.pop_back_val();
     // A virtual function or a destructor runs wherever an object of its
-    // class goes, whoever names it: the class's constructors, which make
-    // such objects (and install the vtable), are tainted with it.
+    // class goes, whoever names it, and a member's default initializer
+    // wherever one is made: the class's constructors, which make such
+    // objects (and install the vtable), are tainted with it.
+    const clang::CXXRecordDecl *Made = nullptr;
     if (auto *MD = dyn_cast<clang::CXXMethodDecl>(D);
         MD && (MD->isVirtual() || isa<clang::CXXDestructorDecl>(MD)))
-      for (const clang::CXXConstructorDecl *Ctor : MD->getParent()->ctors())
+      Made = MD->getParent();
+    else if (auto *FD = dyn_cast<clang::FieldDecl>(D))
+      Made = dyn_cast<clang::CXXRecordDecl>(FD->getParent());
+    if (Made)
+      for (const clang::CXXConstructorDecl *Ctor : Made->ctors())
         if (Tainted.insert(canonical(Ctor)).second)
           Work.push_back(canonical(Ctor));
     auto It = Graph.UsedBy.find(D);
