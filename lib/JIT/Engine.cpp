@@ -1247,13 +1247,6 @@ Engine::~Engine() = default;
 
 double Engine::setupSeconds() const { return I->SetupMs / 1000; }
 
-size_t Engine::reusedFunctions() const {
-  size_t N = 0;
-  for (const auto &U : I->Units)
-    N += U->Reusable.Functions.size();
-  return N;
-}
-
 std::vector<std::string> Engine::reusedFunctionNames() const {
   std::vector<std::string> Names;
   for (const auto &U : I->Units)

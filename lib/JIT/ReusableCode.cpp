@@ -57,9 +57,12 @@ const clang::Decl *canonical(const clang::Decl *D) {
 
 /// Who names whom: for every function and every variable with static
 /// storage, the functions and variables whose code names it (a call, an
-/// address, a read, a construction, an operator new).
+/// address, a read, a construction, an operator new). On the way, the
+/// mutable variables with static storage the main file defines.
 class UseGraph : public clang::RecursiveASTVisitor<UseGraph> {
 public:
+  explicit UseGraph(const clang::SourceManager &SM) : SM(SM) {}
+
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return true; }
 
@@ -107,6 +110,11 @@ public:
   // variable's scope, of a temporary's full expression, in a delete.
   bool VisitVarDecl(clang::VarDecl *VD) {
     useDestructorOf(VD->getType());
+    if (VD->hasGlobalStorage() && VD->isThisDeclarationADefinition() &&
+        !VD->isConstexpr() && !VD->getType().isConstQualified() &&
+        VD->getLocation().isValid() &&
+        SM.isInMainFile(SM.getExpansionLoc(VD->getLocation())))
+      MutableStatics.push_back(VD);
     return true;
   }
   bool VisitCXXBindTemporaryExpr(clang::CXXBindTemporaryExpr *E) {
@@ -121,6 +129,7 @@ public:
   }
 
   DenseMap<const clang::Decl *, SmallVector<const clang::Decl *, 4>> UsedBy;
+  std::vector<const clang::VarDecl *> MutableStatics;
 
 private:
   void useDestructorOf(clang::QualType T) {
@@ -144,6 +153,7 @@ private:
     UsedBy[canonical(D)].push_back(Current);
   }
 
+  const clang::SourceManager &SM;
   const clang::Decl *Current = nullptr;
 };
 
@@ -242,24 +252,6 @@ void fileScopeDecls(const clang::DeclContext *DC,
   }
 }
 
-/// Variables with static storage the main file defines, mutable ones.
-class MutableStatics : public clang::RecursiveASTVisitor<MutableStatics> {
-public:
-  explicit MutableStatics(const clang::SourceManager &SM) : SM(SM) {}
-  bool VisitVarDecl(clang::VarDecl *VD) {
-    if (VD->hasGlobalStorage() && VD->isThisDeclarationADefinition() &&
-        !VD->isConstexpr() && !VD->getType().isConstQualified() &&
-        VD->getLocation().isValid() &&
-        SM.isInMainFile(SM.getExpansionLoc(VD->getLocation())))
-      Found.push_back(VD);
-    return true;
-  }
-  std::vector<const clang::VarDecl *> Found;
-
-private:
-  const clang::SourceManager &SM;
-};
-
 } // namespace
 
 ReusableCode findReusableCode(clang::ASTContext &Ctx,
@@ -273,7 +265,7 @@ ReusableCode findReusableCode(clang::ASTContext &Ctx,
     return Out;
   }
 
-  UseGraph Graph;
+  UseGraph Graph(SM);
   Graph.TraverseDecl(Ctx.getTranslationUnitDecl());
   SmallPtrSet<const clang::Decl *, 32> Tainted;
   SmallVector<const clang::Decl *, 64> Work;
@@ -356,9 +348,7 @@ ReusableCode findReusableCode(clang::ASTContext &Ctx,
 
   // Two copies of a mutable variable, the baseline's and a candidate's,
   // would each be seen by some code: the unit cannot be split.
-  MutableStatics Statics(SM);
-  Statics.TraverseDecl(Ctx.getTranslationUnitDecl());
-  for (const clang::VarDecl *VD : Statics.Found) {
+  for (const clang::VarDecl *VD : Graph.MutableStatics) {
     const auto *Owner =
         dyn_cast_or_null<clang::FunctionDecl>(VD->getParentFunctionOrMethod());
     if (Owner && Reused.count(canonical(Owner)))

@@ -105,11 +105,10 @@ public:
   /// compiled ahead of its candidates).
   size_t sharedFunctions() const;
 
-  /// How many functions of the candidate units no region reaches: a
-  /// candidate's compile leaves them out and calls the baseline's.
-  size_t reusedFunctions() const;
-  /// Their names, demangled without their parameters, in the order of the
-  /// units' texts.
+  /// The functions of the candidate units no region reaches (a
+  /// candidate's compile leaves them out and calls the baseline's), by
+  /// name, demangled without their parameters, in the order of the units'
+  /// texts.
   std::vector<std::string> reusedFunctionNames() const;
   /// For each candidate unit none of whose functions is reused, why.
   std::string whyNoReuse() const;
