@@ -31,6 +31,7 @@
 // level 0 grow to LevelDB's write-stop limit would stall the writer forever;
 // the evaluator stops the workload there (write_stalls must be zero).
 #include "adrs/Evaluator.h"
+#include "workload-file.h"
 
 #include "helpers/memenv/memenv.h"
 #include "leveldb/cache.h"
@@ -44,10 +45,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
-#include <fstream>
-#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -69,85 +67,26 @@ struct Workload {
 
 /// Parses a workload file; an empty string on success, else why not.
 std::string parseWorkload(const std::string &Path, Workload &W) {
-  std::ifstream In(Path);
-  if (!In)
-    return "cannot read the workload file";
-  std::map<std::string, double> Values;
-  std::string Line;
-  int LineNo = 0;
-  while (std::getline(In, Line)) {
-    ++LineNo;
-    Line = Line.substr(0, Line.find('#'));
-    std::istringstream Words(Line);
-    std::string Name;
-    double Value;
-    if (!(Words >> Name))
-      continue;
-    if (!(Words >> Value))
-      return "line " + std::to_string(LineNo) + ": '" + Name +
-             "' needs a number";
-    Values[Name] = Value;
-  }
-  auto Take = [&](const char *Name, double Lo, double Hi, double &Out) {
-    auto It = Values.find(Name);
-    if (It == Values.end())
-      return std::string();
-    if (!(It->second >= Lo && It->second <= Hi))
-      return std::string("'") + Name + "' must be between " +
-             std::to_string(Lo) + " and " + std::to_string(Hi);
-    Out = It->second;
-    Values.erase(It);
-    return std::string();
-  };
-  double Seed = W.Seed, Keys = W.Keys, ValueSize = W.ValueSize,
-         WriteBufferKiB = W.WriteBufferKiB, FileKiB = W.FileKiB,
-         CacheKiB = W.CacheKiB, Batch = W.Batch, Ops = W.Ops,
-         HotKeys = W.HotKeys;
-  for (std::string Why :
-       {Take("seed", 0, 4e9, Seed), Take("keys", 100, 1e6, Keys),
-        Take("value_size", 1, 65536, ValueSize),
-        Take("write_buffer_kib", 64, 1 << 20, WriteBufferKiB),
-        Take("file_kib", 1024, 1 << 20, FileKiB),
-        Take("cache_kib", 16, 1 << 20, CacheKiB),
-        Take("batch", 1, 10000, Batch), Take("ops", 0, 1e7, Ops),
-        Take("p_put", 0, 1, W.PPut), Take("hot_keys", 0, 1e6, HotKeys),
-        Take("p_hot", 0, 1, W.PHot)})
-    if (!Why.empty())
-      return Why;
-  if (!Values.empty())
-    return "unknown setting '" + Values.begin()->first + "'";
-  W.Seed = uint64_t(Seed);
-  W.Keys = int(Keys);
-  W.ValueSize = int(ValueSize);
-  W.WriteBufferKiB = int(WriteBufferKiB);
-  W.FileKiB = int(FileKiB);
-  W.CacheKiB = int(CacheKiB);
-  W.Batch = int(Batch);
-  W.Ops = int(Ops);
-  W.HotKeys = std::min(int(HotKeys), W.Keys);
+  WorkloadSettings S;
+  if (std::string Why = S.read(Path); !Why.empty())
+    return Why;
+  S.take("seed", 0, 4e9, W.Seed);
+  S.take("keys", 100, 1e6, W.Keys);
+  S.take("value_size", 1, 65536, W.ValueSize);
+  S.take("write_buffer_kib", 64, 1 << 20, W.WriteBufferKiB);
+  S.take("file_kib", 1024, 1 << 20, W.FileKiB);
+  S.take("cache_kib", 16, 1 << 20, W.CacheKiB);
+  S.take("batch", 1, 10000, W.Batch);
+  S.take("ops", 0, 1e7, W.Ops);
+  S.take("p_put", 0, 1, W.PPut);
+  S.take("hot_keys", 0, 1e6, W.HotKeys);
+  S.take("p_hot", 0, 1, W.PHot);
+  if (std::string Why = S.error(); !Why.empty())
+    return Why;
+  W.HotKeys = std::min(W.HotKeys, W.Keys);
   if (W.PHot > 0 && W.HotKeys == 0)
     return "p_hot needs hot_keys";
   return "";
-}
-
-/// splitmix64: the same stream on every platform and standard library.
-struct Random {
-  uint64_t State;
-  explicit Random(uint64_t Seed) : State(Seed) {}
-  uint64_t next() {
-    uint64_t Z = (State += 0x9e3779b97f4a7c15ULL);
-    Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-    return Z ^ (Z >> 31);
-  }
-  int uniform(int N) { return int(next() % uint64_t(N)); }
-  double unit() { return double(next() >> 11) * 0x1.0p-53; }
-};
-
-std::string keyOf(int I) {
-  char Buf[24];
-  std::snprintf(Buf, sizeof Buf, "%016d", I);
-  return Buf;
 }
 
 /// Version V of key I's value: deterministic, so every read can be checked.

@@ -31,6 +31,7 @@
 // insert is counted in cache_overruns, and one that has not deleted every
 // entry once it is destroyed in leaked_bytes; both must be zero.
 #include "adrs/Evaluator.h"
+#include "workload-file.h"
 
 #include "helpers/memenv/memenv.h"
 #include "leveldb/cache.h"
@@ -43,10 +44,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
-#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -68,84 +66,26 @@ struct Workload {
 
 /// Parses a workload file; an empty string on success, else why not.
 std::string parseWorkload(const std::string &Path, Workload &W) {
-  std::ifstream In(Path);
-  if (!In)
-    return "cannot read the workload file";
-  std::map<std::string, double> Values;
-  std::string Line;
-  int LineNo = 0;
-  while (std::getline(In, Line)) {
-    ++LineNo;
-    Line = Line.substr(0, Line.find('#'));
-    std::istringstream Words(Line);
-    std::string Name;
-    double Value;
-    if (!(Words >> Name))
-      continue;
-    if (!(Words >> Value))
-      return "line " + std::to_string(LineNo) + ": '" + Name +
-             "' needs a number";
-    Values[Name] = Value;
-  }
-  auto Take = [&](const char *Name, double Lo, double Hi, double &Out) {
-    auto It = Values.find(Name);
-    if (It == Values.end())
-      return std::string();
-    if (!(It->second >= Lo && It->second <= Hi))
-      return std::string("'") + Name + "' must be between " +
-             std::to_string(Lo) + " and " + std::to_string(Hi);
-    Out = It->second;
-    Values.erase(It);
-    return std::string();
-  };
-  double Seed = W.Seed, Keys = W.Keys, ValueSize = W.ValueSize,
-         CacheKiB = W.CacheKiB, Warmup = W.Warmup, Ops = W.Ops,
-         HotKeys = W.HotKeys, HotSpread = W.HotSpread,
-         ScanLength = W.ScanLength;
-  for (std::string Why :
-       {Take("seed", 0, 4e9, Seed), Take("keys", 100, 1e6, Keys),
-        Take("value_size", 1, 65536, ValueSize),
-        Take("cache_kib", 16, 1 << 20, CacheKiB),
-        Take("warmup", 0, 1e7, Warmup), Take("ops", 1, 1e7, Ops),
-        Take("hot_keys", 1, 1e6, HotKeys), Take("hot_spread", 0, 1, HotSpread),
-        Take("p_hot", 0, 1, W.PHot), Take("p_scan", 0, 1, W.PScan),
-        Take("scan_length", 1, 1e6, ScanLength)})
-    if (!Why.empty())
-      return Why;
-  if (!Values.empty())
-    return "unknown setting '" + Values.begin()->first + "'";
+  WorkloadSettings S;
+  if (std::string Why = S.read(Path); !Why.empty())
+    return Why;
+  S.take("seed", 0, 4e9, W.Seed);
+  S.take("keys", 100, 1e6, W.Keys);
+  S.take("value_size", 1, 65536, W.ValueSize);
+  S.take("cache_kib", 16, 1 << 20, W.CacheKiB);
+  S.take("warmup", 0, 1e7, W.Warmup);
+  S.take("ops", 1, 1e7, W.Ops);
+  S.take("hot_keys", 1, 1e6, W.HotKeys);
+  S.take("hot_spread", 0, 1, W.HotSpread);
+  S.take("p_hot", 0, 1, W.PHot);
+  S.take("p_scan", 0, 1, W.PScan);
+  S.take("scan_length", 1, 1e6, W.ScanLength);
+  if (std::string Why = S.error(); !Why.empty())
+    return Why;
   if (W.PHot + W.PScan > 1)
     return "p_hot + p_scan is above 1";
-  W.Seed = uint64_t(Seed);
-  W.Keys = int(Keys);
-  W.ValueSize = int(ValueSize);
-  W.CacheKiB = int(CacheKiB);
-  W.Warmup = int(Warmup);
-  W.Ops = int(Ops);
-  W.HotKeys = std::min(int(HotKeys), W.Keys);
-  W.HotSpread = HotSpread != 0;
-  W.ScanLength = int(ScanLength);
+  W.HotKeys = std::min(W.HotKeys, W.Keys);
   return "";
-}
-
-/// splitmix64: the same stream on every platform and standard library.
-struct Random {
-  uint64_t State;
-  explicit Random(uint64_t Seed) : State(Seed) {}
-  uint64_t next() {
-    uint64_t Z = (State += 0x9e3779b97f4a7c15ULL);
-    Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-    return Z ^ (Z >> 31);
-  }
-  int uniform(int N) { return int(next() % uint64_t(N)); }
-  double unit() { return double(next() >> 11) * 0x1.0p-53; }
-};
-
-std::string keyOf(int I) {
-  char Buf[24];
-  std::snprintf(Buf, sizeof Buf, "%016d", I);
-  return Buf;
 }
 
 /// The value of key I: deterministic, so every read can be checked.
