@@ -553,6 +553,7 @@ Evaluator::runStages(const regions::FileOverrides &Overrides, Side Which,
       if (!Run)
         return Run.takeError();
       E.CompileMs += Run->Timings.CompileMs;
+      E.CompilesReused += Run->CompiledBefore;
       E.LinkMs += Run->Timings.LinkMs;
       E.RunMs += Run->Timings.RunMs;
       E.WallMs += Run->WallMs;
@@ -703,6 +704,7 @@ json::Value toJSON(const Evaluation &E) {
       {"confirmation", json::Object{{"status", toString(E.Confirmed)},
                                     {"note", E.ConfirmNote}}},
       {"stages", std::move(Stages)},
+      {"compiles_reused", int64_t(E.CompilesReused)},
       {"timings_ms", json::Object{{"compile", E.CompileMs},
                                   {"link", E.LinkMs},
                                   {"run", E.RunMs},

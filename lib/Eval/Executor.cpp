@@ -11,10 +11,12 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Base64.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
@@ -22,6 +24,7 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <list>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -270,11 +273,23 @@ std::unique_ptr<ChildTask> instantiateTask(StringRef Name) {
   return nullptr;
 }
 
+/// A compiled candidate larger than this is not kept: it would crowd the
+/// result channel's allowance (and a zygote's memory) for little gain.
+constexpr size_t MaxKeptCompileBytes = 16u << 20;
+
+/// Sends the candidate \p Engine generated to the zygote, which keeps it
+/// for the next request of the same candidate (CompiledCandidates).
+void sendCompiled(int Fd, const jit::Engine &Engine) {
+  std::string Compiled = Engine.compiled();
+  if (Compiled.size() <= MaxKeptCompileBytes)
+    exec::sendPrepared(Fd, Compiled);
+}
+
 /// The candidate's life in its child. Timing starts before linking: static
 /// initialisers are candidate code too.
 int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
               const RunRequest &Request, const std::set<std::string> &Known,
-              std::shared_ptr<Cache> Shared) {
+              std::shared_ptr<Cache> Shared, const std::string *Compiled) {
   jit::CandidateTimings T;
   passes::PassResults Passes;
   std::vector<regions::SourceDiagnostic> Diags;
@@ -301,15 +316,25 @@ int childMain(int Fd, const spec::Spec &S, jit::Engine &Engine,
   if (!Pipeline)
     return Failed(Outcome::Rejected, Pipeline.takeError());
   Engine.setReuse(!Request.WholeUnits);
-  if (Error E = Engine.compile(Request.Overrides, Request.Regions, *Pipeline,
-                               Passes, Diags, T))
-    return Failed(Outcome::CompileError, std::move(E));
-  if (!Passes.Rejections.empty())
-    return Send(Outcome::Rejected);
-  if (Known.count(passes::programFingerprint(Passes)))
-    return Send(Outcome::Duplicate);
-  if (Request.Action == ChildAction::CheckOnly)
-    return Send(Outcome::Checked);
+  if (Compiled) {
+    if (Error E = Engine.adopt(*Compiled))
+      return Failed(Outcome::CompileError, std::move(E));
+  } else {
+    if (Error E = Engine.compile(Request.Overrides, Request.Regions, *Pipeline,
+                                 Passes, Diags, T))
+      return Failed(Outcome::CompileError, std::move(E));
+    if (!Passes.Rejections.empty())
+      return Send(Outcome::Rejected);
+    if (Known.count(passes::programFingerprint(Passes)))
+      return Send(Outcome::Duplicate);
+    if (Request.Action == ChildAction::CheckOnly)
+      return Send(Outcome::Checked);
+    if (Error E = Engine.generate(T))
+      return Failed(Outcome::CompileError, std::move(E));
+    // Before any of its code runs, so that the zygote keeps the compiler's
+    // work and nothing the candidate wrote.
+    sendCompiled(Fd, Engine);
+  }
 
   std::unique_ptr<ChildTask> Task;
   if (Request.Action == ChildAction::Task) {
@@ -359,7 +384,7 @@ int LostChannel = -1;
 /// The candidate's side: compile and link it, then answer the evaluator's
 /// calls until it is done.
 int candidateSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
-                  jit::CallChannel &Calls) {
+                  jit::CallChannel &Calls, const std::string *Compiled) {
   jit::CandidateTimings T;
   passes::PassResults Passes;
   std::vector<regions::SourceDiagnostic> Diags;
@@ -377,9 +402,16 @@ int candidateSide(int Fd, jit::Engine &Engine, const RunRequest &Request,
   if (!None)
     return 1;
   Engine.setReuse(!Request.WholeUnits);
-  if (Error E = Engine.compile(Request.Overrides, Request.Regions, *None,
-                               Passes, Diags, T)) {
-    Out["error"] = toString(std::move(E));
+  Error Made = Compiled ? Engine.adopt(*Compiled)
+                        : Engine.compile(Request.Overrides, Request.Regions,
+                                         *None, Passes, Diags, T);
+  if (!Made && !Compiled) {
+    Made = Engine.generate(T);
+    if (!Made)
+      sendCompiled(Fd, Engine);
+  }
+  if (Made) {
+    Out["error"] = toString(std::move(Made));
     Out["diagnostics"] = regions::toJSON(Diags);
     return Send(Outcome::CompileError);
   }
@@ -433,7 +465,8 @@ json::Object sandboxReplyToJSON(const exec::SandboxResult &SR) {
 /// a call channel and nothing else. The candidate's side is started from a
 /// plain fork of the zygote, which waits for it and reports how it ended.
 json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
-                             std::shared_ptr<Cache> Shared) {
+                             std::shared_ptr<Cache> Shared,
+                             const std::string *Compiled) {
   Expected<std::unique_ptr<jit::CallChannel>> Channel =
       jit::CallChannel::create();
   if (!Channel)
@@ -454,10 +487,14 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     exec::SandboxLimits L = Request.Limits;
     L.InheritedFd = Calls.serverFd();
-    exec::SandboxResult SR = exec::runSandboxed(
-        L, [&](int Fd) { return candidateSide(Fd, Engine, Request, Calls); });
-    std::string Text =
-        formatv("{0}", json::Value(sandboxReplyToJSON(SR))).str();
+    exec::SandboxResult SR = exec::runSandboxed(L, [&](int Fd) {
+      return candidateSide(Fd, Engine, Request, Calls, Compiled);
+    });
+    json::Object Side = sandboxReplyToJSON(SR);
+    // For the zygote to keep (and take out before the reply goes on).
+    if (SR.Status == exec::SandboxStatus::OK && !SR.Prepared.empty())
+      Side["prepared"] = encodeBase64(SR.Prepared);
+    std::string Text = formatv("{0}", json::Value(std::move(Side))).str();
     writeAll(Report[1], Text.data(), Text.size());
     _exit(0);
   }
@@ -499,6 +536,74 @@ json::Object runConfirmation(jit::Engine &Engine, const RunRequest &Request,
         {"wall_ms", 0}};
   return Reply;
 }
+
+/// Candidates a zygote has compiled, kept for the next request of the same
+/// candidate (the next stage of a cascade, a repeat, a confirmation), so
+/// that it is compiled once: the child gets the compile and links it
+/// (jit::Engine::adopt). What is kept is what a child sent before any
+/// candidate code ran (exec::sendPrepared); the zygote never reads it, and
+/// the child that adopts it checks its shape. The least recently used go
+/// first.
+class CompiledCandidates {
+public:
+  /// What decides a compile: the candidate's text, where its regions are,
+  /// and whether its units are compiled whole.
+  static std::string keyOf(const RunRequest &R) {
+    SHA256 Hash;
+    auto Add = [&Hash](StringRef Part) {
+      uint64_t Size = Part.size();
+      Hash.update(ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(&Size),
+                                    sizeof(Size)));
+      Hash.update(Part);
+    };
+    Add(R.WholeUnits ? "whole" : "reuse");
+    for (const auto &[File, Text] : R.Overrides) {
+      Add(File);
+      Add(Text);
+    }
+    Add("regions");
+    for (const regions::Region &Rg : R.Regions) {
+      Add(Rg.File);
+      Add(Rg.Name);
+      Add(std::to_string(Rg.Begin) + ":" + std::to_string(Rg.End));
+    }
+    return toHex(Hash.final());
+  }
+
+  /// Whether request \p R may be served by a kept compile: not when it
+  /// runs passes, which need the parse, or stops after them.
+  static bool mayAdopt(const RunRequest &R) {
+    return R.Passes.empty() && R.Action != ChildAction::CheckOnly;
+  }
+
+  const std::string *find(const std::string &Key) {
+    for (auto It = Kept.begin(); It != Kept.end(); ++It)
+      if (It->first == Key) {
+        Kept.splice(Kept.end(), Kept, It);
+        return &Kept.back().second;
+      }
+    return nullptr;
+  }
+
+  void keep(const std::string &Key, std::string Compiled) {
+    if (Compiled.empty() || Compiled.size() > MaxKeptCompileBytes || find(Key))
+      return;
+    Bytes += Compiled.size();
+    Kept.emplace_back(Key, std::move(Compiled));
+    while (Kept.size() > MaxEntries || Bytes > MaxBytes) {
+      Bytes -= Kept.front().second.size();
+      Kept.pop_front();
+    }
+  }
+
+private:
+  /// Enough for every stage and repeat of the candidates a worker has in
+  /// hand; every child inherits the memory (copy-on-write, not copied).
+  static constexpr size_t MaxEntries = 16;
+  static constexpr size_t MaxBytes = 128u << 20;
+  std::list<std::pair<std::string, std::string>> Kept;
+  size_t Bytes = 0;
+};
 
 /// The next request a zygote receives on \p In: the process ends when the
 /// other side has gone, and a request that cannot be read is answered on
@@ -551,6 +656,7 @@ std::optional<RunRequest> nextRequest(int In, int Out,
   // Every program scored so far, sent a few at a time with the requests:
   // the child that parses a copy of one stops before linking it.
   std::set<std::string> Known;
+  CompiledCandidates KeptCompiles;
 
   for (;;) {
     std::vector<std::string> NewKnown;
@@ -558,15 +664,33 @@ std::optional<RunRequest> nextRequest(int In, int Out,
     if (!Request)
       continue;
     Known.insert(NewKnown.begin(), NewKnown.end());
+    std::string Key = CompiledCandidates::keyOf(*Request);
+    const std::string *Compiled = CompiledCandidates::mayAdopt(*Request)
+                                      ? KeptCompiles.find(Key)
+                                      : nullptr;
     json::Object Reply;
     if (Request->Action == ChildAction::Confirm) {
-      Reply = runConfirmation(**Engine, *Request, Shared);
+      Reply = runConfirmation(**Engine, *Request, Shared, Compiled);
+      // The candidate's side compiled it, as the next stage's would.
+      if (json::Object *Side = Reply.getObject("candidate")) {
+        std::vector<char> Bytes;
+        if (std::optional<StringRef> Text = Side->getString("prepared")) {
+          if (Error E = decodeBase64(*Text, Bytes))
+            consumeError(std::move(E));
+          else if (!Compiled)
+            KeptCompiles.keep(Key, std::string(Bytes.begin(), Bytes.end()));
+        }
+        Side->erase("prepared");
+      }
     } else {
       exec::SandboxResult SR = exec::runSandboxed(Request->Limits, [&](int Fd) {
-        return childMain(Fd, S, **Engine, *Request, Known, Shared);
+        return childMain(Fd, S, **Engine, *Request, Known, Shared, Compiled);
       });
+      if (!Compiled && SR.Status == exec::SandboxStatus::OK)
+        KeptCompiles.keep(Key, std::move(SR.Prepared));
       Reply = sandboxReplyToJSON(SR);
     }
+    Reply["compiled_before"] = Compiled != nullptr;
     if (!sendMessage(Out, std::move(Reply)))
       _exit(0);
   }
@@ -645,6 +769,9 @@ struct SandboxReply {
   exec::SandboxStatus Status = exec::SandboxStatus::OK;
   std::string Reason, Payload, Stdout, Stderr;
   double WallMs = 0;
+  /// The zygote's own word: the child linked a compile kept from an earlier
+  /// request.
+  bool CompiledBefore = false;
 };
 
 Expected<SandboxReply> sandboxReplyFromJSON(const json::Value &V) {
@@ -666,6 +793,7 @@ Expected<SandboxReply> sandboxReplyFromJSON(const json::Value &V) {
   if (!S)
     return protocolError("sent an unknown status '" + Status + "'");
   R.Status = *S;
+  R.CompiledBefore = O->getBoolean("compiled_before").value_or(false);
   return R;
 }
 
@@ -1215,6 +1343,7 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
   R.Status = statusOf(SR->Status);
   R.Reason = std::move(SR->Reason);
   R.WallMs = SR->WallMs;
+  R.CompiledBefore = SR->CompiledBefore;
   R.Stdout = std::move(SR->Stdout);
   R.Stderr = std::move(SR->Stderr);
   std::optional<Outcome> Ended;

@@ -82,6 +82,7 @@ namespace {
 constexpr char ResultTag[] = "RSLT";
 constexpr char StartTag[] = "RUN!";
 constexpr char StepTag[] = "STEP";
+constexpr char PreparedTag[] = "PREP";
 constexpr char OutOfMemoryTag[] = "OOM!";
 constexpr char TerminateTag[] = "TERM";
 constexpr int OutOfMemoryExit = 117;
@@ -760,6 +761,10 @@ bool startTiming(int ResultFd) { return writeFrame(ResultFd, StartTag, ""); }
 
 bool startStep(int ResultFd) { return writeFrame(ResultFd, StepTag, ""); }
 
+bool sendPrepared(int ResultFd, StringRef Bytes) {
+  return writeFrame(ResultFd, PreparedTag, Bytes);
+}
+
 bool canConfineFiles() { return landlockABI() >= 1; }
 
 pid_t forkSandboxHost() {
@@ -999,9 +1004,15 @@ SandboxResult runSandboxed(const SandboxLimits &Limits,
   std::vector<Frame> Frames;
   bool Framed = parseFrames(Payload, Token, Frames);
   std::string LastWords;
-  bool SaidOutOfMemory = false, HasResult = false;
+  bool SaidOutOfMemory = false, HasResult = false, TimingStarted = false,
+       HasPrepared = false;
   for (const Frame &F : Frames) {
-    if (F.Tag == OutOfMemoryTag)
+    if (F.Tag == StartTag)
+      TimingStarted = true;
+    else if (F.Tag == PreparedTag && !TimingStarted && !HasPrepared) {
+      HasPrepared = true;
+      Result.Prepared = F.Bytes;
+    } else if (F.Tag == OutOfMemoryTag)
       SaidOutOfMemory = true;
     else if (F.Tag == TerminateTag)
       LastWords = F.Bytes;

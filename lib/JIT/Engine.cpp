@@ -18,6 +18,7 @@
 #include "clang/AST/Mangle.h"
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/SourceManager.h"
+#include "clang/Basic/TargetInfo.h"
 #include "clang/Frontend/ASTUnit.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Interpreter/Interpreter.h"
@@ -26,6 +27,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Demangle/Demangle.h"
+#include "llvm/ExecutionEngine/Orc/CompileUtils.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -35,6 +37,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <cerrno>
 #include <chrono>
@@ -437,6 +440,22 @@ void collectSignatures(
 
 namespace {
 
+/// A unit's candidate as object code: what generate() makes and link()
+/// links, and what another child forked from the same engine can adopt.
+struct CompiledUnit {
+  std::string Object; ///< Empty: the parse made no code.
+  /// Whether the object defines InitialiserName.
+  bool HasInitialisers = false;
+  /// The functions its compile left out (CandidateUnit::LeftOut).
+  std::vector<std::string> LeftOut;
+};
+
+/// The function generate() gathers a candidate unit's static initialisers
+/// into, for link() to call once the object is linked: the interpreter's
+/// JIT runs the initialisers of the IR modules it compiles itself, not of
+/// object code added to it.
+constexpr const char *InitialiserName = "__adrs_candidate_initialisers";
+
 /// A translation unit a candidate may change: it holds a region, or it
 /// includes a header that holds one (a region in a header is compiled in
 /// every unit that includes it, so that they agree). Each has an
@@ -481,6 +500,13 @@ struct CandidateUnit {
   std::vector<std::string> RegionNames;
   /// The names of the functions the last compile left out.
   std::set<std::string> LeftOut;
+  /// Generates the unit's candidates' object code, set up as the
+  /// interpreter's own JIT is: object code made here, before anything
+  /// runs, can be kept and linked in another child.
+  std::unique_ptr<TargetMachine> Machine;
+  /// The last candidate's object code, from generate() or adopt(), until
+  /// it is linked.
+  std::optional<CompiledUnit> Compiled;
 
   bool changedBy(const regions::FileOverrides &Overrides) const {
     if (Overrides.count(Path))
@@ -603,6 +629,17 @@ struct Engine::Impl {
     // Diagnostics become data for feedback rather than text on stderr.
     U.Compiler->getCompilerInstance()->getDiagnostics().setClient(
         &U.Diagnostics, /*ShouldOwnClient=*/false);
+    // As clang::IncrementalExecutor sets up its JIT's, so that the code is
+    // what that JIT would have made.
+    const clang::TargetInfo &Target =
+        U.Compiler->getCompilerInstance()->getTarget();
+    orc::JITTargetMachineBuilder Builder(Target.getTriple());
+    Builder.addFeatures(Target.getTargetOpts().Features);
+    Expected<std::unique_ptr<TargetMachine>> Machine =
+        Builder.createTargetMachine();
+    if (!Machine)
+      return Machine.takeError();
+    U.Machine = std::move(*Machine);
     StringRef Text = U.BaselineText;
     clang::LangOptions LO;
     LO.CPlusPlus = true;
@@ -1163,6 +1200,7 @@ struct Engine::Impl {
     bool ChangesAny = false;
     for (auto &U : Units) {
       U->Parsed = nullptr;
+      U->Compiled.reset();
       ChangesAny |= U->changedBy(Overrides);
     }
     for (auto &U : Units) {
@@ -1182,10 +1220,146 @@ struct Engine::Impl {
     return Error::success();
   }
 
+  /// Takes the static initialisers out of \p M into one function,
+  /// InitialiserName, that runs them in their order; returns whether there
+  /// were any.
+  static bool gatherInitialisers(Module &M) {
+    std::vector<std::pair<unsigned, Function *>> Inits;
+    for (const orc::CtorDtorIterator::Element &E : orc::getConstructors(M))
+      if (E.Func && !E.Data)
+        Inits.push_back({E.Priority, E.Func});
+    GlobalVariable *Ctors = M.getNamedGlobal("llvm.global_ctors");
+    if (!Ctors)
+      return false;
+    Ctors->eraseFromParent();
+    if (Inits.empty())
+      return false;
+    llvm::stable_sort(
+        Inits, [](const auto &A, const auto &B) { return A.first < B.first; });
+    LLVMContext &Context = M.getContext();
+    Function *All =
+        Function::Create(FunctionType::get(Type::getVoidTy(Context), false),
+                         GlobalValue::ExternalLinkage, InitialiserName, M);
+    IRBuilder<> B(BasicBlock::Create(Context, "", All));
+    for (const auto &[Priority, F] : Inits)
+      B.CreateCall(F->getFunctionType(), F);
+    B.CreateRetVoid();
+    return true;
+  }
+
+  Error generate(CandidateTimings &Timings) {
+    auto Start = std::chrono::steady_clock::now();
+    for (auto &U : Units) {
+      if (!U->Parsed)
+        continue;
+      clang::PartialTranslationUnit &PTU = *U->Parsed;
+      U->Parsed = nullptr;
+      CompiledUnit C;
+      C.LeftOut.assign(U->LeftOut.begin(), U->LeftOut.end());
+      if (PTU.TheModule) {
+        C.HasInitialisers = gatherInitialisers(*PTU.TheModule);
+        orc::SimpleCompiler Compiler(*U->Machine);
+        Expected<std::unique_ptr<MemoryBuffer>> Object =
+            Compiler(*PTU.TheModule);
+        if (!Object)
+          return Object.takeError();
+        C.Object = (*Object)->getBuffer().str();
+      }
+      U->Compiled = std::move(C);
+    }
+    Timings.CompileMs += msSince(Start);
+    return Error::success();
+  }
+
+  /// The format of compiled(): a tag, then per unit its index, whether it
+  /// has initialisers, the names left out and the object, each size first.
+  static constexpr StringLiteral CompiledTag = "adrs-compiled-1";
+
+  std::string compiled() const {
+    std::string Out = CompiledTag.str();
+    auto Put = [&Out](uint64_t N) {
+      Out.append(reinterpret_cast<const char *>(&N), sizeof(N));
+    };
+    auto PutText = [&](StringRef T) {
+      Put(T.size());
+      Out += T;
+    };
+    bool Any = false;
+    for (size_t UI = 0; UI < Units.size(); ++UI) {
+      const std::optional<CompiledUnit> &C = Units[UI]->Compiled;
+      if (!C)
+        continue;
+      Any = true;
+      Put(UI);
+      Put(C->HasInitialisers);
+      Put(C->LeftOut.size());
+      for (const std::string &Name : C->LeftOut)
+        PutText(Name);
+      PutText(C->Object);
+    }
+    return Any ? Out : std::string();
+  }
+
+  Error adopt(StringRef Bytes) {
+    auto Bad = [](const Twine &Why) {
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot adopt the compiled candidate: " + Why);
+    };
+    for (auto &U : Units) {
+      U->Parsed = nullptr;
+      U->Compiled.reset();
+    }
+    if (!Bytes.consume_front(CompiledTag))
+      return Bad("it is not one");
+    auto Get = [&Bytes](uint64_t &N) {
+      if (Bytes.size() < sizeof(N))
+        return false;
+      std::memcpy(&N, Bytes.data(), sizeof(N));
+      Bytes = Bytes.drop_front(sizeof(N));
+      return true;
+    };
+    auto GetText = [&](std::string &T) {
+      uint64_t N;
+      if (!Get(N) || N > Bytes.size())
+        return false;
+      T = Bytes.take_front(N).str();
+      Bytes = Bytes.drop_front(N);
+      return true;
+    };
+    bool Any = false;
+    while (!Bytes.empty()) {
+      uint64_t UI, Inits, Names;
+      if (!Get(UI) || !Get(Inits) || !Get(Names))
+        return Bad("it is cut short");
+      if (UI >= Units.size() || Units[UI]->Compiled || Inits > 1 ||
+          Names > Bytes.size())
+        return Bad("it names unit " + Twine(UI) + " wrongly");
+      CompiledUnit C;
+      C.HasInitialisers = Inits;
+      C.LeftOut.resize(Names);
+      for (std::string &Name : C.LeftOut)
+        if (!GetText(Name))
+          return Bad("it is cut short");
+      if (!GetText(C.Object))
+        return Bad("it is cut short");
+      Units[UI]->Compiled = std::move(C);
+      Any = true;
+    }
+    if (!Any)
+      return Bad("it holds no unit");
+    return Error::success();
+  }
+
   Error link(CandidateTimings &Timings) {
+    bool Parsed = false;
+    for (auto &U : Units)
+      Parsed |= U->Parsed != nullptr;
+    if (Parsed)
+      if (Error E = generate(Timings))
+        return E;
     bool Any = false;
     for (auto &U : Units)
-      Any |= U->Parsed != nullptr;
+      Any |= U->Compiled.has_value();
     if (!Any)
       return createStringError(inconvertibleErrorCode(),
                                "nothing compiled to link");
@@ -1193,12 +1367,27 @@ struct Engine::Impl {
     std::vector<bool> Linked(Units.size(), false);
     for (size_t UI = 0; UI < Units.size(); ++UI) {
       CandidateUnit &U = *Units[UI];
-      if (!U.Parsed)
+      if (!U.Compiled)
         continue;
-      clang::PartialTranslationUnit &PTU = *U.Parsed;
-      U.Parsed = nullptr;
-      if (Error E = U.Compiler->Execute(PTU))
-        return E;
+      CompiledUnit C = std::move(*U.Compiled);
+      U.Compiled.reset();
+      U.LeftOut = std::set<std::string>(C.LeftOut.begin(), C.LeftOut.end());
+      if (!C.Object.empty()) {
+        // Clang 16 hands out the interpreter's JIT as const only; adding
+        // code to it is what Execute() would have done.
+        auto &CandidateJIT =
+            const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
+        if (Error E = CandidateJIT.addObjectFile(MemoryBuffer::getMemBufferCopy(
+                C.Object, "candidate-unit-" + std::to_string(UI))))
+          return E;
+        if (C.HasInitialisers) {
+          Expected<orc::ExecutorAddr> Init =
+              CandidateJIT.lookup(InitialiserName);
+          if (!Init)
+            return Init.takeError();
+          Init->toPtr<void (*)()>()();
+        }
+      }
       Linked[UI] = true;
     }
     for (size_t I = 0; I < Stubs.size(); ++I) {
@@ -1613,6 +1802,14 @@ Error Engine::compile(const regions::FileOverrides &Overrides,
                       CandidateTimings &Timings) {
   return I->compile(Overrides, Regions, Passes, Results, Diagnostics, Timings);
 }
+
+Error Engine::generate(CandidateTimings &Timings) {
+  return I->generate(Timings);
+}
+
+std::string Engine::compiled() const { return I->compiled(); }
+
+Error Engine::adopt(StringRef Compiled) { return I->adopt(Compiled); }
 
 Error Engine::link(CandidateTimings &Timings) { return I->link(Timings); }
 

@@ -151,9 +151,14 @@ int finish(const eval::Evaluation &E) {
                          "yes, with the candidate in a process of its own")
                    : "not possible: " + E.ConfirmNote)
            << "\n";
-  outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms, link "
-         << format("%.1f", E.LinkMs) << " ms, run " << format("%.1f", E.RunMs)
-         << " ms (wall " << format("%.1f", E.WallMs) << " ms)\n";
+  outs() << "timings   compile " << format("%.1f", E.CompileMs) << " ms";
+  if (E.CompilesReused)
+    outs() << " (compiled once: " << E.CompilesReused
+           << (E.CompilesReused == 1 ? " later run" : " later runs")
+           << " linked that compile)";
+  outs() << ", link " << format("%.1f", E.LinkMs) << " ms, run "
+         << format("%.1f", E.RunMs) << " ms (wall " << format("%.1f", E.WallMs)
+         << " ms)\n";
   return E.Feasible ? ExitOK : ExitFailed;
 }
 

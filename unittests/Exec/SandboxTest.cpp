@@ -375,6 +375,34 @@ TEST(SandboxTest, SetupTimeIsNotRunTime) {
   EXPECT_EQ(R.Status, SandboxStatus::Timeout);
 }
 
+// What a child prepares before its timed part is kept for the parent;
+// what arrives after it, when the code under evaluation may have written
+// it, is not.
+TEST(SandboxTest, OnlyWhatIsPreparedBeforeTheTimedPartIsKept) {
+  SandboxResult R = runSandboxed(quick(), [](int Fd) {
+    sendPrepared(Fd, "compiled");
+    startTiming(Fd);
+    return report(Fd, "ran");
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  EXPECT_EQ(R.Prepared, "compiled");
+  EXPECT_EQ(R.Payload, "ran");
+  R = runSandboxed(quick(), [](int Fd) {
+    startTiming(Fd);
+    sendPrepared(Fd, "written by the candidate");
+    return report(Fd, "ran");
+  });
+  EXPECT_EQ(R.Status, SandboxStatus::OK) << R.Reason;
+  EXPECT_EQ(R.Prepared, "");
+  R = runSandboxed(quick(), [](int Fd) {
+    sendPrepared(Fd, "first");
+    sendPrepared(Fd, "second");
+    startTiming(Fd);
+    return report(Fd, "ran");
+  });
+  EXPECT_EQ(R.Prepared, "first");
+}
+
 TEST(SandboxTest, ManyChildrenInARowLeaveNothingBehind) {
   for (int I = 0; I < 200; ++I) {
     SandboxResult R = runSandboxed(

@@ -84,6 +84,62 @@ TEST(EngineTest, UniformProgressBaselineAsACandidate) {
   EXPECT_NEAR(Rec.report().Metrics.at("score"), 45.12, 5e-3);
 }
 
+// What generate() made can be adopted in place of compiling the candidate
+// again (the zygote carries it to the next stage's child) and gives the
+// same program; bytes that are not such a compile are refused.
+TEST(EngineTest, AGeneratedCandidateIsAdoptedInsteadOfCompiledAgain) {
+  Example E;
+  ASSERT_TRUE(E.S) << E.Errors;
+  Expected<std::unique_ptr<jit::Engine>> Engine =
+      jit::Engine::create(*E.S, E.Regions);
+  ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
+  auto Buffer =
+      MemoryBuffer::getFile(ADRS_SOURCE_DIR "/examples/cant-be-late/baselines/"
+                                            "uniform_progress.cpp");
+  ASSERT_TRUE(bool(Buffer));
+  regions::FileOverrides Overrides = {
+      {E.Regions[0].File, (*Buffer)->getBuffer().str()}};
+  std::vector<regions::SourceDiagnostic> Diags;
+  jit::CandidateTimings T;
+  Expected<passes::PassPipeline> None = passes::PassPipeline::create({});
+  ASSERT_TRUE(bool(None));
+  passes::PassResults Results;
+  EXPECT_EQ((*Engine)->compiled(), "");
+  Error Err =
+      (*Engine)->compile(Overrides, E.Regions, *None, Results, Diags, T);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  Err = (*Engine)->generate(T);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  std::string Compiled = (*Engine)->compiled();
+  ASSERT_GT(Compiled.size(), 1000u);
+
+  for (StringRef Bad :
+       {StringRef(""), StringRef("an object file"),
+        StringRef(Compiled).drop_back(1), StringRef(Compiled).take_front(20)}) {
+    Error Refused = (*Engine)->adopt(Bad);
+    ASSERT_TRUE(bool(Refused));
+    EXPECT_NE(toString(std::move(Refused))
+                  .find("cannot adopt the compiled candidate"),
+              std::string::npos);
+  }
+  std::string OtherUnit = Compiled;
+  OtherUnit[15] = 7; // the unit's index, just after the tag
+  Error Refused = (*Engine)->adopt(OtherUnit);
+  ASSERT_TRUE(bool(Refused));
+  EXPECT_NE(toString(std::move(Refused)).find("names unit 7"),
+            std::string::npos);
+
+  Err = (*Engine)->adopt(Compiled);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  jit::CandidateTimings Again;
+  Err = (*Engine)->link(Again);
+  ASSERT_FALSE(bool(Err)) << toString(std::move(Err));
+  EXPECT_EQ(Again.CompileMs, 0);
+  eval::Recorder Rec(E.train(), std::make_shared<eval::Cache>());
+  (*Engine)->evaluate(Rec, Again);
+  EXPECT_NEAR(Rec.report().Metrics.at("avg_cost"), 101.6827, 5e-5);
+}
+
 TEST(EngineTest, CompileErrorsComeBackAsDiagnostics) {
   Example E;
   ASSERT_TRUE(E.S) << E.Errors;

@@ -57,6 +57,9 @@ struct Evaluation {
   std::vector<regions::SourceDiagnostic> CompileErrors;
   passes::PassResults Passes;
   double CompileMs = 0, LinkMs = 0, RunMs = 0, WallMs = 0;
+  /// Runs (stages, repeats) that linked an earlier run's compile of the
+  /// same candidate instead of compiling it again.
+  unsigned CompilesReused = 0;
   std::vector<StageOutcome> Stages;
   std::string Stdout, Stderr;
   Confirmation Confirmed = Confirmation::NotAsked;

@@ -123,6 +123,10 @@ struct RunResult {
   /// For ChildAction::Confirm: calls made across the process boundary.
   uint64_t RemoteCalls = 0;
   double WallMs = 0; ///< The whole child, fork to exit.
+  /// Nothing was compiled: the child linked the compile of an earlier
+  /// request for the same candidate (an earlier stage or repeat), which
+  /// the zygote kept.
+  bool CompiledBefore = false;
   std::string Stdout, Stderr;
 };
 

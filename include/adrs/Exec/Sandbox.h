@@ -86,6 +86,9 @@ struct SandboxResult {
   int Signal = 0;
   /// What the child sent with sendResult().
   std::string Payload;
+  /// What the child sent with sendPrepared() before its timed part began;
+  /// empty if nothing.
+  std::string Prepared;
   std::string Stdout, Stderr;
   bool OutputTruncated = false;
   double WallMs = 0;
@@ -113,6 +116,13 @@ bool sendResult(int ResultFd, llvm::StringRef Payload);
 
 /// Tells the parent the timed part starts now (after compile and link).
 bool startTiming(int ResultFd);
+
+/// Sends what the child prepared for the parent to keep (a compiled
+/// candidate, for the next child that needs it); call at most once, before
+/// startTiming(). The code under evaluation runs only after startTiming(),
+/// so what is sent after it, which that code could have written, is not
+/// kept.
+bool sendPrepared(int ResultFd, llvm::StringRef Bytes);
 
 /// Tells the parent a step of the timed part starts now; with
 /// SandboxLimits::StepSeconds, a step that runs longer is killed.

@@ -42,10 +42,11 @@ struct CandidateTimings {
 constexpr unsigned MaxParameters = 4096;
 double *parameterTable();
 
-/// A candidate's life in the engine, in three steps a caller can stop
-/// between: compile (parse, type-check and run the passes on that same
-/// parse), link (the candidate's code and its static initialisers become
-/// live: from here on it runs), evaluate.
+/// A candidate's life in the engine, in steps a caller can stop between:
+/// compile (parse, type-check and run the passes on that same parse),
+/// generate (object code; what it makes can be carried to another child
+/// and adopted there), link (the candidate's code and its static
+/// initialisers become live: from here on it runs), evaluate.
 class Engine {
 public:
   /// Compiles and links the prebuilt code for \p S, whose regions are
@@ -66,9 +67,26 @@ public:
                       std::vector<regions::SourceDiagnostic> &Diagnostics,
                       CandidateTimings &Timings);
 
-  /// Links what the last compile() parsed in place of the previous
-  /// candidate: code generation, static initialisers, the stubs. Candidate
-  /// code runs from here on.
+  /// Generates the object code of what the last compile() parsed (its time
+  /// is added to Timings.CompileMs). No candidate code runs. link() calls
+  /// it when it has not been called.
+  llvm::Error generate(CandidateTimings &Timings);
+
+  /// What generate() made, as bytes another process forked from the same
+  /// engine can adopt() instead of compiling the candidate again (the next
+  /// stage of a cascade, a repeat, a confirmation); empty before
+  /// generate().
+  std::string compiled() const;
+
+  /// Takes \p Compiled, what compiled() gave in a process forked from the
+  /// same engine, as if compile() and generate() had made it. The bytes
+  /// are checked for shape, not trusted: they travel through another
+  /// process.
+  llvm::Error adopt(llvm::StringRef Compiled);
+
+  /// Links what generate() or adopt() made in place of the previous
+  /// candidate: its object code, its static initialisers, the stubs.
+  /// Candidate code runs from here on.
   llvm::Error link(CandidateTimings &Timings);
 
   /// Runs the evaluator on the linked candidate.
