@@ -31,6 +31,7 @@
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
@@ -234,6 +235,10 @@ class EngineSymbols : public orc::DefinitionGenerator {
 public:
   explicit EngineSymbols(orc::LLJIT &J) : J(J) {}
 
+  /// The symbols it has defined in the candidate's JIT: a candidate that
+  /// defines one of them itself takes its place (Impl::link).
+  const std::set<orc::SymbolStringPtr> &borrowed() const { return Borrowed; }
+
   Error tryToGenerate(orc::LookupState &, orc::LookupKind, orc::JITDylib &JD,
                       orc::JITDylibLookupFlags,
                       const orc::SymbolLookupSet &Symbols) override {
@@ -246,6 +251,7 @@ public:
       }
       Found[Name] =
           JITEvaluatedSymbol(Addr->getValue(), JITSymbolFlags::Exported);
+      Borrowed.insert(Name);
     }
     if (Found.empty())
       return Error::success();
@@ -254,6 +260,7 @@ public:
 
 private:
   orc::LLJIT &J;
+  std::set<orc::SymbolStringPtr> Borrowed;
 };
 
 // ---- Calls across the process boundary of a confirmation -----------------
@@ -455,6 +462,10 @@ struct CompiledUnit {
 /// JIT runs the initialisers of the IR modules it compiles itself, not of
 /// object code added to it.
 constexpr const char *InitialiserName = "__adrs_candidate_initialisers";
+/// The same for a unit's #include block when it is linked with each
+/// candidate (CandidateUnit::BlockObject).
+constexpr const char *BlockInitialiserName =
+    "__adrs_include_block_initialisers";
 
 /// A translation unit a candidate may change: it holds a region, or it
 /// includes a header that holds one (a region in a header is compiled in
@@ -507,6 +518,18 @@ struct CandidateUnit {
   /// The last candidate's object code, from generate() or adopt(), until
   /// it is linked.
   std::optional<CompiledUnit> Compiled;
+  /// Where the unit's JIT finds the engine's symbols.
+  EngineSymbols *Borrowed = nullptr;
+  /// What the engine's copy of the unit defines (not weakly).
+  StringSet<> Defines;
+  /// The #include block's object code, when the block uses what the rest
+  /// of the unit defines (a header's static object initialised with a class
+  /// whose vtable the unit emits): it is linked, and its initialisers run,
+  /// in each child with the candidate, as in an ordinary build, so that
+  /// they bind to the candidate's definitions and not the baseline's.
+  /// Empty: the block was linked and run at setup.
+  std::string BlockObject;
+  bool BlockHasInitialisers = false;
 
   bool changedBy(const regions::FileOverrides &Overrides) const {
     if (Overrides.count(Path))
@@ -595,6 +618,18 @@ struct Engine::Impl {
         orc::ThreadSafeModule(std::move(M), std::move(Context)));
   }
 
+  /// Gives the #include block's internal C++ symbols (a header's `static`
+  /// variables and functions) external linkage, hidden: the code after the
+  /// block is parsed as a module of its own, which names them as
+  /// declarations, and would not find a module's internal symbol.
+  static void exposeInternals(Module &M) {
+    for (GlobalValue &G : M.global_values())
+      if (G.hasInternalLinkage() && G.getName().startswith("_Z")) {
+        G.setLinkage(GlobalValue::ExternalLinkage);
+        G.setVisibility(GlobalValue::HiddenVisibility);
+      }
+  }
+
   Error createInterpreter(CandidateUnit &U) {
     Expected<std::vector<std::string>> Arguments = regions::compilerArguments(
         S.Build, U.Path, regions::UnitRole::Candidate);
@@ -664,12 +699,45 @@ struct Engine::Impl {
         Parsed += Lines[L].str() + (Last ? "" : "\n");
       }
     }
-    // Executing something creates the interpreter's JIT, which must exist to
-    // be given the generator below.
+    // Executing something creates the interpreter's JIT. It gets the
+    // engine's symbols before the #include block runs: a static object
+    // there may be initialised with what the rest of the unit defines (a
+    // vtable whose key function is in the unit, as a self-registering
+    // factory's is), which the engine has linked already.
     if (Error E = U.Compiler->ParseAndExecute(
-            "#line 1 \"" + U.Path + "\"\n" + Parsed +
-            "\nnamespace adrs_internal { inline int ready() { return 1; } }\n"))
+            "namespace adrs_internal { inline int ready() { return 1; } }\n"))
       return E;
+    // Clang 16 hands out the interpreter's JIT as const only; adding a
+    // symbol generator does not disturb what it has compiled.
+    auto *CandidateJIT =
+        const_cast<orc::LLJIT *>(U.Compiler->getExecutionEngine());
+    if (!CandidateJIT)
+      return createStringError(inconvertibleErrorCode(),
+                               "the incremental compiler has no JIT");
+    U.Borrowed = &CandidateJIT->getMainJITDylib().addGenerator(
+        std::make_unique<EngineSymbols>(*JIT));
+    Expected<clang::PartialTranslationUnit &> Block =
+        U.Compiler->Parse("#line 1 \"" + U.Path + "\"\n" + Parsed + "\n");
+    if (!Block)
+      return Block.takeError();
+    if (Block->TheModule) {
+      Module &M = *Block->TheModule;
+      exposeInternals(M);
+      bool UsesUnit = llvm::any_of(M.global_values(), [&](GlobalValue &G) {
+        return G.isDeclaration() && U.Defines.count(G.getName());
+      });
+      if (!UsesUnit) {
+        if (Error E = U.Compiler->Execute(*Block))
+          return E;
+      } else {
+        U.BlockHasInitialisers = gatherInitialisers(M, BlockInitialiserName);
+        orc::SimpleCompiler Compiler(*U.Machine);
+        Expected<std::unique_ptr<MemoryBuffer>> Object = Compiler(M);
+        if (!Object)
+          return Object.takeError();
+        U.BlockObject = (*Object)->getBuffer().str();
+      }
+    }
     // A region header that came in through another header is in the
     // preamble now, and a candidate's text of it could not be compiled.
     clang::SourceManager &SM =
@@ -692,15 +760,6 @@ struct Engine::Impl {
                                  Header.c_str());
       U.HeaderTexts[Header] = (*B)->getBuffer().str();
     }
-    // Clang 16 hands out the interpreter's JIT as const only; adding a
-    // symbol generator does not disturb what it has compiled.
-    auto *CandidateJIT =
-        const_cast<orc::LLJIT *>(U.Compiler->getExecutionEngine());
-    if (!CandidateJIT)
-      return createStringError(inconvertibleErrorCode(),
-                               "the incremental compiler has no JIT");
-    CandidateJIT->getMainJITDylib().addGenerator(
-        std::make_unique<EngineSymbols>(*JIT));
     return Error::success();
   }
 
@@ -1220,10 +1279,9 @@ struct Engine::Impl {
     return Error::success();
   }
 
-  /// Takes the static initialisers out of \p M into one function,
-  /// InitialiserName, that runs them in their order; returns whether there
-  /// were any.
-  static bool gatherInitialisers(Module &M) {
+  /// Takes the static initialisers out of \p M into one function, \p Name,
+  /// that runs them in their order; returns whether there were any.
+  static bool gatherInitialisers(Module &M, StringRef Name) {
     std::vector<std::pair<unsigned, Function *>> Inits;
     for (const orc::CtorDtorIterator::Element &E : orc::getConstructors(M))
       if (E.Func && !E.Data)
@@ -1239,7 +1297,7 @@ struct Engine::Impl {
     LLVMContext &Context = M.getContext();
     Function *All =
         Function::Create(FunctionType::get(Type::getVoidTy(Context), false),
-                         GlobalValue::ExternalLinkage, InitialiserName, M);
+                         GlobalValue::ExternalLinkage, Name, M);
     IRBuilder<> B(BasicBlock::Create(Context, "", All));
     for (const auto &[Priority, F] : Inits)
       B.CreateCall(F->getFunctionType(), F);
@@ -1257,7 +1315,7 @@ struct Engine::Impl {
       CompiledUnit C;
       C.LeftOut.assign(U->LeftOut.begin(), U->LeftOut.end());
       if (PTU.TheModule) {
-        C.HasInitialisers = gatherInitialisers(*PTU.TheModule);
+        C.HasInitialisers = gatherInitialisers(*PTU.TheModule, InitialiserName);
         orc::SimpleCompiler Compiler(*U->Machine);
         Expected<std::unique_ptr<MemoryBuffer>> Object =
             Compiler(*PTU.TheModule);
@@ -1350,6 +1408,30 @@ struct Engine::Impl {
     return Error::success();
   }
 
+  /// What \p Object defines (not weakly) that \p U's JIT borrowed from
+  /// the engine for code linked at setup is taken out of the JIT, so that
+  /// the candidate's own definition takes its place rather than clash with
+  /// it: the #include block's static objects may use what the rest of the
+  /// unit defines (a vtable whose key function is there), which the
+  /// candidate defines again.
+  static Error takeBackBorrowed(CandidateUnit &U, orc::LLJIT &CandidateJIT,
+                                StringRef Object, StringRef Name) {
+    if (U.Borrowed->borrowed().empty())
+      return Error::success();
+    Expected<orc::MaterializationUnit::Interface> Defines =
+        orc::getObjectFileInterface(CandidateJIT.getExecutionSession(),
+                                    MemoryBufferRef(Object, Name));
+    if (!Defines)
+      return Defines.takeError();
+    orc::SymbolNameSet Taken;
+    for (const auto &[Symbol, Flags] : Defines->SymbolFlags)
+      if (!Flags.isWeak() && U.Borrowed->borrowed().count(Symbol))
+        Taken.insert(Symbol);
+    if (Taken.empty())
+      return Error::success();
+    return CandidateJIT.getMainJITDylib().remove(Taken);
+  }
+
   Error link(CandidateTimings &Timings) {
     bool Parsed = false;
     for (auto &U : Units)
@@ -1377,9 +1459,25 @@ struct Engine::Impl {
         // code to it is what Execute() would have done.
         auto &CandidateJIT =
             const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
-        if (Error E = CandidateJIT.addObjectFile(MemoryBuffer::getMemBufferCopy(
-                C.Object, "candidate-unit-" + std::to_string(UI))))
+        std::string Name = "candidate-unit-" + std::to_string(UI);
+        if (Error E = takeBackBorrowed(U, CandidateJIT, C.Object, Name))
           return E;
+        if (Error E = CandidateJIT.addObjectFile(
+                MemoryBuffer::getMemBufferCopy(C.Object, Name)))
+          return E;
+        if (!U.BlockObject.empty()) {
+          if (Error E =
+                  CandidateJIT.addObjectFile(MemoryBuffer::getMemBufferCopy(
+                      U.BlockObject, Name + "-block")))
+            return E;
+          if (U.BlockHasInitialisers) {
+            Expected<orc::ExecutorAddr> Init =
+                CandidateJIT.lookup(BlockInitialiserName);
+            if (!Init)
+              return Init.takeError();
+            Init->toPtr<void (*)()>()();
+          }
+        }
         if (C.HasInitialisers) {
           Expected<orc::ExecutorAddr> Init =
               CandidateJIT.lookup(InitialiserName);
@@ -1632,8 +1730,12 @@ Engine::create(const spec::Spec &S,
   // too, and its copies of the candidate units are left out.
   {
     CompiledFiles Compiled;
-    for (const CompiledFile &B : Baselines)
+    for (const CompiledFile &B : Baselines) {
       Compiled.Units[B.File] = strongDefinitions(*B.M);
+      for (auto &U : I->Units)
+        if (U->Path == B.File)
+          U->Defines = Compiled.Units[B.File];
+    }
     for (const CompiledFile &P : Prebuilt)
       Compiled.Sources[P.File] = strongDefinitions(*P.M);
     Expected<std::unique_ptr<PrebuiltBinaries>> Binaries =
