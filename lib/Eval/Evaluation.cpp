@@ -396,9 +396,10 @@ Evaluator::evaluate(const regions::FileOverrides &Overrides, Side Which,
   return runStages(Overrides, Which, C, ChildAction::Evaluate);
 }
 
-Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
-                                        Side Which,
-                                        const Evaluation &Reported) {
+Expected<Evaluation>
+Evaluator::confirm(const regions::FileOverrides &Overrides, Side Which,
+                   const Evaluation &Reported,
+                   const std::vector<regions::Region> *Regions) {
   Evaluation Out = Reported;
   std::string WhyNot = S.Evaluator.Kind == spec::EvaluatorKind::Command
                            ? std::string("the evaluator is a command, which "
@@ -409,8 +410,13 @@ Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
     Out.ConfirmNote = WhyNot;
     return Out;
   }
+  // Where the regions are, and no passes: they judged the program once.
+  Checks Where;
+  if (Regions)
+    Where.Regions = *Regions;
+  const Checks *At = Regions ? &Where : nullptr;
   Expected<Evaluation> Apart =
-      runStages(Overrides, Which, nullptr, ChildAction::Confirm);
+      runStages(Overrides, Which, At, ChildAction::Confirm);
   if (!Apart)
     return Apart.takeError();
   // Every call of the region crosses between two processes, and on a busy
@@ -420,7 +426,7 @@ Expected<Evaluation> Evaluator::confirm(const regions::FileOverrides &Overrides,
   bool TimedOut =
       Apart->Status == Status::Timeout && Reported.Status != Status::Timeout;
   if (TimedOut) {
-    Apart = runStages(Overrides, Which, nullptr, ChildAction::Confirm);
+    Apart = runStages(Overrides, Which, At, ChildAction::Confirm);
     if (!Apart)
       return Apart.takeError();
     TimedOut = Apart->Status == Status::Timeout;

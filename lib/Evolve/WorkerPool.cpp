@@ -64,9 +64,15 @@ Done WorkerPool::work(eval::Evaluator &Ev, Job J) {
   }
   candidate::Materialized M = Sources.materialize(J.Regions);
   const regions::FileOverrides &Files = J.Files ? *J.Files : M.Overrides;
+  // Where the candidate's regions are, when its files are the ones
+  // materialised: a held-out evaluation or a confirmation then compiles the
+  // program as its training evaluation did, and links the compile the
+  // worker's zygote kept from it when there is one.
+  const std::vector<regions::Region> *Where = J.Files ? nullptr : &M.Regions;
+  eval::Checks RegionsOnly{M.Regions, {}};
   if (J.Kind == JobKind::Confirm) {
     Expected<eval::Evaluation> E =
-        Ev.confirm(Files, eval::Side::Train, *J.Reported);
+        Ev.confirm(Files, eval::Side::Train, *J.Reported, Where);
     if (!E)
       return Failed(E.takeError());
     D.Evaluated = std::move(*E);
@@ -75,15 +81,18 @@ Done WorkerPool::work(eval::Evaluator &Ev, Job J) {
   }
   eval::Checks Checks{M.Regions, Passes};
   bool WithChecks = J.Kind == JobKind::Train && J.Check;
+  const eval::Checks *With = WithChecks ? &Checks
+                             : Where    ? &RegionsOnly
+                                        : nullptr;
   Expected<eval::Evaluation> E = Ev.evaluate(
       Files, J.Kind == JobKind::Test ? eval::Side::Test : eval::Side::Train,
-      WithChecks ? &Checks : nullptr);
+      With);
   if (!E)
     return Failed(E.takeError());
   // A best's figures on the held-out workloads are confirmed like its
   // training score: they are what `best` and the report show.
   if (J.Kind == JobKind::Test && J.Check && ranToTheEnd(E->Status)) {
-    E = Ev.confirm(Files, eval::Side::Test, *E);
+    E = Ev.confirm(Files, eval::Side::Test, *E, Where);
     if (!E)
       return Failed(E.takeError());
   }

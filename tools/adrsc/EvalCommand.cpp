@@ -300,7 +300,8 @@ int runEval() {
   if (!E)
     return Failed(E.takeError());
   if (EvalConfirm && ranToTheEnd(E->Status)) {
-    E = Evaluator.confirm(Overrides, Side, *E);
+    E = Evaluator.confirm(Overrides, Side, *E,
+                          Checks ? &Checks->Regions : nullptr);
     if (!E)
       return Failed(E.takeError());
   }

@@ -115,9 +115,13 @@ public:
   /// compares with \p Reported, the result of evaluate(): the confirmed
   /// result when they agree (within the spec's tolerance), a RewardHacking
   /// one when they do not, \p Reported marked NotConfirmable when the
-  /// problem's functions cannot be called across processes.
-  llvm::Expected<Evaluation> confirm(const regions::FileOverrides &Overrides,
-                                     Side S, const Evaluation &Reported);
+  /// problem's functions cannot be called across processes. With
+  /// \p Regions, where the candidate's regions are, its compile is the one
+  /// evaluate() made, and can be the one the zygote kept from it.
+  llvm::Expected<Evaluation>
+  confirm(const regions::FileOverrides &Overrides, Side S,
+          const Evaluation &Reported,
+          const std::vector<regions::Region> *Regions = nullptr);
 
   /// From now on, a candidate whose program fingerprint is \p Program comes
   /// back as a duplicate without running.
