@@ -509,6 +509,10 @@ struct CandidateUnit {
   /// and their names: what a candidate's regions are matched with.
   std::vector<std::pair<size_t, size_t>> BaselineRegions;
   std::vector<std::string> RegionNames;
+  /// The regions of each region header at setup, [Begin, End) in the
+  /// order of its text.
+  std::map<std::string, std::vector<std::pair<size_t, size_t>>>
+      BaselineHeaderRegions;
   /// The names of the functions the last compile left out.
   std::set<std::string> LeftOut;
   /// Generates the unit's candidates' object code, set up as the
@@ -997,13 +1001,32 @@ struct Engine::Impl {
 
   /// \p Text, \p U's text in a candidate, without the functions no region
   /// reaches (their names go to U.LeftOut); nothing when they cannot be
-  /// left out: no candidate regions to match the baseline's, a region in a
-  /// header, or text outside the regions that is not the baseline's.
+  /// left out: no candidate regions to match the baseline's, or text
+  /// outside the regions, the unit's or its region headers', that is not
+  /// the baseline's.
   std::optional<std::string>
   reducedText(CandidateUnit &U, const std::string &Text,
+              const regions::FileOverrides &Overrides,
               const std::vector<regions::Region> &Regions) const {
-    if (!Reuse || U.Reusable.Functions.empty() || !U.RegionHeaders.empty())
+    if (!Reuse || U.Reusable.Functions.empty())
       return std::nullopt;
+    // The reused code was compiled with the region headers as they were:
+    // outside their regions, the candidate's must be the same.
+    for (const auto &[Header, From] : U.BaselineHeaderRegions) {
+      auto Given = Overrides.find(Header);
+      auto Baseline = U.HeaderTexts.find(Header);
+      if (Baseline == U.HeaderTexts.end())
+        return std::nullopt;
+      if (Given == Overrides.end())
+        continue; // the baseline's text
+      std::vector<std::pair<size_t, size_t>> To;
+      for (const regions::Region &R : Regions)
+        if (R.File == Header)
+          To.push_back({R.Begin, R.End});
+      llvm::sort(To);
+      if (!sameOutsideRegions(Given->second, Baseline->second, From, To))
+        return std::nullopt;
+    }
     std::vector<const regions::Region *> Own;
     for (const regions::Region &R : Regions)
       if (R.File == U.Path)
@@ -1052,7 +1075,8 @@ struct Engine::Impl {
     // called, when the text outside the candidate's regions is the
     // baseline's; offsets and lines stay as they are.
     U.LeftOut.clear();
-    std::optional<std::string> Reduced = reducedText(U, Given, Regions);
+    std::optional<std::string> Reduced =
+        reducedText(U, Given, Overrides, Regions);
     const std::string &Text = Reduced ? *Reduced : Given;
     // The rest of the unit after the parsed preamble; a #line directive
     // keeps diagnostics and debug information at the real lines.
@@ -1679,26 +1703,30 @@ Engine::create(const spec::Spec &S,
                  return A->Begin < B->Begin;
                });
     ReusableCode Reusable;
-    Expected<std::unique_ptr<Module>> M =
-        I->Compile.compile(File, {}, *Context, Diags, /*UsePreamble=*/false,
-                           [&](clang::ASTContext &Ctx) {
-                             clang::SourceManager &SM = Ctx.getSourceManager();
-                             for (const std::string &Header : RegionHeaders) {
-                               auto Ref =
-                                   SM.getFileManager().getOptionalFileRef(
-                                       Header, /*OpenFile=*/false);
-                               if (Ref && SM.translateFile(*Ref).isValid())
-                                 Includes.insert(Header);
-                             }
-                             if (IsCandidateUnit || !Includes.empty())
-                               collectSignatures(Ctx, Signatures);
-                             if (!OwnRegions.empty() && Includes.empty()) {
-                               std::vector<std::pair<size_t, size_t>> Ranges;
-                               for (const regions::Region *R : OwnRegions)
-                                 Ranges.push_back({R->Begin, R->End});
-                               Reusable = findReusableCode(Ctx, Ranges);
-                             }
-                           });
+    Expected<std::unique_ptr<Module>> M = I->Compile.compile(
+        File, {}, *Context, Diags, /*UsePreamble=*/false,
+        [&](clang::ASTContext &Ctx) {
+          clang::SourceManager &SM = Ctx.getSourceManager();
+          for (const std::string &Header : RegionHeaders) {
+            auto Ref = SM.getFileManager().getOptionalFileRef(
+                Header, /*OpenFile=*/false);
+            if (Ref && SM.translateFile(*Ref).isValid())
+              Includes.insert(Header);
+          }
+          if (IsCandidateUnit || !Includes.empty())
+            collectSignatures(Ctx, Signatures);
+          if (!OwnRegions.empty() || !Includes.empty()) {
+            std::vector<std::pair<size_t, size_t>> Ranges;
+            for (const regions::Region *R : OwnRegions)
+              Ranges.push_back({R->Begin, R->End});
+            std::map<std::string, std::vector<std::pair<size_t, size_t>>>
+                InHeaders;
+            for (const regions::Region &R : Regions)
+              if (Includes.count(R.File))
+                InHeaders[R.File].push_back({R.Begin, R.End});
+            Reusable = findReusableCode(Ctx, Ranges, InHeaders);
+          }
+        });
     if (!M) {
       consumeError(M.takeError());
       return compileError("'" + File + "' does not compile", Diags);
@@ -1719,6 +1747,11 @@ Engine::create(const spec::Spec &S,
         U->BaselineRegions.push_back({R->Begin, R->End});
         U->RegionNames.push_back(R->Name);
       }
+      for (const regions::Region &R : Regions)
+        if (U->RegionHeaders.count(R.File))
+          U->BaselineHeaderRegions[R.File].push_back({R.Begin, R.End});
+      for (auto &[Header, Ranges] : U->BaselineHeaderRegions)
+        llvm::sort(Ranges);
       I->Units.push_back(std::move(U));
       Baselines.push_back({std::move(Context), std::move(*M), File});
     } else {

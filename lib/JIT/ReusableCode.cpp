@@ -160,8 +160,20 @@ private:
 /// The main file's byte ranges of declarations, and the regions' sources.
 class RegionScan {
 public:
-  RegionScan(clang::ASTContext &Ctx, const std::vector<Range> &Regions)
-      : Ctx(Ctx), SM(Ctx.getSourceManager()), Regions(Regions) {}
+  RegionScan(clang::ASTContext &Ctx, const std::vector<Range> &Regions,
+             const std::map<std::string, std::vector<Range>> &HeaderRegions)
+      : Ctx(Ctx), SM(Ctx.getSourceManager()) {
+    this->Regions[SM.getMainFileID()] = Regions;
+    for (const auto &[Header, Ranges] : HeaderRegions) {
+      auto Ref = SM.getFileManager().getOptionalFileRef(Header,
+                                                        /*OpenFile=*/false);
+      clang::FileID FID = Ref ? SM.translateFile(*Ref) : clang::FileID();
+      if (FID.isInvalid())
+        block("a region's header '" + Header + "' is not in the unit");
+      else
+        this->Regions[FID] = Ranges;
+    }
+  }
 
   /// [Begin, End) of \p D in the main file, if all of it is there, written
   /// out (not from a macro).
@@ -182,12 +194,20 @@ public:
     for (const clang::Decl *D : DC->decls()) {
       if (D->isImplicit())
         continue;
-      std::optional<Range> R = rangeOf(D);
-      if (!R)
+      // In the main file or a header with regions, written out there.
+      clang::SourceLocation B = D->getBeginLoc(), E = D->getEndLoc();
+      if (B.isInvalid() || E.isInvalid() || !B.isFileID() || !E.isFileID())
         continue;
-      for (const Range &Region : Regions)
-        if (overlaps(*R, Region))
-          visit(D, *R, Region);
+      clang::FileID FID = SM.getFileID(B);
+      auto In = Regions.find(FID);
+      if (In == Regions.end() || SM.getFileID(E) != FID)
+        continue;
+      Range R{SM.getFileOffset(B),
+              SM.getFileOffset(E) +
+                  clang::Lexer::MeasureTokenLength(E, SM, Ctx.getLangOpts())};
+      for (const Range &Region : In->second)
+        if (overlaps(R, Region))
+          visit(D, R, Region);
     }
   }
 
@@ -237,7 +257,9 @@ private:
 
   clang::ASTContext &Ctx;
   const clang::SourceManager &SM;
-  const std::vector<Range> &Regions;
+  /// The regions, by the file they are in: the main file's and its
+  /// headers'.
+  std::map<clang::FileID, std::vector<Range>> Regions;
 };
 
 /// Every declaration in the main file's namespaces (not in classes or
@@ -254,11 +276,12 @@ void fileScopeDecls(const clang::DeclContext *DC,
 
 } // namespace
 
-ReusableCode findReusableCode(clang::ASTContext &Ctx,
-                              const std::vector<Range> &Regions) {
+ReusableCode findReusableCode(
+    clang::ASTContext &Ctx, const std::vector<Range> &Regions,
+    const std::map<std::string, std::vector<Range>> &HeaderRegions) {
   ReusableCode Out;
   const clang::SourceManager &SM = Ctx.getSourceManager();
-  RegionScan Scan(Ctx, Regions);
+  RegionScan Scan(Ctx, Regions, HeaderRegions);
   Scan.scan(Ctx.getTranslationUnitDecl());
   if (!Scan.Why.empty()) {
     Out.WhyNone = Scan.Why;
@@ -367,14 +390,11 @@ ReusableCode findReusableCode(clang::ASTContext &Ctx,
   return Out;
 }
 
-std::optional<std::string>
-withoutReusableCode(StringRef Text, StringRef Baseline,
-                    const ReusableCode &Code, const std::vector<Range> &From,
-                    const std::vector<Range> &To, std::set<std::string> &Left) {
-  if (Code.Functions.empty() || From.size() != To.size())
-    return std::nullopt;
-  // The text between the regions must be the baseline's, byte for byte:
-  // the reused code was compiled from it.
+bool sameOutsideRegions(StringRef Text, StringRef Baseline,
+                        const std::vector<Range> &From,
+                        const std::vector<Range> &To) {
+  if (From.size() != To.size())
+    return false;
   size_t BaseAt = 0, At = 0;
   for (size_t I = 0; I <= From.size(); ++I) {
     size_t BaseEnd = I < From.size() ? From[I].first : Baseline.size();
@@ -382,12 +402,23 @@ withoutReusableCode(StringRef Text, StringRef Baseline,
     if (BaseEnd < BaseAt || End < At || End > Text.size() ||
         BaseEnd > Baseline.size() ||
         Baseline.slice(BaseAt, BaseEnd) != Text.slice(At, End))
-      return std::nullopt;
+      return false;
     if (I < From.size()) {
       BaseAt = From[I].second;
       At = To[I].second;
     }
   }
+  return true;
+}
+
+std::optional<std::string>
+withoutReusableCode(StringRef Text, StringRef Baseline,
+                    const ReusableCode &Code, const std::vector<Range> &From,
+                    const std::vector<Range> &To, std::set<std::string> &Left) {
+  // The text between the regions must be the baseline's, byte for byte:
+  // the reused code was compiled from it.
+  if (Code.Functions.empty() || !sameOutsideRegions(Text, Baseline, From, To))
+    return std::nullopt;
   std::string Out = Text.str();
   std::set<std::string> Names;
   for (const ReusableFunction &F : Code.Functions) {

@@ -20,6 +20,7 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,10 +53,21 @@ struct ReusableCode {
 };
 
 /// Finds the functions of the unit \p Ctx parsed (its main file) that no
-/// region in \p Regions (byte ranges of the main file) reaches.
-ReusableCode
-findReusableCode(clang::ASTContext &Ctx,
-                 const std::vector<std::pair<size_t, size_t>> &Regions);
+/// region reaches: those of \p Regions (byte ranges of the main file) and
+/// of \p HeaderRegions (byte ranges of headers the unit includes, by
+/// path).
+ReusableCode findReusableCode(
+    clang::ASTContext &Ctx,
+    const std::vector<std::pair<size_t, size_t>> &Regions,
+    const std::map<std::string, std::vector<std::pair<size_t, size_t>>>
+        &HeaderRegions = {});
+
+/// Whether \p Text is \p Baseline outside the regions, \p To in \p Text
+/// and \p From in \p Baseline (the same regions, in the same order), byte
+/// for byte.
+bool sameOutsideRegions(llvm::StringRef Text, llvm::StringRef Baseline,
+                        const std::vector<std::pair<size_t, size_t>> &From,
+                        const std::vector<std::pair<size_t, size_t>> &To);
 
 /// \p Text, a candidate's text of the unit whose baseline text is
 /// \p Baseline, with the reusable functions blanked out; \p Baseline's

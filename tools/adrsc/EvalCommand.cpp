@@ -265,9 +265,10 @@ int runEval() {
     return ExitFailed;
   if (EvalVerbose && Exec) {
     errs() << formatv("setup: {0:f3} s\n", Exec->setupSeconds());
-    errs() << formatv("reused: {0} functions of the regions' units compiled "
-                      "once, not per candidate",
-                      Exec->reusedFunctions());
+    errs() << formatv("reused: {0} function{1} of the regions' units "
+                      "compiled once, not per candidate",
+                      Exec->reusedFunctions(),
+                      Exec->reusedFunctions() == 1 ? "" : "s");
     // A line a person reads: the first few, and how many more.
     const std::vector<std::string> &Names = Exec->reusedFunctionNames();
     for (size_t K = 0; K < Names.size() && K < 8; ++K)
