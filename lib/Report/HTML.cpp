@@ -434,7 +434,10 @@ std::string renderHTML(const ReportData &R, unsigned RefreshSeconds) {
      << R.Tunings.size()
      << " CMA-ES tunings, each in one child (its points compile once and "
         "run)</small></td></tr><tr><th>compile</th><td class=\"num\">"
-     << format("%.1f s", R.CompileMs / 1000)
+     << format("%.1f s", R.CompileMs / 1000) << "</td><td><small>"
+     << R.CompilesReused
+     << " later runs of a candidate (cascade stages, repeats) linked the "
+        "compile of its first</small>"
      << "</td></tr><tr><th>link</th><td class=\"num\">"
      << format("%.1f s", R.LinkMs / 1000)
      << "</td></tr><tr><th>run</th><td class=\"num\">"

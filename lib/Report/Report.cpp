@@ -256,6 +256,13 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
           ++Untimed; // a tuned program's proposal is its tuning
         }
         json::Value Result = parseOr(C.ResultJSON);
+        if (const json::Object *O = Result.getAsObject()) {
+          // At most one per stage and repeat: a stored value outside that
+          // is not counted.
+          std::optional<int64_t> Reused = O->getInteger("compiles_reused");
+          if (Reused && *Reused > 0 && *Reused <= 1000)
+            R.CompilesReused += uint64_t(*Reused);
+        }
         if (const json::Object *O = Result.getAsObject())
           if (const json::Object *T = O->getObject("timings_ms")) {
             R.CompileMs += T->getNumber("compile").value_or(0);
@@ -611,6 +618,7 @@ json::Value toJSON(const ReportData &R) {
                     {"proposals_timed", int64_t(R.ProposalsTimed)},
                     {"tuning_ms", R.TuningMs},
                     {"compile_ms", R.CompileMs},
+                    {"compiles_reused", int64_t(R.CompilesReused)},
                     {"link_ms", R.LinkMs},
                     {"run_ms", R.RunMs},
                     {"evaluation_wall_ms", R.EvaluationWallMs}}},

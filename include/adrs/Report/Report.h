@@ -211,6 +211,9 @@ struct ReportData {
   size_t TuningsWithLineOnly = 0;
   /// Summed from the evaluations.
   double CompileMs = 0, LinkMs = 0, RunMs = 0, EvaluationWallMs = 0;
+  /// Runs of a candidate (later cascade stages, repeats) that linked the
+  /// compile of its first run instead of compiling it again.
+  uint64_t CompilesReused = 0;
   /// Summed over the candidates whose proposal was timed, and how many.
   double ProposalMs = 0;
   uint64_t ProposalsTimed = 0;
