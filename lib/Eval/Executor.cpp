@@ -1287,11 +1287,15 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
     return createStringError(inconvertibleErrorCode(), "%s is lost",
                              describe().c_str());
   Expected<json::Value> Answer = protocolError("was not asked");
-  // One retry: if the zygote itself died or hung (not the candidate's
-  // child), it is started again and the request sent once more. A
+  // If the zygote itself died or hung (not the candidate's child), it is
+  // started again and the request sent once more. A local zygote gets one
+  // retry. A cluster's worker is retried while its restarts last: a step
+  // the cluster cancels, again and again, or a node that goes down is not
+  // the request's doing, however often it happens during the same one. A
   // transport that cannot start it again (restarts spent, the cluster
   // refuses) loses the executor: its owner sends the request elsewhere.
-  for (int Attempt = 0; Attempt < 2; ++Attempt) {
+  bool Bounded = Link->maxRestarts() != UnboundedRestarts;
+  for (unsigned Attempt = 0; Bounded || Attempt < 2; ++Attempt) {
     consumeError(Answer.takeError());
     json::Value Message = requestToJSON(
         Request, ArrayRef<std::string>(Known).drop_front(ZygoteKnows));
@@ -1308,7 +1312,6 @@ Expected<RunResult> Executor::run(const RunRequest &Request) {
     // A local zygote is a fork away: if it cannot be started, the next
     // request tries again. A cluster's step may fail to start too (a
     // cancelled allocation, a node going down): each try counts.
-    bool Bounded = Link->maxRestarts() != UnboundedRestarts;
     std::string Why = toString(Answer.takeError());
     Answer = createStringError(inconvertibleErrorCode(), Why);
     bool Started = false;
