@@ -735,11 +735,10 @@ struct Engine::Impl {
           return E;
       } else {
         U.BlockHasInitialisers = gatherInitialisers(M, BlockInitialiserName);
-        orc::SimpleCompiler Compiler(*U.Machine);
-        Expected<std::unique_ptr<MemoryBuffer>> Object = Compiler(M);
+        Expected<std::string> Object = objectCode(*U.Machine, M);
         if (!Object)
           return Object.takeError();
-        U.BlockObject = (*Object)->getBuffer().str();
+        U.BlockObject = std::move(*Object);
       }
     }
     // A region header that came in through another header is in the
@@ -1329,6 +1328,24 @@ struct Engine::Impl {
     return true;
   }
 
+  /// Calls \p Name, a function gatherInitialisers() made, in \p J.
+  static Error runInitialisers(orc::LLJIT &J, StringRef Name) {
+    Expected<orc::ExecutorAddr> Init = J.lookup(Name);
+    if (!Init)
+      return Init.takeError();
+    Init->toPtr<void (*)()>()();
+    return Error::success();
+  }
+
+  /// \p M's object code, made by \p Machine.
+  static Expected<std::string> objectCode(TargetMachine &Machine, Module &M) {
+    orc::SimpleCompiler Compiler(Machine);
+    Expected<std::unique_ptr<MemoryBuffer>> Object = Compiler(M);
+    if (!Object)
+      return Object.takeError();
+    return (*Object)->getBuffer().str();
+  }
+
   Error generate(CandidateTimings &Timings) {
     auto Start = std::chrono::steady_clock::now();
     for (auto &U : Units) {
@@ -1340,12 +1357,10 @@ struct Engine::Impl {
       C.LeftOut.assign(U->LeftOut.begin(), U->LeftOut.end());
       if (PTU.TheModule) {
         C.HasInitialisers = gatherInitialisers(*PTU.TheModule, InitialiserName);
-        orc::SimpleCompiler Compiler(*U->Machine);
-        Expected<std::unique_ptr<MemoryBuffer>> Object =
-            Compiler(*PTU.TheModule);
+        Expected<std::string> Object = objectCode(*U->Machine, *PTU.TheModule);
         if (!Object)
           return Object.takeError();
-        C.Object = (*Object)->getBuffer().str();
+        C.Object = std::move(*Object);
       }
       U->Compiled = std::move(C);
     }
@@ -1494,21 +1509,13 @@ struct Engine::Impl {
                   CandidateJIT.addObjectFile(MemoryBuffer::getMemBufferCopy(
                       U.BlockObject, Name + "-block")))
             return E;
-          if (U.BlockHasInitialisers) {
-            Expected<orc::ExecutorAddr> Init =
-                CandidateJIT.lookup(BlockInitialiserName);
-            if (!Init)
-              return Init.takeError();
-            Init->toPtr<void (*)()>()();
-          }
+          if (U.BlockHasInitialisers)
+            if (Error E = runInitialisers(CandidateJIT, BlockInitialiserName))
+              return E;
         }
-        if (C.HasInitialisers) {
-          Expected<orc::ExecutorAddr> Init =
-              CandidateJIT.lookup(InitialiserName);
-          if (!Init)
-            return Init.takeError();
-          Init->toPtr<void (*)()>()();
-        }
+        if (C.HasInitialisers)
+          if (Error E = runInitialisers(CandidateJIT, InitialiserName))
+            return E;
       }
       Linked[UI] = true;
     }

@@ -24,6 +24,17 @@ namespace {
 
 using adrs::testing::Example;
 
+/// The example's region file replaced by the Uniform Progress baseline;
+/// empty if that file cannot be read.
+regions::FileOverrides uniformProgress(const Example &E) {
+  auto Buffer =
+      MemoryBuffer::getFile(ADRS_SOURCE_DIR "/examples/cant-be-late/baselines/"
+                                            "uniform_progress.cpp");
+  if (!Buffer)
+    return {};
+  return {{E.Regions[0].File, (*Buffer)->getBuffer().str()}};
+}
+
 TEST(EngineTest, BaselineReproducesThePublishedCost) {
   Example E;
   ASSERT_TRUE(E.S) << E.Errors;
@@ -69,12 +80,8 @@ TEST(EngineTest, UniformProgressBaselineAsACandidate) {
   Expected<std::unique_ptr<jit::Engine>> Engine =
       jit::Engine::create(*E.S, E.Regions);
   ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
-  auto Buffer =
-      MemoryBuffer::getFile(ADRS_SOURCE_DIR "/examples/cant-be-late/baselines/"
-                                            "uniform_progress.cpp");
-  ASSERT_TRUE(bool(Buffer));
-  regions::FileOverrides Overrides = {
-      {E.Regions[0].File, (*Buffer)->getBuffer().str()}};
+  regions::FileOverrides Overrides = uniformProgress(E);
+  ASSERT_FALSE(Overrides.empty());
   eval::Recorder Rec(E.train(), std::make_shared<eval::Cache>());
   std::vector<regions::SourceDiagnostic> Diags;
   jit::CandidateTimings T;
@@ -93,12 +100,8 @@ TEST(EngineTest, AGeneratedCandidateIsAdoptedInsteadOfCompiledAgain) {
   Expected<std::unique_ptr<jit::Engine>> Engine =
       jit::Engine::create(*E.S, E.Regions);
   ASSERT_TRUE(bool(Engine)) << toString(Engine.takeError());
-  auto Buffer =
-      MemoryBuffer::getFile(ADRS_SOURCE_DIR "/examples/cant-be-late/baselines/"
-                                            "uniform_progress.cpp");
-  ASSERT_TRUE(bool(Buffer));
-  regions::FileOverrides Overrides = {
-      {E.Regions[0].File, (*Buffer)->getBuffer().str()}};
+  regions::FileOverrides Overrides = uniformProgress(E);
+  ASSERT_FALSE(Overrides.empty());
   std::vector<regions::SourceDiagnostic> Diags;
   jit::CandidateTimings T;
   Expected<passes::PassPipeline> None = passes::PassPipeline::create({});
