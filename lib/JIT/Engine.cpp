@@ -1,6 +1,7 @@
 //===- Engine.cpp - Prebuilt code plus one candidate ----------------------===//
 
 #include "adrs/JIT/Engine.h"
+#include "adrs/JIT/ObjectMemory.h"
 
 #include "adrs/JIT/CallChannel.h"
 #include "adrs/JIT/Prebuilt.h"
@@ -32,6 +33,7 @@
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
@@ -478,6 +480,10 @@ struct CandidateUnit {
   /// Headers with regions that the unit includes. They are never part of
   /// the parsed preamble: a candidate brings its own text for them.
   std::set<std::string> RegionHeaders;
+  /// Links the object code made here into the unit's JIT (ObjectMemory.h
+  /// says why not with that JIT's own layer). Declared before the compiler
+  /// so that it outlives the JIT's session, which releases its objects.
+  std::unique_ptr<orc::RTDyldObjectLinkingLayer> Objects;
   std::unique_ptr<clang::Interpreter> Compiler;
   DiagnosticCollector Diagnostics{nullptr};
   std::string Preamble; ///< The unit's leading #include block.
@@ -720,6 +726,7 @@ struct Engine::Impl {
                                "the incremental compiler has no JIT");
     U.Borrowed = &CandidateJIT->getMainJITDylib().addGenerator(
         std::make_unique<EngineSymbols>(*JIT));
+    U.Objects = createObjectLayer(CandidateJIT->getExecutionSession());
     Expected<clang::PartialTranslationUnit &> Block =
         U.Compiler->Parse("#line 1 \"" + U.Path + "\"\n" + Parsed + "\n");
     if (!Block)
@@ -731,7 +738,7 @@ struct Engine::Impl {
         return G.isDeclaration() && U.Defines.count(G.getName());
       });
       if (!UsesUnit) {
-        if (Error E = U.Compiler->Execute(*Block))
+        if (Error E = linkModule(U, M, "include-block"))
           return E;
       } else {
         U.BlockHasInitialisers = gatherInitialisers(M, BlockInitialiserName);
@@ -1200,8 +1207,9 @@ struct Engine::Impl {
       U.Shared.take(*PTU->TheModule, WarmNamespace);
       Optimizer->optimize(*PTU->TheModule);
     }
-    if (Error E = U.Compiler->Execute(*PTU))
-      return E;
+    if (PTU->TheModule)
+      if (Error E = linkModule(U, *PTU->TheModule, "warm-up"))
+        return E;
     // Compiled here, once, rather than in every child that calls it.
     if (!U.Shared.empty())
       if (Expected<JITTargetAddress> A =
@@ -1306,9 +1314,15 @@ struct Engine::Impl {
   /// that runs them in their order; returns whether there were any.
   static bool gatherInitialisers(Module &M, StringRef Name) {
     std::vector<std::pair<unsigned, Function *>> Inits;
-    for (const orc::CtorDtorIterator::Element &E : orc::getConstructors(M))
-      if (E.Func && !E.Data)
+    for (const orc::CtorDtorIterator::Element &E : orc::getConstructors(M)) {
+      // One keyed to a variable (an inline or template static member) runs
+      // where the variable is defined, as ORC's own runner decides: its
+      // guard keeps it from running twice.
+      const auto *Key =
+          E.Data ? dyn_cast<GlobalValue>(E.Data->stripPointerCasts()) : nullptr;
+      if (E.Func && (!E.Data || (Key && !Key->isDeclaration())))
         Inits.push_back({E.Priority, E.Func});
+    }
     GlobalVariable *Ctors = M.getNamedGlobal("llvm.global_ctors");
     if (!Ctors)
       return false;
@@ -1344,6 +1358,32 @@ struct Engine::Impl {
     if (!Object)
       return Object.takeError();
     return (*Object)->getBuffer().str();
+  }
+
+  /// Links \p Object into unit \p U's JIT.
+  static Error addObject(CandidateUnit &U, StringRef Object, StringRef Name) {
+    auto &CandidateJIT =
+        const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
+    return U.Objects->add(CandidateJIT.getMainJITDylib(),
+                          MemoryBuffer::getMemBufferCopy(Object, Name));
+  }
+
+  /// Compiles \p M, links it into unit \p U's JIT and runs its static
+  /// initialisers, as the interpreter's Execute() would, but through
+  /// addObject().
+  static Error linkModule(CandidateUnit &U, Module &M, StringRef Name) {
+    const std::string Initialisers = "__adrs_" + Name.str() + "_initialisers";
+    bool HasInitialisers = gatherInitialisers(M, Initialisers);
+    Expected<std::string> Object = objectCode(*U.Machine, M);
+    if (!Object)
+      return Object.takeError();
+    if (Error E = addObject(U, *Object, Name))
+      return E;
+    if (!HasInitialisers)
+      return Error::success();
+    auto &CandidateJIT =
+        const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
+    return runInitialisers(CandidateJIT, Initialisers);
   }
 
   Error generate(CandidateTimings &Timings) {
@@ -1501,13 +1541,10 @@ struct Engine::Impl {
         std::string Name = "candidate-unit-" + std::to_string(UI);
         if (Error E = takeBackBorrowed(U, CandidateJIT, C.Object, Name))
           return E;
-        if (Error E = CandidateJIT.addObjectFile(
-                MemoryBuffer::getMemBufferCopy(C.Object, Name)))
+        if (Error E = addObject(U, C.Object, Name))
           return E;
         if (!U.BlockObject.empty()) {
-          if (Error E =
-                  CandidateJIT.addObjectFile(MemoryBuffer::getMemBufferCopy(
-                      U.BlockObject, Name + "-block")))
+          if (Error E = addObject(U, U.BlockObject, Name + "-block"))
             return E;
           if (U.BlockHasInitialisers)
             if (Error E = runInitialisers(CandidateJIT, BlockInitialiserName))
@@ -1646,7 +1683,14 @@ Engine::create(const spec::Spec &S,
   // Inline assembly in the sources is assembled by the JIT.
   InitializeNativeTargetAsmParser();
   auto I = std::make_unique<Impl>(S);
-  Expected<std::unique_ptr<orc::LLJIT>> JIT = orc::LLJITBuilder().create();
+  Expected<std::unique_ptr<orc::LLJIT>> JIT =
+      orc::LLJITBuilder()
+          .setObjectLinkingLayerCreator(
+              [](orc::ExecutionSession &ES, const Triple &)
+                  -> Expected<std::unique_ptr<orc::ObjectLayer>> {
+                return createObjectLayer(ES);
+              })
+          .create();
   if (!JIT)
     return JIT.takeError();
   I->JIT = std::move(*JIT);
