@@ -51,6 +51,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 using namespace llvm;
@@ -767,7 +768,34 @@ bool sendPrepared(int ResultFd, StringRef Bytes) {
 
 bool canConfineFiles() { return landlockABI() >= 1; }
 
+/// This process's pid and its parent's as /proc names them, or -1s. In a
+/// PID namespace of its own, getppid() says 0 whoever the parent is, and
+/// getpid() 1; /proc, mounted for the namespace the process was forked
+/// from, still tells parents apart.
+std::pair<pid_t, pid_t> procIds() {
+  int Fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (Fd < 0)
+    return {-1, -1};
+  char Buffer[512];
+  ssize_t N = ::read(Fd, Buffer, sizeof(Buffer) - 1);
+  ::close(Fd);
+  if (N <= 0)
+    return {-1, -1};
+  Buffer[N] = 0;
+  // "pid (comm) state ppid ...", where comm may hold anything, ')' too.
+  const char *Close = std::strrchr(Buffer, ')');
+  int Pid = 0, Parent = 0;
+  char State = 0;
+  if (!Close || std::sscanf(Buffer, "%d", &Pid) != 1 ||
+      std::sscanf(Close + 1, " %c %d", &State, &Parent) != 2)
+    return {-1, -1};
+  return {Pid, Parent};
+}
+
 pid_t forkSandboxHost() {
+  // Taken before the fork, for the child to check that its parent is still
+  // there once it has asked to die with it.
+  const pid_t Self = procIds().first;
   // unshare(CLONE_NEWPID) moves only where this thread's next child goes;
   // setns moves it back, so that nothing else this process forks lands in
   // the host's namespace. Both need CAP_SYS_ADMIN: without it, a plain fork.
@@ -777,6 +805,19 @@ pid_t forkSandboxHost() {
   if (Pid == 0) {
     if (Own >= 0)
       ::close(Own);
+    // Dies with the process that forked it, from here on (the setting
+    // stays through exec). A zygote whose starter was killed as it started
+    // (a SLURM step cancelled at once) went on alone: it built its engine
+    // and waited on the step's input for a minute, holding the step's
+    // output open, so that SLURM could not end the step. Asked here, not in
+    // the zygote's main, the window is a few instructions; and a parent
+    // already gone by then is seen in /proc.
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (Self > 0) {
+      pid_t Parent = procIds().second;
+      if (Parent > 0 && Parent != Self)
+        _exit(OrphanExit);
+    }
     return 0;
   }
   int Saved = errno;

@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -979,6 +980,51 @@ TEST(MemoryCgroupTest, CountsMemoryTheAddressSpaceLimitMisses) {
   });
   EXPECT_TRUE(hasProtection(R, "memory-cgroup"));
   EXPECT_EQ(R.Status, SandboxStatus::OutOfMemory) << R.Payload;
+}
+
+/// A zygote's starter killed before the zygote's own main runs (a SLURM step
+/// cancelled as it starts): the zygote must die with it, not go on alone.
+TEST(SandboxTest, ASandboxHostDiesWithTheProcessThatForkedIt) {
+  // Orphans come back to this process, which can then wait for them.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+  int Report[2];
+  ASSERT_EQ(pipe(Report), 0);
+  pid_t Starter = fork();
+  ASSERT_GE(Starter, 0);
+  if (Starter == 0) {
+    pid_t Host = forkSandboxHost();
+    if (Host == 0) {
+      // What a zygote does before it could ask for anything itself.
+      for (;;)
+        pause();
+    }
+    if (write(Report[1], &Host, sizeof(Host)) != sizeof(Host))
+      _exit(1);
+    for (;;)
+      pause();
+  }
+  ::close(Report[1]);
+  pid_t Host = -1;
+  ASSERT_EQ(read(Report[0], &Host, sizeof(Host)), ssize_t(sizeof(Host)));
+  ::close(Report[0]);
+  ASSERT_GT(Host, 0);
+  kill(Starter, SIGKILL);
+  int Status = 0;
+  ASSERT_EQ(waitpid(Starter, &Status, 0), Starter);
+  // The host is this process's child now; it must be gone within seconds.
+  pid_t Reaped = 0;
+  for (int I = 0; I < 500 && Reaped == 0; ++I) {
+    Reaped = waitpid(Host, &Status, WNOHANG);
+    if (Reaped == 0)
+      usleep(10000);
+  }
+  if (Reaped == 0) {
+    kill(Host, SIGKILL);
+    waitpid(Host, &Status, 0);
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+  ASSERT_EQ(Reaped, Host) << "the sandbox host outlived its starter";
+  EXPECT_TRUE(WIFSIGNALED(Status) && WTERMSIG(Status) == SIGKILL);
 }
 
 } // namespace
