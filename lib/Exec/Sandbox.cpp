@@ -562,10 +562,15 @@ struct ChildSetup {
 };
 
 /// Asks for SIGKILL when the parent dies, and leaves at once if it is gone
-/// already (the request would then never fire).
-bool dieWithParent(pid_t Parent) {
+/// already (the request would then never fire): when \p CurrentParent, read
+/// as \p Parent was before the fork, names another process. A negative
+/// value on either side means it could not be read; nothing is checked.
+bool dieWithParent(pid_t Parent, pid_t (*CurrentParent)() = getppid) {
   bool OK = prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0;
-  if (getppid() != Parent)
+  if (Parent < 0)
+    return OK;
+  pid_t Now = CurrentParent();
+  if (Now >= 0 && Now != Parent)
     _exit(OrphanExit);
   return OK;
 }
@@ -812,12 +817,7 @@ pid_t forkSandboxHost() {
     // output open, so that SLURM could not end the step. Asked here, not in
     // the zygote's main, the window is a few instructions; and a parent
     // already gone by then is seen in /proc.
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (Self > 0) {
-      pid_t Parent = procIds().second;
-      if (Parent > 0 && Parent != Self)
-        _exit(OrphanExit);
-    }
+    dieWithParent(Self, [] { return procIds().second; });
     return 0;
   }
   int Saved = errno;

@@ -541,6 +541,13 @@ struct CandidateUnit {
   std::string BlockObject;
   bool BlockHasInitialisers = false;
 
+  /// The incremental compiler's JIT, once something has been executed.
+  /// Clang 16 hands it out as const only; adding code or a symbol generator
+  /// to it is what Execute() itself does.
+  orc::LLJIT *jit() const {
+    return const_cast<orc::LLJIT *>(Compiler->getExecutionEngine());
+  }
+
   bool changedBy(const regions::FileOverrides &Overrides) const {
     if (Overrides.count(Path))
       return true;
@@ -717,10 +724,7 @@ struct Engine::Impl {
     if (Error E = U.Compiler->ParseAndExecute(
             "namespace adrs_internal { inline int ready() { return 1; } }\n"))
       return E;
-    // Clang 16 hands out the interpreter's JIT as const only; adding a
-    // symbol generator does not disturb what it has compiled.
-    auto *CandidateJIT =
-        const_cast<orc::LLJIT *>(U.Compiler->getExecutionEngine());
+    orc::LLJIT *CandidateJIT = U.jit();
     if (!CandidateJIT)
       return createStringError(inconvertibleErrorCode(),
                                "the incremental compiler has no JIT");
@@ -1362,9 +1366,7 @@ struct Engine::Impl {
 
   /// Links \p Object into unit \p U's JIT.
   static Error addObject(CandidateUnit &U, StringRef Object, StringRef Name) {
-    auto &CandidateJIT =
-        const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
-    return U.Objects->add(CandidateJIT.getMainJITDylib(),
+    return U.Objects->add(U.jit()->getMainJITDylib(),
                           MemoryBuffer::getMemBufferCopy(Object, Name));
   }
 
@@ -1381,9 +1383,7 @@ struct Engine::Impl {
       return E;
     if (!HasInitialisers)
       return Error::success();
-    auto &CandidateJIT =
-        const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
-    return runInitialisers(CandidateJIT, Initialisers);
+    return runInitialisers(*U.jit(), Initialisers);
   }
 
   Error generate(CandidateTimings &Timings) {
@@ -1534,10 +1534,7 @@ struct Engine::Impl {
       U.Compiled.reset();
       U.LeftOut = std::set<std::string>(C.LeftOut.begin(), C.LeftOut.end());
       if (!C.Object.empty()) {
-        // Clang 16 hands out the interpreter's JIT as const only; adding
-        // code to it is what Execute() would have done.
-        auto &CandidateJIT =
-            const_cast<orc::LLJIT &>(*U.Compiler->getExecutionEngine());
+        orc::LLJIT &CandidateJIT = *U.jit();
         std::string Name = "candidate-unit-" + std::to_string(UI);
         if (Error E = takeBackBorrowed(U, CandidateJIT, C.Object, Name))
           return E;
@@ -1754,6 +1751,9 @@ Engine::create(const spec::Spec &S,
                  return A->Begin < B->Begin;
                });
     ReusableCode Reusable;
+    // The regions of the region headers the unit includes, each header's
+    // in the order of its text.
+    std::map<std::string, std::vector<std::pair<size_t, size_t>>> HeaderRegions;
     Expected<std::unique_ptr<Module>> M = I->Compile.compile(
         File, {}, *Context, Diags, /*UsePreamble=*/false,
         [&](clang::ASTContext &Ctx) {
@@ -1766,16 +1766,16 @@ Engine::create(const spec::Spec &S,
           }
           if (IsCandidateUnit || !Includes.empty())
             collectSignatures(Ctx, Signatures);
+          for (const regions::Region &R : Regions)
+            if (Includes.count(R.File))
+              HeaderRegions[R.File].push_back({R.Begin, R.End});
+          for (auto &[Header, Ranges] : HeaderRegions)
+            llvm::sort(Ranges);
           if (!OwnRegions.empty() || !Includes.empty()) {
             std::vector<std::pair<size_t, size_t>> Ranges;
             for (const regions::Region *R : OwnRegions)
               Ranges.push_back({R->Begin, R->End});
-            std::map<std::string, std::vector<std::pair<size_t, size_t>>>
-                InHeaders;
-            for (const regions::Region &R : Regions)
-              if (Includes.count(R.File))
-                InHeaders[R.File].push_back({R.Begin, R.End});
-            Reusable = findReusableCode(Ctx, Ranges, InHeaders);
+            Reusable = findReusableCode(Ctx, Ranges, HeaderRegions);
           }
         });
     if (!M) {
@@ -1798,11 +1798,7 @@ Engine::create(const spec::Spec &S,
         U->BaselineRegions.push_back({R->Begin, R->End});
         U->RegionNames.push_back(R->Name);
       }
-      for (const regions::Region &R : Regions)
-        if (U->RegionHeaders.count(R.File))
-          U->BaselineHeaderRegions[R.File].push_back({R.Begin, R.End});
-      for (auto &[Header, Ranges] : U->BaselineHeaderRegions)
-        llvm::sort(Ranges);
+      U->BaselineHeaderRegions = std::move(HeaderRegions);
       I->Units.push_back(std::move(U));
       Baselines.push_back({std::move(Context), std::move(*M), File});
     } else {
