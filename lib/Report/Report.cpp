@@ -262,14 +262,13 @@ Expected<ReportData> collectReport(RunResult &Run, StringRef Dir,
           std::optional<int64_t> Reused = O->getInteger("compiles_reused");
           if (Reused && *Reused > 0 && *Reused <= 1000)
             R.CompilesReused += uint64_t(*Reused);
-        }
-        if (const json::Object *O = Result.getAsObject())
           if (const json::Object *T = O->getObject("timings_ms")) {
             R.CompileMs += T->getNumber("compile").value_or(0);
             R.LinkMs += T->getNumber("link").value_or(0);
             R.RunMs += T->getNumber("run").value_or(0);
             R.EvaluationWallMs += T->getNumber("wall").value_or(0);
           }
+        }
         search::Member M;
         M.Id = C.Id;
         M.Status = C.Status;

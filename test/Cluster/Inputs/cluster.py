@@ -119,13 +119,12 @@ def check_complete(args):
 
 def wait_gone(name):
     # scancel is asynchronous; the run's own cleanup is done when it exits,
-    # but squeue may list a completing step for a while. After a worker's
-    # step is cancelled again and again (until-lost), slurmstepd has been
-    # seen to take more than 30 s over the last one ("srun: error: Timed
-    # out waiting for job step to complete") while scancel already calls
-    # the job gone ("Invalid job id specified"): that is SLURM's teardown,
-    # not a job the run left behind, which would stay.
-    deadline = time.time() + 120
+    # but squeue may list a completing step for a moment. A step listed
+    # for longer is one the run left a process in: a zygote whose worker
+    # was cancelled as it started once kept its step completing for a
+    # minute, holding the step's output open (exec::forkSandboxHost now
+    # makes it die with the worker).
+    deadline = time.time() + 30
     while time.time() < deadline:
         left = steps(name)
         if not left:
